@@ -1,0 +1,182 @@
+//! The one error type of the core, with a stable code for every kind.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Everything that can stop `resolve` from returning keys.
+///
+/// Each variant maps to one stable [`Error::code`]; the `Display` text says what went wrong and
+/// what to do about it, and never contains a secret (keys, tokens) — only ARNs, names and paths.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// No profile store was found in any of the places discovery looks.
+    NoProfileStore {
+        /// Every path that was tried, in order.
+        searched: Vec<PathBuf>,
+    },
+    /// The profile store exists but could not be read (permissions, a directory, not UTF-8).
+    UnreadableConfig {
+        /// The store's path.
+        path: PathBuf,
+        /// What the operating system or the decoder said.
+        reason: String,
+    },
+    /// The profile store is malformed or breaks a rule of the contract.
+    InvalidConfig {
+        /// The store's path.
+        path: PathBuf,
+        /// 1-based line, when known.
+        line: Option<u64>,
+        /// 1-based column, when known.
+        column: Option<u64>,
+        /// What was found and what was expected.
+        message: String,
+    },
+    /// The store names no profile for this app and stage.
+    NoProfile {
+        /// The store consulted.
+        path: PathBuf,
+        /// The app looked up.
+        app: String,
+        /// The stage looked up.
+        stage: String,
+    },
+    /// An argument from the caller is not acceptable (empty app, bad region, …).
+    InvalidArgument {
+        /// Which argument.
+        name: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// No base identity could be found to call STS with.
+    NoBaseCredentials {
+        /// The AWS config profile asked for, if any.
+        base_profile: Option<String>,
+        /// What the credential chain said.
+        reason: String,
+    },
+    /// STS refused the base identity's keys themselves (unknown key id, bad signature, expired).
+    InvalidBaseCredentials {
+        /// The STS error code (`InvalidClientTokenId`, `ExpiredToken`, …).
+        sts_code: String,
+        /// STS's message.
+        message: String,
+    },
+    /// The base identity may not assume the role.
+    AccessDenied {
+        /// The role that was asked for.
+        role_arn: String,
+        /// The ARN of the base identity, when it could be learnt.
+        base_arn: Option<String>,
+        /// STS's message.
+        message: String,
+    },
+    /// STS could not be reached or did not answer in time.
+    StsUnreachable {
+        /// The endpoint, when one was configured explicitly.
+        endpoint: Option<String>,
+        /// What went wrong on the way.
+        reason: String,
+    },
+    /// STS answered with an error not covered above, or an unusable answer.
+    Sts {
+        /// The STS error code, or `Unknown`.
+        sts_code: String,
+        /// STS's message.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The stable code of this error, as JS callers see it in `error.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NoProfileStore { .. } => "E_NO_PROFILE_STORE",
+            Error::UnreadableConfig { .. } => "E_UNREADABLE_CONFIG",
+            Error::InvalidConfig { .. } => "E_INVALID_CONFIG",
+            Error::NoProfile { .. } => "E_NO_PROFILE",
+            Error::InvalidArgument { .. } => "E_INVALID_ARGUMENT",
+            Error::NoBaseCredentials { .. } => "E_NO_BASE_CREDENTIALS",
+            Error::InvalidBaseCredentials { .. } => "E_INVALID_BASE_CREDENTIALS",
+            Error::AccessDenied { .. } => "E_ACCESS_DENIED",
+            Error::StsUnreachable { .. } => "E_STS_UNREACHABLE",
+            Error::Sts { .. } => "E_STS_ERROR",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NoProfileStore { searched } => {
+                write!(f, "no profile store found; looked at:")?;
+                for path in searched {
+                    write!(f, "\n  - {}", path.display())?;
+                }
+                write!(
+                    f,
+                    "\ncreate access-roles.yml beside serverless.yml, or set SERVERLESS_ACCESS_ROLES_CONFIG"
+                )
+            }
+            Error::UnreadableConfig { path, reason } => write!(
+                f,
+                "cannot read profile store {}: {reason}; make it a readable UTF-8 file",
+                path.display()
+            ),
+            Error::InvalidConfig { path, line, column, message } => {
+                write!(f, "{}", path.display())?;
+                if let Some(line) = line {
+                    write!(f, ":{line}")?;
+                    if let Some(column) = column {
+                        write!(f, ":{column}")?;
+                    }
+                }
+                write!(f, ": {message}")
+            }
+            Error::NoProfile { path, app, stage } => write!(
+                f,
+                "no deployment profile for app `{app}` stage `{stage}` in {}; add `apps.{app}.stages.{stage}`, \
+                 `apps.{app}.defaultProfile` or a top-level `defaultProfile`",
+                path.display()
+            ),
+            Error::InvalidArgument { name, message } => write!(f, "invalid {name}: {message}"),
+            Error::NoBaseCredentials { base_profile, reason } => {
+                write!(f, "no base AWS credentials to assume the access role with")?;
+                if let Some(profile) = base_profile {
+                    write!(f, " (AWS profile `{profile}`)")?;
+                }
+                write!(
+                    f,
+                    ": {reason}; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or log in with `aws sso login`"
+                )
+            }
+            Error::InvalidBaseCredentials { sts_code, message } => write!(
+                f,
+                "STS rejected the base AWS credentials ({sts_code}: {message}); refresh or replace them \
+                 (for SSO: `aws sso login`)"
+            ),
+            Error::AccessDenied { role_arn, base_arn, message } => {
+                write!(f, "not allowed to assume {role_arn}")?;
+                if let Some(base) = base_arn {
+                    write!(f, " as {base}")?;
+                }
+                write!(
+                    f,
+                    " ({message}); check the role's trust policy names this identity and that its \
+                     policy allows sts:AssumeRole, and the externalId if the role requires one"
+                )
+            }
+            Error::StsUnreachable { endpoint, reason } => {
+                write!(f, "could not reach STS")?;
+                if let Some(endpoint) = endpoint {
+                    write!(f, " at {endpoint}")?;
+                }
+                write!(f, ": {reason}; check the network, the region and AWS_ENDPOINT_URL_STS")
+            }
+            Error::Sts { sts_code, message } => write!(f, "STS AssumeRole failed ({sts_code}): {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

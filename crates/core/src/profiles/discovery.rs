@@ -1,0 +1,161 @@
+//! Finding the profile store on disk.
+
+use crate::error::Error;
+use std::path::{Path, PathBuf};
+
+/// Environment variable naming the store explicitly.
+pub const CONFIG_ENV: &str = "SERVERLESS_ACCESS_ROLES_CONFIG";
+
+/// File names looked for in each directory, in order.
+pub const FILE_NAMES: &[&str] = &["access-roles.yml", "access-roles.json"];
+
+/// Where to look for the store, gathered from the caller and the environment.
+#[derive(Clone, Debug, Default)]
+pub struct Discovery {
+    /// An explicit path (`options.configPath`); wins over everything.
+    pub config_path: Option<PathBuf>,
+    /// The value of `SERVERLESS_ACCESS_ROLES_CONFIG`, if set and not empty.
+    pub env_path: Option<PathBuf>,
+    /// Where the upward search starts (the service directory).
+    pub start_dir: PathBuf,
+    /// The user's home directory, for `~/.serverless/access-roles.yml`.
+    pub home_dir: Option<PathBuf>,
+}
+
+impl Discovery {
+    /// Discovery from the process environment, starting at `cwd` (or the current directory).
+    pub fn from_env(config_path: Option<PathBuf>, cwd: Option<PathBuf>) -> Discovery {
+        let start_dir = cwd.or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| PathBuf::from("."));
+        Discovery {
+            config_path,
+            env_path: std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()).map(PathBuf::from),
+            start_dir,
+            home_dir: std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from),
+        }
+    }
+
+    /// Finds the store's path.
+    ///
+    /// Resolution order:
+    /// 1. `config_path` (relative paths are taken from `start_dir`); it must exist.
+    /// 2. `SERVERLESS_ACCESS_ROLES_CONFIG`; it must exist.
+    /// 3. The first `access-roles.yml` or `access-roles.json` from `start_dir` upward.
+    /// 4. `~/.serverless/access-roles.yml`.
+    ///
+    /// When nothing is found, the error lists every place that was looked at.
+    pub fn find(&self) -> Result<PathBuf, Error> {
+        let start_dir = absolute(&self.start_dir);
+        for explicit in [&self.config_path, &self.env_path].into_iter().flatten() {
+            let path = start_dir.join(explicit);
+            return if path.exists() {
+                Ok(path)
+            } else {
+                Err(Error::NoProfileStore { searched: vec![path] })
+            };
+        }
+        let mut searched = Vec::new();
+        for dir in start_dir.ancestors() {
+            for name in FILE_NAMES {
+                let path = dir.join(name);
+                if path.exists() {
+                    return Ok(path);
+                }
+                searched.push(path);
+            }
+        }
+        if let Some(home) = &self.home_dir {
+            let path = home.join(".serverless").join("access-roles.yml");
+            if path.exists() {
+                return Ok(path);
+            }
+            searched.push(path);
+        }
+        Err(Error::NoProfileStore { searched })
+    }
+}
+
+/// `path` made absolute against the current directory, without touching the file system.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn discovery(root: &Path, start: &str) -> Discovery {
+        Discovery {
+            config_path: None,
+            env_path: None,
+            start_dir: root.join(start),
+            home_dir: Some(root.join("home")),
+        }
+    }
+
+    #[test]
+    fn finds_the_nearest_store_from_the_service_directory_upward() {
+        let root = tempfile::tempdir().unwrap();
+        fs::create_dir_all(root.path().join("repo/services/api")).unwrap();
+        fs::write(root.path().join("repo/access-roles.yml"), "profiles: {}").unwrap();
+        let found = discovery(root.path(), "repo/services/api").find().unwrap();
+        assert_eq!(found, root.path().join("repo/access-roles.yml"));
+        fs::write(root.path().join("repo/services/access-roles.json"), "{}").unwrap();
+        let found = discovery(root.path(), "repo/services/api").find().unwrap();
+        assert_eq!(found, root.path().join("repo/services/access-roles.json"));
+    }
+
+    #[test]
+    fn yml_wins_over_json_in_the_same_directory() {
+        let root = tempfile::tempdir().unwrap();
+        fs::write(root.path().join("access-roles.json"), "{}").unwrap();
+        fs::write(root.path().join("access-roles.yml"), "").unwrap();
+        assert_eq!(discovery(root.path(), "").find().unwrap(), root.path().join("access-roles.yml"));
+    }
+
+    #[test]
+    fn falls_back_to_the_home_store() {
+        let root = tempfile::tempdir().unwrap();
+        fs::create_dir_all(root.path().join("home/.serverless")).unwrap();
+        fs::create_dir_all(root.path().join("svc")).unwrap();
+        fs::write(root.path().join("home/.serverless/access-roles.yml"), "").unwrap();
+        let found = discovery(root.path(), "svc").find().unwrap();
+        assert_eq!(found, root.path().join("home/.serverless/access-roles.yml"));
+    }
+
+    #[test]
+    fn explicit_path_wins_over_env_and_the_env_over_the_search() {
+        let root = tempfile::tempdir().unwrap();
+        fs::write(root.path().join("access-roles.yml"), "").unwrap();
+        fs::write(root.path().join("from-env.yml"), "").unwrap();
+        fs::write(root.path().join("explicit.yml"), "").unwrap();
+        let mut d = discovery(root.path(), "");
+        d.env_path = Some(PathBuf::from("from-env.yml"));
+        assert_eq!(d.find().unwrap(), root.path().join("from-env.yml"));
+        d.config_path = Some(root.path().join("explicit.yml"));
+        assert_eq!(d.find().unwrap(), root.path().join("explicit.yml"));
+    }
+
+    #[test]
+    fn a_missing_explicit_path_is_an_error_not_a_fallback() {
+        let root = tempfile::tempdir().unwrap();
+        fs::write(root.path().join("access-roles.yml"), "").unwrap();
+        let mut d = discovery(root.path(), "");
+        d.config_path = Some(PathBuf::from("nope.yml"));
+        let err = d.find().unwrap_err();
+        assert_eq!(err.code(), "E_NO_PROFILE_STORE");
+        assert!(err.to_string().contains("nope.yml"), "{err}");
+    }
+
+    #[test]
+    fn the_not_found_error_lists_every_place_it_looked() {
+        let root = tempfile::tempdir().unwrap();
+        fs::create_dir_all(root.path().join("a/b")).unwrap();
+        let err = discovery(root.path(), "a/b").find().unwrap_err();
+        let text = err.to_string();
+        for place in ["a/b/access-roles.yml", "a/b/access-roles.json", "a/access-roles.yml", "home/.serverless/access-roles.yml"] {
+            assert!(text.contains(&root.path().join(place).display().to_string()), "{place} missing in {text}");
+        }
+        assert!(text.contains("/access-roles.json"), "{text}");
+    }
+}

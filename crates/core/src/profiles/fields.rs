@@ -1,0 +1,291 @@
+//! Validated field types of the profile store.
+//!
+//! Each type checks its value while the store is deserialized, so a bad value is reported at its
+//! own line and column by the parser.
+
+use serde::Deserialize;
+use std::fmt;
+
+/// Partitions whose IAM role ARNs the store accepts.
+const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+
+/// The IAM role ARN of an access role: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct RoleArn(String);
+
+impl RoleArn {
+    /// The ARN as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for RoleArn {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        let expected = "expected an IAM role ARN like arn:aws:iam::123456789012:role/serverless-deploy";
+        let parts: Vec<&str> = value.splitn(6, ':').collect();
+        let [arn, partition, service, region, account, resource] = parts.as_slice() else {
+            return Err(format!("`{}` is not an ARN; {expected}", shorten(&value)));
+        };
+        if *arn != "arn" || *service != "iam" || !region.is_empty() {
+            return Err(format!("`{}` is not an IAM ARN; {expected}", shorten(&value)));
+        }
+        if !PARTITIONS.contains(partition) {
+            return Err(format!(
+                "unknown partition `{}` in role ARN; expected one of {}",
+                shorten(partition),
+                PARTITIONS.join(", ")
+            ));
+        }
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("account `{}` in role ARN is not 12 digits; {expected}", shorten(account)));
+        }
+        let Some(path_and_name) = resource.strip_prefix("role/") else {
+            return Err(format!("`{}` names no role (resource must start with `role/`); {expected}", shorten(&value)));
+        };
+        let name = path_and_name.rsplit('/').next().unwrap_or_default();
+        let name_ok = (1..=64).contains(&name.len())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+        let path_ok = path_and_name.len() <= 512 + 64
+            && path_and_name.chars().all(|c| c.is_ascii_graphic() && c != '\\' && c != ':');
+        if !name_ok || !path_ok {
+            return Err(format!(
+                "role name in `{}` is not valid: 1-64 of letters, digits and +=,.@_-",
+                shorten(&value)
+            ));
+        }
+        Ok(RoleArn(value))
+    }
+}
+
+impl fmt::Display for RoleArn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The `sts:ExternalId` a role's trust policy may demand: 2–1224 of `\w+=,.@:/-`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ExternalId(String);
+
+impl ExternalId {
+    /// The id as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for ExternalId {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        if !(2..=1224).contains(&value.len()) {
+            return Err(format!("externalId must be 2 to 1224 characters long, found {}", value.chars().count()));
+        }
+        if let Some(bad) = value.chars().find(|c| !(c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(*c))) {
+            return Err(format!(
+                "externalId contains {bad:?}; only letters, digits and _+=,.@:/- are allowed"
+            ));
+        }
+        Ok(ExternalId(value))
+    }
+}
+
+/// How long assumed keys live, in seconds: 900 to 43200 (STS's bounds; the role's own maximum
+/// session duration may be lower).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "i64")]
+pub struct DurationSeconds(u32);
+
+impl DurationSeconds {
+    /// One hour, what the original product handed out.
+    pub const DEFAULT: DurationSeconds = DurationSeconds(3600);
+
+    /// The duration in seconds.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<i64> for DurationSeconds {
+    type Error = String;
+
+    fn try_from(value: i64) -> Result<Self, String> {
+        if (900..=43200).contains(&value) {
+            Ok(DurationSeconds(value as u32))
+        } else {
+            Err(format!("durationSeconds must be between 900 and 43200, found {value}"))
+        }
+    }
+}
+
+/// An AWS region name such as `us-east-1` or `cn-north-1`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Region(String);
+
+impl Region {
+    /// The region as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Region {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        let parts: Vec<&str> = value.split('-').collect();
+        let well_formed = parts.len() >= 3
+            && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+            && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            && value.len() <= 32;
+        if well_formed {
+            Ok(Region(value))
+        } else {
+            Err(format!("`{}` is not an AWS region name like us-east-1", shorten(&value)))
+        }
+    }
+}
+
+/// A role session name template, e.g. `{user}-{app}-{stage}`.
+///
+/// Placeholders: `{user}`, `{app}`, `{stage}`, `{profile}`, `{service}`. The rendered name is
+/// sanitised to STS's rules (see [`crate::session_name`]).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct SessionNameTemplate(String);
+
+/// The placeholders a session name template may use.
+pub const SESSION_NAME_PLACEHOLDERS: &[&str] = &["user", "app", "stage", "profile", "service"];
+
+impl SessionNameTemplate {
+    /// `{user}-{app}-{stage}`, used when a profile sets none.
+    pub fn default_template() -> Self {
+        SessionNameTemplate("{user}-{app}-{stage}".to_owned())
+    }
+
+    /// The template as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for SessionNameTemplate {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        if value.trim().is_empty() || value.len() > 256 {
+            return Err("sessionName must be a non-empty template of at most 256 characters".to_owned());
+        }
+        let mut rest = value.as_str();
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                return Err("sessionName has a `{` without a closing `}`".to_owned());
+            };
+            let name = &after[..close];
+            if !SESSION_NAME_PLACEHOLDERS.contains(&name) {
+                let known = SESSION_NAME_PLACEHOLDERS.iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>();
+                return Err(format!(
+                    "unknown placeholder `{{{}}}` in sessionName; expected one of {}",
+                    shorten(name),
+                    known.join(", ")
+                ));
+            }
+            rest = &after[close + 1..];
+        }
+        Ok(SessionNameTemplate(value))
+    }
+}
+
+/// Cuts a value quoted in an error to a readable length.
+pub(crate) fn shorten(value: &str) -> String {
+    const MAX: usize = 80;
+    if value.chars().count() <= MAX {
+        value.to_owned()
+    } else {
+        let head: String = value.chars().take(MAX).collect();
+        format!("{head}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arn_accepts_commercial_china_and_govcloud_roles_with_paths() {
+        for arn in [
+            "arn:aws:iam::111111111111:role/serverless-deploy",
+            "arn:aws-cn:iam::111111111111:role/deploy",
+            "arn:aws-us-gov:iam::111111111111:role/teams/payments/deploy+ci@x",
+        ] {
+            assert_eq!(RoleArn::try_from(arn.to_owned()).unwrap().as_str(), arn);
+        }
+    }
+
+    #[test]
+    fn role_arn_rejects_users_bad_accounts_partitions_and_regions() {
+        let cases = [
+            ("arn:aws:iam::111111111111:user/bob", "names no role"),
+            ("arn:aws:iam::1111:role/x", "not 12 digits"),
+            ("arn:aws-mars:iam::111111111111:role/x", "unknown partition"),
+            ("arn:aws:iam:us-east-1:111111111111:role/x", "not an IAM ARN"),
+            ("arn:aws:sts::111111111111:role/x", "not an IAM ARN"),
+            ("serverless-deploy", "not an ARN"),
+            ("arn:aws:iam::111111111111:role/", "role name"),
+            ("arn:aws:iam::111111111111:role/has space", "role name"),
+        ];
+        for (arn, expected) in cases {
+            let err = RoleArn::try_from(arn.to_owned()).unwrap_err();
+            assert!(err.contains(expected), "{arn}: {err}");
+        }
+    }
+
+    #[test]
+    fn duration_is_bounded_by_sts_limits() {
+        assert_eq!(DurationSeconds::try_from(900).unwrap().get(), 900);
+        assert_eq!(DurationSeconds::try_from(43200).unwrap().get(), 43200);
+        assert!(DurationSeconds::try_from(899).unwrap_err().contains("between 900 and 43200"));
+        assert!(DurationSeconds::try_from(43201).is_err());
+        assert!(DurationSeconds::try_from(-1).is_err());
+    }
+
+    #[test]
+    fn external_id_follows_sts_character_rules() {
+        assert!(ExternalId::try_from("acme-7f3a".to_owned()).is_ok());
+        assert!(ExternalId::try_from("x".to_owned()).unwrap_err().contains("2 to 1224"));
+        assert!(ExternalId::try_from("acme 7f3a".to_owned()).unwrap_err().contains("' '"));
+    }
+
+    #[test]
+    fn region_must_look_like_an_aws_region() {
+        for ok in ["us-east-1", "cn-north-1", "us-gov-west-1", "eu-central-2"] {
+            assert!(Region::try_from(ok.to_owned()).is_ok(), "{ok}");
+        }
+        for bad in ["", "useast1", "US-EAST-1", "us-east-", "us-east-one"] {
+            assert!(Region::try_from(bad.to_owned()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn session_name_template_knows_its_placeholders() {
+        assert!(SessionNameTemplate::try_from("{user}-{app}-{stage}".to_owned()).is_ok());
+        assert!(SessionNameTemplate::try_from("ci-{service}".to_owned()).is_ok());
+        let err = SessionNameTemplate::try_from("{usr}-{app}".to_owned()).unwrap_err();
+        assert!(err.contains("unknown placeholder `{usr}`"), "{err}");
+        assert!(SessionNameTemplate::try_from("{user".to_owned()).is_err());
+        assert!(SessionNameTemplate::try_from("  ".to_owned()).is_err());
+    }
+
+    #[test]
+    fn long_values_are_shortened_in_messages() {
+        let err = RoleArn::try_from("x".repeat(5000)).unwrap_err();
+        assert!(err.len() < 300, "{}", err.len());
+    }
+}

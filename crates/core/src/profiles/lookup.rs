@@ -1,0 +1,109 @@
+//! Choosing the deployment profile for an app and stage.
+
+use super::store::{Profile, ProfileStore};
+use crate::error::Error;
+
+/// Why a profile was chosen, for `access-role show` and log lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// `apps.<app>.stages.<stage>` names it.
+    Stage,
+    /// `apps.<app>.defaultProfile` names it.
+    AppDefault,
+    /// The store's top-level `defaultProfile` names it.
+    StoreDefault,
+}
+
+impl Reason {
+    /// The store key that made the choice, e.g. `apps.payments.stages.prod`.
+    pub fn key(self, app: &str, stage: &str) -> String {
+        match self {
+            Reason::Stage => format!("apps.{app}.stages.{stage}"),
+            Reason::AppDefault => format!("apps.{app}.defaultProfile"),
+            Reason::StoreDefault => "defaultProfile".to_owned(),
+        }
+    }
+}
+
+/// A profile chosen for an app and stage.
+#[derive(Clone, Debug)]
+pub struct Selection<'a> {
+    /// The profile's name in the store.
+    pub name: &'a str,
+    /// The profile.
+    pub profile: &'a Profile,
+    /// Which rule chose it.
+    pub reason: Reason,
+}
+
+impl ProfileStore {
+    /// The profile for `app` and `stage`.
+    ///
+    /// Resolution order:
+    /// 1. `apps[app].stages[stage]`
+    /// 2. `apps[app].defaultProfile`
+    /// 3. `defaultProfile`
+    ///
+    /// References were checked when the store was parsed, so a name found here is defined.
+    pub fn select(&self, app: &str, stage: &str) -> Result<Selection<'_>, Error> {
+        let app_entry = self.apps.get(app);
+        let by_stage = app_entry.and_then(|a| a.stages.get(stage)).map(|n| (n, Reason::Stage));
+        let by_app = app_entry.and_then(|a| a.default_profile.as_ref()).map(|n| (n, Reason::AppDefault));
+        let by_store = self.default_profile.as_ref().map(|n| (n, Reason::StoreDefault));
+        let (name, reason) = by_stage.or(by_app).or(by_store).ok_or_else(|| Error::NoProfile {
+            path: self.path.clone(),
+            app: app.to_owned(),
+            stage: stage.to_owned(),
+        })?;
+        let (name, profile) = self.profiles.get_key_value(&name.value).ok_or_else(|| Error::NoProfile {
+            path: self.path.clone(),
+            app: app.to_owned(),
+            stage: stage.to_owned(),
+        })?;
+        Ok(Selection { name, profile, reason })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const STORE: &str = include_str!("../../test-data/design-example.yml");
+
+    fn store(text: &str) -> ProfileStore {
+        ProfileStore::parse(Path::new("access-roles.yml"), text).unwrap()
+    }
+
+    #[test]
+    fn stage_mapping_wins_over_app_and_store_defaults() {
+        let s = store(STORE);
+        let chosen = s.select("payments", "prod").unwrap();
+        assert_eq!((chosen.name, chosen.reason), ("production", Reason::Stage));
+        assert_eq!(chosen.profile.role_arn.as_str(), "arn:aws:iam::222222222222:role/serverless-deploy");
+    }
+
+    #[test]
+    fn app_default_applies_to_unlisted_stages() {
+        let s = store(STORE);
+        let chosen = s.select("payments", "dev").unwrap();
+        assert_eq!((chosen.name, chosen.reason), ("sandbox", Reason::AppDefault));
+        assert_eq!(chosen.reason.key("payments", "dev"), "apps.payments.defaultProfile");
+    }
+
+    #[test]
+    fn store_default_applies_to_unknown_apps() {
+        let s = store(STORE);
+        let chosen = s.select("billing", "prod").unwrap();
+        assert_eq!((chosen.name, chosen.reason), ("sandbox", Reason::StoreDefault));
+    }
+
+    #[test]
+    fn no_matching_rule_is_e_no_profile_naming_app_stage_and_file() {
+        let s = store("profiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\napps:\n  a:\n    stages:\n      prod: p\n");
+        let err = s.select("a", "dev").unwrap_err();
+        assert_eq!(err.code(), "E_NO_PROFILE");
+        let text = err.to_string();
+        assert!(text.contains("app `a` stage `dev`") && text.contains("access-roles.yml"), "{text}");
+    }
+}

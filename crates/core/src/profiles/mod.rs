@@ -1,0 +1,25 @@
+//! Deployment profiles: the profile store, where it is found, and which profile an app and stage use.
+
+mod discovery;
+mod fields;
+mod lookup;
+mod store;
+
+pub use discovery::{Discovery, CONFIG_ENV, FILE_NAMES};
+pub use fields::{DurationSeconds, ExternalId, Region, RoleArn, SessionNameTemplate, SESSION_NAME_PLACEHOLDERS};
+pub use lookup::{Reason, Selection};
+pub use store::{AppProfiles, Profile, ProfileStore};
+
+use crate::error::Error;
+use std::path::Path;
+
+/// Reads and parses the store at `path`.
+pub fn load(path: &Path) -> Result<ProfileStore, Error> {
+    let unreadable = |reason: String| Error::UnreadableConfig { path: path.to_owned(), reason };
+    if path.is_dir() {
+        return Err(unreadable("it is a directory".to_owned()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|e| unreadable(format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to())))?;
+    ProfileStore::parse(path, &text)
+}
