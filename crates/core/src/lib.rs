@@ -1,7 +1,21 @@
 //! The core of serverless-access-roles, free of Node: deployment profiles, session names and
 //! STS AssumeRole.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), access_roles_core::Error> {
+//! let creds = access_roles_core::resolve("payments", "prod", &Default::default()).await?;
+//! println!("{} until {:?}", creds.assumed_role_arn, creds.expiration);
+//! # Ok(()) }
+//! ```
 
+pub mod credentials;
 pub mod error;
 pub mod profiles;
+pub mod session_name;
+pub mod sts;
 
+mod resolve;
+
+pub use credentials::{AccessRoleCredentials, Secret, Source};
 pub use error::Error;
+pub use resolve::{plan, resolve, Plan, ResolveOptions};

@@ -1,0 +1,175 @@
+'use strict';
+// Local AWS for tests, the demo and benchmarks: moto's server on a free loopback port with IAM
+// enforcement on, seeded by scripts/localaws/seed_iam.py (see DESIGN.md "Testing against real
+// parts"). Needs the venv from `bash scripts/setup-python.sh`.
+//
+//   const { startLocalAws } = require('./helpers/localaws');
+//   const aws = await startLocalAws();  // { endpoint, port, env, seed, stop }
+//   spawn('npx', ['serverless', 'info'], { env: { ...process.env, ...aws.env } });
+//   await aws.stop();
+//
+// As a CLI, `node __test__/helpers/localaws.js` prints the seed and `export` lines for a shell,
+// then serves until SIGINT/SIGTERM.
+
+const { spawn, execFile } = require('node:child_process');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const fs = require('node:fs');
+const { promisify } = require('node:util');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
+const MOTO_SERVER = path.join(ROOT, '.venv', 'bin', 'moto_server');
+const SEED_SCRIPT = path.join(ROOT, 'scripts', 'localaws', 'seed_iam.py');
+
+// Runs the moto_server script (argv[1]) with a thread that exits once our end of its stdin
+// closes, so the server dies with this process even when a signal kills it and no 'exit'
+// handler could run (Ctrl-C, a test-runner timeout, SIGKILL).
+const WATCHED_SERVER = [
+  'import os, runpy, sys, threading',
+  'threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()',
+  'sys.argv = sys.argv[1:]',
+  'runpy.run_path(sys.argv[0], run_name="__main__")',
+].join('\n');
+
+const OUTPUT_TAIL_CHARS = 64 * 1024;
+
+const run = promisify(execFile);
+
+/** A port that was free a moment ago: the OS picks it for a throw-away listener. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once GET /moto-api/ answers; rejects early if the server has ended. */
+async function waitUntilUp(endpoint, hasEnded, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (hasEnded()) throw new Error('moto_server ended before it answered');
+    try {
+      // /moto-api/ is served outside the service dispatch, so polling it does not use up
+      // one of the seed's no-auth requests.
+      const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts a seeded moto server with IAM enforced.
+ * @param {{ startTimeoutMs?: number }} [options]
+ * @returns {Promise<{ endpoint: string, port: number, env: Record<string, string|undefined>,
+ *   seed: object, stop: () => Promise<void> }>} `seed` is seed_iam.py's JSON; `env` makes a
+ *   child process act as the base user against this server. Spread it over process.env for
+ *   child_process.spawn: its `undefined` entries then unset the variable in the child.
+ */
+async function startLocalAws({ startTimeoutMs = 30_000 } = {}) {
+  if (!fs.existsSync(MOTO_SERVER)) {
+    throw new Error(`${MOTO_SERVER} not found: run \`bash scripts/setup-python.sh\``);
+  }
+  // The server must accept exactly the seed's requests unauthenticated, and no more.
+  const seedCalls = (await run(PYTHON, [SEED_SCRIPT, '--print-count'])).stdout.trim();
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+
+  const child = spawn(PYTHON, ['-c', WATCHED_SERVER, MOTO_SERVER, '-H', '127.0.0.1', '-p', `${port}`], {
+    env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: seedCalls },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true, // own process group, so stop() can signal all of it
+  });
+  // Werkzeug logs every request; keep only the tail for error messages, and keep reading so
+  // a full pipe never blocks the server.
+  let output = '';
+  const collect = (chunk) => {
+    output = (output + chunk).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  let ended = false;
+  const exited = new Promise((resolve) => {
+    const end = () => {
+      ended = true;
+      resolve();
+    };
+    child.once('exit', end);
+    child.once('error', (err) => { // failed to spawn
+      collect(`${err}\n`);
+      end();
+    });
+  });
+
+  async function stop() {
+    if (!ended) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+      // moto exits on SIGTERM within its 0.5 s serve-loop tick; don't wait forever if not.
+      const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(force);
+    }
+    child.stdin.destroy();
+  }
+
+  try {
+    await waitUntilUp(endpoint, () => ended, startTimeoutMs);
+    const seed = JSON.parse((await run(PYTHON, [SEED_SCRIPT, '--endpoint', endpoint])).stdout);
+    const env = {
+      AWS_ACCESS_KEY_ID: seed.baseUser.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: seed.baseUser.secretAccessKey,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_SECURITY_TOKEN: undefined, // legacy name, still read by SDK v2 and botocore
+      AWS_PROFILE: undefined,
+      AWS_DEFAULT_PROFILE: undefined,
+      AWS_REGION: seed.region,
+      AWS_DEFAULT_REGION: seed.region,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      // Empty files: the developer's own ~/.aws must not leak into the child.
+      AWS_CONFIG_FILE: os.devNull,
+      AWS_SHARED_CREDENTIALS_FILE: os.devNull,
+    };
+    return { endpoint, port, env, seed, stop };
+  } catch (err) {
+    await stop();
+    err.message += `\n--- moto_server output (tail) ---\n${output}`;
+    throw err;
+  }
+}
+
+module.exports = { startLocalAws };
+
+if (require.main === module) {
+  const quote = (v) => `'${String(v).replace(/'/g, `'\\''`)}'`;
+  startLocalAws().then(
+    (aws) => {
+      console.log(`# moto on ${aws.endpoint}, seeded with:`);
+      console.log(JSON.stringify(aws.seed, null, 2).replace(/^/gm, '# '));
+      for (const [name, value] of Object.entries(aws.env)) {
+        console.log(value === undefined ? `unset ${name}` : `export ${name}=${quote(value)}`);
+      }
+      console.log('# Ctrl-C stops the server.');
+      const shutdown = () => aws.stop().then(() => process.exit(0));
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    },
+    (err) => {
+      console.error(err.message);
+      process.exit(1);
+    },
+  );
+}

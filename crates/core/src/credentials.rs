@@ -1,0 +1,113 @@
+//! Assumed-role credentials as handed to callers, with secrets kept out of `Debug`.
+
+use std::fmt;
+use std::time::SystemTime;
+
+/// A secret string (secret key, session token) whose `Debug` never shows the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for handing to the caller who asked for it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("** redacted **")
+    }
+}
+
+/// Where a set of credentials came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Fresh from STS AssumeRole.
+    Sts,
+    /// Reused from an earlier AssumeRole.
+    Cache,
+}
+
+impl Source {
+    /// `"sts"` or `"cache"`, as JS callers see it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Sts => "sts",
+            Source::Cache => "cache",
+        }
+    }
+}
+
+/// Temporary keys of an access role, and what they were resolved from.
+#[derive(Clone)]
+pub struct AccessRoleCredentials {
+    /// Access key id of the temporary keys.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: Secret,
+    /// Session token.
+    pub session_token: Secret,
+    /// When the keys stop working.
+    pub expiration: SystemTime,
+    /// The deployment profile chosen.
+    pub profile: String,
+    /// The access role's ARN.
+    pub role_arn: String,
+    /// The assumed-role session ARN STS reported.
+    pub assumed_role_arn: String,
+    /// The region STS was called in.
+    pub region: String,
+    /// STS or cache.
+    pub source: Source,
+}
+
+/// Shows the first four characters of an access key id, e.g. `ASIA****************`.
+pub fn mask_key_id(key_id: &str) -> String {
+    let visible: String = key_id.chars().take(4).collect();
+    format!("{visible}{}", "*".repeat(key_id.chars().count().saturating_sub(4)))
+}
+
+impl fmt::Debug for AccessRoleCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessRoleCredentials")
+            .field("access_key_id", &mask_key_id(&self.access_key_id))
+            .field("secret_access_key", &self.secret_access_key)
+            .field("session_token", &self.session_token)
+            .field("expiration", &self.expiration)
+            .field("profile", &self.profile)
+            .field("role_arn", &self.role_arn)
+            .field("assumed_role_arn", &self.assumed_role_arn)
+            .field("region", &self.region)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_contains_the_secret_or_token() {
+        let creds = AccessRoleCredentials {
+            access_key_id: "ASIAEXAMPLEKEY123456".to_owned(),
+            secret_access_key: Secret::new("very-secret-value"),
+            session_token: Secret::new("session-token-value"),
+            expiration: SystemTime::UNIX_EPOCH,
+            profile: "p".to_owned(),
+            role_arn: "arn:aws:iam::111111111111:role/r".to_owned(),
+            assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),
+            region: "us-east-1".to_owned(),
+            source: Source::Sts,
+        };
+        let text = format!("{creds:?} {creds:#?}");
+        assert!(!text.contains("very-secret-value") && !text.contains("session-token-value"), "{text}");
+        assert!(!text.contains("ASIAEXAMPLEKEY123456") && text.contains("ASIA****"), "{text}");
+    }
+}

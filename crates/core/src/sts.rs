@@ -1,0 +1,184 @@
+//! STS AssumeRole with the base identity from aws-config's default chain.
+//!
+//! The STS endpoint follows the SDK's own rules, so `AWS_ENDPOINT_URL_STS` and `AWS_ENDPOINT_URL`
+//! point it at a local server; nothing here knows about tests.
+
+use crate::credentials::Secret;
+use crate::error::Error;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{retry::RetryConfig, BehaviorVersion, SdkConfig};
+use aws_sdk_sts::config::{ProvideCredentials, Region};
+use aws_sdk_sts::config::http::HttpResponse;
+use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+use std::time::{Duration, SystemTime};
+
+/// STS region used when neither the profile, the caller nor the AWS config names one.
+const FALLBACK_REGION: &str = "us-east-1";
+
+/// Everything one AssumeRole call needs.
+#[derive(Clone, Debug)]
+pub struct AssumeRoleRequest {
+    /// The access role.
+    pub role_arn: String,
+    /// The role session name, already sanitised.
+    pub session_name: String,
+    /// `sts:ExternalId`, when the role demands one.
+    pub external_id: Option<String>,
+    /// Lifetime of the keys in seconds.
+    pub duration_seconds: u32,
+    /// STS region; when unset, the AWS config's region, else us-east-1.
+    pub region: Option<String>,
+    /// AWS config profile of the base identity; when unset, the default chain.
+    pub base_profile: Option<String>,
+}
+
+/// The keys STS handed out, and who they belong to.
+#[derive(Clone, Debug)]
+pub struct AssumedRole {
+    /// Access key id of the temporary keys.
+    pub access_key_id: String,
+    /// Secret access key of the temporary keys.
+    pub secret_access_key: Secret,
+    /// Session token of the temporary keys.
+    pub session_token: Secret,
+    /// When the keys stop working.
+    pub expiration: SystemTime,
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+    pub assumed_role_arn: String,
+    /// The region STS was called in.
+    pub region: String,
+}
+
+/// Assumes the role with the base identity's keys.
+pub async fn assume_role(request: &AssumeRoleRequest) -> Result<AssumedRole, Error> {
+    let config = base_config(request).await;
+    check_base_credentials(&config, request.base_profile.as_deref()).await?;
+    let region = config.region().map_or(FALLBACK_REGION, |r| r.as_ref()).to_owned();
+    let sts_config = aws_sdk_sts::config::Builder::from(&config).region(Region::new(region.clone())).build();
+    let client = aws_sdk_sts::Client::from_conf(sts_config);
+    let output = client
+        .assume_role()
+        .role_arn(&request.role_arn)
+        .role_session_name(&request.session_name)
+        .set_external_id(request.external_id.clone())
+        .duration_seconds(request.duration_seconds as i32)
+        .send()
+        .await;
+    let output = match output {
+        Ok(output) => output,
+        Err(err) => return Err(classify(err, request, &client, &config).await),
+    };
+    let malformed = |what: &str| Error::Sts { sts_code: "MalformedResponse".to_owned(), message: format!("the answer has no {what}") };
+    let creds = output.credentials.ok_or_else(|| malformed("Credentials"))?;
+    let assumed_role_arn = output.assumed_role_user.map(|u| u.arn).ok_or_else(|| malformed("AssumedRoleUser"))?;
+    let expiration = SystemTime::try_from(creds.expiration).map_err(|_| malformed("valid Expiration"))?;
+    Ok(AssumedRole {
+        access_key_id: creds.access_key_id,
+        secret_access_key: Secret::new(creds.secret_access_key),
+        session_token: Secret::new(creds.session_token),
+        expiration,
+        assumed_role_arn,
+        region,
+    })
+}
+
+/// Loads the SDK config for the base identity, with bounded timeouts and standard retries.
+async fn base_config(request: &AssumeRoleRequest) -> SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .read_timeout(Duration::from_secs(10))
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(25))
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .retry_config(RetryConfig::standard().with_max_attempts(3));
+    if let Some(profile) = &request.base_profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &request.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    loader.load().await
+}
+
+/// Fails early, with its own code, when the chain finds no base identity at all.
+async fn check_base_credentials(config: &SdkConfig, base_profile: Option<&str>) -> Result<(), Error> {
+    let no_base = |reason: String| Error::NoBaseCredentials { base_profile: base_profile.map(str::to_owned), reason };
+    let provider = config.credentials_provider().ok_or_else(|| no_base("no credential provider is configured".to_owned()))?;
+    provider.provide_credentials().await.map(drop).map_err(|e| no_base(DisplayErrorContext(&e).to_string()))
+}
+
+/// Maps an AssumeRole failure into one of a few categories callers can act on.
+async fn classify(
+    err: SdkError<AssumeRoleError, HttpResponse>,
+    request: &AssumeRoleRequest,
+    client: &aws_sdk_sts::Client,
+    config: &SdkConfig,
+) -> Error {
+    match &err {
+        SdkError::ServiceError(service) => {
+            let body = service.raw().body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
+            let code = service.err().code().map(str::to_owned).or_else(|| xml_element(&body, "Code"));
+            let code = code.unwrap_or_else(|| format!("HTTP {}", service.raw().status().as_u16()));
+            let message = service.err().message().map(str::to_owned).or_else(|| xml_element(&body, "Message"));
+            let message = message.unwrap_or_else(|| "no message".to_owned());
+            match code.as_str() {
+                "AccessDenied" | "AccessDeniedException" => Error::AccessDenied {
+                    role_arn: request.role_arn.clone(),
+                    base_arn: base_identity_arn(client).await,
+                    message,
+                },
+                "InvalidClientTokenId" | "SignatureDoesNotMatch" | "ExpiredToken" | "UnrecognizedClientException"
+                | "InvalidAccessKeyId" | "IncompleteSignature" => Error::InvalidBaseCredentials { sts_code: code, message },
+                _ => Error::Sts { sts_code: code, message },
+            }
+        }
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+            Error::StsUnreachable { endpoint: sts_endpoint(config), reason: DisplayErrorContext(&err).to_string() }
+        }
+        SdkError::ResponseError(_) => {
+            Error::Sts { sts_code: "MalformedResponse".to_owned(), message: DisplayErrorContext(&err).to_string() }
+        }
+        _ => Error::Sts { sts_code: "Unknown".to_owned(), message: DisplayErrorContext(&err).to_string() },
+    }
+}
+
+/// The text of the first `<name>` element of an error body.
+///
+/// The SDK reads `ErrorResponse/Error/Code`; some STS-compatible servers (moto) nest the error one
+/// level deeper, so when the SDK finds no code the body is searched for it at any depth.
+fn xml_element(body: &str, name: &str) -> Option<String> {
+    let start = body.find(&format!("<{name}>"))? + name.len() + 2;
+    let end = start + body[start..].find(&format!("</{name}>"))?;
+    Some(body[start..end].trim().to_owned()).filter(|text| !text.is_empty())
+}
+
+/// The base identity's ARN, for an AccessDenied message; `None` if STS will not say.
+async fn base_identity_arn(client: &aws_sdk_sts::Client) -> Option<String> {
+    client.get_caller_identity().send().await.ok().and_then(|o| o.arn)
+}
+
+/// The endpoint STS was called at, when one was set explicitly.
+fn sts_endpoint(config: &SdkConfig) -> Option<String> {
+    std::env::var("AWS_ENDPOINT_URL_STS")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| config.endpoint_url().map(str::to_owned))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_found_at_any_depth_of_the_body() {
+        let moto = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>User: x is not authorized</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_element(moto, "Code").as_deref(), Some("AccessDenied"));
+        assert_eq!(xml_element(moto, "Message").as_deref(), Some("User: x is not authorized"));
+        assert_eq!(xml_element("<html>500</html>", "Code"), None);
+        assert_eq!(xml_element("<Code></Code>", "Code"), None);
+        assert_eq!(xml_element("<Code>unterminated", "Code"), None);
+    }
+}

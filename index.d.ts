@@ -1,0 +1,1 @@
+export { resolveCredentials, describeProfile, ResolveOptions, AccessRoleCredentials, ProfileDescription } from './binding'

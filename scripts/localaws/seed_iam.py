@@ -1,0 +1,179 @@
+"""Seeds a fresh moto server with the IAM identities the tests and the demo use.
+
+Run with the venv python (bash scripts/setup-python.sh):
+
+    .venv/bin/python scripts/localaws/seed_iam.py --print-count
+    .venv/bin/python scripts/localaws/seed_iam.py --endpoint http://127.0.0.1:PORT
+
+moto enforces IAM only after its first INITIAL_NO_AUTH_ACTION_COUNT requests; those
+are the seed's, made with dummy keys. The server must be started with that count set
+to exactly SEED_CALLS (ask with --print-count): one more and the first test request
+would slip through unchecked, one fewer and the last seed call would be denied. The
+script counts the HTTP requests it really sends, and after seeding checks that a
+dummy-key request is rejected, so a wrong count fails here rather than in a test.
+
+Prints one JSON object on stdout:
+    {accountId, region, baseUser: {arn, accessKeyId, secretAccessKey},
+     roles: {deploy, denied, deployExternalId}, externalId}
+"""
+
+import argparse
+import json
+import sys
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+REGION = "us-east-1"
+EXTERNAL_ID = "acme-7f3a"
+
+# HTTP requests made by seed(): the 8 IAM calls below, in that order. Kept next to
+# seed() and checked against the real count at run time.
+SEED_CALLS = 8
+
+BASE_USER = "deployer"
+BASE_USER_ARN = f"arn:aws:iam::{ACCOUNT_ID}:user/{BASE_USER}"
+
+# What `serverless info` / `deploy` need on the deploy role's keys.
+DEPLOY_ACTIONS = [
+    "cloudformation:*",
+    "sts:GetCallerIdentity",
+    "ssm:GetParameter*",
+    "s3:*",
+    "logs:*",
+    "lambda:*",
+    "iam:GetRole",
+    "iam:PassRole",
+]
+
+
+def policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(actions):
+    return {"Effect": "Allow", "Action": actions, "Resource": "*"}
+
+
+def trust(principal_arn, condition=None):
+    # moto compares the principal literally with the caller's ARN: an account-root
+    # principal ("arn:aws:iam::ACCOUNT:root") would deny, unlike real AWS.
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": principal_arn},
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return policy(statement)
+
+
+def seed(iam):
+    """The SEED_CALLS requests, in order."""
+    iam.create_user(UserName=BASE_USER)
+    iam.put_user_policy(
+        UserName=BASE_USER,
+        PolicyName="assume-only",
+        PolicyDocument=policy(allow("sts:AssumeRole")),
+    )
+    key = iam.create_access_key(UserName=BASE_USER)["AccessKey"]
+
+    def role(name, trust_policy, actions=None):
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy)[
+            "Role"
+        ]["Arn"]
+        if actions:
+            iam.put_role_policy(
+                RoleName=name, PolicyName="deploy", PolicyDocument=policy(allow(actions))
+            )
+        return arn
+
+    roles = {
+        "deploy": role("serverless-deploy", trust(BASE_USER_ARN), DEPLOY_ACTIONS),
+        # Trusts someone else, so AssumeRole by the base user is denied. (A role
+        # that does not exist is no test: moto hands out keys for it.)
+        "denied": role(
+            "someone-elses-role", trust(f"arn:aws:iam::{ACCOUNT_ID}:user/someone-else")
+        ),
+        # moto 5.2.5 denies a wrong sts:ExternalId but, unlike AWS, allows a
+        # missing one: a test can prove the right id is sent, not that one is.
+        "deployExternalId": role(
+            "serverless-deploy-ext",
+            trust(BASE_USER_ARN, {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}}),
+            DEPLOY_ACTIONS,
+        ),
+    }
+    return {
+        "accountId": ACCOUNT_ID,
+        "region": REGION,
+        "baseUser": {
+            "arn": BASE_USER_ARN,
+            "accessKeyId": key["AccessKeyId"],
+            "secretAccessKey": key["SecretAccessKey"],
+        },
+        "roles": roles,
+        "externalId": EXTERNAL_ID,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoint", help="moto server URL, e.g. http://127.0.0.1:5000")
+    parser.add_argument(
+        "--print-count",
+        action="store_true",
+        help="print SEED_CALLS (the server's INITIAL_NO_AUTH_ACTION_COUNT) and exit",
+    )
+    args = parser.parse_args()
+    if args.print_count:
+        print(SEED_CALLS)
+        return
+    if not args.endpoint:
+        parser.error("--endpoint is required")
+
+    # Imported here so --print-count stays fast.
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    # No retries: a retried request would use up a no-auth slot meant for the next call.
+    config = Config(retries={"total_max_attempts": 1})
+
+    def client(service):
+        return boto3.client(
+            service,
+            endpoint_url=args.endpoint,
+            region_name=REGION,
+            aws_access_key_id="seed",
+            aws_secret_access_key="seed",
+            config=config,
+        )
+
+    iam = client("iam")
+    sent = 0
+
+    def count(**_):
+        nonlocal sent
+        sent += 1
+
+    iam.meta.events.register("before-send", count)
+    result = seed(iam)
+    if sent != SEED_CALLS:
+        sys.exit(f"seed_iam: made {sent} requests, but SEED_CALLS is {SEED_CALLS}")
+
+    # The no-auth window must now be closed: a dummy key is no longer accepted.
+    try:
+        client("sts").get_caller_identity()
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "InvalidClientTokenId":
+            raise
+    else:
+        sys.exit(
+            "seed_iam: IAM is not enforced after seeding; start moto_server with "
+            f"INITIAL_NO_AUTH_ACTION_COUNT={SEED_CALLS}"
+        )
+
+    json.dump(result, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()

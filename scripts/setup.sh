@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what the demo and the tests need on a fresh machine, from the package registries only:
+# npm packages (from the lockfile), moto in a project venv, and a debug build of the addon.
+# Safe to run again: each step skips itself when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+bash scripts/setup-python.sh
+npm run --silent build

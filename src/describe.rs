@@ -1,0 +1,50 @@
+//! `describeProfile(app, stage, options)`.
+
+use crate::error::to_js;
+use crate::resolve::{convert_options, ResolveOptions};
+use access_roles_core as core;
+use napi::Env;
+use napi_derive::napi;
+
+/// Which deployment profile applies to an app and stage, and the AssumeRole call it means.
+#[napi(object)]
+pub struct ProfileDescription {
+    /// The profile store that was read.
+    pub config_path: String,
+    /// The profile chosen.
+    pub profile: String,
+    /// The store key that chose it: `apps.APP.stages.STAGE`, `apps.APP.defaultProfile` or
+    /// `defaultProfile`.
+    pub rule: String,
+    /// The access role.
+    pub role_arn: String,
+    /// `sts:ExternalId` sent with AssumeRole, if any.
+    pub external_id: Option<String>,
+    /// Lifetime of the keys in seconds.
+    pub duration_seconds: u32,
+    /// STS region, when the profile or the options name one.
+    pub region: Option<String>,
+    /// The role session name that will be used.
+    pub session_name: String,
+    /// AWS config profile of the base identity, when one applies.
+    pub base_profile: Option<String>,
+}
+
+/// Tells which deployment profile the profile store assigns to `app` and `stage` and why,
+/// without calling AWS. Throws the same coded errors as `resolveCredentials` for store problems.
+#[napi(catch_unwind)]
+pub fn describe_profile(env: &Env, app: String, stage: String, options: Option<ResolveOptions>) -> napi::Result<ProfileDescription> {
+    let options = convert_options(options.unwrap_or_default());
+    let plan = core::plan(&app, &stage, &options).map_err(|err| to_js(env, &err))?;
+    Ok(ProfileDescription {
+        config_path: plan.config_path.display().to_string(),
+        profile: plan.profile,
+        rule: plan.rule,
+        role_arn: plan.request.role_arn,
+        external_id: plan.request.external_id,
+        duration_seconds: plan.request.duration_seconds,
+        region: plan.request.region,
+        session_name: plan.request.session_name,
+        base_profile: plan.request.base_profile,
+    })
+}

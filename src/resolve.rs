@@ -1,0 +1,99 @@
+//! `resolveCredentials(app, stage, options)`.
+
+use crate::error::{reject, to_js};
+use access_roles_core as core;
+use chrono::{DateTime, Utc};
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
+use napi_derive::napi;
+
+/// How to resolve credentials. Every field is optional.
+#[napi(object)]
+#[derive(Default)]
+pub struct ResolveOptions {
+    /// Path of the profile store. When unset: `SERVERLESS_ACCESS_ROLES_CONFIG`, then the first
+    /// `access-roles.yml` / `access-roles.json` from `cwd` upward, then
+    /// `~/.serverless/access-roles.yml`.
+    pub config_path: Option<String>,
+    /// Directory where the store search starts; when unset, `process.cwd()`.
+    pub cwd: Option<String>,
+    /// STS region when the profile names none; when unset, the AWS config's, else us-east-1.
+    pub region: Option<String>,
+    /// AWS config profile of the base identity (what `--aws-profile` names); wins over the
+    /// profile's `sourceProfile`. When unset, the AWS SDK's default credential chain.
+    pub base_profile: Option<String>,
+    /// Serverless service name, for the `{service}` session-name placeholder.
+    pub service: Option<String>,
+}
+
+/// Temporary keys of an access role.
+#[napi(object)]
+pub struct AccessRoleCredentials {
+    /// Access key id of the temporary keys.
+    pub access_key_id: String,
+    /// Secret access key of the temporary keys.
+    pub secret_access_key: String,
+    /// Session token of the temporary keys.
+    pub session_token: String,
+    /// When the keys stop working.
+    pub expiration: DateTime<Utc>,
+    /// The deployment profile chosen for the app and stage.
+    pub profile: String,
+    /// The access role's ARN.
+    pub role_arn: String,
+    /// The assumed-role session ARN, `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+    pub assumed_role_arn: String,
+    /// The region STS was called in.
+    pub region: String,
+    /// `'sts'` for keys fresh from AssumeRole, `'cache'` for reused ones.
+    #[napi(ts_type = "'sts' | 'cache'")]
+    pub source: String,
+}
+
+/// Resolves temporary AWS keys for the access role of the deployment profile that the profile
+/// store assigns to `app` and `stage`, by STS AssumeRole.
+///
+/// Rejects with an `Error` whose `code` is one of `E_NO_PROFILE_STORE`, `E_UNREADABLE_CONFIG`,
+/// `E_INVALID_CONFIG`, `E_NO_PROFILE`, `E_INVALID_ARGUMENT`, `E_NO_BASE_CREDENTIALS`,
+/// `E_INVALID_BASE_CREDENTIALS`, `E_ACCESS_DENIED`, `E_STS_UNREACHABLE`, `E_STS_ERROR`.
+#[napi(catch_unwind, ts_return_type = "Promise<AccessRoleCredentials>")]
+pub fn resolve_credentials<'env>(
+    env: &'env Env,
+    app: String,
+    stage: String,
+    options: Option<ResolveOptions>,
+) -> napi::Result<PromiseRaw<'env, AccessRoleCredentials>> {
+    let options = convert_options(options.unwrap_or_default());
+    // The core runs as its own task so that a panic in it ends the task, not the process; it
+    // surfaces as E_INTERNAL.
+    let work = async move { Ok(tokio::spawn(async move { core::resolve(&app, &stage, &options).await }).await) };
+    env.spawn_future_with_callback(work, |env, joined| match joined {
+        Ok(Ok(creds)) => Ok(convert_credentials(creds)),
+        Ok(Err(err)) => Err(to_js(env, &err)),
+        Err(_) => Err(reject(env, "E_INTERNAL", "internal error while resolving credentials; please report it".to_owned())),
+    })
+}
+
+pub(crate) fn convert_options(options: ResolveOptions) -> core::ResolveOptions {
+    core::ResolveOptions {
+        config_path: options.config_path.map(Into::into),
+        cwd: options.cwd.map(Into::into),
+        region: options.region,
+        base_profile: options.base_profile,
+        service: options.service,
+    }
+}
+
+fn convert_credentials(creds: core::AccessRoleCredentials) -> AccessRoleCredentials {
+    AccessRoleCredentials {
+        secret_access_key: creds.secret_access_key.expose().to_owned(),
+        session_token: creds.session_token.expose().to_owned(),
+        access_key_id: creds.access_key_id,
+        expiration: creds.expiration.into(),
+        profile: creds.profile,
+        role_arn: creds.role_arn,
+        assumed_role_arn: creds.assumed_role_arn,
+        region: creds.region,
+        source: creds.source.as_str().to_owned(),
+    }
+}
