@@ -155,7 +155,7 @@ mod tests {
         assert_eq!(plan.request.base_profile.as_deref(), Some("ci"));
         assert!(plan.request.session_name.ends_with("-payments-prod"), "{}", plan.request.session_name);
 
-        let sandbox = plan("payments", "dev", &ResolveOptions { cwd: Some(dir.path().to_owned()), ..Default::default() }).unwrap();
+        let sandbox = super::plan("payments", "dev", &ResolveOptions { cwd: Some(dir.path().to_owned()), ..Default::default() }).unwrap();
         assert_eq!(sandbox.request.external_id.as_deref(), Some("acme-7f3a"));
         assert_eq!(sandbox.request.region.as_deref(), Some("us-east-1"), "the profile's region wins");
         assert_eq!(sandbox.request.base_profile.as_deref(), Some("acme-sso"), "sourceProfile applies when no base profile is given");
