@@ -229,3 +229,19 @@ test('no base identity at all is E_NO_BASE_CREDENTIALS', async () => {
     });
   });
 });
+
+test('a repeat resolve is served from the cache until forceRefresh, and cache: false bypasses it', async () => {
+  const cwd = storeDir(store());
+  const cacheDir = path.join(cwd, 'cache');
+  const first = await resolveCredentials('cached', 'dev', { cwd, cacheDir });
+  const again = await resolveCredentials('cached', 'dev', { cwd, cacheDir });
+  assert.deepEqual([first.source, again.source], ['sts', 'cache']);
+  assert.equal(again.accessKeyId, first.accessKeyId);
+  assert.equal(again.expiration.getTime(), first.expiration.getTime());
+  const forced = await resolveCredentials('cached', 'dev', { cwd, cacheDir, forceRefresh: true });
+  assert.equal(forced.source, 'sts');
+  assert.notEqual(forced.accessKeyId, first.accessKeyId);
+  const uncached = await resolveCredentials('cached', 'dev', { cwd, cacheDir, cache: false });
+  assert.equal(uncached.source, 'sts');
+  assert.deepEqual(fs.readdirSync(cacheDir).filter((f) => f.endsWith('.json')).length, 1);
+});

@@ -24,6 +24,16 @@ pub struct ResolveOptions {
     pub base_profile: Option<String>,
     /// Serverless service name, for the `{service}` session-name placeholder.
     pub service: Option<String>,
+    /// Reuse keys from the in-process and disk cache while they are fresh; default true.
+    pub cache: Option<bool>,
+    /// Call STS even when cached keys are fresh, and cache the new ones; default false.
+    pub force_refresh: Option<bool>,
+    /// Reuse cached keys only while more than this many seconds are left; default 900, never
+    /// more than half the keys' lifetime.
+    pub refresh_margin_seconds: Option<u32>,
+    /// Disk cache directory; default `SERVERLESS_ACCESS_ROLES_CACHE_DIR`, else the platform's
+    /// cache directory (`~/.cache/serverless-access-roles` on Linux).
+    pub cache_dir: Option<String>,
 }
 
 /// Temporary keys of an access role.
@@ -81,6 +91,10 @@ pub(crate) fn convert_options(options: ResolveOptions) -> core::ResolveOptions {
         region: options.region,
         base_profile: options.base_profile,
         service: options.service,
+        cache: options.cache,
+        force_refresh: options.force_refresh.unwrap_or(false),
+        refresh_margin_seconds: options.refresh_margin_seconds,
+        cache_dir: options.cache_dir.map(Into::into),
     }
 }
 

@@ -26,7 +26,7 @@ impl fmt::Debug for Secret {
 }
 
 /// Where a set of credentials came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Source {
     /// Fresh from STS AssumeRole.
     Sts,

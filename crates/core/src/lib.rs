@@ -8,6 +8,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod cache;
 pub mod credentials;
 pub mod error;
 pub mod profiles;

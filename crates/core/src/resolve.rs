@@ -1,11 +1,13 @@
 //! `resolve`: from an app and stage to assumed-role keys.
 
-use crate::credentials::{AccessRoleCredentials, Source};
+use crate::cache::{self, CacheSettings};
+use crate::credentials::AccessRoleCredentials;
 use crate::error::Error;
 use crate::profiles::{self, Discovery, DurationSeconds, Region, SessionNameTemplate};
 use crate::session_name::{self, SessionContext};
 use crate::sts::{self, AssumeRoleRequest};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// How to resolve; every field is optional.
 #[derive(Clone, Debug, Default)]
@@ -20,6 +22,25 @@ pub struct ResolveOptions {
     pub base_profile: Option<String>,
     /// The Serverless service name, for the `{service}` session-name placeholder.
     pub service: Option<String>,
+    /// Reuse keys from the memory and disk cache; when unset, true.
+    pub cache: Option<bool>,
+    /// Call STS even when cached keys are fresh, and cache the new ones.
+    pub force_refresh: bool,
+    /// Reuse cached keys only while more than this many seconds are left; when unset, 900.
+    pub refresh_margin_seconds: Option<u32>,
+    /// Disk cache directory; when unset, see [`CacheSettings::default_dir`].
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl ResolveOptions {
+    fn cache_settings(&self) -> CacheSettings {
+        CacheSettings {
+            enabled: self.cache.unwrap_or(true),
+            force_refresh: self.force_refresh,
+            refresh_margin: self.refresh_margin_seconds.map(|s| Duration::from_secs(s.into())),
+            dir: self.cache_dir.clone().or_else(CacheSettings::default_dir),
+        }
+    }
 }
 
 /// What resolving an app and stage would do, worked out without calling AWS.
@@ -74,10 +95,10 @@ pub fn plan(app: &str, stage: &str, options: &ResolveOptions) -> Result<Plan, Er
 }
 
 /// Resolves temporary keys of the access role that the profile store assigns to `app` and `stage`:
-/// [`plan`], then STS AssumeRole.
+/// [`plan`], then cached keys while they are fresh (see [`cache::fetch`]), else STS AssumeRole.
 pub async fn resolve(app: &str, stage: &str, options: &ResolveOptions) -> Result<AccessRoleCredentials, Error> {
     let plan = plan(app, stage, options)?;
-    let assumed = sts::assume_role(&plan.request).await?;
+    let (assumed, source) = cache::fetch(&plan.request, &options.cache_settings(), || sts::assume_role(&plan.request)).await?;
     Ok(AccessRoleCredentials {
         access_key_id: assumed.access_key_id,
         secret_access_key: assumed.secret_access_key,
@@ -87,7 +108,7 @@ pub async fn resolve(app: &str, stage: &str, options: &ResolveOptions) -> Result
         role_arn: plan.request.role_arn,
         assumed_role_arn: assumed.assumed_role_arn,
         region: assumed.region,
-        source: Source::Sts,
+        source,
     })
 }
 

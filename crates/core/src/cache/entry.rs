@@ -1,0 +1,163 @@
+//! One cached set of keys on disk: read with suspicion, written whole.
+//!
+//! An entry is `KEY.json` in the cache directory, mode 0600, owned by the user. Anything else —
+//! a symlink, another owner, group or world access, bad JSON, another key — is ignored, and the
+//! next write replaces it. Writes go to a temporary file in the same directory that is renamed
+//! over the entry, so a reader sees the old entry or the new one, never a torn file.
+
+use crate::credentials::Secret;
+use crate::sts::AssumedRole;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Entries larger than this are not read.
+const MAX_ENTRY_BYTES: u64 = 64 * 1024;
+
+/// The on-disk form of an entry.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Entry {
+    version: u32,
+    key: String,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+    /// Milliseconds since the Unix epoch.
+    expiration_ms: u64,
+    assumed_role_arn: String,
+    region: String,
+}
+
+/// Path of the entry for `key`.
+pub fn entry_path(dir: &Path, key: &str) -> PathBuf {
+    dir.join(format!("{key}.json"))
+}
+
+/// Reads the entry for `key`, or `None` when it is missing or not to be trusted.
+pub fn read(dir: &Path, key: &str) -> Option<AssumedRole> {
+    let path = entry_path(dir, key);
+    let meta = std::fs::symlink_metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_ENTRY_BYTES || !private_to_user(&meta) {
+        return None;
+    }
+    let entry: Entry = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+    if entry.version != 1 || entry.key != key {
+        return None;
+    }
+    Some(AssumedRole {
+        access_key_id: entry.access_key_id,
+        secret_access_key: Secret::new(entry.secret_access_key),
+        session_token: Secret::new(entry.session_token),
+        expiration: UNIX_EPOCH + Duration::from_millis(entry.expiration_ms),
+        assumed_role_arn: entry.assumed_role_arn,
+        region: entry.region,
+    })
+}
+
+/// Writes the entry for `key` atomically, mode 0600.
+pub fn write(dir: &Path, key: &str, role: &AssumedRole) -> std::io::Result<()> {
+    let entry = Entry {
+        version: 1,
+        key: key.to_owned(),
+        access_key_id: role.access_key_id.clone(),
+        secret_access_key: role.secret_access_key.expose().to_owned(),
+        session_token: role.session_token.expose().to_owned(),
+        expiration_ms: role.expiration.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
+        assumed_role_arn: role.assumed_role_arn.clone(),
+        region: role.region.clone(),
+    };
+    // tempfile creates the file 0600 with a random name; it is removed if anything below fails.
+    let mut file = tempfile::Builder::new().prefix(".tmp-").suffix(".json").tempfile_in(dir)?;
+    serde_json::to_writer(&mut file, &entry)?;
+    file.flush()?;
+    file.persist(entry_path(dir, key)).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// True when the file belongs to the current user and nobody else may read or write it.
+#[cfg(unix)]
+pub fn private_to_user(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    meta.uid() == unsafe { libc::geteuid() } && meta.mode() & 0o077 == 0
+}
+
+/// On platforms without Unix modes the user's cache directory is already private.
+#[cfg(not(unix))]
+pub fn private_to_user(_meta: &std::fs::Metadata) -> bool {
+    true
+}
+
+/// True while more than `margin` is left before `expiration`.
+pub fn is_fresh(expiration: SystemTime, margin: Duration) -> bool {
+    expiration.duration_since(SystemTime::now()).is_ok_and(|left| left > margin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role() -> AssumedRole {
+        AssumedRole {
+            access_key_id: "ASIAEXAMPLE".to_owned(),
+            secret_access_key: Secret::new("secret"),
+            session_token: Secret::new("token"),
+            expiration: UNIX_EPOCH + Duration::from_secs(4_000_000_000),
+            assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),
+            region: "us-east-1".to_owned(),
+        }
+    }
+
+    #[test]
+    fn an_entry_round_trips_and_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "k", &role()).unwrap();
+        let back = read(dir.path(), "k").unwrap();
+        assert_eq!((back.access_key_id.as_str(), back.session_token.expose()), ("ASIAEXAMPLE", "token"));
+        assert_eq!(back.expiration, role().expiration);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(entry_path(dir.path(), "k")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("k.json")], "no temporary file is left behind");
+    }
+
+    #[test]
+    fn corrupt_misfiled_or_oversized_entries_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "k", &role()).unwrap();
+        std::fs::copy(entry_path(dir.path(), "k"), entry_path(dir.path(), "other")).unwrap();
+        assert!(read(dir.path(), "other").is_none(), "an entry filed under another key");
+        std::fs::write(entry_path(dir.path(), "k"), "{\"version\":1,").unwrap();
+        assert!(read(dir.path(), "k").is_none(), "a torn entry");
+        std::fs::write(entry_path(dir.path(), "k"), vec![b' '; MAX_ENTRY_BYTES as usize + 1]).unwrap();
+        assert!(read(dir.path(), "k").is_none(), "an oversized entry");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn group_readable_entries_and_symlinks_are_ignored() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "k", &role()).unwrap();
+        let path = entry_path(dir.path(), "k");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(read(dir.path(), "k").is_none());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::os::unix::fs::symlink(&path, entry_path(dir.path(), "link")).unwrap();
+        assert!(read(dir.path(), "link").is_none());
+    }
+
+    #[test]
+    fn freshness_keeps_a_margin_before_expiry() {
+        let now = SystemTime::now();
+        assert!(is_fresh(now + Duration::from_secs(3600), Duration::from_secs(900)));
+        assert!(!is_fresh(now + Duration::from_secs(600), Duration::from_secs(900)));
+        assert!(!is_fresh(now - Duration::from_secs(1), Duration::ZERO));
+    }
+}

@@ -1,0 +1,99 @@
+//! Cache keys: a hash of everything that changes which keys STS would hand out.
+
+use crate::sts::AssumeRoleRequest;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+
+/// Environment variables that choose the base identity, the STS endpoint or the region.
+///
+/// Values are only ever hashed; secrets among them never reach the disk.
+const ENV_INPUTS: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+];
+
+/// The cache key of `request` in the current environment: 64 hex digits.
+///
+/// It covers the role, external id, duration, session name, region and base profile of the
+/// request; the base identity and endpoint as the environment chooses them; and the path, size and
+/// modification time of the AWS config and credentials files, so editing a profile starts afresh.
+pub fn cache_key(request: &AssumeRoleRequest) -> String {
+    let mut hash = Sha256::new();
+    let mut field = |value: &[u8]| {
+        hash.update((value.len() as u64).to_le_bytes());
+        hash.update(value);
+    };
+    field(b"v1");
+    field(request.role_arn.as_bytes());
+    field(request.external_id.as_deref().unwrap_or_default().as_bytes());
+    field(&request.duration_seconds.to_le_bytes());
+    field(request.session_name.as_bytes());
+    field(request.region.as_deref().unwrap_or_default().as_bytes());
+    field(request.base_profile.as_deref().unwrap_or_default().as_bytes());
+    for name in ENV_INPUTS {
+        field(std::env::var_os(name).unwrap_or_default().as_encoded_bytes());
+    }
+    for path in aws_shared_files() {
+        field(path.as_os_str().as_encoded_bytes());
+        let stamp = std::fs::metadata(&path).ok().map(|m| {
+            let modified = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+            (m.len(), modified.map_or(0, |d| d.as_nanos()))
+        });
+        field(format!("{stamp:?}").as_bytes());
+    }
+    hex::encode(hash.finalize())
+}
+
+/// The AWS config and credentials files, where the SDK looks for them.
+fn aws_shared_files() -> [PathBuf; 2] {
+    let home = dirs::home_dir().unwrap_or_default();
+    let pick = |env: &str, default: &str| std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| home.join(".aws").join(default));
+    [pick("AWS_CONFIG_FILE", "config"), pick("AWS_SHARED_CREDENTIALS_FILE", "credentials")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> AssumeRoleRequest {
+        AssumeRoleRequest {
+            role_arn: "arn:aws:iam::111111111111:role/r".to_owned(),
+            session_name: "me-app-dev".to_owned(),
+            external_id: None,
+            duration_seconds: 3600,
+            region: None,
+            base_profile: None,
+        }
+    }
+
+    #[test]
+    fn the_key_is_stable_and_changes_with_every_request_field() {
+        let base = cache_key(&request());
+        assert_eq!(base, cache_key(&request()));
+        assert_eq!(base.len(), 64);
+        let variants = [
+            AssumeRoleRequest { role_arn: "arn:aws:iam::111111111111:role/s".to_owned(), ..request() },
+            AssumeRoleRequest { external_id: Some("x1".to_owned()), ..request() },
+            AssumeRoleRequest { duration_seconds: 900, ..request() },
+            AssumeRoleRequest { session_name: "other".to_owned(), ..request() },
+            AssumeRoleRequest { region: Some("eu-west-1".to_owned()), ..request() },
+            AssumeRoleRequest { base_profile: Some("ci".to_owned()), ..request() },
+        ];
+        for variant in variants {
+            assert_ne!(cache_key(&variant), base, "{variant:?}");
+        }
+    }
+}

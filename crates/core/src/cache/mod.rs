@@ -1,0 +1,267 @@
+//! Reusing assumed keys: in memory within a process, on disk across commands, and one STS call
+//! per key however many callers ask at once.
+//!
+//! For one key, [`fetch`]:
+//! 1. waits its turn behind other callers in this process (single flight);
+//! 2. returns the keys in memory, else the disk entry, while they are fresh;
+//! 3. takes the cross-process lock and looks at the disk entry again (another process may have
+//!    just written it);
+//! 4. calls STS, writes the entry, and releases the lock.
+
+mod entry;
+mod key;
+mod lock;
+
+pub use key::cache_key;
+
+use crate::credentials::Source;
+use crate::error::Error;
+use crate::sts::{AssumeRoleRequest, AssumedRole};
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+/// Environment variable naming the cache directory.
+pub const CACHE_DIR_ENV: &str = "SERVERLESS_ACCESS_ROLES_CACHE_DIR";
+
+/// How long a process waits for another one assuming the same role before going ahead.
+const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How the cache is used for one call.
+#[derive(Clone, Debug)]
+pub struct CacheSettings {
+    /// Use the cache at all; when false, neither read nor written.
+    pub enabled: bool,
+    /// Skip reading, call STS, and store the new keys.
+    pub force_refresh: bool,
+    /// Keys are reused only while more than this is left; when unset, 15 minutes. Never more
+    /// than half the keys' lifetime, so short sessions are reused too.
+    pub refresh_margin: Option<Duration>,
+    /// Directory of the disk cache; `None` keeps the cache in memory only.
+    pub dir: Option<PathBuf>,
+}
+
+impl CacheSettings {
+    /// The disk cache directory: `SERVERLESS_ACCESS_ROLES_CACHE_DIR`, else the platform's cache
+    /// directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
+    /// `%LOCALAPPDATA%` on Windows) joined with `serverless-access-roles`.
+    pub fn default_dir() -> Option<PathBuf> {
+        std::env::var_os(CACHE_DIR_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| dirs::cache_dir().map(|d| d.join("serverless-access-roles")))
+    }
+
+    fn margin(&self, duration_seconds: u32) -> Duration {
+        let margin = self.refresh_margin.unwrap_or(Duration::from_secs(15 * 60));
+        margin.min(Duration::from_secs(u64::from(duration_seconds) / 2))
+    }
+}
+
+/// Per-key slots of this process: the lock serialises callers, the value is the last keys.
+type Slot = Arc<tokio::sync::Mutex<Option<AssumedRole>>>;
+
+static MEMORY: LazyLock<Mutex<HashMap<String, Slot>>> = LazyLock::new(Default::default);
+
+fn slot(key: &str) -> Slot {
+    let mut slots = MEMORY.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    slots.entry(key.to_owned()).or_default().clone()
+}
+
+/// Returns keys for `request` from the cache, or from `assume` when none are fresh.
+pub async fn fetch<F, Fut>(request: &AssumeRoleRequest, settings: &CacheSettings, assume: F) -> Result<(AssumedRole, Source), Error>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<AssumedRole, Error>>,
+{
+    if !settings.enabled {
+        return Ok((assume().await?, Source::Sts));
+    }
+    let key = cache_key(request);
+    let margin = settings.margin(request.duration_seconds);
+    let fresh = |role: &AssumedRole| entry::is_fresh(role.expiration, margin);
+    let slot = slot(&key);
+    let mut memory = slot.lock().await;
+    let dir = settings.dir.as_deref().filter(|dir| usable_dir(dir));
+
+    if !settings.force_refresh {
+        if let Some(role) = memory.as_ref().filter(|r| fresh(r)) {
+            return Ok((role.clone(), Source::Cache));
+        }
+        if let Some(role) = dir.and_then(|d| entry::read(d, &key)).filter(fresh) {
+            *memory = Some(role.clone());
+            return Ok((role, Source::Cache));
+        }
+    }
+    let _held = match dir {
+        Some(dir) => lock::acquire(dir, &key, LOCK_TIMEOUT).await,
+        None => None,
+    };
+    if let (Some(dir), false) = (dir, settings.force_refresh) {
+        if let Some(role) = entry::read(dir, &key).filter(fresh) {
+            *memory = Some(role.clone());
+            return Ok((role, Source::Cache));
+        }
+    }
+    let role = assume().await?;
+    if let Some(dir) = dir {
+        // A cache that cannot be written costs a round trip next time, not this command.
+        let _ = entry::write(dir, &key, &role);
+    }
+    *memory = Some(role.clone());
+    Ok((role, Source::Sts))
+}
+
+/// Creates the cache directory private to the user (0700), or tightens one that is not;
+/// `false` when it cannot be made private, and then the disk cache is not used.
+fn usable_dir(dir: &Path) -> bool {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700);
+        if builder.create(dir).is_err() {
+            return false;
+        }
+        let Ok(meta) = std::fs::symlink_metadata(dir) else { return false };
+        if meta.is_dir() && !entry::private_to_user(&meta) {
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+            return std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && entry::private_to_user(&m));
+        }
+        meta.is_dir()
+    }
+    #[cfg(not(unix))]
+    {
+        builder.create(dir).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::Secret;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::SystemTime;
+
+    fn request(role: &str) -> AssumeRoleRequest {
+        AssumeRoleRequest {
+            role_arn: format!("arn:aws:iam::111111111111:role/{role}"),
+            session_name: "cache-test".to_owned(),
+            external_id: None,
+            duration_seconds: 3600,
+            region: None,
+            base_profile: None,
+        }
+    }
+
+    fn keys(lifetime: Duration, id: usize) -> AssumedRole {
+        AssumedRole {
+            access_key_id: format!("ASIA{id}"),
+            secret_access_key: Secret::new("s"),
+            session_token: Secret::new("t"),
+            expiration: SystemTime::now() + lifetime,
+            assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),
+            region: "us-east-1".to_owned(),
+        }
+    }
+
+    fn settings(dir: Option<&Path>) -> CacheSettings {
+        CacheSettings { enabled: true, force_refresh: false, refresh_margin: None, dir: dir.map(Path::to_owned) }
+    }
+
+    #[tokio::test]
+    async fn concurrent_callers_for_one_key_share_one_call_and_keys_differ_per_role() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..100)
+            .map(|i| {
+                let calls = calls.clone();
+                tokio::spawn(async move {
+                    let request = request(&format!("single-flight-{}", i % 4));
+                    fetch(&request, &settings(None), || async move {
+                        let n = calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Ok(keys(Duration::from_secs(3600), n))
+                    })
+                    .await
+                    .unwrap()
+                })
+            })
+            .collect();
+        let mut sources = HashMap::new();
+        for task in tasks {
+            let (_, source) = task.await.unwrap();
+            *sources.entry(source).or_insert(0) += 1;
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+        assert_eq!((sources[&Source::Sts], sources[&Source::Cache]), (4, 96));
+    }
+
+    #[tokio::test]
+    async fn disk_entries_serve_a_new_process_and_stale_ones_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let request = request("disk");
+        let first = fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) }).await.unwrap();
+        assert_eq!(first.1, Source::Sts);
+        // A new process has an empty memory: emulate it by reading the entry directly.
+        let on_disk = entry::read(dir.path(), &cache_key(&request)).unwrap();
+        assert_eq!(on_disk.access_key_id, "ASIA1");
+
+        let stale = self::request("stale");
+        fetch(&stale, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(600), 2)) }).await.unwrap();
+        let again = fetch(&stale, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 3)) }).await.unwrap();
+        assert_eq!((again.0.access_key_id.as_str(), again.1), ("ASIA3", Source::Sts), "10 minutes left is inside the margin");
+    }
+
+    #[tokio::test]
+    async fn force_refresh_and_disabled_cache_always_call_sts() {
+        let dir = tempfile::tempdir().unwrap();
+        let request = request("forced");
+        fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) }).await.unwrap();
+        let forced = CacheSettings { force_refresh: true, ..settings(Some(dir.path())) };
+        let (role, source) = fetch(&request, &forced, || async { Ok(keys(Duration::from_secs(3600), 2)) }).await.unwrap();
+        assert_eq!((role.access_key_id.as_str(), source), ("ASIA2", Source::Sts));
+        let disabled = CacheSettings { enabled: false, ..settings(Some(dir.path())) };
+        let (role, source) = fetch(&request, &disabled, || async { Ok(keys(Duration::from_secs(3600), 3)) }).await.unwrap();
+        assert_eq!((role.access_key_id.as_str(), source), ("ASIA3", Source::Sts));
+        let cached = fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 4)) }).await.unwrap();
+        assert_eq!(cached.0.access_key_id, "ASIA2", "a disabled cache neither reads nor writes");
+    }
+
+    #[tokio::test]
+    async fn errors_are_not_cached() {
+        let request = request("failing");
+        let err = fetch(&request, &settings(None), || async {
+            Err(Error::Sts { sts_code: "Throttling".to_owned(), message: "slow down".to_owned() })
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), "E_STS_ERROR");
+        let (_, source) = fetch(&request, &settings(None), || async { Ok(keys(Duration::from_secs(3600), 1)) }).await.unwrap();
+        assert_eq!(source, Source::Sts);
+    }
+
+    #[test]
+    fn the_margin_is_at_most_half_the_lifetime() {
+        let s = settings(None);
+        assert_eq!(s.margin(3600), Duration::from_secs(900));
+        assert_eq!(s.margin(900), Duration::from_secs(450));
+        let custom = CacheSettings { refresh_margin: Some(Duration::from_secs(60)), ..settings(None) };
+        assert_eq!(custom.margin(3600), Duration::from_secs(60));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_cache_directory_is_created_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("a/b");
+        assert!(usable_dir(&dir));
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(usable_dir(&dir));
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+    }
+}
