@@ -134,6 +134,7 @@ test('describeProfile says which profile applies and why, without calling AWS', 
         externalId: aws.seed.externalId,
         durationSeconds: 900,
         region: 'eu-west-1',
+        viaRoleArns: [],
     });
     assert.match(sessionName, /-payments-prod$/);
     assert.equal(describeProfile('payments', 'dev', { cwd }).rule, 'defaultProfile');

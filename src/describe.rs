@@ -28,6 +28,10 @@ pub struct ProfileDescription {
     pub session_name: String,
     /// AWS config profile of the base identity, when one applies.
     pub base_profile: Option<String>,
+    /// The MFA device whose code resolving needs, if any profile on the way names one.
+    pub mfa_serial: Option<String>,
+    /// Role ARNs assumed first, in order, when the profile is chained with `via`.
+    pub via_role_arns: Vec<String>,
 }
 
 /// Tells which deployment profile the profile store assigns to `app` and `stage` and why,
@@ -36,7 +40,16 @@ pub struct ProfileDescription {
 pub fn describe_profile(env: &Env, app: String, stage: String, options: Option<ResolveOptions>) -> napi::Result<ProfileDescription> {
     let options = convert_options(options.unwrap_or_default());
     let plan = core::plan(&app, &stage, &options).map_err(|err| to_js(env, &err))?;
+    let mut hops = Vec::new();
+    let mut hop = plan.request.via.as_deref();
+    while let Some(first) = hop {
+        hops.insert(0, first);
+        hop = first.via.as_deref();
+    }
+    let mfa_serial = hops.iter().chain([&&plan.request]).find_map(|r| r.mfa_serial.clone());
     Ok(ProfileDescription {
+        mfa_serial,
+        via_role_arns: hops.iter().map(|r| r.role_arn.clone()).collect(),
         config_path: plan.config_path.display().to_string(),
         profile: plan.profile,
         rule: plan.rule,

@@ -34,6 +34,11 @@ pub struct ResolveOptions {
     /// Disk cache directory; default `SERVERLESS_ACCESS_ROLES_CACHE_DIR`, else the platform's
     /// cache directory (`~/.cache/serverless-access-roles` on Linux).
     pub cache_dir: Option<String>,
+    /// The current 6-digit code of the profile's MFA device; default
+    /// `SERVERLESS_ACCESS_ROLES_MFA_CODE`. Needed only when STS is called.
+    pub mfa_code: Option<String>,
+    /// Longest time one STS call may take, retries included; default 20 seconds.
+    pub timeout_seconds: Option<u32>,
 }
 
 /// Temporary keys of an access role.
@@ -65,7 +70,8 @@ pub struct AccessRoleCredentials {
 ///
 /// Rejects with an `Error` whose `code` is one of `E_NO_PROFILE_STORE`, `E_UNREADABLE_CONFIG`,
 /// `E_INVALID_CONFIG`, `E_NO_PROFILE`, `E_INVALID_ARGUMENT`, `E_NO_BASE_CREDENTIALS`,
-/// `E_INVALID_BASE_CREDENTIALS`, `E_ACCESS_DENIED`, `E_STS_UNREACHABLE`, `E_STS_ERROR`.
+/// `E_INVALID_BASE_CREDENTIALS`, `E_ACCESS_DENIED`, `E_MFA_REQUIRED`, `E_STS_UNREACHABLE`,
+/// `E_STS_ERROR`.
 #[napi(catch_unwind, ts_return_type = "Promise<AccessRoleCredentials>")]
 pub fn resolve_credentials<'env>(
     env: &'env Env,
@@ -95,6 +101,8 @@ pub(crate) fn convert_options(options: ResolveOptions) -> core::ResolveOptions {
         force_refresh: options.force_refresh.unwrap_or(false),
         refresh_margin_seconds: options.refresh_margin_seconds,
         cache_dir: options.cache_dir.map(Into::into),
+        mfa_code: options.mfa_code.map(core::Secret::new),
+        timeout_seconds: options.timeout_seconds,
     }
 }
 

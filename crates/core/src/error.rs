@@ -72,6 +72,11 @@ pub enum Error {
         /// STS's message.
         message: String,
     },
+    /// The profile names an MFA device and no code was given.
+    MfaRequired {
+        /// The device, as the profile names it.
+        mfa_serial: String,
+    },
     /// STS could not be reached or did not answer in time.
     StsUnreachable {
         /// The endpoint, when one was configured explicitly.
@@ -100,6 +105,7 @@ impl Error {
             Error::NoBaseCredentials { .. } => "E_NO_BASE_CREDENTIALS",
             Error::InvalidBaseCredentials { .. } => "E_INVALID_BASE_CREDENTIALS",
             Error::AccessDenied { .. } => "E_ACCESS_DENIED",
+            Error::MfaRequired { .. } => "E_MFA_REQUIRED",
             Error::StsUnreachable { .. } => "E_STS_UNREACHABLE",
             Error::Sts { .. } => "E_STS_ERROR",
         }
@@ -167,6 +173,11 @@ impl fmt::Display for Error {
                      policy allows sts:AssumeRole, and the externalId if the role requires one"
                 )
             }
+            Error::MfaRequired { mfa_serial } => write!(
+                f,
+                "this profile requires a code from MFA device {mfa_serial}; run the command on a terminal to be asked, \
+                 or pass --mfa-code (or the mfaCode option) or set SERVERLESS_ACCESS_ROLES_MFA_CODE"
+            ),
             Error::StsUnreachable { endpoint, reason } => {
                 write!(f, "could not reach STS")?;
                 if let Some(endpoint) = endpoint {

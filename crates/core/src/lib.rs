@@ -15,8 +15,10 @@ pub mod profiles;
 pub mod session_name;
 pub mod sts;
 
+mod plan;
 mod resolve;
 
 pub use credentials::{AccessRoleCredentials, Secret, Source};
 pub use error::Error;
-pub use resolve::{plan, resolve, Plan, ResolveOptions};
+pub use plan::{plan, Plan};
+pub use resolve::{resolve, ResolveOptions, MFA_CODE_ENV};

@@ -3,7 +3,7 @@
 //! STS accepts 2–64 characters of `[A-Za-z0-9_+=,.@-]`. The session name shows up in CloudTrail
 //! and in the assumed-role ARN, so it carries who ran the command and for which app and stage.
 
-use crate::profiles::SessionNameTemplate;
+use crate::profiles::NameTemplate;
 
 /// The values a session name template can refer to.
 #[derive(Clone, Debug, Default)]
@@ -24,7 +24,7 @@ pub struct SessionContext<'a> {
 const FALLBACK: &str = "serverless-access-roles";
 
 /// Renders `template` with `context` and sanitises the result to STS's rules.
-pub fn render(template: &SessionNameTemplate, context: &SessionContext<'_>) -> String {
+pub fn render(template: &NameTemplate, context: &SessionContext<'_>) -> String {
     let user = context.user.filter(|u| !u.is_empty()).unwrap_or("serverless");
     let rendered = template
         .as_str()
@@ -56,8 +56,8 @@ pub fn local_user() -> Option<String> {
 mod tests {
     use super::*;
 
-    fn template(t: &str) -> SessionNameTemplate {
-        SessionNameTemplate::try_from(t.to_owned()).unwrap()
+    fn template(t: &str) -> NameTemplate {
+        NameTemplate::try_from(t.to_owned()).unwrap()
     }
 
     fn context<'a>(user: Option<&'a str>, app: &'a str, stage: &'a str) -> SessionContext<'a> {
@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn default_template_names_user_app_and_stage() {
-        let name = render(&SessionNameTemplate::default_template(), &context(Some("ana"), "payments", "prod"));
+        let name = render(&NameTemplate::default_template(), &context(Some("ana"), "payments", "prod"));
         assert_eq!(name, "ana-payments-prod");
     }
 
@@ -79,7 +79,7 @@ mod tests {
     #[test]
     fn names_are_cut_to_64_characters() {
         let long = "x".repeat(100);
-        let name = render(&SessionNameTemplate::default_template(), &context(Some(&long), "a", "b"));
+        let name = render(&NameTemplate::default_template(), &context(Some(&long), "a", "b"));
         assert_eq!(name.len(), 64);
     }
 

@@ -7,7 +7,8 @@ use crate::credentials::Secret;
 use crate::error::Error;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{retry::RetryConfig, BehaviorVersion, SdkConfig};
-use aws_sdk_sts::config::{ProvideCredentials, Region};
+use aws_sdk_sts::config::{Credentials, ProvideCredentials, Region, SharedCredentialsProvider};
+use aws_sdk_sts::types::Tag;
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;
@@ -31,6 +32,27 @@ pub struct AssumeRoleRequest {
     pub region: Option<String>,
     /// AWS config profile of the base identity; when unset, the default chain.
     pub base_profile: Option<String>,
+    /// MFA device whose code is presented; when set, [`CallSettings::mfa_code`] is required.
+    pub mfa_serial: Option<String>,
+    /// `sts:SourceIdentity`, already sanitised.
+    pub source_identity: Option<String>,
+    /// Session tags, as key and value.
+    pub tags: Vec<(String, String)>,
+    /// Keys of `tags` that pass on to roles assumed with the resulting keys.
+    pub transitive_tag_keys: Vec<String>,
+    /// Inline session policy as JSON.
+    pub policy: Option<String>,
+    /// The call whose keys make this one (role chaining); when unset, the base identity's.
+    pub via: Option<Box<AssumeRoleRequest>>,
+}
+
+/// Settings of one resolution that do not change which keys STS hands out.
+#[derive(Clone, Debug)]
+pub struct CallSettings {
+    /// The current MFA code, for requests with an `mfa_serial`.
+    pub mfa_code: Option<Secret>,
+    /// Longest time one AssumeRole call may take, retries included.
+    pub timeout: Duration,
 }
 
 /// The keys STS handed out, and who they belong to.
@@ -50,19 +72,42 @@ pub struct AssumedRole {
     pub region: String,
 }
 
-/// Assumes the role with the base identity's keys.
-pub async fn assume_role(request: &AssumeRoleRequest) -> Result<AssumedRole, Error> {
-    let config = base_config(request).await;
-    check_base_credentials(&config, request.base_profile.as_deref()).await?;
+/// Assumes the role: with the keys of `request.via` when it is chained, else with the base
+/// identity's.
+pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Result<AssumedRole, Error> {
+    let token_code = mfa_token(request, call)?;
+    let config = base_config(request, call).await;
     let region = config.region().map_or(FALLBACK_REGION, |r| r.as_ref()).to_owned();
-    let sts_config = aws_sdk_sts::config::Builder::from(&config).region(Region::new(region.clone())).build();
-    let client = aws_sdk_sts::Client::from_conf(sts_config);
+    let mut sts_config = aws_sdk_sts::config::Builder::from(&config).region(Region::new(region.clone()));
+    match &request.via {
+        Some(first) => {
+            let first = Box::pin(assume_role(first, call)).await?;
+            let keys = Credentials::new(
+                first.access_key_id,
+                first.secret_access_key.expose(),
+                Some(first.session_token.expose().to_owned()),
+                Some(first.expiration),
+                "serverless-access-roles-chain",
+            );
+            sts_config = sts_config.credentials_provider(SharedCredentialsProvider::new(keys));
+        }
+        None => check_base_credentials(&config, request.base_profile.as_deref()).await?,
+    }
+    let client = aws_sdk_sts::Client::from_conf(sts_config.build());
+    let tags = request.tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect::<Result<Vec<_>, _>>();
+    let tags = tags.map_err(|e| Error::Sts { sts_code: "InvalidTag".to_owned(), message: e.to_string() })?;
     let output = client
         .assume_role()
         .role_arn(&request.role_arn)
         .role_session_name(&request.session_name)
         .set_external_id(request.external_id.clone())
         .duration_seconds(request.duration_seconds as i32)
+        .set_serial_number(request.mfa_serial.clone())
+        .set_token_code(token_code)
+        .set_source_identity(request.source_identity.clone())
+        .set_tags(Some(tags).filter(|t| !t.is_empty()))
+        .set_transitive_tag_keys(Some(request.transitive_tag_keys.clone()).filter(|k| !k.is_empty()))
+        .set_policy(request.policy.clone())
         .send()
         .await;
     let output = match output {
@@ -83,13 +128,25 @@ pub async fn assume_role(request: &AssumeRoleRequest) -> Result<AssumedRole, Err
     })
 }
 
+/// The MFA code for a request that names a device: six digits, or E_MFA_REQUIRED.
+fn mfa_token(request: &AssumeRoleRequest, call: &CallSettings) -> Result<Option<String>, Error> {
+    let Some(serial) = &request.mfa_serial else { return Ok(None) };
+    let code = call.mfa_code.as_ref().ok_or_else(|| Error::MfaRequired { mfa_serial: serial.clone() })?;
+    if code.expose().len() == 6 && code.expose().bytes().all(|b| b.is_ascii_digit()) {
+        Ok(Some(code.expose().to_owned()))
+    } else {
+        Err(Error::InvalidArgument { name: "MFA code", message: "must be the 6 digits the MFA device shows".to_owned() })
+    }
+}
+
 /// Loads the SDK config for the base identity, with bounded timeouts and standard retries.
-async fn base_config(request: &AssumeRoleRequest) -> SdkConfig {
+async fn base_config(request: &AssumeRoleRequest, call: &CallSettings) -> SdkConfig {
+    let attempt = call.timeout.min(Duration::from_secs(10));
     let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .read_timeout(Duration::from_secs(10))
-        .operation_attempt_timeout(Duration::from_secs(10))
-        .operation_timeout(Duration::from_secs(25))
+        .connect_timeout(attempt.min(Duration::from_secs(3)))
+        .read_timeout(attempt)
+        .operation_attempt_timeout(attempt)
+        .operation_timeout(call.timeout)
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(timeouts)

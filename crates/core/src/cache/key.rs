@@ -37,12 +37,7 @@ pub fn cache_key(request: &AssumeRoleRequest) -> String {
         hash.update(value);
     };
     field(b"v1");
-    field(request.role_arn.as_bytes());
-    field(request.external_id.as_deref().unwrap_or_default().as_bytes());
-    field(&request.duration_seconds.to_le_bytes());
-    field(request.session_name.as_bytes());
-    field(request.region.as_deref().unwrap_or_default().as_bytes());
-    field(request.base_profile.as_deref().unwrap_or_default().as_bytes());
+    field(request_fingerprint(request).as_bytes());
     for name in ENV_INPUTS {
         field(std::env::var_os(name).unwrap_or_default().as_encoded_bytes());
     }
@@ -55,6 +50,31 @@ pub fn cache_key(request: &AssumeRoleRequest) -> String {
         field(format!("{stamp:?}").as_bytes());
     }
     hex::encode(hash.finalize())
+}
+
+/// Every field of the request and of the chain before it, unambiguously; not the MFA code,
+/// which changes every time and does not change the keys' rights.
+fn request_fingerprint(request: &AssumeRoleRequest) -> String {
+    let AssumeRoleRequest {
+        role_arn,
+        session_name,
+        external_id,
+        duration_seconds,
+        region,
+        base_profile,
+        mfa_serial,
+        source_identity,
+        tags,
+        transitive_tag_keys,
+        policy,
+        via,
+    } = request;
+    let via = via.as_deref().map(request_fingerprint);
+    serde_json::json!([
+        role_arn, session_name, external_id, duration_seconds, region, base_profile, mfa_serial,
+        source_identity, tags, transitive_tag_keys, policy, via
+    ])
+    .to_string()
 }
 
 /// The AWS config and credentials files, where the SDK looks for them.
@@ -76,6 +96,12 @@ mod tests {
             duration_seconds: 3600,
             region: None,
             base_profile: None,
+            mfa_serial: None,
+            source_identity: None,
+            tags: Vec::new(),
+            transitive_tag_keys: Vec::new(),
+            policy: None,
+            via: None,
         }
     }
 
@@ -91,6 +117,12 @@ mod tests {
             AssumeRoleRequest { session_name: "other".to_owned(), ..request() },
             AssumeRoleRequest { region: Some("eu-west-1".to_owned()), ..request() },
             AssumeRoleRequest { base_profile: Some("ci".to_owned()), ..request() },
+            AssumeRoleRequest { mfa_serial: Some("arn:aws:iam::111111111111:mfa/a".to_owned()), ..request() },
+            AssumeRoleRequest { source_identity: Some("ana".to_owned()), ..request() },
+            AssumeRoleRequest { tags: vec![("team".to_owned(), "a".to_owned())], ..request() },
+            AssumeRoleRequest { transitive_tag_keys: vec!["team".to_owned()], ..request() },
+            AssumeRoleRequest { policy: Some("{}".to_owned()), ..request() },
+            AssumeRoleRequest { via: Some(Box::new(request())), ..request() },
         ];
         for variant in variants {
             assert_ne!(cache_key(&variant), base, "{variant:?}");

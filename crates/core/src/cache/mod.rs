@@ -154,6 +154,12 @@ mod tests {
             duration_seconds: 3600,
             region: None,
             base_profile: None,
+            mfa_serial: None,
+            source_identity: None,
+            tags: Vec::new(),
+            transitive_tag_keys: Vec::new(),
+            policy: None,
+            via: None,
         }
     }
 

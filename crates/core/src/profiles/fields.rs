@@ -152,21 +152,21 @@ impl TryFrom<String> for Region {
     }
 }
 
-/// A role session name template, e.g. `{user}-{app}-{stage}`.
+/// A name template for `sessionName` or `sourceIdentity`, e.g. `{user}-{app}-{stage}`.
 ///
 /// Placeholders: `{user}`, `{app}`, `{stage}`, `{profile}`, `{service}`. The rendered name is
 /// sanitised to STS's rules (see [`crate::session_name`]).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
-pub struct SessionNameTemplate(String);
+pub struct NameTemplate(String);
 
-/// The placeholders a session name template may use.
-pub const SESSION_NAME_PLACEHOLDERS: &[&str] = &["user", "app", "stage", "profile", "service"];
+/// The placeholders a name template may use.
+pub const NAME_PLACEHOLDERS: &[&str] = &["user", "app", "stage", "profile", "service"];
 
-impl SessionNameTemplate {
+impl NameTemplate {
     /// `{user}-{app}-{stage}`, used when a profile sets none.
     pub fn default_template() -> Self {
-        SessionNameTemplate("{user}-{app}-{stage}".to_owned())
+        NameTemplate("{user}-{app}-{stage}".to_owned())
     }
 
     /// The template as written.
@@ -175,31 +175,31 @@ impl SessionNameTemplate {
     }
 }
 
-impl TryFrom<String> for SessionNameTemplate {
+impl TryFrom<String> for NameTemplate {
     type Error = String;
 
     fn try_from(value: String) -> Result<Self, String> {
         if value.trim().is_empty() || value.len() > 256 {
-            return Err("sessionName must be a non-empty template of at most 256 characters".to_owned());
+            return Err("expected a non-empty name template of at most 256 characters".to_owned());
         }
         let mut rest = value.as_str();
         while let Some(open) = rest.find('{') {
             let after = &rest[open + 1..];
             let Some(close) = after.find('}') else {
-                return Err("sessionName has a `{` without a closing `}`".to_owned());
+                return Err("the name template has a `{` without a closing `}`".to_owned());
             };
             let name = &after[..close];
-            if !SESSION_NAME_PLACEHOLDERS.contains(&name) {
-                let known = SESSION_NAME_PLACEHOLDERS.iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>();
+            if !NAME_PLACEHOLDERS.contains(&name) {
+                let known = NAME_PLACEHOLDERS.iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>();
                 return Err(format!(
-                    "unknown placeholder `{{{}}}` in sessionName; expected one of {}",
+                    "unknown placeholder `{{{}}}` in the name template; expected one of {}",
                     shorten(name),
                     known.join(", ")
                 ));
             }
             rest = &after[close + 1..];
         }
-        Ok(SessionNameTemplate(value))
+        Ok(NameTemplate(value))
     }
 }
 
@@ -275,12 +275,12 @@ mod tests {
 
     #[test]
     fn session_name_template_knows_its_placeholders() {
-        assert!(SessionNameTemplate::try_from("{user}-{app}-{stage}".to_owned()).is_ok());
-        assert!(SessionNameTemplate::try_from("ci-{service}".to_owned()).is_ok());
-        let err = SessionNameTemplate::try_from("{usr}-{app}".to_owned()).unwrap_err();
+        assert!(NameTemplate::try_from("{user}-{app}-{stage}".to_owned()).is_ok());
+        assert!(NameTemplate::try_from("ci-{service}".to_owned()).is_ok());
+        let err = NameTemplate::try_from("{usr}-{app}".to_owned()).unwrap_err();
         assert!(err.contains("unknown placeholder `{usr}`"), "{err}");
-        assert!(SessionNameTemplate::try_from("{user".to_owned()).is_err());
-        assert!(SessionNameTemplate::try_from("  ".to_owned()).is_err());
+        assert!(NameTemplate::try_from("{user".to_owned()).is_err());
+        assert!(NameTemplate::try_from("  ".to_owned()).is_err());
     }
 
     #[test]

@@ -3,11 +3,13 @@
 mod discovery;
 mod fields;
 mod lookup;
+mod session;
 mod store;
 
 pub use discovery::{Discovery, CONFIG_ENV, FILE_NAMES};
-pub use fields::{DurationSeconds, ExternalId, Region, RoleArn, SessionNameTemplate, SESSION_NAME_PLACEHOLDERS};
+pub use fields::{DurationSeconds, ExternalId, Region, RoleArn, NameTemplate, NAME_PLACEHOLDERS};
 pub use lookup::{Reason, Selection};
+pub use session::{MfaSerial, SessionPolicy, SessionTags};
 pub use store::{AppProfiles, Profile, ProfileStore};
 
 use crate::error::Error;

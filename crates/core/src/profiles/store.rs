@@ -1,6 +1,7 @@
 //! The profile store document: its shape, parsing and cross-reference checks.
 
-use super::fields::{DurationSeconds, ExternalId, Region, RoleArn, SessionNameTemplate};
+use super::fields::{DurationSeconds, ExternalId, NameTemplate, Region, RoleArn};
+use super::session::{MfaSerial, SessionPolicy, SessionTags};
 use crate::error::Error;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -38,9 +39,23 @@ pub struct Profile {
     /// STS region; when unset, the service's region.
     pub region: Option<Region>,
     /// Session name template; when unset, `{user}-{app}-{stage}`.
-    pub session_name: Option<SessionNameTemplate>,
+    pub session_name: Option<NameTemplate>,
     /// AWS config profile of the base identity; when unset, the caller's or the default chain.
     pub source_profile: Option<String>,
+    /// MFA device whose code AssumeRole presents; when set, a code is asked for.
+    pub mfa_serial: Option<MfaSerial>,
+    /// `sts:SourceIdentity` template, e.g. `{user}`; when unset, none is set.
+    pub source_identity: Option<NameTemplate>,
+    /// Session tags.
+    #[serde(default)]
+    pub session_tags: SessionTags,
+    /// Keys of `sessionTags` that pass on to roles assumed with these keys.
+    #[serde(default)]
+    pub transitive_tag_keys: Vec<Spanned<String>>,
+    /// Inline session policy narrowing what the keys may do.
+    pub policy: Option<SessionPolicy>,
+    /// Another profile whose keys assume this role (role chaining); when unset, the base identity.
+    pub via: Option<Spanned<String>>,
 }
 
 /// Which profiles an app uses.
@@ -81,10 +96,12 @@ impl ProfileStore {
         Ok(store)
     }
 
-    /// Every profile name used by `defaultProfile` and `apps` must be defined under `profiles`.
+    /// Every profile name used by `defaultProfile`, `apps` and `via` must be defined under
+    /// `profiles`; chains must end; transitive tag keys must be tags.
     fn check_references(&self) -> Result<(), Error> {
         let app_refs = self.apps.values().flat_map(|app| app.default_profile.iter().chain(app.stages.values()));
-        for reference in self.default_profile.iter().chain(app_refs) {
+        let via_refs = self.profiles.values().filter_map(|p| p.via.as_ref());
+        for reference in self.default_profile.iter().chain(app_refs).chain(via_refs) {
             if !self.profiles.contains_key(&reference.value) {
                 let defined: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
                 let mut message = format!("profile `{}` is not defined under `profiles`", reference.value);
@@ -93,15 +110,51 @@ impl ProfileStore {
                     None if defined.is_empty() => message.push_str("; no profiles are defined"),
                     None => message.push_str(&format!("; defined: {}", defined.join(", "))),
                 }
-                return Err(Error::InvalidConfig {
-                    path: self.path.clone(),
-                    line: Some(reference.referenced.line()),
-                    column: Some(reference.referenced.column()),
-                    message,
-                });
+                return Err(self.invalid_at(reference, message));
+            }
+        }
+        for (name, profile) in &self.profiles {
+            self.check_chain(name, profile)?;
+            if let Some(key) = profile.transitive_tag_keys.iter().find(|k| !profile.session_tags.contains(&k.value)) {
+                let message = format!("transitive tag key `{}` is not one of this profile's sessionTags", key.value);
+                return Err(self.invalid_at(key, message));
             }
         }
         Ok(())
+    }
+
+    /// A chain of `via` must not loop, and chained sessions last at most one hour (STS's cap).
+    fn check_chain(&self, name: &str, profile: &Profile) -> Result<(), Error> {
+        let Some(via) = &profile.via else { return Ok(()) };
+        let duration = profile.duration_seconds.map_or(3600, |d| d.get());
+        if duration > 3600 {
+            let message = format!(
+                "profile `{name}` is assumed via `{}`, and STS caps chained sessions at one hour; \
+                 durationSeconds {duration} would be refused: set it to 3600 or less",
+                via.value
+            );
+            return Err(self.invalid_at(via, message));
+        }
+        let mut seen = vec![name];
+        let mut next = Some(via);
+        while let Some(hop) = next {
+            if seen.contains(&hop.value.as_str()) {
+                seen.push(&hop.value);
+                return Err(self.invalid_at(via, format!("profiles chain in a loop: {}", seen.join(" -> "))));
+            }
+            seen.push(&hop.value);
+            next = self.profiles.get(&hop.value).and_then(|p| p.via.as_ref());
+        }
+        Ok(())
+    }
+
+    fn invalid_at<T>(&self, at: &Spanned<T>, message: String) -> Error {
+        Error::InvalidConfig {
+            path: self.path.clone(),
+            line: Some(at.referenced.line()),
+            column: Some(at.referenced.column()),
+            message,
+        }
     }
 }
 
@@ -231,6 +284,40 @@ mod tests {
             let err = error_of(text);
             assert!(err.starts_with("access-roles.yml"), "{err}");
         }
+    }
+
+    #[test]
+    fn session_identity_fields_parse() {
+        let text = "profiles:\n  base:\n    roleArn: arn:aws:iam::111111111111:role/hub\n    mfaSerial: arn:aws:iam::111111111111:mfa/ana\n  deploy:\n    roleArn: arn:aws:iam::222222222222:role/deploy\n    via: base\n    sourceIdentity: \"{user}\"\n    sessionTags: {team: payments, env: prod}\n    transitiveTagKeys: [team]\n    policy: {Version: \"2012-10-17\", Statement: [{Effect: Allow, Action: \"cloudformation:*\", Resource: \"*\"}]}\n";
+        let store = parse(text).unwrap();
+        let deploy = &store.profiles["deploy"];
+        assert_eq!(deploy.via.as_ref().unwrap().value, "base");
+        assert_eq!(deploy.session_tags.iter().count(), 2);
+        assert!(deploy.policy.as_ref().unwrap().as_json().contains("\"cloudformation:*\""));
+        assert_eq!(store.profiles["base"].mfa_serial.as_ref().unwrap().as_str(), "arn:aws:iam::111111111111:mfa/ana");
+    }
+
+    #[test]
+    fn chains_must_end_and_stay_within_an_hour() {
+        let looped = "profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n    via: b\n  b:\n    roleArn: arn:aws:iam::111111111111:role/b\n    via: a\n";
+        let err = error_of(looped);
+        assert!(err.contains("chain in a loop: a -> b -> a"), "{err}");
+        assert!(err.starts_with("access-roles.yml:4:"), "{err}");
+        let own = error_of("profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n    via: a\n");
+        assert!(own.contains("loop: a -> a"), "{own}");
+        let long = "profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n  b:\n    roleArn: arn:aws:iam::111111111111:role/b\n    via: a\n    durationSeconds: 7200\n";
+        let err = error_of(long);
+        assert!(err.contains("caps chained sessions at one hour"), "{err}");
+        let missing = error_of("profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n    via: nope\n");
+        assert!(missing.contains("profile `nope` is not defined"), "{missing}");
+    }
+
+    #[test]
+    fn transitive_tag_keys_must_be_session_tags() {
+        let text = "profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n    sessionTags: {team: x}\n    transitiveTagKeys: [team, env]\n";
+        let err = error_of(text);
+        assert!(err.contains("transitive tag key `env`"), "{err}");
+        assert!(err.starts_with("access-roles.yml:5:"), "{err}");
     }
 
     #[test]

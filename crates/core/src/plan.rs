@@ -1,0 +1,156 @@
+//! `plan`: from an app and stage to the AssumeRole calls to make, without calling AWS.
+
+use crate::error::Error;
+use crate::profiles::{self, Discovery, DurationSeconds, NameTemplate, Profile, ProfileStore, Region};
+use crate::resolve::ResolveOptions;
+use crate::session_name::{self, SessionContext};
+use crate::sts::AssumeRoleRequest;
+use std::path::PathBuf;
+
+/// What resolving an app and stage would do, worked out without calling AWS.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The profile store that was read.
+    pub config_path: PathBuf,
+    /// The profile chosen.
+    pub profile: String,
+    /// The store key that chose it, e.g. `apps.payments.stages.prod`.
+    pub rule: String,
+    /// The AssumeRole call to make (with the calls before it in `via`, for chained profiles).
+    pub request: AssumeRoleRequest,
+}
+
+/// Finds the store, picks the profile and prepares the AssumeRole call, without calling AWS.
+///
+/// 1. Finds and parses the profile store.
+/// 2. Picks the profile: stage mapping, then the app's default, then the store's default.
+/// 3. Renders the session name and source identity, and settles region and base identity
+///    (`base_profile`, else the profile's `sourceProfile`, else aws-config's default chain). A
+///    profile with `via` is assumed with the keys of that profile, prepared the same way.
+pub fn plan(app: &str, stage: &str, options: &ResolveOptions) -> Result<Plan, Error> {
+    check_name("app", app)?;
+    check_name("stage", stage)?;
+    let region = options
+        .region
+        .clone()
+        .filter(|r| !r.is_empty())
+        .map(|r| Region::try_from(r).map_err(|message| Error::InvalidArgument { name: "region", message }))
+        .transpose()?;
+
+    let path = Discovery::from_env(options.config_path.clone(), options.cwd.clone()).find()?;
+    let store = profiles::load(&path)?;
+    let selection = store.select(app, stage)?;
+    let user = session_name::local_user();
+    let context = SessionContext { user: user.as_deref(), app, stage, profile: selection.name, service: options.service.as_deref() };
+    let request = request_for(&store, selection.name, selection.profile, &context, region.as_ref(), options);
+    Ok(Plan { config_path: path, profile: selection.name.to_owned(), rule: selection.reason.key(app, stage), request })
+}
+
+/// The AssumeRole call for `profile`, and for the profiles it is chained through.
+///
+/// The store was checked for loops and undefined names when it was parsed.
+fn request_for(
+    store: &ProfileStore,
+    name: &str,
+    profile: &Profile,
+    context: &SessionContext<'_>,
+    region: Option<&Region>,
+    options: &ResolveOptions,
+) -> AssumeRoleRequest {
+    let context = SessionContext { profile: name, ..context.clone() };
+    let template = profile.session_name.clone().unwrap_or_else(NameTemplate::default_template);
+    let via = profile.via.as_ref().and_then(|via| {
+        let (via_name, via_profile) = store.profiles.get_key_value(&via.value)?;
+        Some(Box::new(request_for(store, via_name, via_profile, &context, region, options)))
+    });
+    AssumeRoleRequest {
+        role_arn: profile.role_arn.to_string(),
+        session_name: session_name::render(&template, &context),
+        external_id: profile.external_id.as_ref().map(|e| e.as_str().to_owned()),
+        duration_seconds: profile.duration_seconds.unwrap_or(DurationSeconds::DEFAULT).get(),
+        region: profile.region.as_ref().or(region).map(|r| r.as_str().to_owned()),
+        base_profile: options.base_profile.clone().filter(|p| !p.is_empty()).or_else(|| profile.source_profile.clone()),
+        mfa_serial: profile.mfa_serial.as_ref().map(|m| m.as_str().to_owned()),
+        source_identity: profile.source_identity.as_ref().map(|t| session_name::render(t, &context)),
+        tags: profile.session_tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        transitive_tag_keys: profile.transitive_tag_keys.iter().map(|k| k.value.clone()).collect(),
+        policy: profile.policy.as_ref().map(|p| p.as_json().to_owned()),
+        via,
+    }
+}
+
+/// App and stage names: non-empty, at most 128 characters, no control characters.
+fn check_name(name: &'static str, value: &str) -> Result<(), Error> {
+    let message = if value.trim().is_empty() {
+        "must not be empty".to_owned()
+    } else if value.chars().count() > 128 {
+        format!("is {} characters long; at most 128 are allowed", value.chars().count())
+    } else if value.chars().any(char::is_control) {
+        "contains a control character".to_owned()
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidArgument { name, message })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn in_dir(text: &str) -> (tempfile::TempDir, ResolveOptions) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("access-roles.yml"), text).unwrap();
+        let options = ResolveOptions { cwd: Some(dir.path().to_owned()), ..Default::default() };
+        (dir, options)
+    }
+
+    #[test]
+    fn empty_long_and_control_character_names_are_invalid_arguments() {
+        for (app, stage) in [("", "dev"), ("app", "  "), ("a\0b", "dev"), (&*"x".repeat(129), "dev")] {
+            let err = plan(app, stage, &ResolveOptions::default()).unwrap_err();
+            assert_eq!(err.code(), "E_INVALID_ARGUMENT", "{err}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_region_option_is_an_invalid_argument() {
+        let options = ResolveOptions { region: Some("mars".to_owned()), ..Default::default() };
+        let err = plan("app", "dev", &options).unwrap_err();
+        assert_eq!((err.code(), err.to_string().contains("mars")), ("E_INVALID_ARGUMENT", true));
+    }
+
+    #[test]
+    fn a_plan_names_the_store_the_rule_and_the_call_to_make() {
+        let (dir, options) = in_dir(include_str!("../test-data/design-example.yml"));
+        let options = ResolveOptions { region: Some("eu-west-1".to_owned()), base_profile: Some("ci".to_owned()), ..options };
+        let plan = plan("payments", "prod", &options).unwrap();
+        assert_eq!(plan.config_path, dir.path().join("access-roles.yml"));
+        assert_eq!((plan.profile.as_str(), plan.rule.as_str()), ("production", "apps.payments.stages.prod"));
+        assert_eq!(plan.request.role_arn, "arn:aws:iam::222222222222:role/serverless-deploy");
+        assert_eq!((plan.request.duration_seconds, plan.request.region.as_deref()), (3600, Some("eu-west-1")));
+        assert_eq!(plan.request.base_profile.as_deref(), Some("ci"));
+        assert!(plan.request.session_name.ends_with("-payments-prod"), "{}", plan.request.session_name);
+
+        let options = ResolveOptions { cwd: Some(dir.path().to_owned()), ..Default::default() };
+        let sandbox = super::plan("payments", "dev", &options).unwrap();
+        assert_eq!(sandbox.request.external_id.as_deref(), Some("acme-7f3a"));
+        assert_eq!(sandbox.request.region.as_deref(), Some("us-east-1"), "the profile's region wins");
+        assert_eq!(sandbox.request.base_profile.as_deref(), Some("acme-sso"), "sourceProfile applies when no base profile is given");
+    }
+
+    #[test]
+    fn a_chained_profile_plans_the_first_hop_inside_the_second() {
+        let (_dir, options) = in_dir(
+            "defaultProfile: deploy\nprofiles:\n  hub:\n    roleArn: arn:aws:iam::111111111111:role/hub\n    mfaSerial: arn:aws:iam::111111111111:mfa/ana\n    sourceProfile: sso\n  deploy:\n    roleArn: arn:aws:iam::222222222222:role/deploy\n    via: hub\n    sourceIdentity: \"{user}@{stage}\"\n    sessionTags: {team: payments}\n    transitiveTagKeys: [team]\n",
+        );
+        let plan = plan("app", "prod", &options).unwrap();
+        let hub = plan.request.via.as_deref().unwrap();
+        assert_eq!(hub.role_arn, "arn:aws:iam::111111111111:role/hub");
+        assert_eq!(hub.mfa_serial.as_deref(), Some("arn:aws:iam::111111111111:mfa/ana"));
+        assert_eq!(hub.base_profile.as_deref(), Some("sso"));
+        assert!(hub.via.is_none());
+        assert!(plan.request.source_identity.as_deref().unwrap().ends_with("@prod"));
+        assert_eq!(plan.request.tags, vec![("team".to_owned(), "payments".to_owned())]);
+        assert_eq!(plan.request.transitive_tag_keys, vec!["team".to_owned()]);
+    }
+}
