@@ -14,7 +14,8 @@ dummy-key request is rejected, so a wrong count fails here rather than in a test
 
 Prints one JSON object on stdout:
     {accountId, region, baseUser: {arn, accessKeyId, secretAccessKey},
-     roles: {deploy, denied, deployExternalId}, externalId}
+     roles: {deploy, denied, deployExternalId, hub, chained}, externalId,
+     hubSessionName}
 """
 
 import argparse
@@ -24,10 +25,11 @@ import sys
 ACCOUNT_ID = "123456789012"  # moto's default account
 REGION = "us-east-1"
 EXTERNAL_ID = "acme-7f3a"
+HUB_SESSION = "chain-hop"
 
-# HTTP requests made by seed(): the 8 IAM calls below, in that order. Kept next to
+# HTTP requests made by seed(): the 12 IAM calls below, in that order. Kept next to
 # seed() and checked against the real count at run time.
-SEED_CALLS = 8
+SEED_CALLS = 12
 
 BASE_USER = "deployer"
 BASE_USER_ARN = f"arn:aws:iam::{ACCOUNT_ID}:user/{BASE_USER}"
@@ -100,6 +102,16 @@ def seed(iam):
             trust(BASE_USER_ARN, {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}}),
             DEPLOY_ACTIONS,
         ),
+        # Role chaining: the base user assumes the hub, whose keys may only assume
+        # roles; the chained role trusts the hub's session named HUB_SESSION. (moto
+        # matches the caller's assumed-role session ARN literally, where AWS would
+        # accept the role ARN.)
+        "hub": role("access-hub", trust(BASE_USER_ARN), "sts:AssumeRole"),
+        "chained": role(
+            "serverless-deploy-chained",
+            trust(f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/access-hub/{HUB_SESSION}"),
+            DEPLOY_ACTIONS,
+        ),
     }
     return {
         "accountId": ACCOUNT_ID,
@@ -111,6 +123,7 @@ def seed(iam):
         },
         "roles": roles,
         "externalId": EXTERNAL_ID,
+        "hubSessionName": HUB_SESSION,
     }
 
 
