@@ -98,7 +98,7 @@ impl TryFrom<String> for ExternalId {
 /// How long assumed keys live, in seconds: 900 to 43200 (STS's bounds; the role's own maximum
 /// session duration may be lower).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "i64")]
+#[serde(try_from = "serde_json::Value")]
 pub struct DurationSeconds(u32);
 
 impl DurationSeconds {
@@ -119,6 +119,17 @@ impl TryFrom<i64> for DurationSeconds {
             Ok(DurationSeconds(value as u32))
         } else {
             Err(format!("durationSeconds must be between 900 and 43200, found {value}"))
+        }
+    }
+}
+
+impl TryFrom<serde_json::Value> for DurationSeconds {
+    type Error = String;
+
+    fn try_from(value: serde_json::Value) -> Result<Self, String> {
+        match value.as_i64() {
+            Some(seconds) => DurationSeconds::try_from(seconds),
+            None => Err(format!("durationSeconds must be a whole number of seconds (900 to 43200), found {value}")),
         }
     }
 }
@@ -254,6 +265,9 @@ mod tests {
         assert!(DurationSeconds::try_from(899).unwrap_err().contains("between 900 and 43200"));
         assert!(DurationSeconds::try_from(43201).is_err());
         assert!(DurationSeconds::try_from(-1).is_err());
+        let err = DurationSeconds::try_from(serde_json::json!("1h")).unwrap_err();
+        assert!(err.contains("whole number of seconds"), "{err}");
+        assert!(DurationSeconds::try_from(serde_json::json!(3600.5)).is_err());
     }
 
     #[test]

@@ -79,7 +79,8 @@ impl ProfileStore {
             column,
             message,
         };
-        if text.trim().is_empty() {
+        let only_comments = text.lines().all(|line| line.trim().is_empty() || line.trim_start().starts_with('#'));
+        if only_comments {
             return Err(invalid(None, None, "the file is empty; expected a mapping with `profiles`".to_owned()));
         }
         let options = serde_saphyr::options! { strict_booleans: true };
@@ -266,6 +267,7 @@ mod tests {
     #[test]
     fn a_store_without_profiles_or_empty_is_rejected() {
         assert!(error_of("").contains("empty"));
+        assert!(error_of("# nothing yet\n\n").contains("empty"));
         assert!(error_of("org: acme\n").contains("missing field `profiles`"));
         assert!(error_of("- a\n- b\n").contains("access-roles.yml:1:"));
     }

@@ -1,0 +1,161 @@
+'use strict';
+// The bad-input matrix: profile stores, files and API arguments that must each end in a coded
+// error — never a panic, a crash of node, or a secret in the text. No AWS is needed: every case
+// fails before STS would be called.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { resolveCredentials, describeProfile } = require('..');
+
+const ARN = 'arn:aws:iam::123456789012:role/serverless-deploy';
+const store = (profile) => `defaultProfile: p\nprofiles:\n  p:\n    roleArn: ${ARN}\n${profile}`;
+
+/** Store texts that must be E_INVALID_CONFIG, with a fragment of the expected message. */
+const INVALID_STORES = [
+  ['unknown top-level key', `profile:\n  p:\n    roleArn: ${ARN}\n`, /did you mean `profiles`/],
+  ['unknown profile key', store('    rolArn: x\n'), /unknown field `rolArn`/],
+  ['unknown app key', `${store('')}apps:\n  a:\n    stage: {}\n`, /did you mean `stages`/],
+  ['missing roleArn', 'profiles:\n  p: {}\n', /missing field `roleArn`/],
+  ['roleArn is a user', 'profiles:\n  p:\n    roleArn: arn:aws:iam::123456789012:user/bob\n', /names no role/],
+  ['roleArn short account', 'profiles:\n  p:\n    roleArn: arn:aws:iam::1234:role/r\n', /not 12 digits/],
+  ['roleArn unknown partition', 'profiles:\n  p:\n    roleArn: arn:aws-mars:iam::123456789012:role/r\n', /unknown partition/],
+  ['roleArn not an ARN', 'profiles:\n  p:\n    roleArn: serverless-deploy\n', /not an ARN/],
+  ['roleArn with a region', 'profiles:\n  p:\n    roleArn: arn:aws:iam:us-east-1:123456789012:role/r\n', /not an IAM ARN/],
+  ['roleArn a list', 'profiles:\n  p:\n    roleArn: [a]\n', /.+/],
+  ['roleArn empty', 'profiles:\n  p:\n    roleArn: ""\n', /not an ARN/],
+  ['roleArn huge', `profiles:\n  p:\n    roleArn: arn:aws:iam::123456789012:role/${'x'.repeat(100000)}\n`, /role name/],
+  ['duration too short', store('    durationSeconds: 899\n'), /between 900 and 43200/],
+  ['duration too long', store('    durationSeconds: 43201\n'), /between 900 and 43200/],
+  ['duration negative', store('    durationSeconds: -5\n'), /between 900 and 43200/],
+  ['duration a string', store('    durationSeconds: one hour\n'), /whole number of seconds/],
+  ['duration a float', store('    durationSeconds: 3600.5\n'), /whole number of seconds/],
+  ['externalId too short', store('    externalId: x\n'), /2 to 1224/],
+  ['externalId bad character', store('    externalId: "a b"\n'), /only letters, digits/],
+  ['region malformed', store('    region: mars\n'), /not an AWS region/],
+  ['sessionName unknown placeholder', store('    sessionName: "{usr}"\n'), /unknown placeholder `\{usr\}`/],
+  ['sessionName unclosed', store('    sessionName: "{user"\n'), /without a closing/],
+  ['mfaSerial malformed', store('    mfaSerial: abc\n'), /not an MFA device/],
+  ['sessionTags reserved key', store('    sessionTags: {"aws:x": y}\n'), /session tag key/],
+  ['transitive key not a tag', store('    transitiveTagKeys: [team]\n'), /transitive tag key `team`/],
+  ['policy without Statement', store('    policy: {Version: "2012-10-17"}\n'), /Statement/],
+  ['policy string not JSON', store('    policy: "{oops"\n'), /not JSON/],
+  ['via undefined', store('    via: hub\n'), /profile `hub` is not defined/],
+  ['via loop', store('    via: p\n'), /loop/],
+  ['defaultProfile undefined', `defaultProfile: prod\nprofiles:\n  p:\n    roleArn: ${ARN}\n`, /profile `prod` is not defined/],
+  ['stage maps to undefined', `${store('')}apps:\n  a:\n    stages:\n      prod: pp\n`, /did you mean `p`/],
+  ['duplicate profile', `profiles:\n  p:\n    roleArn: ${ARN}\n  p:\n    roleArn: ${ARN}\n`, /duplicate/i],
+  ['top level a list', '- a\n- b\n', /.+/],
+  ['top level a scalar', 'hello\n', /.+/],
+  ['empty file', '', /empty/],
+  ['only a comment', '# nothing here\n', /empty/],
+  ['tab indentation', 'profiles:\n\tp: {}\n', /tab/i],
+  ['unterminated flow mapping', 'profiles: {p: {roleArn: x}\n', /.+/],
+  ['undefined alias', 'profiles:\n  p: *nope\n', /.+/],
+  ['NUL byte', `profiles:\n  p:\n    roleArn: "${ARN}\0"\n`, /.+/],
+  ['unterminated JSON', `{"profiles": {"p": {"roleArn": "${ARN}"}`, /.+/],
+];
+
+/** API arguments that must be E_INVALID_ARGUMENT. */
+const INVALID_ARGUMENTS = [
+  ['empty app', ['', 'dev']],
+  ['blank stage', ['svc', '   ']],
+  ['app with a NUL', ['s\0vc', 'dev']],
+  ['app with a newline', ['svc\n', 'dev']],
+  ['stage too long', ['svc', 'x'.repeat(129)]],
+  ['malformed region option', ['svc', 'dev', { region: 'the-moon' }]],
+  ['uppercase region option', ['svc', 'dev', { region: 'US-EAST-1' }]],
+];
+
+let dir;
+let counter = 0;
+
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-bad-input-'));
+  process.env.HOME = dir;
+  delete process.env.SERVERLESS_ACCESS_ROLES_CONFIG;
+});
+
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function writeStore(content, name = 'access-roles.yml') {
+  const d = path.join(dir, `case-${(counter += 1)}`);
+  fs.mkdirSync(d);
+  fs.writeFileSync(path.join(d, name), content);
+  return d;
+}
+
+/** Both entry points must fail the same way: describeProfile throws, resolveCredentials rejects. */
+async function expectCode(args, code, pattern) {
+  const check = (err) => {
+    assert.equal(err.code, code, err.message);
+    assert.ok(err instanceof Error);
+    if (pattern) assert.match(err.message, pattern);
+    return true;
+  };
+  assert.throws(() => describeProfile(...args), check);
+  await assert.rejects(resolveCredentials(...args), check);
+}
+
+for (const [name, text, pattern] of INVALID_STORES) {
+  test(`store: ${name} is E_INVALID_CONFIG`, async () => {
+    const cwd = writeStore(text);
+    await expectCode(['svc', 'dev', { cwd }], 'E_INVALID_CONFIG', pattern);
+  });
+}
+
+for (const [name, args] of INVALID_ARGUMENTS) {
+  test(`argument: ${name} is E_INVALID_ARGUMENT`, async () => {
+    const cwd = writeStore(store(''));
+    const [app, stage, options = {}] = args;
+    await expectCode([app, stage, { cwd, ...options }], 'E_INVALID_ARGUMENT');
+  });
+}
+
+test('argument: wrong JS types are rejected by the binding, not crashing node', async () => {
+  assert.throws(() => describeProfile(42, 'dev'));
+  assert.throws(() => describeProfile('svc', 'dev', { cwd: 7 }));
+  assert.throws(() => resolveCredentials('svc', null));
+});
+
+test('file: a directory where the store should be is E_UNREADABLE_CONFIG', async () => {
+  const d = path.join(dir, 'dir-case');
+  fs.mkdirSync(path.join(d, 'access-roles.yml'), { recursive: true });
+  await expectCode(['svc', 'dev', { cwd: d }], 'E_UNREADABLE_CONFIG', /directory/);
+});
+
+test('file: a store that is not UTF-8 is E_UNREADABLE_CONFIG', async () => {
+  const cwd = writeStore(Buffer.from([0x70, 0x72, 0xff, 0xfe, 0x0a]));
+  await expectCode(['svc', 'dev', { cwd }], 'E_UNREADABLE_CONFIG', /not UTF-8/);
+});
+
+test('file: a store over 1 MiB is refused unread', async () => {
+  const cwd = writeStore(`# ${'x'.repeat(1024 * 1024)}\n`);
+  await expectCode(['svc', 'dev', { cwd }], 'E_UNREADABLE_CONFIG', /at most 1 MiB/);
+});
+
+test('file: a symlink loop is E_UNREADABLE_CONFIG, a symlink to a good store works', async () => {
+  const d = path.join(dir, 'links');
+  fs.mkdirSync(d);
+  fs.symlinkSync('loop-b.yml', path.join(d, 'loop-a.yml'));
+  fs.symlinkSync('loop-a.yml', path.join(d, 'loop-b.yml'));
+  const loopPath = path.join(d, 'loop-a.yml');
+  assert.throws(() => describeProfile('svc', 'dev', { configPath: loopPath }), (err) =>
+    ['E_UNREADABLE_CONFIG', 'E_NO_PROFILE_STORE'].includes(err.code));
+  const real = writeStore(store(''));
+  fs.symlinkSync(path.join(real, 'access-roles.yml'), path.join(d, 'access-roles.yml'));
+  assert.equal(describeProfile('svc', 'dev', { cwd: d }).profile, 'p');
+});
+
+test('file: an unreadable store is E_UNREADABLE_CONFIG', { skip: process.getuid?.() === 0 && 'root reads any file' }, async () => {
+  const cwd = writeStore(store(''));
+  fs.chmodSync(path.join(cwd, 'access-roles.yml'), 0o000);
+  await expectCode(['svc', 'dev', { cwd }], 'E_UNREADABLE_CONFIG');
+});
+
+test('file: a configPath that does not exist is E_NO_PROFILE_STORE naming it', async () => {
+  const missing = path.join(dir, 'nowhere', 'roles.yml');
+  await expectCode(['svc', 'dev', { configPath: missing }], 'E_NO_PROFILE_STORE', /nowhere\/roles\.yml/);
+});
