@@ -42,7 +42,12 @@ pub fn read(dir: &Path, key: &str) -> Option<AssumedRole> {
     if !meta.is_file() || meta.len() > MAX_ENTRY_BYTES || !private_to_user(&meta) {
         return None;
     }
-    let entry: Entry = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+    decode(&std::fs::read(&path).ok()?, key)
+}
+
+/// Decodes an entry's bytes; `None` unless they are a version-1 entry filed under `key`.
+pub fn decode(bytes: &[u8], key: &str) -> Option<AssumedRole> {
+    let entry: Entry = serde_json::from_slice(bytes).ok()?;
     if entry.version != 1 || entry.key != key {
         return None;
     }

@@ -12,6 +12,7 @@ mod entry;
 mod key;
 mod lock;
 
+pub use entry::decode as decode_entry;
 pub use key::cache_key;
 
 use crate::credentials::Source;
