@@ -1,1 +1,47 @@
-export { resolveCredentials, describeProfile, ResolveOptions, AccessRoleCredentials, ProfileDescription } from './binding'
+import binding = require('./binding')
+
+/**
+ * The Serverless Framework plugin (`plugins: [serverless-access-roles]`): every command runs on
+ * the access role's temporary keys. The native API hangs off it as static members.
+ */
+declare class ServerlessAccessRoles {
+  constructor(serverless: unknown, options: Record<string, unknown>, utils?: unknown)
+  /** Resolves the access role's keys and installs them on the framework's AWS provider. */
+  asyncInit(): Promise<void>
+  /** The keys in use once asyncInit installed them, else null. */
+  credentials: binding.AccessRoleCredentials | null
+}
+
+declare namespace ServerlessAccessRoles {
+  export import resolveCredentials = binding.resolveCredentials
+  export import describeProfile = binding.describeProfile
+  export type ResolveOptions = binding.ResolveOptions
+  export type AccessRoleCredentials = binding.AccessRoleCredentials
+  export type ProfileDescription = binding.ProfileDescription
+
+  /**
+   * An AWS SDK v3 credential provider for the access role of an app and stage:
+   * `new S3Client({ credentials: fromAccessRole({ app: 'payments', stage: 'prod' }) })`.
+   */
+  export function fromAccessRole(
+    init: { app: string; stage: string } & binding.ResolveOptions,
+  ): () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date; accountId: string }>
+
+  /** A CloudFormation template for the access role, as `serverless access-role template` prints it. */
+  export function deployRoleTemplate(options: {
+    principalArn: string
+    externalId?: string
+    roleName?: string
+  }): Record<string, unknown>
+
+  /**
+   * Writes a deployment profile and an app (or stage) mapping into a profile store's text,
+   * keeping its comments and layout; returns the new text.
+   */
+  export function linkProfile(
+    text: string,
+    link: { profile: string; roleArn: string; externalId?: string; app: string; stage?: string; json?: boolean },
+  ): string
+}
+
+export = ServerlessAccessRoles

@@ -1,13 +1,17 @@
 'use strict';
 // The package's entry point: the Serverless plugin class (what `plugins: [serverless-access-roles]`
-// loads) carrying the native API as static members, so `require('serverless-access-roles')`
-// serves both the framework and scripts.
+// loads) carrying the native API and the helpers as static members, so
+// `require('serverless-access-roles')` serves both the framework and scripts.
 
-const { resolveCredentials, describeProfile } = require('./binding.js');
-
-/** Placeholder until the plugin lands: the framework loads it and it does nothing. */
-class ServerlessAccessRoles {}
+const { resolveCredentials, describeProfile } = require('./lib/native');
+const ServerlessAccessRoles = require('./lib/plugin');
+const deployRoleTemplate = require('./lib/deploy-role-template');
+const linkProfile = require('./lib/link-profile');
+const { fromAccessRole } = require('./lib/sdk-v3-provider');
 
 module.exports = ServerlessAccessRoles;
 module.exports.resolveCredentials = resolveCredentials;
 module.exports.describeProfile = describeProfile;
+module.exports.fromAccessRole = fromAccessRole;
+module.exports.deployRoleTemplate = deployRoleTemplate;
+module.exports.linkProfile = linkProfile;

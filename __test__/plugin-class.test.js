@@ -1,0 +1,139 @@
+'use strict';
+// The plugin class with a stand-in framework and the real native resolver, in a directory with
+// no profile store: what asyncInit decides before any AWS call.
+
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const ServerlessAccessRoles = require('..');
+
+/** Stands in for the framework's ServerlessError: message plus code. */
+class FakeServerlessError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.code = code;
+  }
+}
+
+let root;
+const savedEnv = {};
+const ENV = ['HOME', 'SERVERLESS_ACCESS_ROLES_CONFIG', 'SERVERLESS_ACCESS_ROLES_DISABLE'];
+
+before(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-class-'));
+  for (const name of ENV) savedEnv[name] = process.env[name];
+  process.env.HOME = root; // no ~/.serverless/access-roles.yml either
+  delete process.env.SERVERLESS_ACCESS_ROLES_CONFIG;
+  delete process.env.SERVERLESS_ACCESS_ROLES_DISABLE;
+});
+
+after(() => {
+  for (const name of ENV) {
+    if (savedEnv[name] === undefined) delete process.env[name];
+    else process.env[name] = savedEnv[name];
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** A framework running `command` in a service directory without a profile store. */
+function setUp(command, { custom, options = {}, version = '3.40.0' } = {}) {
+  const schemas = [];
+  const notices = [];
+  const provider = { getStage: () => 'dev', getRegion: () => 'us-east-1' };
+  const serverless = {
+    version,
+    classes: { Error: FakeServerlessError },
+    serviceDir: root,
+    configurationInput: { service: 'payments' },
+    processedInput: { commands: command ? command.split(' ') : [], options },
+    service: { service: 'payments', custom, provider: { name: 'aws' } },
+    getProvider: () => provider,
+    pluginManager: { commands: {} },
+    configSchemaHandler: { defineCustomProperties: (schema) => schemas.push(schema) },
+  };
+  const log = Object.assign((text) => notices.push(text), {
+    notice: (text) => notices.push(text),
+    info: () => {},
+    warning: (text) => notices.push(`warning: ${text}`),
+    debug: () => {},
+  });
+  const utils = { log, progress: { create: () => ({ remove() {} }) }, writeText: () => {} };
+  const plugin = new ServerlessAccessRoles(serverless, options, utils);
+  return { plugin, schemas, notices };
+}
+
+describe('constructor', () => {
+  test('declares custom.accessRoles and the access-role commands with their hooks', () => {
+    const { plugin, schemas } = setUp('info');
+    assert.deepEqual(Object.keys(schemas[0].properties.accessRoles.properties).sort(), ['app', 'configPath', 'enabled', 'required']);
+    assert.deepEqual(Object.keys(plugin.hooks).sort(), [
+      'access-role:link:run', 'access-role:show:run', 'access-role:template:run', 'access-role:test:run',
+    ]);
+  });
+
+  test('refuses frameworks before 1.43.0', () => {
+    assert.throws(() => setUp('info', { version: '1.40.0' }), { code: 'ACCESS_ROLES_UNSUPPORTED_FRAMEWORK' });
+  });
+});
+
+describe('asyncInit', () => {
+  test('no store: a notice and the framework\'s own credentials', async () => {
+    const { plugin, notices } = setUp('info');
+    await plugin.asyncInit();
+    assert.equal(plugin.credentials, null);
+    assert.match(notices.join('\n'), /no profile store found; looked at:/);
+    assert.match(notices.join('\n'), /Using the framework's own AWS credentials\./);
+  });
+
+  test('no store with required: true: the native error plus why and how to fix it', async () => {
+    const { plugin } = setUp('deploy', { custom: { accessRoles: { required: true } } });
+    await assert.rejects(plugin.asyncInit(), (error) => {
+      assert.ok(error instanceof FakeServerlessError);
+      assert.equal(error.code, 'ACCESS_ROLES_NO_PROFILE_STORE');
+      assert.match(error.message, /^Access roles: no profile store found/);
+      assert.match(error.message, /custom\.accessRoles\.required is true/);
+      assert.match(error.message, /serverless access-role link --profile NAME --role-arn ARN/);
+      return true;
+    });
+  });
+
+  test('access-role test always needs a role', async () => {
+    const { plugin } = setUp('access-role test');
+    await assert.rejects(plugin.asyncInit(), { code: 'ACCESS_ROLES_NO_PROFILE_STORE' });
+  });
+
+  test('a configPath that does not exist is an error, not a fallback', async () => {
+    const { plugin } = setUp('info', { custom: { accessRoles: { configPath: 'missing.yml' } } });
+    await assert.rejects(plugin.asyncInit(), { code: 'ACCESS_ROLES_NO_PROFILE_STORE', message: /missing\.yml/ });
+  });
+
+  for (const command of ['access-role show', 'access-role link', 'access-role template', 'plugin install', 'config credentials', '']) {
+    test(`"${command}" resolves nothing, even with required: true`, async () => {
+      const { plugin, notices } = setUp(command, { custom: { accessRoles: { required: true } } });
+      await plugin.asyncInit();
+      assert.deepEqual(notices, []);
+    });
+  }
+
+  test('--help resolves nothing', async () => {
+    const { plugin } = setUp('deploy', { options: { help: true }, custom: { accessRoles: { required: true } } });
+    await plugin.asyncInit();
+  });
+
+  test('opted out: a notice, and no resolution even with required: true', async () => {
+    const { plugin, notices } = setUp('deploy', {
+      options: { 'use-local-credentials': true },
+      custom: { accessRoles: { required: true } },
+    });
+    await plugin.asyncInit();
+    assert.deepEqual(notices, ["Access roles off (--use-local-credentials): using the framework's own AWS credentials."]);
+  });
+
+  test('a ${secrets:…} variable fails even for commands that resolve nothing', async () => {
+    const { plugin } = setUp('access-role show');
+    plugin.serverless.configurationInput.provider = { credentials: '${secrets:prod}' };
+    await assert.rejects(plugin.asyncInit(), { code: 'ACCESS_ROLES_SECRETS_VARIABLE' });
+  });
+});

@@ -1,0 +1,276 @@
+'use strict';
+// The plugin's helpers on their own: no framework, no AWS.
+
+const { describe, test, beforeEach, afterEach } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const YAML = require('yaml');
+const assertSupportedFramework = require('../lib/assert-supported-framework');
+const assertNoSecretsVariables = require('../lib/assert-no-secrets-variables');
+const commandDefinitions = require('../lib/commands/definitions');
+const deployRoleTemplate = require('../lib/deploy-role-template');
+const formatFields = require('../lib/format-fields');
+const fromNativeError = require('../lib/from-native-error');
+const linkProfile = require('../lib/link-profile');
+const locateStore = require('../lib/locate-store');
+const readSettings = require('../lib/read-settings');
+
+/** Stands in for the framework's ServerlessError: message plus code. */
+class FakeServerlessError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A framework instance with just what the helpers read. */
+function fakeServerless({ version = '3.40.0', custom, app, configurationInput, profile, stage = 'dev' } = {}) {
+  return {
+    version,
+    classes: { Error: FakeServerlessError },
+    serviceDir: '/srv/payments',
+    configurationInput,
+    service: { service: 'payments', app, custom, provider: { name: 'aws', profile } },
+    getProvider: () => ({ getStage: () => stage, getRegion: () => 'eu-west-1' }),
+  };
+}
+
+describe('assertSupportedFramework', () => {
+  test('rejects frameworks before 1.43.0, naming the version', () => {
+    assert.throws(() => assertSupportedFramework(fakeServerless({ version: '1.42.1' })), {
+      name: 'Error',
+      code: 'ACCESS_ROLES_UNSUPPORTED_FRAMEWORK',
+      message: /needs Serverless Framework 1\.43\.0 or later, but this is 1\.42\.1/,
+    });
+  });
+
+  for (const version of ['1.43.0', '2.72.3', '3.40.0', '4.3.1']) {
+    test(`accepts ${version}`, () => assertSupportedFramework(fakeServerless({ version })));
+  }
+});
+
+describe('assertNoSecretsVariables', () => {
+  test('names every path that uses ${secrets:…}', () => {
+    const configurationInput = {
+      provider: { credentials: '${secrets:aws-prod}', environment: { TOKEN: 'x-${secrets:token}' } },
+      custom: { fine: '${ssm:/a}' },
+    };
+    assert.throws(() => assertNoSecretsVariables(fakeServerless({ configurationInput })), (error) => {
+      assert.equal(error.code, 'ACCESS_ROLES_SECRETS_VARIABLE');
+      assert.match(error.message, /^"provider\.credentials", "provider\.environment\.TOKEN" in serverless\.yml/);
+      assert.match(error.message, /Delete that line, then link the role ARN to a profile/);
+      return true;
+    });
+  });
+
+  test('passes configurations without it', () => {
+    assertNoSecretsVariables(fakeServerless({ configurationInput: { provider: { stage: '${opt:stage}' }, list: [1, null] } }));
+  });
+});
+
+describe('fromNativeError', () => {
+  test('maps E_* codes to ACCESS_ROLES_* user errors', () => {
+    const error = fromNativeError(fakeServerless(), Object.assign(new Error('no profile'), { code: 'E_NO_PROFILE' }));
+    assert.ok(error instanceof FakeServerlessError);
+    assert.equal(error.code, 'ACCESS_ROLES_NO_PROFILE');
+    assert.equal(error.message, 'Access roles: no profile');
+  });
+
+  test('leaves other errors alone', () => {
+    const bug = new TypeError('x is undefined');
+    assert.equal(fromNativeError(fakeServerless(), bug), bug);
+  });
+});
+
+describe('readSettings', () => {
+  const saved = process.env.SERVERLESS_ACCESS_ROLES_DISABLE;
+  beforeEach(() => delete process.env.SERVERLESS_ACCESS_ROLES_DISABLE);
+  afterEach(() => {
+    if (saved === undefined) delete process.env.SERVERLESS_ACCESS_ROLES_DISABLE;
+    else process.env.SERVERLESS_ACCESS_ROLES_DISABLE = saved;
+  });
+
+  test('app: custom.accessRoles.app, else top-level app, else the service name', () => {
+    const appOf = (fields) => {
+      const { app, appSource } = readSettings(fakeServerless(fields), {});
+      return [app, appSource];
+    };
+    assert.deepEqual(appOf({ custom: { accessRoles: { app: 'a' } }, app: 'b' }), ['a', 'custom.accessRoles.app']);
+    assert.deepEqual(appOf({ app: 'b' }), ['b', 'app']);
+    assert.deepEqual(appOf({}), ['payments', 'service']);
+  });
+
+  test('stage and region from the provider; base profile from --aws-profile, else provider.profile', () => {
+    const settings = readSettings(fakeServerless({ stage: 'prod', profile: 'from-yml' }), { 'aws-profile': 'from-cli' });
+    assert.equal(settings.stage, 'prod');
+    assert.deepEqual(settings.resolveOptions, { cwd: '/srv/payments', region: 'eu-west-1', service: 'payments', baseProfile: 'from-cli' });
+    assert.equal(readSettings(fakeServerless({ profile: 'from-yml' }), {}).resolveOptions.baseProfile, 'from-yml');
+  });
+
+  test('configPath is taken relative to the service directory', () => {
+    const settings = readSettings(fakeServerless({ custom: { accessRoles: { configPath: '../roles.yml' } } }), {});
+    assert.equal(settings.resolveOptions.configPath, '/srv/roles.yml');
+  });
+
+  test('opting out: enabled false, --use-local-credentials, or the environment variable', () => {
+    assert.equal(readSettings(fakeServerless(), {}).disabledBy, null);
+    assert.equal(
+      readSettings(fakeServerless({ custom: { accessRoles: { enabled: false } } }), {}).disabledBy,
+      'custom.accessRoles.enabled: false',
+    );
+    assert.equal(readSettings(fakeServerless(), { 'use-local-credentials': true }).disabledBy, '--use-local-credentials');
+    process.env.SERVERLESS_ACCESS_ROLES_DISABLE = '0';
+    assert.equal(readSettings(fakeServerless(), {}).disabledBy, null);
+    process.env.SERVERLESS_ACCESS_ROLES_DISABLE = 'true';
+    assert.equal(readSettings(fakeServerless(), {}).disabledBy, 'SERVERLESS_ACCESS_ROLES_DISABLE=true');
+  });
+
+  test('rejects settings still unresolved or of the wrong type', () => {
+    assert.throws(() => readSettings(fakeServerless({ custom: { accessRoles: { app: '${ssm:/app}' } } }), {}), {
+      code: 'ACCESS_ROLES_UNRESOLVED_SETTING',
+    });
+    assert.throws(() => readSettings(fakeServerless({ custom: { accessRoles: { required: 'yes' } } }), {}), {
+      code: 'ACCESS_ROLES_INVALID_SETTING',
+      message: 'custom.accessRoles.required must be a boolean.',
+    });
+  });
+});
+
+describe('commandDefinitions', () => {
+  test('declares --use-local-credentials only on loaded AWS commands that lack it', () => {
+    const commands = {
+      info: { options: {} },
+      deploy: { options: { 'use-local-credentials': {} }, commands: { function: { options: {} } } },
+      print: {},
+    };
+    const definitions = commandDefinitions({ pluginManager: { commands } });
+    assert.deepEqual(Object.keys(definitions).sort(), ['access-role', 'deploy', 'info', 'print']);
+    assert.equal(definitions.info.options['use-local-credentials'].type, 'boolean');
+    assert.equal(definitions.deploy.options, undefined, 'deploy already has it');
+    assert.ok(definitions.deploy.commands.function.options['use-local-credentials']);
+    assert.deepEqual(Object.keys(definitions['access-role'].commands), ['test', 'show', 'link', 'template']);
+    for (const command of Object.values(definitions['access-role'].commands)) {
+      assert.deepEqual(command.lifecycleEvents, ['run']);
+      for (const option of Object.values(command.options || {})) assert.ok(option.type, 'osls demands a type');
+    }
+  });
+});
+
+describe('linkProfile', () => {
+  const store = [
+    '# Profiles of acme',
+    'org: acme # informational',
+    'profiles:',
+    '  sandbox:',
+    '    roleArn: arn:aws:iam::111111111111:role/a # the sandbox role',
+    'apps:',
+    '  payments:',
+    '    defaultProfile: sandbox',
+    '',
+  ].join('\n');
+
+  test('adds profile and stage mapping, keeping comments and other content', () => {
+    const text = linkProfile(store, {
+      profile: 'prod', roleArn: 'arn:aws:iam::222222222222:role/b', externalId: 'x-1', app: 'payments', stage: 'prod',
+    });
+    for (const line of ['# Profiles of acme', 'org: acme # informational', 'roleArn: arn:aws:iam::111111111111:role/a # the sandbox role']) {
+      assert.ok(text.includes(line), `lost: ${line}\n${text}`);
+    }
+    assert.deepEqual(YAML.parse(text), {
+      org: 'acme',
+      profiles: {
+        sandbox: { roleArn: 'arn:aws:iam::111111111111:role/a' },
+        prod: { roleArn: 'arn:aws:iam::222222222222:role/b', externalId: 'x-1' },
+      },
+      apps: { payments: { defaultProfile: 'sandbox', stages: { prod: 'prod' } } },
+    });
+  });
+
+  test('without a stage, sets the app default; an existing profile gets the new role', () => {
+    const text = linkProfile(store, { profile: 'sandbox', roleArn: 'arn:aws:iam::111111111111:role/c', app: 'billing' });
+    const parsed = YAML.parse(text);
+    assert.equal(parsed.profiles.sandbox.roleArn, 'arn:aws:iam::111111111111:role/c');
+    assert.deepEqual(parsed.apps.billing, { defaultProfile: 'sandbox' });
+  });
+
+  test('starts a new store with a header comment', () => {
+    const text = linkProfile('', { profile: 'p', roleArn: 'arn:aws:iam::111111111111:role/a', app: 'svc' });
+    assert.match(text, /^# Deployment profiles for serverless-access-roles/);
+    assert.deepEqual(YAML.parse(text), { profiles: { p: { roleArn: 'arn:aws:iam::111111111111:role/a' } }, apps: { svc: { defaultProfile: 'p' } } });
+  });
+
+  test('rewrites a JSON store as JSON', () => {
+    const text = linkProfile('{"defaultProfile": "p", "profiles": {}}', { profile: 'p', roleArn: 'r', app: 'svc', stage: 'dev', json: true });
+    assert.deepEqual(JSON.parse(text), { defaultProfile: 'p', profiles: { p: { roleArn: 'r' } }, apps: { svc: { stages: { dev: 'p' } } } });
+  });
+
+  test('refuses text that is not YAML, naming the place', () => {
+    assert.throws(() => linkProfile('profiles: [\n', { profile: 'p', roleArn: 'r', app: 'a' }), /line \d+, column \d+/);
+  });
+});
+
+describe('locateStore', () => {
+  let root;
+  const savedHome = process.env.HOME;
+  const savedConfig = process.env.SERVERLESS_ACCESS_ROLES_CONFIG;
+  beforeEach(() => {
+    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'locate-store-')));
+    fs.mkdirSync(path.join(root, 'home', '.serverless'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'repo', 'service'), { recursive: true });
+    process.env.HOME = path.join(root, 'home');
+    delete process.env.SERVERLESS_ACCESS_ROLES_CONFIG;
+  });
+  afterEach(() => {
+    process.env.HOME = savedHome;
+    if (savedConfig === undefined) delete process.env.SERVERLESS_ACCESS_ROLES_CONFIG;
+    else process.env.SERVERLESS_ACCESS_ROLES_CONFIG = savedConfig;
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('finds the nearest store upward, then the home one, else proposes one beside the service', () => {
+    const cwd = path.join(root, 'repo', 'service');
+    assert.deepEqual(locateStore({ cwd }), { path: path.join(cwd, 'access-roles.yml'), exists: false });
+    fs.writeFileSync(path.join(root, 'home', '.serverless', 'access-roles.yml'), '');
+    assert.deepEqual(locateStore({ cwd }), { path: path.join(root, 'home', '.serverless', 'access-roles.yml'), exists: true });
+    fs.writeFileSync(path.join(root, 'repo', 'access-roles.json'), '{}');
+    assert.deepEqual(locateStore({ cwd }), { path: path.join(root, 'repo', 'access-roles.json'), exists: true });
+  });
+
+  test('an explicit path wins, from options or the environment, existing or not', () => {
+    const cwd = path.join(root, 'repo', 'service');
+    fs.writeFileSync(path.join(root, 'repo', 'access-roles.yml'), '');
+    process.env.SERVERLESS_ACCESS_ROLES_CONFIG = '../env.yml';
+    assert.deepEqual(locateStore({ cwd }), { path: path.join(root, 'repo', 'env.yml'), exists: false });
+    assert.deepEqual(locateStore({ cwd, configPath: path.join(root, 'x.yml') }), { path: path.join(root, 'x.yml'), exists: false });
+  });
+});
+
+describe('deployRoleTemplate', () => {
+  test('trusts the principal, with an ExternalId condition only when given', () => {
+    const plain = deployRoleTemplate({ principalArn: 'arn:aws:iam::1:user/u' });
+    const role = plain.Resources.DeployRole.Properties;
+    assert.equal(role.RoleName, 'serverless-deploy');
+    assert.deepEqual(role.AssumeRolePolicyDocument.Statement, [
+      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::1:user/u' }, Action: 'sts:AssumeRole' },
+    ]);
+    const actions = role.Policies[0].PolicyDocument.Statement.flatMap((s) => s.Action);
+    for (const needed of ['cloudformation:*', 'sts:GetCallerIdentity', 'iam:PassRole', 'lambda:*']) {
+      assert.ok(actions.includes(needed), needed);
+    }
+    assert.deepEqual(plain.Outputs.RoleArn.Value, { 'Fn::GetAtt': ['DeployRole', 'Arn'] });
+
+    const withId = deployRoleTemplate({ principalArn: 'arn:aws:iam::1:user/u', externalId: 'e', roleName: 'r' });
+    assert.equal(withId.Resources.DeployRole.Properties.RoleName, 'r');
+    assert.deepEqual(withId.Resources.DeployRole.Properties.AssumeRolePolicyDocument.Statement[0].Condition, {
+      StringEquals: { 'sts:ExternalId': 'e' },
+    });
+  });
+});
+
+describe('formatFields', () => {
+  test('aligns labels and drops undefined values', () => {
+    assert.equal(formatFields([['A', 1], ['Longer', 'x'], ['Gone', undefined]]), 'A:      1\nLonger: x');
+  });
+});

@@ -1,0 +1,111 @@
+'use strict';
+
+const LOCAL_CREDENTIALS_OPTION = {
+  usage: 'Use the AWS credentials the framework finds itself, not the access role (serverless-access-roles)',
+  type: 'boolean',
+};
+
+/**
+ * Core commands that talk to AWS and so should accept `--use-local-credentials`. Serverless v3
+ * declares that option on all of them; osls 4 dropped it with the Dashboard and rejects
+ * unknown options, so the plugin declares it where it is missing.
+ */
+const AWS_COMMANDS = [
+  ['deploy'],
+  ['deploy', 'function'],
+  ['deploy', 'list'],
+  ['info'],
+  ['invoke'],
+  ['invoke', 'local'],
+  ['logs'],
+  ['metrics'],
+  ['package'],
+  ['print'],
+  ['remove'],
+  ['rollback'],
+  ['rollback', 'function'],
+];
+
+/** The `access-role` commands: each runs one lifecycle event, `run`, shown in `--help`. */
+const ACCESS_ROLE_COMMANDS = {
+  test: {
+    usage: 'Assume the access role and show who AWS says you are, and when the keys expire',
+    lifecycleEvents: ['run'],
+  },
+  show: {
+    usage: 'Show which deployment profile applies to this app and stage, and why (no AWS calls)',
+    lifecycleEvents: ['run'],
+  },
+  link: {
+    usage: 'Write a deployment profile and map this app (or one stage) to it in access-roles.yml',
+    lifecycleEvents: ['run'],
+    options: {
+      'profile': { usage: 'Deployment profile name, e.g. "production"', type: 'string', required: true },
+      'role-arn': { usage: 'ARN of the access role to assume', type: 'string', required: true },
+      'app': { usage: 'App key in the profile store (default: the service\'s)', type: 'string' },
+      'stage': { usage: 'Map only this stage (default: the app\'s defaultProfile)', type: 'string' },
+      'external-id': { usage: 'sts:ExternalId the role\'s trust policy demands', type: 'string' },
+    },
+  },
+  template: {
+    usage: 'Print a CloudFormation template for the access role the deployments assume',
+    lifecycleEvents: ['run'],
+    options: {
+      'principal': { usage: 'ARN allowed to assume the role (default: your AWS identity)', type: 'string' },
+      'external-id': { usage: 'Demand this sts:ExternalId in the trust policy', type: 'string' },
+      'role-name': { usage: 'Role name (default: serverless-deploy)', type: 'string' },
+    },
+  },
+};
+
+/** Looks a command path up in the framework's loaded commands. */
+function findCommand(commands, path) {
+  let command = { commands };
+  for (const name of path) {
+    command = command.commands && command.commands[name];
+    if (!command) return undefined;
+  }
+  return command;
+}
+
+/** `{ deploy: { commands: { function: { options } } } }` for the path `deploy function`. */
+function nest(path, leaf) {
+  return path.reduceRight((inner, name, i) => ({ [name]: i === path.length - 1 ? leaf : { commands: inner } }), {});
+}
+
+/**
+ * The plugin's `commands`: `access-role …`, plus `--use-local-credentials` on every loaded AWS
+ * command that does not accept it yet. Extending a command with options only merges them into
+ * the framework's own definition (PluginManager#loadCommands), so commands the framework lacks
+ * are skipped rather than created empty.
+ *
+ * @param {object} serverless the framework instance; its core commands are loaded by now
+ * @returns {Record<string, object>}
+ */
+function commandDefinitions(serverless) {
+  const loaded = (serverless.pluginManager && serverless.pluginManager.commands) || {};
+  const definitions = {
+    'access-role': {
+      type: 'container',
+      usage: 'Deployment access roles (serverless-access-roles)',
+      commands: ACCESS_ROLE_COMMANDS,
+    },
+  };
+  for (const path of AWS_COMMANDS) {
+    const command = findCommand(loaded, path);
+    if (!command || (command.options && command.options['use-local-credentials'])) continue;
+    mergeInto(definitions, nest(path, { options: { 'use-local-credentials': LOCAL_CREDENTIALS_OPTION } }));
+  }
+  return definitions;
+}
+
+/** Deep-merges plain objects (the nested command trees above). */
+function mergeInto(target, source) {
+  for (const [key, value] of Object.entries(source)) {
+    if (target[key] && typeof target[key] === 'object' && typeof value === 'object') mergeInto(target[key], value);
+    else target[key] = value;
+  }
+  return target;
+}
+
+module.exports = commandDefinitions;

@@ -1,0 +1,58 @@
+'use strict';
+
+const YAML = require('yaml');
+const deployRoleTemplate = require('../deploy-role-template');
+const userError = require('../user-error');
+
+const ASSUMED_ROLE = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
+
+/**
+ * The principal to trust when none is given: the caller's own identity, asked through the
+ * framework's client on the framework's own credentials (asyncInit installs no access role for
+ * this command). An assumed-role session becomes its role, since a trust policy names roles.
+ */
+async function callerPrincipal(plugin) {
+  const { serverless, log } = plugin;
+  let arn;
+  try {
+    ({ arn } = await serverless.getProvider('aws').getAccountInfo());
+  } catch (error) {
+    throw userError(
+      serverless,
+      `Could not learn your AWS identity to trust (${error.message}); pass --principal ARN.`,
+      'ACCESS_ROLES_NO_PRINCIPAL',
+    );
+  }
+  const assumed = ASSUMED_ROLE.exec(arn);
+  if (!assumed) return arn;
+  const [, partition, account, role] = assumed;
+  log.warning(
+    `You are signed in through role ${role}; the template trusts arn:${partition}:iam::${account}:role/${role}. ` +
+      'If that role has a path (SSO roles do), pass its full ARN with --principal.',
+  );
+  return `arn:${partition}:iam::${account}:role/${role}`;
+}
+
+/**
+ * `serverless access-role template [--principal ARN] [--external-id X] [--role-name N]`:
+ * prints, on stdout, a CloudFormation template for the access role (see deploy-role-template).
+ *
+ * @param {import('../plugin')} plugin
+ */
+async function runTemplate(plugin) {
+  const { options, log } = plugin;
+  const principalArn = options.principal || (await callerPrincipal(plugin));
+  const template = deployRoleTemplate({
+    principalArn,
+    externalId: options['external-id'],
+    roleName: options['role-name'],
+  });
+  // YAML 1.1 rules quote what CloudFormation's parser would otherwise read as a date or bool.
+  log.writeText(YAML.stringify(template, { version: '1.1' }).trimEnd());
+  log.notice(
+    'Deploy it (aws cloudformation deploy --template-file role.yml --stack-name serverless-deploy-role ' +
+      '--capabilities CAPABILITY_NAMED_IAM), then: serverless access-role link --profile NAME --role-arn <RoleArn output>',
+  );
+}
+
+module.exports = runTemplate;

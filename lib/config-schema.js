@@ -1,0 +1,20 @@
+'use strict';
+
+/**
+ * JSON schema of `custom.accessRoles`, declared through `configSchemaHandler` so the framework
+ * validates it and reports typos like any of its own settings.
+ */
+module.exports = {
+  type: 'object',
+  properties: {
+    // The profile store's app key; defaults to a top-level `app`, else the service name.
+    app: { type: 'string', minLength: 1 },
+    // Fail instead of falling back to the framework's own credentials when no profile applies.
+    required: { type: 'boolean' },
+    // The profile store to read, relative to the service directory.
+    configPath: { type: 'string', minLength: 1 },
+    // `false` turns the plugin off for this service.
+    enabled: { type: 'boolean' },
+  },
+  additionalProperties: false,
+};

@@ -1,0 +1,137 @@
+'use strict';
+// `serverless-access-roles credential-process`: the access role's keys in the JSON that an AWS
+// config's `credential_process` expects, for tools that cannot load the plugin (Serverless v4,
+// CDK, Terraform, the aws CLI). See "Sourcing credentials with an external process" in the AWS
+// SDKs and Tools Reference Guide for the format.
+
+const { parseArgs } = require('node:util');
+const { resolveCredentials } = require('../binding.js');
+
+const PROGRAM = 'serverless-access-roles';
+
+const USAGE = `usage: ${PROGRAM} credential-process --app APP --stage STAGE [options]
+
+Prints temporary keys of the access role that the profile store assigns to APP and STAGE,
+as AWS credential_process JSON. In ~/.aws/config:
+
+  [profile payments-prod]
+  credential_process = ${PROGRAM} credential-process --app payments --stage prod
+
+options:
+  --app APP          the app to look up in the profile store (required)
+  --stage STAGE      the stage to look up (required)
+  --config PATH      the profile store; default: SERVERLESS_ACCESS_ROLES_CONFIG, then the first
+                     access-roles.yml from the current directory upward
+  --region REGION    STS region when the profile names none
+  --profile PROFILE  AWS config profile of the base identity (the keys that call AssumeRole)
+  --no-cache         always call STS; do not read or write the disk cache
+  -h, --help         this text
+`;
+
+// Set for the child processes of a run, so that a base identity whose AWS profile runs this
+// same command (AWS_PROFILE=payments-prod with no --profile) fails instead of forking forever.
+const CHAIN_VARIABLE = 'SERVERLESS_ACCESS_ROLES_CREDENTIAL_PROCESS';
+
+const OPTIONS = {
+  app: { type: 'string' },
+  stage: { type: 'string' },
+  config: { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  // Declared as its own flag rather than through parseArgs' allowNegative, which Node 18 lacks.
+  'no-cache': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** A command-line mistake: reported with the usage text and exit status 2. */
+class UsageError extends Error {}
+
+/**
+ * Reads the command line (the arguments after `credential-process`).
+ * @param {string[]} args
+ * @returns {{ help: true } | { app: string, stage: string, options: object }}
+ */
+function parse(args) {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError(err.message);
+  }
+  if (values.help) return { help: true };
+  for (const name of ['app', 'stage']) {
+    if (!values[name]) throw new UsageError(`--${name} is required`);
+  }
+  const options = { cwd: process.cwd(), cache: !values['no-cache'] };
+  if (values.config !== undefined) options.configPath = values.config;
+  if (values.region !== undefined) options.region = values.region;
+  if (values.profile !== undefined) options.baseProfile = values.profile;
+  return { app: values.app, stage: values.stage, options };
+}
+
+/**
+ * Marks this run in the environment its children inherit; throws if an outer run of the same
+ * app, stage and store already is resolving, which means the base identity loops back here.
+ */
+function enterChain(app, stage, options) {
+  const key = JSON.stringify([app, stage, options.configPath ?? null]);
+  const chain = process.env[CHAIN_VARIABLE] ? process.env[CHAIN_VARIABLE].split('\n') : [];
+  if (chain.includes(key)) {
+    throw Object.assign(
+      new Error(
+        `the base identity for app "${app}" stage "${stage}" is this same credential process ` +
+          '(AWS_PROFILE names the profile that runs it?); name the base identity with --profile',
+      ),
+      { code: 'E_CREDENTIAL_PROCESS_LOOP' },
+    );
+  }
+  process.env[CHAIN_VARIABLE] = [...chain, key].join('\n');
+}
+
+/**
+ * The credential_process document: Version 1 and the four fields the AWS SDKs read.
+ * @param {{ accessKeyId: string, secretAccessKey: string, sessionToken: string, expiration: Date }} creds
+ */
+function toDocument(creds) {
+  return {
+    Version: 1,
+    AccessKeyId: creds.accessKeyId,
+    SecretAccessKey: creds.secretAccessKey,
+    SessionToken: creds.sessionToken,
+    Expiration: creds.expiration.toISOString(),
+  };
+}
+
+/**
+ * Runs `credential-process` with `args` and returns the exit status: 0 with the JSON on stdout;
+ * 1 with `serverless-access-roles: CODE: message` on stderr when resolving fails; 2 with the
+ * usage text for a bad command line.
+ * @param {string[]} args the arguments after `credential-process`
+ * @returns {Promise<number>}
+ */
+async function credentialProcess(args) {
+  let parsed;
+  try {
+    parsed = parse(args);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${PROGRAM}: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    enterChain(parsed.app, parsed.stage, parsed.options);
+    const creds = await resolveCredentials(parsed.app, parsed.stage, parsed.options);
+    process.stdout.write(`${JSON.stringify(toDocument(creds))}\n`);
+    return 0;
+  } catch (err) {
+    // Native errors carry a stable code and a message free of secrets; anything else is a bug.
+    process.stderr.write(`${PROGRAM}: ${err.code ?? 'E_INTERNAL'}: ${err.message}\n`);
+    return 1;
+  }
+}
+
+module.exports = { credentialProcess, USAGE };

@@ -1,0 +1,93 @@
+'use strict';
+// Loads the native addon through the loader napi-rs generates (binding.js). When no binary fits
+// this machine, throws an error that names the platform and the package that would be needed,
+// instead of the generated loader's generic "Cannot find native binding".
+//
+// The binaries ship as per-platform packages (npm/*), listed in package.json as
+// optionalDependencies; npm installs only the one whose os/cpu/libc match this machine. One goes
+// missing when optional dependencies were omitted (`--omit=optional`), when a lockfile made on
+// another platform was installed (https://github.com/npm/cli/issues/4828), or on a platform we
+// do not build for.
+
+const fs = require('node:fs');
+
+const PACKAGE = 'serverless-access-roles';
+
+/** Platforms with a published binary, as napi-rs names their packages. */
+const PREBUILT = ['linux-x64-gnu', 'linux-x64-musl', 'linux-arm64-gnu', 'linux-arm64-musl', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc'];
+
+/** `{ libc: 'gnu' | 'musl' | null, glibc: '2.35' | null }` of this Linux process. */
+function linuxLibc() {
+  let header = null;
+  try {
+    header = process.report.getReport().header;
+  } catch {
+    // Reports can be unavailable; fall back to the filesystem.
+  }
+  if (header && header.glibcVersionRuntime) return { libc: 'gnu', glibc: header.glibcVersionRuntime };
+  try {
+    return { libc: fs.readFileSync('/usr/bin/ldd', 'utf8').includes('musl') ? 'musl' : 'gnu', glibc: null };
+  } catch {
+    return { libc: null, glibc: null };
+  }
+}
+
+/** This process's platform: the package suffix napi-rs would use, and words for a message. */
+function currentPlatform() {
+  const { platform, arch } = process;
+  if (platform === 'linux') {
+    const { libc, glibc } = linuxLibc();
+    const words = libc === 'gnu' ? `glibc${glibc ? ` ${glibc}` : ''}` : libc || 'unknown C library';
+    return { key: `${platform}-${arch}-${libc || 'gnu'}`, description: `${platform} ${arch} (${words})` };
+  }
+  if (platform === 'win32') return { key: `${platform}-${arch}-msvc`, description: `${platform} ${arch}` };
+  return { key: `${platform}-${arch}`, description: `${platform} ${arch}` };
+}
+
+/** The messages of binding.js's error chain (it keeps messages, not codes). */
+function causeMessages(err) {
+  const messages = [];
+  for (let e = err && err.cause; e && messages.length < 32; e = e.cause) messages.push(String(e.message));
+  return messages;
+}
+
+/**
+ * The error for a failed load: names the platform and the package; `cause` keeps the loader's
+ * own error with every path it tried.
+ */
+function loadError(err) {
+  const { key, description } = currentPlatform();
+  const pkg = `${PACKAGE}-${key}`;
+  const failures = causeMessages(err).filter((m) => !/^Cannot find module|^Unsupported (OS|architecture)/.test(m));
+  let message;
+  if (failures.length > 0) {
+    // A binary was found but would not load: a glibc older than the build's, a damaged file.
+    message = `${PACKAGE}: the native addon for ${description} failed to load: ${failures[0]}`;
+  } else if (PREBUILT.includes(key)) {
+    const { version } = require('../package.json');
+    message =
+      `${PACKAGE}: no native addon for ${description}: the package ${pkg} is not installed. ` +
+      'npm installs it as an optional dependency and skips it with --omit=optional, or when the ' +
+      `lockfile was made on another platform. Run \`npm install ${pkg}@${version}\`, or delete ` +
+      'node_modules and package-lock.json and run `npm install` again.';
+  } else {
+    message =
+      `${PACKAGE}: no prebuilt native addon for ${description} (it would be the package ${pkg}); ` +
+      `prebuilt for: ${PREBUILT.join(', ')}. To build one, install Rust and run ` +
+      '`npx napi build --platform --release --js binding.js --dts binding.d.ts` in a checkout of the repository.';
+  }
+  const error = new Error(message);
+  error.code = 'E_NO_NATIVE_BINDING';
+  error.cause = err;
+  return error;
+}
+
+function load() {
+  try {
+    return require('../binding.js');
+  } catch (err) {
+    throw loadError(err);
+  }
+}
+
+module.exports = load();

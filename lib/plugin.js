@@ -1,0 +1,112 @@
+'use strict';
+
+const assertNoSecretsVariables = require('./assert-no-secrets-variables');
+const assertSupportedFramework = require('./assert-supported-framework');
+const commandDefinitions = require('./commands/definitions');
+const configSchema = require('./config-schema');
+const createLog = require('./create-log');
+const installCredentials = require('./surfaces/install-credentials');
+const readSettings = require('./read-settings');
+const resolveServiceKeys = require('./resolve-service-keys');
+const runLink = require('./commands/link');
+const runShow = require('./commands/show');
+const runTemplate = require('./commands/template');
+const runTest = require('./commands/test');
+
+/** The plugin's commands that need no keys: they read or write the store, or print. */
+const OFFLINE_COMMANDS = new Set(['access-role', 'access-role show', 'access-role link', 'access-role template']);
+
+/**
+ * Framework commands that never call AWS: a missing profile must not block them (installing a
+ * plugin, setting up credentials). Anything else, plugin commands included, may call AWS.
+ */
+const HOUSEKEEPING_COMMANDS = new Set([
+  '', 'config', 'create', 'doctor', 'generate-event', 'install', 'login', 'logout', 'plugin',
+  'slstats', 'support', 'uninstall', 'upgrade',
+]);
+
+/** Whether `command` ("info", "deploy function", …) may need the access role's keys. */
+function needsKeys(command) {
+  return !OFFLINE_COMMANDS.has(command) && !HOUSEKEEPING_COMMANDS.has(command.split(' ')[0]);
+}
+
+/**
+ * The Serverless Framework plugin: resolves the access role's keys in `asyncInit()`, installs
+ * them where the framework reads credentials, and adds the `access-role` commands.
+ */
+class ServerlessAccessRoles {
+  /**
+   * @param {object} serverless the framework instance
+   * @param {Record<string, unknown>} options CLI options (the framework completes them later)
+   * @param {{ log?: object, progress?: object, writeText?: Function }} [utils] v3 plugin utilities
+   */
+  constructor(serverless, options, utils) {
+    assertSupportedFramework(serverless);
+    this.serverless = serverless;
+    this.options = options;
+    this.log = createLog(utils);
+    /** The keys in use, once asyncInit installed them. */
+    this.credentials = null;
+
+    if (serverless.configSchemaHandler && serverless.configSchemaHandler.defineCustomProperties) {
+      serverless.configSchemaHandler.defineCustomProperties({ properties: { accessRoles: configSchema } });
+    }
+    this.commands = commandDefinitions(serverless);
+    this.hooks = {
+      'access-role:test:run': () => runTest(this),
+      'access-role:show:run': () => runShow(this),
+      'access-role:link:run': () => runLink(this),
+      'access-role:template:run': () => runTemplate(this),
+    };
+  }
+
+  /** `access-role show`, `info`, …: the command as typed, without options. */
+  commandName() {
+    return (this.serverless.processedInput.commands || []).join(' ');
+  }
+
+  /** Settings as of now: read on use, since variables resolve after the constructor. */
+  settings() {
+    return readSettings(this.serverless, this.options);
+  }
+
+  /**
+   * Resolves the keys and installs them before the framework authenticates anything: the
+   * framework awaits every plugin's asyncInit right after loading plugins, before the
+   * `${ssm:}`/`${cf:}`/`${s3:}` variable sources exist (the moment the Dashboard plugin uses).
+   */
+  async asyncInit() {
+    const { serverless, options, log } = this;
+    if (serverless.service.provider.name !== 'aws') return;
+    if (options.help || options['help-interactive']) return;
+    assertNoSecretsVariables(serverless);
+    if (!needsKeys(this.commandName())) return;
+
+    const settings = this.settings();
+    if (serverless.service.org && serverless.pluginManager.dashboardPlugin) {
+      log.notice(
+        `"org: ${serverless.service.org}" turns the Serverless Dashboard on, which asks you to log in ` +
+          'and may supply its own provider credentials. serverless-access-roles needs neither: remove ' +
+          '"org" (and "app"; set custom.accessRoles.app instead) to deploy on the access role alone.',
+      );
+    }
+    if (settings.disabledBy) {
+      log.notice(`Access roles off (${settings.disabledBy}): using the framework's own AWS credentials.`);
+      return;
+    }
+
+    const mustHaveRole = settings.required || this.commandName() === 'access-role test';
+    const resolved = await resolveServiceKeys(serverless, settings, { log, mustHaveRole });
+    if (!resolved) return;
+    const { keys, resolveKeys } = resolved;
+    const surfaces = installCredentials(serverless, keys, resolveKeys);
+    this.credentials = keys;
+    log.notice(
+      `Access role: profile "${keys.profile}" (${keys.roleArn}) for ${settings.app}/${settings.stage}, ` +
+        `keys expire ${keys.expiration.toISOString()}`,
+    );
+    log.debug(`assumed ${keys.assumedRoleArn} (${keys.source}); installed on ${surfaces.join(', ')}`);
+  }
+}
+
+module.exports = ServerlessAccessRoles;

@@ -1,0 +1,96 @@
+'use strict';
+
+const path = require('node:path');
+const userError = require('./user-error');
+
+/** Environment variable that turns the plugin off for a command, e.g. in CI. */
+const DISABLE_ENV = 'SERVERLESS_ACCESS_ROLES_DISABLE';
+
+const TYPES = { app: 'string', configPath: 'string', required: 'boolean', enabled: 'boolean' };
+
+/** `custom.accessRoles`, checked here because the framework validates its schema only later. */
+function customSettings(serverless) {
+  const custom = (serverless.service.custom && serverless.service.custom.accessRoles) || {};
+  for (const [name, type] of Object.entries(TYPES)) {
+    const value = custom[name];
+    if (value === undefined) continue;
+    if (typeof value === 'string' && value.includes('${')) {
+      // asyncInit runs before the AWS variable sources exist: they need the very keys we fetch.
+      throw userError(
+        serverless,
+        `custom.accessRoles.${name} is still "${value}" when the plugin needs it; use only ` +
+          'env:, opt:, self:, file: or sls: variables there, which resolve before AWS credentials.',
+        'ACCESS_ROLES_UNRESOLVED_SETTING',
+      );
+    }
+    if (typeof value !== type || value === '') {
+      throw userError(
+        serverless,
+        `custom.accessRoles.${name} must be a${type === 'string' ? ' non-empty string' : ' boolean'}.`,
+        'ACCESS_ROLES_INVALID_SETTING',
+      );
+    }
+  }
+  return custom;
+}
+
+/** `1`, `true`, `yes` (any case) mean on; unset, empty, `0`, `false` mean off. */
+function isTruthyEnv(value) {
+  return /^(1|true|yes)$/i.test((value || '').trim());
+}
+
+/**
+ * What the plugin needs from the service and the command line, read when it runs (asyncInit or
+ * a command), after the framework has resolved the variables it can.
+ *
+ * Lookup key: `custom.accessRoles.app`, else a top-level `app` (Serverless v3 allows one; osls 4
+ * rejects it), else the service name.
+ *
+ * @param {object} serverless the framework instance
+ * @param {Record<string, unknown>} options the CLI options
+ * @returns {{ app: string, appSource: string, stage: string, region: string, service: string,
+ *   required: boolean, disabledBy: string | null, resolveOptions: import('../index').ResolveOptions }}
+ */
+function readSettings(serverless, options) {
+  const custom = customSettings(serverless);
+  const provider = serverless.getProvider('aws');
+  const service = serverless.service.service;
+  const serviceDir = serverless.serviceDir || (serverless.config && serverless.config.servicePath) || process.cwd();
+
+  let app = service;
+  let appSource = 'service';
+  if (custom.app) {
+    app = custom.app;
+    appSource = 'custom.accessRoles.app';
+  } else if (typeof serverless.service.app === 'string' && serverless.service.app) {
+    app = serverless.service.app;
+    appSource = 'app';
+  }
+
+  let disabledBy = null;
+  if (custom.enabled === false) disabledBy = 'custom.accessRoles.enabled: false';
+  else if (options['use-local-credentials']) disabledBy = '--use-local-credentials';
+  else if (isTruthyEnv(process.env[DISABLE_ENV])) disabledBy = `${DISABLE_ENV}=${process.env[DISABLE_ENV]}`;
+
+  const baseProfile = options['aws-profile'] || serverless.service.provider.profile;
+  const resolveOptions = {
+    cwd: serviceDir,
+    region: provider.getRegion(),
+    service,
+    ...(custom.configPath && { configPath: path.resolve(serviceDir, custom.configPath) }),
+    ...(baseProfile && { baseProfile }),
+  };
+  return {
+    app,
+    appSource,
+    stage: provider.getStage(),
+    region: resolveOptions.region,
+    service,
+    required: custom.required === true,
+    disabledBy,
+    resolveOptions,
+  };
+}
+
+readSettings.DISABLE_ENV = DISABLE_ENV;
+module.exports = readSettings;

@@ -1,0 +1,55 @@
+'use strict';
+
+const { REFRESH_MARGIN_MS } = require('./refreshing-keys');
+
+/** `provider.sdk` (the AWS SDK v2), or undefined where it is gone: osls 4 makes it a throwing getter. */
+function sdkV2Of(provider) {
+  try {
+    const sdk = provider.sdk;
+    return sdk && typeof sdk.Credentials === 'function' ? sdk : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Installs the keys on the AWS SDK v2 surface of Serverless 1.x–3.x, if the provider has one.
+ *
+ * The framework reads `provider.cachedCredentials` first in `getCredentials()` and spreads it
+ * into every SDK v2 client it builds (serverless/lib/plugins/aws/provider.js). It must hold an
+ * `AWS.Credentials`, not flat key fields: only that object refreshes (the SDK calls `refresh()`
+ * when `needsRefresh()` says `expireTime` is near), and `invoke local` reads `.credentials`.
+ *
+ * @param {object} provider the framework's AWS provider
+ * @param {ReturnType<import('./refreshing-keys')>} keys the refreshing key holder
+ * @returns {boolean} whether the surface existed
+ */
+function installSdkV2(provider, keys) {
+  const AWS = sdkV2Of(provider);
+  if (!AWS) return false;
+
+  const initial = keys.current();
+  const credentials = new AWS.Credentials(initial.accessKeyId, initial.secretAccessKey, initial.sessionToken);
+  const apply = (next) => {
+    credentials.accessKeyId = next.accessKeyId;
+    credentials.secretAccessKey = next.secretAccessKey;
+    credentials.sessionToken = next.sessionToken;
+    credentials.expireTime = next.expiration;
+    credentials.expired = false;
+  };
+  apply(initial);
+  // The SDK's default window is 15 s; refresh as early as the SDK v3 surface does.
+  credentials.expiryWindow = REFRESH_MARGIN_MS / 1000;
+  // Callback style, as AWS.Credentials#refresh is; `get()` clears `expired` after success.
+  credentials.refresh = (callback = () => {}) => {
+    keys.refresh().then((next) => {
+      apply(next);
+      callback();
+    }, callback);
+  };
+
+  provider.cachedCredentials = { credentials, region: provider.getRegion() };
+  return true;
+}
+
+module.exports = installSdkV2;
