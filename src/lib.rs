@@ -4,3 +4,4 @@
 mod describe;
 mod error;
 mod resolve;
+mod store;

@@ -47,9 +47,13 @@ pub fn sanitise(name: &str) -> String {
     }
 }
 
-/// The local user name from the environment, as shells and the AWS CLI see it.
+/// The local user name: `$USER` (or `USERNAME`, `LOGNAME`) as shells see it, else the
+/// operating system's name for the current user.
 pub fn local_user() -> Option<String> {
-    ["USER", "USERNAME", "LOGNAME"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .or_else(|| whoami::username().ok().filter(|v| !v.is_empty()))
 }
 
 #[cfg(test)]
