@@ -164,7 +164,21 @@ async fn base_config(request: &AssumeRoleRequest, call: &CallSettings) -> SdkCon
 async fn check_base_credentials(config: &SdkConfig, base_profile: Option<&str>) -> Result<(), Error> {
     let no_base = |reason: String| Error::NoBaseCredentials { base_profile: base_profile.map(str::to_owned), reason };
     let provider = config.credentials_provider().ok_or_else(|| no_base("no credential provider is configured".to_owned()))?;
-    provider.provide_credentials().await.map(drop).map_err(|e| no_base(DisplayErrorContext(&e).to_string()))
+    provider.provide_credentials().await.map(drop).map_err(|e| no_base(one_line(&e)))
+}
+
+/// An error and its causes on one line, cut to a readable length: credential providers quote
+/// other programs' output (credential_process, SSO), which is not ours to print at length.
+fn one_line(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::profiles::shorten_to(&text, 300)
 }
 
 /// Maps an AssumeRole failure into one of a few categories callers can act on.
@@ -228,6 +242,15 @@ fn sts_endpoint(config: &SdkConfig) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_chains_become_one_short_line() {
+        let inner = std::io::Error::other("line one\nline two");
+        let outer = std::io::Error::new(std::io::ErrorKind::NotFound, inner);
+        assert_eq!(one_line(&outer), "line one line two");
+        let long = std::io::Error::other("x ".repeat(500));
+        assert!(one_line(&long).chars().count() <= 301);
+    }
 
     #[test]
     fn error_codes_are_found_at_any_depth_of_the_body() {

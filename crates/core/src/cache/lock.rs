@@ -17,7 +17,11 @@ pub struct Held(#[allow(dead_code, reason = "held for its Drop, which releases t
 /// Takes the lock for `key`, waiting at most `timeout`. `None` when it could not be had: the
 /// caller then proceeds without it.
 pub async fn acquire(dir: &Path, key: &str, timeout: Duration) -> Option<Held> {
-    let file = OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(format!("{key}.lock"))).ok()?;
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(dir.join(format!("{key}.lock"))).ok()?;
     let deadline = Instant::now() + timeout;
     loop {
         match file.try_lock() {

@@ -216,11 +216,15 @@ impl TryFrom<String> for NameTemplate {
 
 /// Cuts a value quoted in an error to a readable length.
 pub(crate) fn shorten(value: &str) -> String {
-    const MAX: usize = 80;
-    if value.chars().count() <= MAX {
+    shorten_to(value, 80)
+}
+
+/// Cuts `value` to `max` characters, marking the cut with `…`.
+pub fn shorten_to(value: &str, max: usize) -> String {
+    if value.chars().count() <= max {
         value.to_owned()
     } else {
-        let head: String = value.chars().take(MAX).collect();
+        let head: String = value.chars().take(max).collect();
         format!("{head}…")
     }
 }

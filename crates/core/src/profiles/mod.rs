@@ -7,19 +7,48 @@ mod session;
 mod store;
 
 pub use discovery::{Discovery, CONFIG_ENV, FILE_NAMES};
-pub use fields::{DurationSeconds, ExternalId, Region, RoleArn, NameTemplate, NAME_PLACEHOLDERS};
+pub use fields::{shorten_to, DurationSeconds, ExternalId, Region, RoleArn, NameTemplate, NAME_PLACEHOLDERS};
 pub use lookup::{Reason, Selection};
 pub use session::{MfaSerial, SessionPolicy, SessionTags};
 pub use store::{AppProfiles, Profile, ProfileStore};
 
 use crate::error::Error;
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::SystemTime;
 
 /// Stores larger than this are refused unread: a profile store is a few kilobytes.
 const MAX_STORE_BYTES: u64 = 1024 * 1024;
 
+/// What a store file looked like when it was parsed: size and modification time.
+type Stamp = (u64, Option<SystemTime>);
+
+/// Stores parsed by this process, reused while their file is unchanged, so that repeated
+/// resolves in one process do not parse the same file again.
+static PARSED: LazyLock<Mutex<HashMap<PathBuf, (Stamp, Arc<ProfileStore>)>>> = LazyLock::new(Default::default);
+
+/// Reads and parses the store at `path`, or returns the one parsed before if the file has the
+/// same size and modification time.
+pub fn load(path: &Path) -> Result<Arc<ProfileStore>, Error> {
+    let stamp = std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| (m.len(), m.modified().ok()));
+    let parsed = || PARSED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(stamp) = stamp {
+        if let Some((seen, store)) = parsed().get(path) {
+            if *seen == stamp {
+                return Ok(store.clone());
+            }
+        }
+    }
+    let store = Arc::new(read(path)?);
+    if let Some(stamp) = stamp {
+        parsed().insert(path.to_owned(), (stamp, store.clone()));
+    }
+    Ok(store)
+}
+
 /// Reads and parses the store at `path`.
-pub fn load(path: &Path) -> Result<ProfileStore, Error> {
+fn read(path: &Path) -> Result<ProfileStore, Error> {
     let unreadable = |reason: String| Error::UnreadableConfig { path: path.to_owned(), reason };
     let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
     if meta.is_dir() {
@@ -34,4 +63,23 @@ pub fn load(path: &Path) -> Result<ProfileStore, Error> {
     let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
     let text = String::from_utf8(bytes).map_err(|e| unreadable(format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to())))?;
     ProfileStore::parse(path, &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_is_parsed_again_once_its_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("access-roles.yml");
+        std::fs::write(&path, "profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n").unwrap();
+        let first = load(&path).unwrap();
+        assert!(Arc::ptr_eq(&first, &load(&path).unwrap()), "unchanged: the parsed store is reused");
+        std::fs::write(&path, "profiles:\n  bb:\n    roleArn: arn:aws:iam::111111111111:role/b\n").unwrap();
+        let second = load(&path).unwrap();
+        assert!(second.profiles.contains_key("bb"));
+        std::fs::write(&path, "profiles: [").unwrap();
+        assert_eq!(load(&path).unwrap_err().code(), "E_INVALID_CONFIG");
+    }
 }

@@ -1,0 +1,212 @@
+'use strict';
+// `serverless-access-roles credential-process` run as a real process against moto with IAM
+// enforced, and read by real consumers: the aws CLI (botocore) and the AWS SDK v3's fromProcess.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFile } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
+const { fromProcess } = require('@aws-sdk/credential-provider-process');
+const { startLocalAws } = require('./helpers/localaws');
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
+const AWS_CLI = path.join(ROOT, '.venv', 'bin', 'aws');
+
+let aws;
+let dir;
+let storePath;
+
+before(async () => {
+  aws = await startLocalAws();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cp-'));
+  storePath = path.join(dir, 'access-roles.yml');
+  fs.writeFileSync(
+    storePath,
+    `profiles:
+  sandbox:
+    roleArn: ${aws.seed.roles.deploy}
+  someone-else:
+    roleArn: ${aws.seed.roles.denied}
+apps:
+  payments:
+    stages:
+      dev: sandbox
+      denied: someone-else
+`,
+  );
+});
+
+after(async () => {
+  await aws?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * What a child's environment changes: the base user against moto (aws.env), HOME and the cache
+ * in the temp dir, and `extra` on top. An undefined value unsets the variable.
+ */
+function envChanges(extra = {}) {
+  return {
+    ...aws.env,
+    HOME: dir,
+    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
+    SERVERLESS_ACCESS_ROLES_CACHE_DIR: fs.mkdtempSync(path.join(dir, 'cache-')),
+    ...extra,
+  };
+}
+
+/** This process's environment with envChanges(extra) applied, for a child. */
+function childEnv(extra) {
+  const env = { ...process.env, ...envChanges(extra) };
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
+}
+
+/** Applies `changes` to process.env; returns the changes that undo it. */
+function applyEnv(changes) {
+  const undo = Object.fromEntries(Object.keys(changes).map((k) => [k, process.env[k]]));
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  return undo;
+}
+
+/** Runs `file args` to its end; resolves with the exit status and both outputs. */
+function run(file, args, env) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { env, cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') reject(err);
+      else resolve({ status: err ? err.code : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Runs the bin with `args`. */
+const runBin = (args, extraEnv) => run(process.execPath, [BIN, ...args], childEnv(extraEnv));
+
+/** Writes an AWS config file with one profile whose credential_process runs the bin. */
+function awsConfig(profile, binArgs) {
+  const file = path.join(fs.mkdtempSync(path.join(dir, 'awsconfig-')), 'config');
+  const command = [process.execPath, BIN, 'credential-process', ...binArgs].join(' ');
+  fs.writeFileSync(file, `[profile ${profile}]\ncredential_process = ${command}\n`);
+  return file;
+}
+
+function stsClient(credentials) {
+  return new STSClient({ endpoint: aws.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+}
+
+const DEV = ['--app', 'payments', '--stage', 'dev', '--config'];
+
+test('prints Version 1 credential_process JSON whose keys are the access role', async () => {
+  const before = Date.now();
+  const { status, stdout, stderr } = await runBin(['credential-process', ...DEV, storePath, '--no-cache']);
+  assert.equal(stderr, '');
+  assert.equal(status, 0);
+  assert.ok(stdout.endsWith('}\n'), 'one JSON document and a newline');
+
+  const doc = JSON.parse(stdout);
+  assert.deepEqual(Object.keys(doc), ['Version', 'AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Expiration']);
+  assert.equal(doc.Version, 1);
+  assert.match(doc.AccessKeyId, /^ASIA/);
+  assert.match(doc.Expiration, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+  const lifetime = (Date.parse(doc.Expiration) - before) / 1000;
+  assert.ok(lifetime > 3500 && lifetime <= 3610, `one hour, got ${lifetime}s`);
+
+  const identity = await stsClient({
+    accessKeyId: doc.AccessKeyId,
+    secretAccessKey: doc.SecretAccessKey,
+    sessionToken: doc.SessionToken,
+  }).send(new GetCallerIdentityCommand({}));
+  assert.match(identity.Arn, /^arn:aws:sts::123456789012:assumed-role\/serverless-deploy\//);
+});
+
+test('the aws CLI runs it from a profile and answers as the assumed role', async () => {
+  const config = awsConfig('payments-dev', [...DEV, storePath]);
+  // --profile (not AWS_PROFILE) on purpose: botocore drops its environment-variable provider
+  // when a profile is named explicitly, so the CLI itself must take the profile's keys, while
+  // the credential_process child inherits the base user's keys from this same environment.
+  const args = ['sts', 'get-caller-identity', '--profile', 'payments-dev', '--endpoint-url', aws.endpoint, '--output', 'json'];
+  const { status, stdout, stderr } = await run(AWS_CLI, args, childEnv({ AWS_CONFIG_FILE: config }));
+  assert.equal(status, 0, stderr);
+  const identity = JSON.parse(stdout);
+  assert.match(identity.Arn, /^arn:aws:sts::123456789012:assumed-role\/serverless-deploy\/.+-payments-dev$/);
+  assert.notEqual(identity.Arn, aws.seed.baseUser.arn);
+});
+
+test("the AWS SDK v3's fromProcess reads it, so Serverless v4 and CDK can", async () => {
+  const config = awsConfig('payments-dev', [...DEV, storePath]);
+  // fromProcess runs the command with this process's environment: lend it the child's.
+  const undo = applyEnv(envChanges());
+  try {
+    const provider = fromProcess({ profile: 'payments-dev', configFilepath: config, filepath: os.devNull });
+    const creds = await provider();
+    assert.ok(creds.expiration instanceof Date);
+    const identity = await stsClient(creds).send(new GetCallerIdentityCommand({}));
+    assert.match(identity.Arn, /assumed-role\/serverless-deploy\/.+-payments-dev$/);
+  } finally {
+    applyEnv(undo);
+  }
+});
+
+test('a resolve failure is one line CODE: message on stderr, exit 1, nothing on stdout', async () => {
+  const denied = await runBin(['credential-process', '--app', 'payments', '--stage', 'denied', '--config', storePath]);
+  assert.equal(denied.status, 1);
+  assert.equal(denied.stdout, '');
+  assert.match(denied.stderr, /^serverless-access-roles: E_ACCESS_DENIED: /);
+  assert.ok(denied.stderr.includes(aws.seed.roles.denied), 'names the role');
+  assert.equal(denied.stderr.trimEnd().includes('\n'), false, 'one line');
+  assert.equal(denied.stderr.includes(aws.seed.baseUser.secretAccessKey), false);
+
+  const noProfile = await runBin(['credential-process', '--app', 'billing', '--stage', 'dev', '--config', storePath]);
+  assert.equal(noProfile.status, 1);
+  assert.match(noProfile.stderr, /^serverless-access-roles: E_NO_PROFILE: /);
+
+  const noStore = await runBin(['credential-process', ...DEV, path.join(dir, 'missing.yml')]);
+  assert.equal(noStore.status, 1);
+  assert.match(noStore.stderr, /^serverless-access-roles: E_NO_PROFILE_STORE: /);
+});
+
+test('a bad command line prints the usage text and exits 2', async () => {
+  for (const args of [
+    [],
+    ['assume'],
+    ['credential-process'],
+    ['credential-process', '--app', 'payments'],
+    ['credential-process', ...DEV, storePath, '--colour'],
+    ['credential-process', ...DEV, storePath, 'extra'],
+  ]) {
+    const { status, stdout, stderr } = await runBin(args);
+    assert.equal(status, 2, `${args.join(' ')}: ${stderr}`);
+    assert.equal(stdout, '');
+    assert.match(stderr, /^serverless-access-roles: .+\n\nusage: serverless-access-roles credential-process --app APP --stage STAGE/);
+  }
+  const missing = await runBin(['credential-process', '--stage', 'dev']);
+  assert.match(missing.stderr, /^serverless-access-roles: --app is required\n/);
+
+  const help = await runBin(['credential-process', '--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /^usage: serverless-access-roles credential-process/);
+});
+
+test('a base identity that loops back to the same credential process fails instead of forking forever', async () => {
+  // AWS_PROFILE names the profile that runs the bin, and no base keys are in the environment:
+  // the default chain would run the bin again for its base identity, and so on.
+  const config = awsConfig('payments-dev', [...DEV, storePath]);
+  const env = {
+    AWS_CONFIG_FILE: config,
+    AWS_PROFILE: 'payments-dev',
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+  };
+  const { status, stdout, stderr } = await runBin(['credential-process', ...DEV, storePath], env);
+  assert.equal(status, 1);
+  assert.equal(stdout, '');
+  // The inner run refuses; the outer reports its base identity failing, with the inner's reason.
+  assert.match(stderr, /^serverless-access-roles: E_NO_BASE_CREDENTIALS: /);
+  assert.match(stderr, /E_CREDENTIAL_PROCESS_LOOP/);
+});

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+'use strict';
+// The `serverless-access-roles` command. One subcommand today: `credential-process`, for an AWS
+// config's `credential_process` line (see lib/credential-process.js).
+
+const { credentialProcess, USAGE } = require('../lib/credential-process');
+
+/** Runs the subcommand named by the first argument and returns the exit status. */
+async function main([command, ...args]) {
+  if (command === 'credential-process') return credentialProcess(args);
+  if (command === '-h' || command === '--help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const problem = command === undefined ? 'no command given' : `unknown command "${command}"`;
+  process.stderr.write(`serverless-access-roles: ${problem}\n\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then((status) => {
+  // exitCode rather than exit(): stdout, a pipe to the AWS SDK, is flushed before node ends.
+  process.exitCode = status;
+});
