@@ -90,6 +90,16 @@ pub fn resolve_credentials<'env>(
     })
 }
 
+/// The keys `resolveCredentials` would return from this process's memory, synchronously, or
+/// `null` when it would have to wait, read the disk cache or call STS. Throws the same coded
+/// errors as `resolveCredentials` for store problems.
+#[napi(catch_unwind)]
+pub fn cached_credentials(env: &Env, app: String, stage: String, options: Option<ResolveOptions>) -> napi::Result<Option<AccessRoleCredentials>> {
+    let options = convert_options(options.unwrap_or_default());
+    let cached = core::resolve_cached(&app, &stage, &options).map_err(|err| to_js(env, &err))?;
+    Ok(cached.map(convert_credentials))
+}
+
 pub(crate) fn convert_options(options: ResolveOptions) -> core::ResolveOptions {
     core::ResolveOptions {
         config_path: options.config_path.map(Into::into),

@@ -21,4 +21,4 @@ mod resolve;
 pub use credentials::{AccessRoleCredentials, Secret, Source};
 pub use error::Error;
 pub use plan::{plan, Plan};
-pub use resolve::{resolve, ResolveOptions, MFA_CODE_ENV};
+pub use resolve::{resolve, resolve_cached, ResolveOptions, MFA_CODE_ENV};

@@ -1,10 +1,10 @@
 //! `resolve`: from an app and stage to assumed-role keys, through the cache.
 
 use crate::cache::{self, CacheSettings};
-use crate::credentials::{AccessRoleCredentials, Secret};
+use crate::credentials::{AccessRoleCredentials, Secret, Source};
 use crate::error::Error;
-use crate::plan::plan;
-use crate::sts::{self, CallSettings};
+use crate::plan::{plan, Plan};
+use crate::sts::{self, AssumedRole, CallSettings};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -65,7 +65,19 @@ pub async fn resolve(app: &str, stage: &str, options: &ResolveOptions) -> Result
     let plan = plan(app, stage, options)?;
     let call = options.call_settings();
     let (assumed, source) = cache::fetch(&plan.request, &options.cache_settings(), || sts::assume_role(&plan.request, &call)).await?;
-    Ok(AccessRoleCredentials {
+    Ok(credentials(plan, assumed, source))
+}
+
+/// The keys [`resolve`] would return from this process's memory, without waiting, reading the
+/// disk or calling STS; `None` when it would have to do any of those.
+pub fn resolve_cached(app: &str, stage: &str, options: &ResolveOptions) -> Result<Option<AccessRoleCredentials>, Error> {
+    let plan = plan(app, stage, options)?;
+    let Some(assumed) = cache::peek(&plan.request, &options.cache_settings()) else { return Ok(None) };
+    Ok(Some(credentials(plan, assumed, Source::Cache)))
+}
+
+fn credentials(plan: Plan, assumed: AssumedRole, source: Source) -> AccessRoleCredentials {
+    AccessRoleCredentials {
         access_key_id: assumed.access_key_id,
         secret_access_key: assumed.secret_access_key,
         session_token: assumed.session_token,
@@ -75,7 +87,7 @@ pub async fn resolve(app: &str, stage: &str, options: &ResolveOptions) -> Result
         assumed_role_arn: assumed.assumed_role_arn,
         region: assumed.region,
         source,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -71,6 +71,17 @@ fn slot(key: &str) -> Slot {
     slots.entry(key.to_owned()).or_default().clone()
 }
 
+/// The keys this process holds for `request`, if they are fresh and no other caller is busy
+/// with them; never waits, reads the disk or calls STS.
+pub fn peek(request: &AssumeRoleRequest, settings: &CacheSettings) -> Option<AssumedRole> {
+    if !settings.enabled || settings.force_refresh {
+        return None;
+    }
+    let slot = slot(&cache_key(request));
+    let memory = slot.try_lock().ok()?;
+    memory.as_ref().filter(|r| entry::is_fresh(r.expiration, settings.margin(request.duration_seconds))).cloned()
+}
+
 /// Returns keys for `request` from the cache, or from `assume` when none are fresh.
 pub async fn fetch<F, Fut>(request: &AssumeRoleRequest, settings: &CacheSettings, assume: F) -> Result<(AssumedRole, Source), Error>
 where
@@ -235,6 +246,19 @@ mod tests {
         assert_eq!((role.access_key_id.as_str(), source), ("ASIA3", Source::Sts));
         let cached = fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 4)) }).await.unwrap();
         assert_eq!(cached.0.access_key_id, "ASIA2", "a disabled cache neither reads nor writes");
+    }
+
+    #[tokio::test]
+    async fn peek_sees_only_fresh_keys_held_in_memory() {
+        let request = request("peek");
+        assert!(peek(&request, &settings(None)).is_none());
+        fetch(&request, &settings(None), || async { Ok(keys(Duration::from_secs(3600), 7)) }).await.unwrap();
+        assert_eq!(peek(&request, &settings(None)).unwrap().access_key_id, "ASIA7");
+        let forced = CacheSettings { force_refresh: true, ..settings(None) };
+        assert!(peek(&request, &forced).is_none());
+        let stale = self::request("peek-stale");
+        fetch(&stale, &settings(None), || async { Ok(keys(Duration::from_secs(60), 8)) }).await.unwrap();
+        assert!(peek(&stale, &settings(None)).is_none());
     }
 
     #[tokio::test]
