@@ -13,6 +13,11 @@ declare class ServerlessAccessRoles {
 }
 
 declare namespace ServerlessAccessRoles {
+  /**
+   * The native `resolveCredentials`; the keys it answers show, under `util.inspect` /
+   * `console.log`, a masked access key id and `'[redacted]'` for the secret key and session
+   * token (a non-enumerable hook: the fields stay readable, `JSON.stringify` is unchanged).
+   */
   export import resolveCredentials = binding.resolveCredentials
   export import describeProfile = binding.describeProfile
   export type ResolveOptions = binding.ResolveOptions

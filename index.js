@@ -3,7 +3,8 @@
 // loads) carrying the native API and the helpers as static members, so
 // `require('serverless-access-roles')` serves both the framework and scripts.
 
-const { resolveCredentials, describeProfile } = require('./lib/native');
+const { describeProfile } = require('./lib/native');
+const resolveCredentials = require('./lib/resolve-credentials');
 const ServerlessAccessRoles = require('./lib/plugin');
 const deployRoleTemplate = require('./lib/deploy-role-template');
 const linkProfile = require('./lib/link-profile');

@@ -208,6 +208,29 @@ describe('the plugin in the real CLIs', { concurrency: true }, () => {
           assert.match(test.stdout, /^Assumed identity: +arn:aws:sts::\d+:assumed-role\/serverless-deploy-ext\/\S+$/m);
         }));
 
+      fastCliOnly('template allows sts:TagSession and sts:SetSourceIdentity when the profile sends them', () =>
+        withService(
+          cli,
+          {
+            store: [
+              'profiles:',
+              '  sandbox:',
+              `    roleArn: ${aws.seed.roles.deploy}`,
+              '    sessionTags: { team: payments }',
+              '    sourceIdentity: "{user}"',
+              'apps:',
+              '  payments: { defaultProfile: sandbox }',
+              '',
+            ].join('\n'),
+          },
+          async (service) => {
+            const { stdout, stderr } = await run(service, ['access-role', 'template', '--principal', aws.seed.baseUser.arn]);
+            const [trust] = YAML.parse(stdout).Resources.DeployRole.Properties.AssumeRolePolicyDocument.Statement;
+            assert.deepEqual(trust.Action, ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity']);
+            assert.match(stderr, /The trust policy allows sts:TagSession \(session tags\) and sts:SetSourceIdentity \(source identity\), as profile "sandbox" sends them\./);
+          },
+        ));
+
       test('template trusts the base identity found through the framework, and deploys', () =>
         withService(cli, {}, async (service) => {
           const roleName = `deploy-from-${cli}`;

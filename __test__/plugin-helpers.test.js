@@ -1,7 +1,7 @@
 'use strict';
 // The plugin's helpers on their own: no framework, no AWS.
 
-const { describe, test, beforeEach, afterEach } = require('node:test');
+const { describe, test, before, after, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -16,6 +16,7 @@ const fromNativeError = require('../lib/from-native-error');
 const linkProfile = require('../lib/link-profile');
 const locateStore = require('../lib/locate-store');
 const readSettings = require('../lib/read-settings');
+const sessionTrustNeeds = require('../lib/session-trust-needs');
 
 /** Stands in for the framework's ServerlessError: message plus code. */
 class FakeServerlessError extends Error {
@@ -127,6 +128,20 @@ describe('readSettings', () => {
     assert.equal(readSettings(fakeServerless(), {}).disabledBy, 'SERVERLESS_ACCESS_ROLES_DISABLE=true');
   });
 
+  test('--no-cache or custom.accessRoles.cache: false turn the cache off; --mfa-code is kept apart', () => {
+    assert.equal(readSettings(fakeServerless(), {}).resolveOptions.cache, undefined);
+    assert.equal(readSettings(fakeServerless(), { cache: false }).resolveOptions.cache, false);
+    assert.equal(readSettings(fakeServerless({ custom: { accessRoles: { cache: false } } }), {}).resolveOptions.cache, false);
+    assert.equal(readSettings(fakeServerless({ custom: { accessRoles: { cache: true } } }), {}).resolveOptions.cache, undefined);
+    const settings = readSettings(fakeServerless(), { 'mfa-code': ' 123456 ' });
+    assert.equal(settings.mfaCode, '123456');
+    assert.equal(settings.resolveOptions.mfaCode, undefined, 'a refresh must not reuse a spent code');
+    assert.throws(() => readSettings(fakeServerless(), { 'mfa-code': '' }), { code: 'ACCESS_ROLES_INVALID_SETTING' });
+    assert.throws(() => readSettings(fakeServerless({ custom: { accessRoles: { cache: 'no' } } }), {}), {
+      message: 'custom.accessRoles.cache must be a boolean.',
+    });
+  });
+
   test('rejects settings still unresolved or of the wrong type', () => {
     assert.throws(() => readSettings(fakeServerless({ custom: { accessRoles: { app: '${ssm:/app}' } } }), {}), {
       code: 'ACCESS_ROLES_UNRESOLVED_SETTING',
@@ -139,7 +154,7 @@ describe('readSettings', () => {
 });
 
 describe('commandDefinitions', () => {
-  test('declares --use-local-credentials only on loaded AWS commands that lack it', () => {
+  test('declares --use-local-credentials, --cache and --mfa-code only on loaded AWS commands that lack them', () => {
     const commands = {
       info: { options: {} },
       deploy: { options: { 'use-local-credentials': {} }, commands: { function: { options: {} } } },
@@ -148,8 +163,11 @@ describe('commandDefinitions', () => {
     const definitions = commandDefinitions({ pluginManager: { commands } });
     assert.deepEqual(Object.keys(definitions).sort(), ['access-role', 'deploy', 'info', 'print']);
     assert.equal(definitions.info.options['use-local-credentials'].type, 'boolean');
-    assert.equal(definitions.deploy.options, undefined, 'deploy already has it');
+    assert.equal(definitions.info.options.cache.type, 'boolean', '--no-cache parses as cache: false');
+    assert.equal(definitions.info.options['mfa-code'].type, 'string');
+    assert.deepEqual(Object.keys(definitions.deploy.options).sort(), ['cache', 'mfa-code'], 'deploy has the other one');
     assert.ok(definitions.deploy.commands.function.options['use-local-credentials']);
+    assert.deepEqual(Object.keys(definitions['access-role'].commands.test.options).sort(), ['cache', 'mfa-code']);
     assert.deepEqual(Object.keys(definitions['access-role'].commands), ['test', 'show', 'link', 'template']);
     for (const command of Object.values(definitions['access-role'].commands)) {
       assert.deepEqual(command.lifecycleEvents, ['run']);
@@ -265,6 +283,62 @@ describe('deployRoleTemplate', () => {
     assert.equal(withId.Resources.DeployRole.Properties.RoleName, 'r');
     assert.deepEqual(withId.Resources.DeployRole.Properties.AssumeRolePolicyDocument.Statement[0].Condition, {
       StringEquals: { 'sts:ExternalId': 'e' },
+    });
+  });
+});
+
+describe('deployRoleTemplate trust actions', () => {
+  const trustOf = (options) =>
+    deployRoleTemplate({ principalArn: 'arn:aws:iam::1:user/u', ...options }).Resources.DeployRole.Properties
+      .AssumeRolePolicyDocument.Statement[0];
+
+  test('adds sts:TagSession for session tags and sts:SetSourceIdentity for a source identity', () => {
+    assert.equal(trustOf({}).Action, 'sts:AssumeRole');
+    assert.deepEqual(trustOf({ tagSession: true }).Action, ['sts:AssumeRole', 'sts:TagSession']);
+    assert.deepEqual(trustOf({ setSourceIdentity: true }).Action, ['sts:AssumeRole', 'sts:SetSourceIdentity']);
+    const both = trustOf({ tagSession: true, setSourceIdentity: true, externalId: 'e' });
+    assert.deepEqual(both.Action, ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity']);
+    assert.deepEqual(both.Condition, { StringEquals: { 'sts:ExternalId': 'e' } });
+  });
+});
+
+describe('sessionTrustNeeds', () => {
+  let dir;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-needs-'));
+    fs.writeFileSync(
+      path.join(dir, 'access-roles.yml'),
+      [
+        'profiles:',
+        '  plain: { roleArn: "arn:aws:iam::123456789012:role/a" }',
+        '  tagged: { roleArn: "arn:aws:iam::123456789012:role/a", sessionTags: { team: pay } }',
+        '  transitive: { roleArn: "arn:aws:iam::123456789012:role/a", sessionTags: { t: x }, transitiveTagKeys: [t] }',
+        '  identified: { roleArn: "arn:aws:iam::123456789012:role/a", sourceIdentity: "{user}" }',
+        'apps:',
+        '  payments:',
+        '    stages: { plain: plain, tagged: tagged, transitive: transitive, identified: identified }',
+        '',
+      ].join('\n'),
+    );
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const needsFor = (stage, app = 'payments') =>
+    sessionTrustNeeds(fakeServerless(), { app, stage, resolveOptions: { cwd: dir } });
+
+  test('reads the chosen profile: tags, transitive tags, source identity, or none', () => {
+    assert.deepEqual(needsFor('plain'), { profile: 'plain', tagSession: false, setSourceIdentity: false });
+    assert.deepEqual(needsFor('tagged'), { profile: 'tagged', tagSession: true, setSourceIdentity: false });
+    assert.deepEqual(needsFor('transitive'), { profile: 'transitive', tagSession: true, setSourceIdentity: false });
+    assert.deepEqual(needsFor('identified'), { profile: 'identified', tagSession: false, setSourceIdentity: true });
+  });
+
+  test('no profile yet is no need; a broken store is the native error', () => {
+    assert.deepEqual(needsFor('dev', 'billing'), { tagSession: false, setSourceIdentity: false });
+    const broken = fs.mkdtempSync(path.join(dir, 'broken-'));
+    fs.writeFileSync(path.join(broken, 'access-roles.yml'), 'profiles: [\n');
+    assert.throws(() => sessionTrustNeeds(fakeServerless(), { app: 'payments', stage: 'dev', resolveOptions: { cwd: broken } }), {
+      code: 'ACCESS_ROLES_INVALID_CONFIG',
     });
   });
 });

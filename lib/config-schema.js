@@ -15,6 +15,8 @@ module.exports = {
     configPath: { type: 'string', minLength: 1 },
     // `false` turns the plugin off for this service.
     enabled: { type: 'boolean' },
+    // `false` assumes the role afresh for every command instead of reusing cached keys.
+    cache: { type: 'boolean' },
   },
   additionalProperties: false,
 };

@@ -46,11 +46,19 @@ const DEPLOY_STATEMENTS = [
  * `sts:ExternalId` condition when one is given, and a policy for Serverless deployments. Its
  * `RoleArn` output is what `serverless access-role link --role-arn` takes.
  *
- * @param {{ principalArn: string, externalId?: string, roleName?: string }} options
+ * STS checks further trust actions when AssumeRole carries more than the role: `sts:TagSession`
+ * for session tags (`sessionTags`, `transitiveTagKeys`) and `sts:SetSourceIdentity` for a
+ * `sourceIdentity`; the trust statement allows them when `tagSession` / `setSourceIdentity` say so.
+ *
+ * @param {{ principalArn: string, externalId?: string, roleName?: string, tagSession?: boolean,
+ *   setSourceIdentity?: boolean }} options
  * @returns {object}
  */
-function deployRoleTemplate({ principalArn, externalId, roleName = 'serverless-deploy' }) {
-  const trust = { Effect: 'Allow', Principal: { AWS: principalArn }, Action: 'sts:AssumeRole' };
+function deployRoleTemplate({ principalArn, externalId, roleName = 'serverless-deploy', tagSession, setSourceIdentity }) {
+  const actions = ['sts:AssumeRole'];
+  if (tagSession) actions.push('sts:TagSession');
+  if (setSourceIdentity) actions.push('sts:SetSourceIdentity');
+  const trust = { Effect: 'Allow', Principal: { AWS: principalArn }, Action: actions.length === 1 ? actions[0] : actions };
   if (externalId) trust.Condition = { StringEquals: { 'sts:ExternalId': externalId } };
   return {
     AWSTemplateFormatVersion: '2010-09-09',

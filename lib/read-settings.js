@@ -6,7 +6,7 @@ const userError = require('./user-error');
 /** Environment variable that turns the plugin off for a command, e.g. in CI. */
 const DISABLE_ENV = 'SERVERLESS_ACCESS_ROLES_DISABLE';
 
-const TYPES = { app: 'string', configPath: 'string', required: 'boolean', enabled: 'boolean' };
+const TYPES = { app: 'string', configPath: 'string', required: 'boolean', enabled: 'boolean', cache: 'boolean' };
 
 /** `custom.accessRoles`, checked here because the framework validates its schema only later. */
 function customSettings(serverless) {
@@ -39,17 +39,30 @@ function isTruthyEnv(value) {
   return /^(1|true|yes)$/i.test((value || '').trim());
 }
 
+/** `--mfa-code`, checked for shape only: the native resolver says what a code must look like. */
+function mfaCodeOption(serverless, options) {
+  const code = options['mfa-code'];
+  if (code === undefined || code === null) return undefined;
+  if (typeof code !== 'string' || code.trim() === '') {
+    throw userError(serverless, '--mfa-code needs a value: the current code of your MFA device.', 'ACCESS_ROLES_INVALID_SETTING');
+  }
+  return code.trim();
+}
+
 /**
  * What the plugin needs from the service and the command line, read when it runs (asyncInit or
  * a command), after the framework has resolved the variables it can.
  *
  * Lookup key: `custom.accessRoles.app`, else a top-level `app` (Serverless v3 allows one; osls 4
- * rejects it), else the service name.
+ * rejects it), else the service name. The disk cache is off with `--no-cache` or
+ * `custom.accessRoles.cache: false`. `mfaCode` (from `--mfa-code`) is kept apart from
+ * `resolveOptions`: a code is good for one STS call, so a refresh an hour later must not reuse it.
  *
  * @param {object} serverless the framework instance
  * @param {Record<string, unknown>} options the CLI options
  * @returns {{ app: string, appSource: string, stage: string, region: string, service: string,
- *   required: boolean, disabledBy: string | null, resolveOptions: import('../index').ResolveOptions }}
+ *   required: boolean, disabledBy: string | null, mfaCode: string | undefined,
+ *   resolveOptions: import('../index').ResolveOptions }}
  */
 function readSettings(serverless, options) {
   const custom = customSettings(serverless);
@@ -79,6 +92,7 @@ function readSettings(serverless, options) {
     service,
     ...(custom.configPath && { configPath: path.resolve(serviceDir, custom.configPath) }),
     ...(baseProfile && { baseProfile }),
+    ...((options.cache === false || custom.cache === false) && { cache: false }),
   };
   return {
     app,
@@ -88,6 +102,7 @@ function readSettings(serverless, options) {
     service,
     required: custom.required === true,
     disabledBy,
+    mfaCode: mfaCodeOption(serverless, options),
     resolveOptions,
   };
 }

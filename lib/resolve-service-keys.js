@@ -1,7 +1,11 @@
 'use strict';
 
-const { resolveCredentials } = require('./native');
+const { describeProfile } = require('./native');
+const askMfaCode = require('./ask-mfa-code');
 const fromNativeError = require('./from-native-error');
+const resolveCredentials = require('./resolve-credentials');
+const resolveWithMfa = require('./resolve-with-mfa');
+const userError = require('./user-error');
 
 /** Store answers that mean "no profile for this service" rather than a broken setup. */
 const NO_PROFILE_CODES = new Set(['E_NO_PROFILE', 'E_NO_PROFILE_STORE']);
@@ -10,29 +14,57 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
 
 /**
  * Resolves the access role's keys for the service's app and stage, with a spinner while STS
- * answers. When no profile applies, says so and returns null (the framework then uses its own
+ * answers, asking for an MFA code on a terminal when the profile needs one (./resolve-with-mfa).
+ * When no profile applies, says so and returns null (the framework then uses its own
  * credentials), unless a role is mandatory or the store was named explicitly and is missing:
  * then, as for every other failure, it throws a user error.
  *
+ * The returned `resolveKeys` is what refreshes call. It never reuses `--mfa-code`: a code is
+ * spent by then, so a refresh needing MFA asks on the terminal or fails saying why.
+ *
  * @param {object} serverless the framework instance
  * @param {ReturnType<import('./read-settings')>} settings
- * @param {{ log: ReturnType<import('./create-log')>, mustHaveRole: boolean }} context
+ * @param {{ log: ReturnType<import('./create-log')>, mustHaveRole: boolean,
+ *   terminal?: { stdin: object, stderr: object } }} context `terminal` defaults to `process`
  * @returns {Promise<{ keys: import('../index').AccessRoleCredentials, resolveKeys: Function } | null>}
  *   the keys, and the resolver bound to this app and stage for refreshing them
  */
-async function resolveServiceKeys(serverless, settings, { log, mustHaveRole }) {
-  const resolve = () => resolveCredentials(settings.app, settings.stage, settings.resolveOptions);
+async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, terminal = process }) {
+  const { app, stage, resolveOptions } = settings;
+  const resolve = (extra) => resolveCredentials(app, stage, { ...resolveOptions, ...extra });
+  const ask = () => askMfaCode(describeProfile(app, stage, resolveOptions).mfaSerial, terminal);
   // Refreshes fail inside the SDK's credential chain, which reports the bottom error's message.
   const resolveKeys = () =>
-    resolve().catch((error) => {
-      throw fromNativeError(serverless, error);
+    resolveWithMfa(resolve, { terminal, ask }).catch((error) => {
+      if (error.code !== 'E_MFA_REQUIRED') throw fromNativeError(serverless, error);
+      throw userError(
+        serverless,
+        `Access roles: the keys for ${app}/${stage} ran out during this command and new ones need ` +
+          'a fresh MFA code, but there is no terminal to ask on. Give the profile a longer ' +
+          'durationSeconds, or run the command on a terminal.',
+        'ACCESS_ROLES_MFA_REQUIRED',
+      );
     });
-  const spinner = log.spinner(`Assuming the access role for ${settings.app}/${settings.stage}`);
+
+  const spinner = log.spinner(`Assuming the access role for ${app}/${stage}`);
+  let spinning = true;
+  const stopSpinner = () => {
+    if (spinning) spinner.remove();
+    spinning = false;
+  };
   try {
-    return { keys: await resolve(), resolveKeys };
+    const keys = await resolveWithMfa(resolve, {
+      mfaCode: settings.mfaCode,
+      terminal,
+      ask: () => {
+        stopSpinner(); // it would draw over the question
+        return ask();
+      },
+    });
+    return { keys, resolveKeys };
   } catch (error) {
     if (!NO_PROFILE_CODES.has(error.code)) throw fromNativeError(serverless, error);
-    const storeNamed = Boolean(settings.resolveOptions.configPath);
+    const storeNamed = Boolean(resolveOptions.configPath);
     if (mustHaveRole || (storeNamed && error.code === 'E_NO_PROFILE_STORE')) {
       const why = settings.required
         ? "\ncustom.accessRoles.required is true, so the framework's own credentials are not used. "
@@ -44,7 +76,7 @@ async function resolveServiceKeys(serverless, settings, { log, mustHaveRole }) {
     log.notice("Using the framework's own AWS credentials.");
     return null;
   } finally {
-    spinner.remove();
+    stopSpinner();
   }
 }
 

@@ -8,6 +8,7 @@
 //   const home = await createHome();  // optional, shared: the CLIs cache compiled schemas there
 //   const service = await createService(aws, 'osls', { home, edit: (doc) => doc.setIn([...], v) });
 //   const { code, stdout, stderr } = await service.run(['info']);
+//   const { code, output } = await service.runInTerminal(['info'], { prompt: /code: $/, answer: '1' });
 //   await service.remove();
 //   await home.remove();
 
@@ -109,6 +110,41 @@ function runNode(bin, args, { cwd, env }) {
   });
 }
 
+/** `'it'\''s'`: one word for `sh -c`. */
+function shellQuote(word) {
+  return `'${String(word).replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Runs `node bin args` on a pseudo-terminal, through util-linux `script`, so stdin, stdout and
+ * stderr are TTYs as on a developer's terminal. Both streams arrive merged in `output`, with
+ * CRLF line ends. Once `output` matches `prompt`, writes `answer` and a return.
+ */
+function runNodeInTerminal(bin, args, { cwd, env, prompt, answer }) {
+  return new Promise((resolve, reject) => {
+    const command = [process.execPath, bin, ...args].map(shellQuote).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let answered = false;
+    const collect = (chunk) => {
+      output += chunk;
+      if (!answered && prompt && prompt.test(output)) {
+        answered = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ code: signal ? `killed by ${signal}` : code, output });
+    });
+  });
+}
+
 /**
  * A home directory for CLI runs, with no ~/.aws or other state from the machine. Services of
  * one test file can share it: both CLIs compile their configuration schema into
@@ -129,9 +165,11 @@ async function createHome() {
  * @param {{ home?: { dir: string }, edit?: (doc: import('yaml').Document) => void,
  *   store?: string | null }} [options] `home` from createHome (default: a home of its own);
  *   `edit` changes serverless.yml; `store` replaces access-roles.yml (null deletes it)
- * @returns {Promise<{ dir: string, cli: string, label: string,
+ * @returns {Promise<{ dir: string, cacheDir: string, cli: string, label: string,
  *   run: (args: string[], options?: { env?: Record<string, string | undefined> }) =>
  *     Promise<{ code: number | string, stdout: string, stderr: string, output: string }>,
+ *   runInTerminal: (args: string[], options: { env?: object, prompt?: RegExp, answer?: string }) =>
+ *     Promise<{ code: number | string, output: string }>,
  *   readStore: () => Promise<string>, readConfig: () => Promise<string>,
  *   writeConfig: (text: string) => Promise<void>, remove: () => Promise<void> }>}
  */
@@ -159,9 +197,12 @@ async function createService(aws, cli, { home, edit, store } = {}) {
   }
   return {
     dir,
+    cacheDir: dirs.cacheDir,
     cli,
     label: CLIS[cli].label,
     run: (args, { env } = {}) => runNode(CLIS[cli].bin, args, { cwd: dir, env: cliEnv(aws, dirs, env) }),
+    runInTerminal: (args, { env, prompt, answer } = {}) =>
+      runNodeInTerminal(CLIS[cli].bin, args, { cwd: dir, env: cliEnv(aws, dirs, env), prompt, answer }),
     readStore: () => fs.readFile(path.join(dir, 'access-roles.yml'), 'utf8'),
     readConfig: () => fs.readFile(path.join(dir, 'serverless.yml'), 'utf8'),
     writeConfig: (text) => fs.writeFile(path.join(dir, 'serverless.yml'), text),

@@ -1,15 +1,27 @@
 'use strict';
 
-const LOCAL_CREDENTIALS_OPTION = {
-  usage: 'Use the AWS credentials the framework finds itself, not the access role (serverless-access-roles)',
-  type: 'boolean',
+/**
+ * Options of every command that may assume the access role. Serverless v3 declares
+ * `--use-local-credentials` itself (for the Dashboard); osls 4 dropped it, and neither has the
+ * others. Both reject unknown options, so the plugin declares each where it is missing. A
+ * boolean `cache` makes both parsers read `--no-cache` as `cache: false`.
+ */
+const KEY_OPTIONS = {
+  'use-local-credentials': {
+    usage: 'Use the AWS credentials the framework finds itself, not the access role (serverless-access-roles)',
+    type: 'boolean',
+  },
+  'cache': {
+    usage: 'Reuse cached access-role keys (default); --no-cache assumes the role afresh (serverless-access-roles)',
+    type: 'boolean',
+  },
+  'mfa-code': {
+    usage: 'Current code of the MFA device the deployment profile names (serverless-access-roles)',
+    type: 'string',
+  },
 };
 
-/**
- * Core commands that talk to AWS and so should accept `--use-local-credentials`. Serverless v3
- * declares that option on all of them; osls 4 dropped it with the Dashboard and rejects
- * unknown options, so the plugin declares it where it is missing.
- */
+/** Core commands that talk to AWS and so should accept KEY_OPTIONS. */
 const AWS_COMMANDS = [
   ['deploy'],
   ['deploy', 'function'],
@@ -31,6 +43,7 @@ const ACCESS_ROLE_COMMANDS = {
   test: {
     usage: 'Assume the access role and show who AWS says you are, and when the keys expire',
     lifecycleEvents: ['run'],
+    options: { cache: KEY_OPTIONS.cache, 'mfa-code': KEY_OPTIONS['mfa-code'] },
   },
   show: {
     usage: 'Show which deployment profile applies to this app and stage, and why (no AWS calls)',
@@ -74,7 +87,7 @@ function nest(path, leaf) {
 }
 
 /**
- * The plugin's `commands`: `access-role …`, plus `--use-local-credentials` on every loaded AWS
+ * The plugin's `commands`: `access-role …`, plus each of KEY_OPTIONS on every loaded AWS
  * command that does not accept it yet. Extending a command with options only merges them into
  * the framework's own definition (PluginManager#loadCommands), so commands the framework lacks
  * are skipped rather than created empty.
@@ -93,8 +106,10 @@ function commandDefinitions(serverless) {
   };
   for (const path of AWS_COMMANDS) {
     const command = findCommand(loaded, path);
-    if (!command || (command.options && command.options['use-local-credentials'])) continue;
-    mergeInto(definitions, nest(path, { options: { 'use-local-credentials': LOCAL_CREDENTIALS_OPTION } }));
+    if (!command) continue;
+    const known = command.options || {};
+    const missing = Object.entries(KEY_OPTIONS).filter(([name]) => !known[name]);
+    if (missing.length > 0) mergeInto(definitions, nest(path, { options: Object.fromEntries(missing) }));
   }
   return definitions;
 }

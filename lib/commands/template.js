@@ -2,6 +2,7 @@
 
 const YAML = require('yaml');
 const deployRoleTemplate = require('../deploy-role-template');
+const sessionTrustNeeds = require('../session-trust-needs');
 const userError = require('../user-error');
 
 const ASSUMED_ROLE = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
@@ -36,17 +37,27 @@ async function callerPrincipal(plugin) {
 /**
  * `serverless access-role template [--principal ARN] [--external-id X] [--role-name N]`:
  * prints, on stdout, a CloudFormation template for the access role (see deploy-role-template).
+ * When a deployment profile already applies to this app and stage and sets session tags or a
+ * source identity, the trust policy allows `sts:TagSession` / `sts:SetSourceIdentity` too.
  *
  * @param {import('../plugin')} plugin
  */
 async function runTemplate(plugin) {
-  const { options, log } = plugin;
+  const { serverless, options, log } = plugin;
+  const settings = plugin.settings();
+  const needs = sessionTrustNeeds(serverless, settings);
   const principalArn = options.principal || (await callerPrincipal(plugin));
   const template = deployRoleTemplate({
     principalArn,
     externalId: options['external-id'],
     roleName: options['role-name'],
+    tagSession: needs.tagSession,
+    setSourceIdentity: needs.setSourceIdentity,
   });
+  const extra = [needs.tagSession && 'sts:TagSession (session tags)', needs.setSourceIdentity && 'sts:SetSourceIdentity (source identity)'];
+  if (needs.profile && extra.some(Boolean)) {
+    log.notice(`The trust policy allows ${extra.filter(Boolean).join(' and ')}, as profile "${needs.profile}" sends them.`);
+  }
   // YAML 1.1 rules quote what CloudFormation's parser would otherwise read as a date or bool.
   log.writeText(YAML.stringify(template, { version: '1.1' }).trimEnd());
   log.notice(

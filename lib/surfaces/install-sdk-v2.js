@@ -1,6 +1,7 @@
 'use strict';
 
 const { REFRESH_MARGIN_MS } = require('./refreshing-keys');
+const redact = require('../redact');
 
 /** `provider.sdk` (the AWS SDK v2), or undefined where it is gone: osls 4 makes it a throwing getter. */
 function sdkV2Of(provider) {
@@ -29,7 +30,8 @@ function installSdkV2(provider, keys) {
   if (!AWS) return false;
 
   const initial = keys.current();
-  const credentials = new AWS.Credentials(initial.accessKeyId, initial.secretAccessKey, initial.sessionToken);
+  // Redacted: `--debug` and error dumps may inspect the provider and what it holds.
+  const credentials = redact(new AWS.Credentials(initial.accessKeyId, initial.secretAccessKey, initial.sessionToken));
   const apply = (next) => {
     credentials.accessKeyId = next.accessKeyId;
     credentials.secretAccessKey = next.secretAccessKey;

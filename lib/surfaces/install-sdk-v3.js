@@ -1,5 +1,7 @@
 'use strict';
 
+const redact = require('../redact');
+
 /**
  * Installs the keys on the AWS SDK v3 surface of osls 4.x, if the provider has one.
  *
@@ -19,7 +21,7 @@ function installSdkV3(provider, keys) {
 
   const identityProvider = async () => {
     const { accessKeyId, secretAccessKey, sessionToken, expiration } = await keys.fresh();
-    return { accessKeyId, secretAccessKey, sessionToken, expiration };
+    return redact({ accessKeyId, secretAccessKey, sessionToken, expiration });
   };
   // Tells the SDK (and osls) not to wrap it in another memoizer: it already caches and refreshes.
   identityProvider.memoized = true;

@@ -12,6 +12,7 @@ use aws_sdk_sts::types::Tag;
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder as HttpClientBuilder, ConnectorBuilder};
 use std::time::{Duration, SystemTime};
 
 /// STS region used when neither the profile, the caller nor the AWS config names one.
@@ -150,7 +151,8 @@ async fn base_config(request: &AssumeRoleRequest, call: &CallSettings) -> SdkCon
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(timeouts)
-        .retry_config(RetryConfig::standard().with_max_attempts(3));
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .http_client(https_client());
     if let Some(profile) = &request.base_profile {
         loader = loader.profile_name(profile);
     }
@@ -158,6 +160,19 @@ async fn base_config(request: &AssumeRoleRequest, call: &CallSettings) -> SdkCon
         loader = loader.region(Region::new(region.clone()));
     }
     loader.load().await
+}
+
+/// HTTPS through rustls on ring with the system's root certificates (`SSL_CERT_FILE` honoured),
+/// and `HTTPS_PROXY` / `NO_PROXY` as the SDK's default client does. That client uses aws-lc, which
+/// is larger (BENCHMARKS.md). The SDK hands in its timeouts as `settings`, its sleep as `components`.
+fn https_client() -> aws_sdk_sts::config::SharedHttpClient {
+    HttpClientBuilder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring));
+        connector.set_connector_settings(settings.cloned());
+        connector.set_sleep_impl(components.and_then(|c| c.sleep_impl()));
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 /// Fails early, with its own code, when the chain finds no base identity at all.

@@ -1,0 +1,43 @@
+'use strict';
+// lib/native.js: when no binary fits, the error names the platform and the package to install.
+// Each case runs in a child process, since a loaded addon stays loaded.
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const NATIVE = path.resolve(__dirname, '..', 'lib', 'native.js');
+
+/** Requires lib/native.js in a child with `env`; returns `{ code, message }` or the export names. */
+function loadInChild(env) {
+  const script = `try { console.log(JSON.stringify({ keys: Object.keys(require(${JSON.stringify(NATIVE)})) })) }
+    catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }`;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' }));
+}
+
+test('the addon loads and exposes the native API', () => {
+  const { keys } = loadInChild({});
+  assert.ok(keys.includes('resolveCredentials') && keys.includes('describeProfile'), JSON.stringify(keys));
+});
+
+test('a missing platform package is named, with the platform and how to install it', () => {
+  const { code, message } = loadInChild({ NAPI_RS_NATIVE_LIBRARY_PATH: path.join(os.tmpdir(), 'no-such-addon.node') });
+  assert.equal(code, 'E_NO_NATIVE_BINDING');
+  assert.match(message, new RegExp(`for ${process.platform} ${process.arch}`));
+  if (process.platform === 'linux') assert.match(message, /\((glibc[ \d.]*|musl)\)/);
+  assert.match(message, /serverless-access-roles-[a-z0-9]+-[a-z0-9]+/);
+  assert.match(message, /npm install serverless-access-roles-\S+@\d+\.\d+\.\d+/);
+});
+
+test('a binary that fails to load is reported with the loader error and the platform', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'native-test-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const bad = path.join(dir, 'broken.node');
+  fs.writeFileSync(bad, 'not a shared object');
+  const { code, message } = loadInChild({ NAPI_RS_NATIVE_LIBRARY_PATH: bad });
+  assert.equal(code, 'E_NO_NATIVE_BINDING');
+  assert.match(message, new RegExp(`native addon for ${process.platform} ${process.arch}.* failed to load: .*broken\\.node`));
+});

@@ -1,0 +1,216 @@
+'use strict';
+// MFA in the plugin: `--mfa-code`, SERVERLESS_ACCESS_ROLES_MFA_CODE, the question on a terminal
+// (a real pseudo-terminal through util-linux `script`, and stand-in streams for the decision),
+// the cache sparing the question, `--no-cache`, and refreshes that need a new code. moto does
+// not check MFA codes, so any six digits pass; without one the native resolver refuses.
+
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { PassThrough } = require('node:stream');
+const { startLocalAws } = require('./helpers/localaws');
+const { createService, createHome, CLIS } = require('./helpers/serverless');
+const askMfaCode = require('../lib/ask-mfa-code');
+const resolveServiceKeys = require('../lib/resolve-service-keys');
+const resolveWithMfa = require('../lib/resolve-with-mfa');
+
+const DEVICE = 'arn:aws:iam::123456789012:mfa/deployer';
+const MFA_MESSAGE = `this profile requires a code from MFA device ${DEVICE}`;
+const PROMPT = /MFA code for arn:aws:iam::123456789012:mfa\/deployer: /;
+
+/** Stand-ins for process.stdin/stderr; `tty` sets isTTY on both. */
+function terminal({ tty }) {
+  const stdin = Object.assign(new PassThrough(), { isTTY: tty });
+  const stderr = Object.assign(new PassThrough(), { isTTY: tty });
+  let written = '';
+  stderr.on('data', (chunk) => {
+    written += chunk;
+  });
+  return { stdin, stderr, written: () => written };
+}
+
+/** A resolver that wants a code: rejects E_MFA_REQUIRED without one, records what it got. */
+function mfaResolver() {
+  const calls = [];
+  const resolve = async (extra) => {
+    calls.push(extra);
+    if (!extra.mfaCode) throw Object.assign(new Error(MFA_MESSAGE), { code: 'E_MFA_REQUIRED' });
+    return { accessKeyId: 'ASIA', mfaCode: extra.mfaCode };
+  };
+  return { resolve, calls };
+}
+
+describe('resolveWithMfa and askMfaCode, with stand-in streams', () => {
+  test('on a terminal, asks once on stderr and retries with the answer', async () => {
+    const term = terminal({ tty: true });
+    const { resolve, calls } = mfaResolver();
+    const pending = resolveWithMfa(resolve, { terminal: term, ask: () => askMfaCode(DEVICE, term) });
+    setImmediate(() => term.stdin.write(' 123456 \n'));
+    assert.deepEqual(await pending, { accessKeyId: 'ASIA', mfaCode: '123456' });
+    assert.deepEqual(calls, [{}, { mfaCode: '123456' }]);
+    assert.match(term.written(), PROMPT);
+  });
+
+  test('without a terminal, or with a code given, or for another error, the error stands', async () => {
+    const ask = () => assert.fail('must not ask');
+    const { resolve } = mfaResolver();
+    await assert.rejects(resolveWithMfa(resolve, { terminal: terminal({ tty: false }), ask }), { code: 'E_MFA_REQUIRED' });
+    const half = { stdin: { isTTY: true }, stderr: {} }; // e.g. 2> log.txt
+    await assert.rejects(resolveWithMfa(resolve, { terminal: half, ask }), { code: 'E_MFA_REQUIRED' });
+    const refusing = async () => {
+      throw Object.assign(new Error('mfa'), { code: 'E_MFA_REQUIRED' });
+    };
+    await assert.rejects(resolveWithMfa(refusing, { mfaCode: '111111', terminal: terminal({ tty: true }), ask }), { code: 'E_MFA_REQUIRED' });
+    const denied = async () => {
+      throw Object.assign(new Error('denied'), { code: 'E_ACCESS_DENIED' });
+    };
+    await assert.rejects(resolveWithMfa(denied, { terminal: terminal({ tty: true }), ask }), { code: 'E_ACCESS_DENIED' });
+  });
+
+  test('end of input at the question leaves the original error', async () => {
+    const term = terminal({ tty: true });
+    const { resolve, calls } = mfaResolver();
+    const pending = resolveWithMfa(resolve, { terminal: term, ask: () => askMfaCode(DEVICE, term) });
+    setImmediate(() => term.stdin.end());
+    await assert.rejects(pending, { code: 'E_MFA_REQUIRED', message: MFA_MESSAGE });
+    assert.equal(calls.length, 1);
+  });
+});
+
+describe('against moto', () => {
+  let aws;
+  let home;
+  const STORE = [
+    'profiles:',
+    '  sandbox:',
+    '    roleArn: arn:aws:iam::123456789012:role/serverless-deploy',
+    `    mfaSerial: ${DEVICE}`,
+    'apps:',
+    '  payments:',
+    '    defaultProfile: sandbox',
+    '',
+  ].join('\n');
+
+  before(async () => {
+    [aws, home] = await Promise.all([startLocalAws(), createHome()]);
+  });
+  after(async () => {
+    await aws?.stop();
+    await home?.remove();
+  });
+
+  /** Runs `args`, asserting the exit status; the output shown when it is not as expected. */
+  async function run(service, args, { ok = true, env } = {}) {
+    const result = await service.run(args, { env });
+    const shown = `${service.label} ${args.join(' ')} exited ${result.code}:\n${result.output}`;
+    if (ok) assert.equal(result.code, 0, shown);
+    else assert.notEqual(result.code, 0, shown);
+    return result;
+  }
+
+  async function withService(cli, body, options = {}) {
+    const service = await createService(aws, cli, { home, store: STORE, ...options });
+    try {
+      await body(service);
+    } finally {
+      await service.remove();
+    }
+  }
+
+  describe('the plugin in the real CLIs', { concurrency: true }, () => {
+    for (const cli of Object.keys(CLIS)) {
+      test(`${CLIS[cli].label}: --mfa-code, then the cache spares the code; --no-cache asks again`, () =>
+        withService(cli, async (service) => {
+          const first = await run(service, ['access-role', 'test', '--mfa-code', '123456']);
+          assert.match(first.stdout, /^Keys from: +STS AssumeRole in us-east-1$/m);
+          assert.match(first.stdout, /^Assumed identity: +arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+$/m);
+          const second = await run(service, ['access-role', 'test']);
+          assert.match(second.stdout, /^Keys from: +cache$/m);
+          const uncached = await run(service, ['info', '--no-cache'], { ok: false });
+          assert.ok(uncached.output.includes(`Access roles: ${MFA_MESSAGE}`), uncached.output);
+        }));
+
+      test(`${CLIS[cli].label}: on a terminal, asks for the code and goes on`, () =>
+        withService(cli, async (service) => {
+          const { code, output } = await service.runInTerminal(['access-role', 'test'], { prompt: PROMPT, answer: '123456' });
+          assert.equal(code, 0, output);
+          assert.match(output, PROMPT);
+          assert.match(output, /Assumed identity: +arn:aws:sts::\d+:assumed-role\/serverless-deploy\//);
+        }));
+    }
+
+    test('osls 4: without a code or a terminal, the MFA error; the environment variable works', () =>
+      withService('osls', async (service) => {
+        const refused = await run(service, ['access-role', 'test'], { ok: false });
+        assert.ok(refused.output.includes(`Access roles: ${MFA_MESSAGE}; run the command on a terminal`), refused.output);
+        assert.ok(refused.output.includes('pass --mfa-code'), refused.output);
+        const fromEnv = await run(service, ['access-role', 'test'], { env: { SERVERLESS_ACCESS_ROLES_MFA_CODE: '123456' } });
+        assert.match(fromEnv.stdout, /^Keys from: +STS AssumeRole/m);
+      }));
+
+    test('osls 4: custom.accessRoles.cache: false calls STS every time', () =>
+      withService(
+        'osls',
+        async (service) => {
+          await run(service, ['access-role', 'test', '--mfa-code', '123456']);
+          const again = await run(service, ['access-role', 'test'], { ok: false });
+          assert.ok(again.output.includes(MFA_MESSAGE), again.output);
+        },
+        { edit: (doc) => doc.setIn(['custom', 'accessRoles', 'cache'], false) },
+      ));
+  });
+
+  describe('refreshing keys that need MFA', () => {
+    let dir;
+    const saved = {};
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-mfa-'));
+      fs.writeFileSync(path.join(dir, 'access-roles.yml'), STORE);
+      const env = { ...aws.env, SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined, SERVERLESS_ACCESS_ROLES_CONFIG: undefined };
+      for (const [name, value] of Object.entries(env)) {
+        saved[name] = process.env[name];
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
+    after(() => {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const serverless = { classes: {} };
+    const log = { spinner: () => ({ remove() {} }), notice() {} };
+    const settings = () => ({
+      app: 'payments',
+      stage: 'dev',
+      mfaCode: '123456',
+      resolveOptions: { cwd: dir, region: 'us-east-1', cache: false },
+    });
+
+    test('without a terminal, a refresh fails saying why, not reusing the spent --mfa-code', async () => {
+      const { keys, resolveKeys } = await resolveServiceKeys(serverless, settings(), {
+        log, mustHaveRole: true, terminal: terminal({ tty: false }),
+      });
+      assert.equal(keys.source, 'sts');
+      await assert.rejects(resolveKeys(), {
+        code: 'ACCESS_ROLES_MFA_REQUIRED',
+        message: /keys for payments\/dev ran out during this command and new ones need a fresh MFA code, but there is no terminal/,
+      });
+    });
+
+    test('on a terminal, a refresh asks for a new code', async () => {
+      const term = terminal({ tty: true });
+      const { resolveKeys } = await resolveServiceKeys(serverless, settings(), { log, mustHaveRole: true, terminal: term });
+      const pending = resolveKeys();
+      term.stdin.write('654321\n');
+      const next = await pending;
+      assert.equal(next.source, 'sts');
+      assert.match(term.written(), PROMPT);
+    });
+  });
+});
