@@ -117,7 +117,7 @@ for (const [name, args] of INVALID_ARGUMENTS) {
 test('argument: wrong JS types are rejected by the binding, not crashing node', async () => {
   assert.throws(() => describeProfile(42, 'dev'));
   assert.throws(() => describeProfile('svc', 'dev', { cwd: 7 }));
-  assert.throws(() => resolveCredentials('svc', null));
+  await assert.rejects(resolveCredentials('svc', null));
 });
 
 test('file: a directory where the store should be is E_UNREADABLE_CONFIG', async () => {

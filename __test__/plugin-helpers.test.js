@@ -314,9 +314,11 @@ describe('sessionTrustNeeds', () => {
         '  tagged: { roleArn: "arn:aws:iam::123456789012:role/a", sessionTags: { team: pay } }',
         '  transitive: { roleArn: "arn:aws:iam::123456789012:role/a", sessionTags: { t: x }, transitiveTagKeys: [t] }',
         '  identified: { roleArn: "arn:aws:iam::123456789012:role/a", sourceIdentity: "{user}" }',
+        '  hub: { roleArn: "arn:aws:iam::123456789012:role/hub" }',
+        '  chained: { roleArn: "arn:aws:iam::123456789012:role/a", via: hub }',
         'apps:',
         '  payments:',
-        '    stages: { plain: plain, tagged: tagged, transitive: transitive, identified: identified }',
+        '    stages: { plain: plain, tagged: tagged, transitive: transitive, identified: identified, chained: chained }',
         '',
       ].join('\n'),
     );
@@ -326,11 +328,13 @@ describe('sessionTrustNeeds', () => {
   const needsFor = (stage, app = 'payments') =>
     sessionTrustNeeds(fakeServerless(), { app, stage, resolveOptions: { cwd: dir } });
 
-  test('reads the chosen profile: tags, transitive tags, source identity, or none', () => {
-    assert.deepEqual(needsFor('plain'), { profile: 'plain', tagSession: false, setSourceIdentity: false });
-    assert.deepEqual(needsFor('tagged'), { profile: 'tagged', tagSession: true, setSourceIdentity: false });
-    assert.deepEqual(needsFor('transitive'), { profile: 'transitive', tagSession: true, setSourceIdentity: false });
-    assert.deepEqual(needsFor('identified'), { profile: 'identified', tagSession: false, setSourceIdentity: true });
+  test('reads the chosen profile: tags, transitive tags, source identity, the role before it, or none', () => {
+    const none = { tagSession: false, setSourceIdentity: false, viaRoleArn: undefined };
+    assert.deepEqual(needsFor('plain'), { ...none, profile: 'plain' });
+    assert.deepEqual(needsFor('tagged'), { ...none, profile: 'tagged', tagSession: true });
+    assert.deepEqual(needsFor('transitive'), { ...none, profile: 'transitive', tagSession: true });
+    assert.deepEqual(needsFor('identified'), { ...none, profile: 'identified', setSourceIdentity: true });
+    assert.deepEqual(needsFor('chained'), { ...none, profile: 'chained', viaRoleArn: 'arn:aws:iam::123456789012:role/hub' });
   });
 
   test('no profile yet is no need; a broken store is the native error', () => {

@@ -135,6 +135,8 @@ test('describeProfile says which profile applies and why, without calling AWS', 
         durationSeconds: 900,
         region: 'eu-west-1',
         viaRoleArns: [],
+        sessionTagKeys: [],
+        transitiveTagKeys: [],
     });
     assert.match(sessionName, /-payments-prod$/);
     assert.equal(describeProfile('payments', 'dev', { cwd }).rule, 'defaultProfile');

@@ -1,6 +1,5 @@
 'use strict';
 
-const semver = require('semver');
 const userError = require('./user-error');
 
 /** The first framework release the plugin supports (issue 3). */
@@ -14,6 +13,8 @@ const MIN_FRAMEWORK_VERSION = '1.43.0';
  */
 function assertSupportedFramework(serverless) {
   const version = serverless.version || (serverless.getVersion && serverless.getVersion());
+  // Loaded here, not at the top: `require('serverless-access-roles')` in scripts stays fast.
+  const semver = require('semver');
   const found = semver.coerce(version);
   if (found && semver.lt(found, MIN_FRAMEWORK_VERSION)) {
     throw userError(

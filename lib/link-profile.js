@@ -1,7 +1,5 @@
 'use strict';
 
-const YAML = require('yaml');
-
 const NEW_STORE_HEADER =
   ' Deployment profiles for serverless-access-roles: which IAM access role each app and stage\n' +
   ' deploys with. Edit by hand or with `serverless access-role link`.';
@@ -34,6 +32,8 @@ function linkProfile(text, link) {
     }
     return `${JSON.stringify(store, null, 2)}\n`;
   }
+  // Loaded here, not at the top: `require('serverless-access-roles')` in scripts stays fast.
+  const YAML = require('yaml');
   const doc = YAML.parseDocument(text);
   if (doc.errors.length > 0) throw doc.errors[0];
   if (!text.trim()) doc.commentBefore = NEW_STORE_HEADER;

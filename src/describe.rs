@@ -32,6 +32,12 @@ pub struct ProfileDescription {
     pub mfa_serial: Option<String>,
     /// Role ARNs assumed first, in order, when the profile is chained with `via`.
     pub via_role_arns: Vec<String>,
+    /// The `sts:SourceIdentity` that will be set, if the profile sets one.
+    pub source_identity: Option<String>,
+    /// Keys of the session tags that will be sent.
+    pub session_tag_keys: Vec<String>,
+    /// Keys of the session tags that pass on to roles assumed with the keys.
+    pub transitive_tag_keys: Vec<String>,
 }
 
 /// Tells which deployment profile the profile store assigns to `app` and `stage` and why,
@@ -50,6 +56,9 @@ pub fn describe_profile(env: &Env, app: String, stage: String, options: Option<R
     Ok(ProfileDescription {
         mfa_serial,
         via_role_arns: hops.iter().map(|r| r.role_arn.clone()).collect(),
+        source_identity: plan.request.source_identity.clone(),
+        session_tag_keys: plan.request.tags.iter().map(|(key, _)| key.clone()).collect(),
+        transitive_tag_keys: plan.request.transitive_tag_keys.clone(),
         config_path: plan.config_path.display().to_string(),
         profile: plan.profile,
         rule: plan.rule,

@@ -38,7 +38,8 @@ async function callerPrincipal(plugin) {
  * `serverless access-role template [--principal ARN] [--external-id X] [--role-name N]`:
  * prints, on stdout, a CloudFormation template for the access role (see deploy-role-template).
  * When a deployment profile already applies to this app and stage and sets session tags or a
- * source identity, the trust policy allows `sts:TagSession` / `sts:SetSourceIdentity` too.
+ * source identity, the trust policy allows `sts:TagSession` / `sts:SetSourceIdentity` too; when it
+ * is chained with `via`, the role before it is the principal trusted.
  *
  * @param {import('../plugin')} plugin
  */
@@ -46,7 +47,8 @@ async function runTemplate(plugin) {
   const { serverless, options, log } = plugin;
   const settings = plugin.settings();
   const needs = sessionTrustNeeds(serverless, settings);
-  const principalArn = options.principal || (await callerPrincipal(plugin));
+  // A chained profile's role is assumed with the keys of the role before it, not the caller's.
+  const principalArn = options.principal || needs.viaRoleArn || (await callerPrincipal(plugin));
   const template = deployRoleTemplate({
     principalArn,
     externalId: options['external-id'],
