@@ -3,7 +3,7 @@
 // its peers, all in one run. Prints a markdown table of medians and the issue 4 targets as
 // met / not met; BENCHMARKS.md keeps a copy. A script, not a test: speed is never asserted.
 //
-// Uses the release build of the addon when one exists (target/…/release), else whatever
+// Uses the newest release build of the addon when one exists (target/…/release), else whatever
 // `binding.js` loads, and says which.
 
 const { execFile } = require('node:child_process');
@@ -15,14 +15,20 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
-const RELEASE = path.join(ROOT, 'target', 'x86_64-unknown-linux-gnu', 'release', 'libserverless_access_roles.so');
+/** Where release builds land: `npm run build:release` (host), `npm run build:cross` (--target). */
+const RELEASES = [
+  path.join(ROOT, 'target', 'release', 'libserverless_access_roles.so'),
+  path.join(ROOT, 'target', 'x86_64-unknown-linux-gnu', 'release', 'libserverless_access_roles.so'),
+];
+/** The newest release build, if any. */
+const RELEASE = RELEASES.filter((p) => fs.existsSync(p)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
 const RUNS = Number(process.env.BENCH_RUNS) || 15;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-bench-'));
 
 /** Loads the release build through napi-rs' override variable, for this process and children. */
 function chooseBuild() {
-  if (!fs.existsSync(RELEASE)) return `${path.join(ROOT, 'serverless-access-roles.linux-x64-gnu.node')} (as binding.js loads it)`;
+  if (!RELEASE) return `${path.join(ROOT, 'serverless-access-roles.linux-x64-gnu.node')} (as binding.js loads it)`;
   // The override is require()d, which loads native code only from a `.node` name.
   const copy = path.join(work, 'serverless-access-roles.node');
   fs.copyFileSync(RELEASE, copy);
