@@ -10,7 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { fromProcess } = require('@aws-sdk/credential-provider-process');
-const { startLocalAws } = require('./helpers/localaws');
+const { startLocalAws, applyEnv } = require('./helpers/localaws');
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
@@ -63,16 +63,6 @@ function envChanges(extra = {}) {
 function childEnv(extra) {
   const env = { ...process.env, ...envChanges(extra) };
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
-}
-
-/** Applies `changes` to process.env; returns the changes that undo it. */
-function applyEnv(changes) {
-  const undo = Object.fromEntries(Object.keys(changes).map((k) => [k, process.env[k]]));
-  for (const [key, value] of Object.entries(changes)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  return undo;
 }
 
 /** Runs `file args` to its end; resolves with the exit status and both outputs. */

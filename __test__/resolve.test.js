@@ -10,23 +10,14 @@ const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { CloudFormationClient, ListStacksCommand } = require('@aws-sdk/client-cloudformation');
 const { resolveCredentials, describeProfile } = require('..');
-const { startLocalAws } = require('./helpers/localaws');
+const { startLocalAws, applyEnv } = require('./helpers/localaws');
 
 let aws;
 let dir;
 
-/** Puts `env` into this process, where the native addon's AWS SDK reads it. */
-function applyEnv(env) {
-  for (const [key, value] of Object.entries(env)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-}
-
 /** Runs `fn` with some variables changed, then puts them back. */
 async function withEnv(env, fn) {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  applyEnv(env);
+  const saved = applyEnv(env);
   try {
     return await fn();
   } finally {

@@ -8,7 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { fromAccessRole } = require('../lib/sdk-v3-provider');
-const { startLocalAws } = require('./helpers/localaws');
+const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { assumedKeyIds } = require('./helpers/sts-calls');
 
 let aws;
@@ -19,10 +19,7 @@ before(async () => {
   aws = await startLocalAws();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-sdk-'));
   // The native addon reads the base user's keys and the endpoint from this process's environment.
-  for (const [key, value] of Object.entries({ ...aws.env, HOME: dir, SERVERLESS_ACCESS_ROLES_CONFIG: undefined })) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  applyEnv({ ...aws.env, HOME: dir, SERVERLESS_ACCESS_ROLES_CONFIG: undefined });
   configPath = path.join(dir, 'access-roles.yml');
   fs.writeFileSync(
     configPath,

@@ -9,17 +9,14 @@ const os = require('node:os');
 const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { resolveCredentials, describeProfile } = require('..');
-const { startLocalAws } = require('./helpers/localaws');
+const { startLocalAws, applyEnv } = require('./helpers/localaws');
 
 let aws;
 let cwd;
 
 before(async () => {
   aws = await startLocalAws();
-  for (const [key, value] of Object.entries({ ...aws.env, SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined })) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  applyEnv({ ...aws.env, SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined });
   cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-session-'));
   process.env.HOME = cwd;
   fs.writeFileSync(

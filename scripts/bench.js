@@ -37,7 +37,7 @@ function chooseBuild() {
 }
 const build = chooseBuild();
 
-const { startLocalAws } = require('../__test__/helpers/localaws');
+const { startLocalAws, applyEnv } = require('../__test__/helpers/localaws');
 const { assumeRoleCount } = require('../__test__/helpers/sts-calls');
 const { resolveCredentials } = require('..');
 
@@ -186,10 +186,7 @@ async function measure(aws) {
   fs.writeFileSync(configPath, storeText(aws.seed.roles.deploy));
   // The base user against moto, for children and for this process (the addon reads its env).
   const changes = { ...aws.env, HOME: work, XDG_CACHE_HOME: undefined, SERVERLESS_ACCESS_ROLES_CACHE_DIR: undefined };
-  for (const [key, value] of Object.entries(changes)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  applyEnv(changes);
   const env = { ...process.env };
   const probes = await processProbes(aws, env, configPath);
   // One unmeasured round warms the disk, the page cache and moto; it also fills warmDir.

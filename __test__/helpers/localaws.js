@@ -151,7 +151,23 @@ async function startLocalAws({ startTimeoutMs = 30_000 } = {}) {
   }
 }
 
-module.exports = { startLocalAws };
+/**
+ * Puts `env` into this process, where the native addon's AWS SDK reads it: an `undefined` value
+ * unsets the variable. Returns the values it replaced, to put back with another call.
+ * @param {Record<string, string|undefined>} env
+ * @returns {Record<string, string|undefined>}
+ */
+function applyEnv(env) {
+  const previous = {};
+  for (const [key, value] of Object.entries(env)) {
+    previous[key] = process.env[key];
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  return previous;
+}
+
+module.exports = { startLocalAws, applyEnv };
 
 if (require.main === module) {
   const quote = (v) => `'${String(v).replace(/'/g, `'\\''`)}'`;

@@ -47,6 +47,27 @@ pub struct AssumeRoleRequest {
     pub via: Option<Box<AssumeRoleRequest>>,
 }
 
+#[cfg(test)]
+impl AssumeRoleRequest {
+    /// A plain request for `role_arn`, one hour, nothing else set: the starting point of tests.
+    pub(crate) fn plain(role_arn: &str) -> AssumeRoleRequest {
+        AssumeRoleRequest {
+            role_arn: role_arn.to_owned(),
+            session_name: "test-session".to_owned(),
+            external_id: None,
+            duration_seconds: 3600,
+            region: None,
+            base_profile: None,
+            mfa_serial: None,
+            source_identity: None,
+            tags: Vec::new(),
+            transitive_tag_keys: Vec::new(),
+            policy: None,
+            via: None,
+        }
+    }
+}
+
 /// Settings of one resolution that do not change which keys STS hands out.
 #[derive(Clone, Debug)]
 pub struct CallSettings {

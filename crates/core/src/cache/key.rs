@@ -89,20 +89,7 @@ mod tests {
     use super::*;
 
     fn request() -> AssumeRoleRequest {
-        AssumeRoleRequest {
-            role_arn: "arn:aws:iam::111111111111:role/r".to_owned(),
-            session_name: "me-app-dev".to_owned(),
-            external_id: None,
-            duration_seconds: 3600,
-            region: None,
-            base_profile: None,
-            mfa_serial: None,
-            source_identity: None,
-            tags: Vec::new(),
-            transitive_tag_keys: Vec::new(),
-            policy: None,
-            via: None,
-        }
+        AssumeRoleRequest::plain("arn:aws:iam::111111111111:role/r")
     }
 
     #[test]

@@ -159,20 +159,7 @@ mod tests {
     use std::time::SystemTime;
 
     fn request(role: &str) -> AssumeRoleRequest {
-        AssumeRoleRequest {
-            role_arn: format!("arn:aws:iam::111111111111:role/{role}"),
-            session_name: "cache-test".to_owned(),
-            external_id: None,
-            duration_seconds: 3600,
-            region: None,
-            base_profile: None,
-            mfa_serial: None,
-            source_identity: None,
-            tags: Vec::new(),
-            transitive_tag_keys: Vec::new(),
-            policy: None,
-            via: None,
-        }
+        AssumeRoleRequest::plain(&format!("arn:aws:iam::111111111111:role/{role}"))
     }
 
     fn keys(lifetime: Duration, id: usize) -> AssumedRole {
