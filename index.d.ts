@@ -37,6 +37,10 @@ declare namespace ServerlessAccessRoles {
     principalArn: string
     externalId?: string
     roleName?: string
+    /** Allow `sts:TagSession`, for profiles that send session tags. */
+    tagSession?: boolean
+    /** Allow `sts:SetSourceIdentity`, for profiles that set a source identity. */
+    setSourceIdentity?: boolean
   }): Record<string, unknown>
 
   /**
