@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const ServerlessAccessRoles = require('..');
+const { applyEnv } = require('./helpers/localaws');
 
 /** Stands in for the framework's ServerlessError: message plus code. */
 class FakeServerlessError extends Error {
@@ -18,22 +19,16 @@ class FakeServerlessError extends Error {
 }
 
 let root;
-const savedEnv = {};
-const ENV = ['HOME', 'SERVERLESS_ACCESS_ROLES_CONFIG', 'SERVERLESS_ACCESS_ROLES_DISABLE'];
+let savedEnv;
 
 before(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-class-'));
-  for (const name of ENV) savedEnv[name] = process.env[name];
-  process.env.HOME = root; // no ~/.serverless/access-roles.yml either
-  delete process.env.SERVERLESS_ACCESS_ROLES_CONFIG;
-  delete process.env.SERVERLESS_ACCESS_ROLES_DISABLE;
+  // HOME: no ~/.serverless/access-roles.yml either.
+  savedEnv = applyEnv({ HOME: root, SERVERLESS_ACCESS_ROLES_CONFIG: undefined, SERVERLESS_ACCESS_ROLES_DISABLE: undefined });
 });
 
 after(() => {
-  for (const name of ENV) {
-    if (savedEnv[name] === undefined) delete process.env[name];
-    else process.env[name] = savedEnv[name];
-  }
+  applyEnv(savedEnv);
   fs.rmSync(root, { recursive: true, force: true });
 });
 

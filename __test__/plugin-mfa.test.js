@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { PassThrough } = require('node:stream');
-const { startLocalAws } = require('./helpers/localaws');
+const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { createService, createHome, CLIS } = require('./helpers/serverless');
 const askMfaCode = require('../lib/ask-mfa-code');
 const resolveServiceKeys = require('../lib/resolve-service-keys');
@@ -164,22 +164,14 @@ describe('against moto', () => {
 
   describe('refreshing keys that need MFA', () => {
     let dir;
-    const saved = {};
+    let saved;
     before(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-mfa-'));
       fs.writeFileSync(path.join(dir, 'access-roles.yml'), STORE);
-      const env = { ...aws.env, SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined, SERVERLESS_ACCESS_ROLES_CONFIG: undefined };
-      for (const [name, value] of Object.entries(env)) {
-        saved[name] = process.env[name];
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      saved = applyEnv({ ...aws.env, SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined, SERVERLESS_ACCESS_ROLES_CONFIG: undefined });
     });
     after(() => {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      applyEnv(saved);
       fs.rmSync(dir, { recursive: true, force: true });
     });
 

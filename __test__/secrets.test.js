@@ -14,7 +14,7 @@ const path = require('node:path');
 const util = require('node:util');
 const { STSClient, AssumeRoleCommand } = require('@aws-sdk/client-sts');
 const { CloudFormationClient, CreateStackCommand } = require('@aws-sdk/client-cloudformation');
-const { startLocalAws } = require('./helpers/localaws');
+const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { createService, createHome, CLIS } = require('./helpers/serverless');
 const { resolveCredentials } = require('..');
 const fromNativeError = require('../lib/from-native-error');
@@ -180,24 +180,17 @@ test('osls 4: a failing AWS call under --debug keeps the session token out', { t
 });
 
 describe('util.inspect in the process', () => {
-  const saved = {};
+  let saved;
   let dir;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-'));
     fs.writeFileSync(path.join(dir, 'access-roles.yml'), STORE);
     fs.mkdirSync(path.join(dir, 'bad'));
     fs.writeFileSync(path.join(dir, 'bad', 'access-roles.yml'), 'profiles:\n  sandbox:\n    roleArn: not-an-arn\n');
-    for (const [name, value] of Object.entries({ ...aws.env, SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined, SERVERLESS_ACCESS_ROLES_CONFIG: undefined })) {
-      saved[name] = process.env[name];
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    saved = applyEnv({ ...aws.env, SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined, SERVERLESS_ACCESS_ROLES_CONFIG: undefined });
   });
   after(() => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    applyEnv(saved);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -5,7 +5,8 @@
 // SDKs and Tools Reference Guide for the format.
 
 const { parseArgs } = require('node:util');
-const { resolveCredentials } = require('../binding.js');
+// Through ./native: a platform without a prebuilt addon gets the error that names it.
+const { resolveCredentials } = require('./native');
 
 const PROGRAM = 'serverless-access-roles';
 

@@ -2,7 +2,8 @@
 // An AWS SDK for JavaScript v3 credential provider for the access role of an app and stage, for
 // scripts and custom hooks: `new S3Client({ credentials: fromAccessRole({ app, stage }) })`.
 
-const { resolveCredentials } = require('../binding.js');
+const redact = require('./redact');
+const resolveCredentials = require('./resolve-credentials');
 
 /**
  * Returns an `AwsCredentialIdentityProvider`: an async function that resolves to the access
@@ -34,14 +35,14 @@ function fromAccessRole({ app, stage, ...options } = {}) {
   }
   return async function accessRoleProvider() {
     const creds = await resolveCredentials(app, stage, options);
-    return {
+    return redact({
       accessKeyId: creds.accessKeyId,
       secretAccessKey: creds.secretAccessKey,
       sessionToken: creds.sessionToken,
       expiration: creds.expiration,
       // The SDK routes some services (DynamoDB) by account; arn:aws:sts::ACCOUNT:assumed-role/…
       accountId: creds.assumedRoleArn.split(':')[4],
-    };
+    });
   };
 }
 

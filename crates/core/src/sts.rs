@@ -100,21 +100,24 @@ pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Re
     let token_code = mfa_token(request, call)?;
     let config = base_config(request, call).await;
     let region = config.region().map_or(FALLBACK_REGION, |r| r.as_ref()).to_owned();
-    let mut sts_config = aws_sdk_sts::config::Builder::from(&config).region(Region::new(region.clone()));
-    match &request.via {
+    // The keys that call AssumeRole, resolved once: a credential_process or SSO base identity
+    // is not run a second time by the client.
+    let keys = match &request.via {
         Some(first) => {
             let first = Box::pin(assume_role(first, call)).await?;
-            let keys = Credentials::new(
+            Credentials::new(
                 first.access_key_id,
                 first.secret_access_key.expose(),
                 Some(first.session_token.expose().to_owned()),
                 Some(first.expiration),
                 "serverless-access-roles-chain",
-            );
-            sts_config = sts_config.credentials_provider(SharedCredentialsProvider::new(keys));
+            )
         }
-        None => check_base_credentials(&config, request.base_profile.as_deref()).await?,
-    }
+        None => base_credentials(&config, request.base_profile.as_deref()).await?,
+    };
+    let sts_config = aws_sdk_sts::config::Builder::from(&config)
+        .region(Region::new(region.clone()))
+        .credentials_provider(SharedCredentialsProvider::new(keys));
     let client = aws_sdk_sts::Client::from_conf(sts_config.build());
     let tags = request.tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect::<Result<Vec<_>, _>>();
     let tags = tags.map_err(|e| Error::Sts { sts_code: "InvalidTag".to_owned(), message: e.to_string() })?;
@@ -196,11 +199,11 @@ fn https_client() -> aws_sdk_sts::config::SharedHttpClient {
     })
 }
 
-/// Fails early, with its own code, when the chain finds no base identity at all.
-async fn check_base_credentials(config: &SdkConfig, base_profile: Option<&str>) -> Result<(), Error> {
+/// The base identity's keys from the credential chain; its own error code when there are none.
+async fn base_credentials(config: &SdkConfig, base_profile: Option<&str>) -> Result<Credentials, Error> {
     let no_base = |reason: String| Error::NoBaseCredentials { base_profile: base_profile.map(str::to_owned), reason };
     let provider = config.credentials_provider().ok_or_else(|| no_base("no credential provider is configured".to_owned()))?;
-    provider.provide_credentials().await.map(drop).map_err(|e| no_base(one_line(&e)))
+    provider.provide_credentials().await.map_err(|e| no_base(one_line(&e)))
 }
 
 /// An error and its causes on one line, cut to a readable length: credential providers quote
