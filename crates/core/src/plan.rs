@@ -60,7 +60,7 @@ fn request_for(
     let context = SessionContext { profile: name, ..context.clone() };
     let template = profile.session_name.clone().unwrap_or_else(NameTemplate::default_template);
     let via = profile.via.as_ref().and_then(|via| {
-        let (via_name, via_profile) = store.profiles.get_key_value(&via.value)?;
+        let (via_name, via_profile) = store.profiles.get_key_value(via)?;
         Some(Box::new(request_for(store, via_name, via_profile, &context, region, options)))
     });
     AssumeRoleRequest {
@@ -73,7 +73,7 @@ fn request_for(
         mfa_serial: profile.mfa_serial.as_ref().map(|m| m.as_str().to_owned()),
         source_identity: profile.source_identity.as_ref().map(|t| session_name::render(t, &context)),
         tags: profile.session_tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        transitive_tag_keys: profile.transitive_tag_keys.iter().map(|k| k.value.clone()).collect(),
+        transitive_tag_keys: profile.transitive_tag_keys.clone(),
         policy: profile.policy.as_ref().map(|p| p.as_json().to_owned()),
         via,
     }

@@ -3,16 +3,17 @@
 //! Each type checks its value while the store is deserialized, so a bad value is reported at its
 //! own line and column by the parser.
 
-use serde::Deserialize;
+use super::checked::deserialize_checked;
 use std::fmt;
 
 /// Partitions whose IAM role ARNs the store accepts.
 const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
 /// The IAM role ARN of an access role: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoleArn(String);
+
+deserialize_checked!(RoleArn, String, "an IAM role ARN");
 
 impl RoleArn {
     /// The ARN as written.
@@ -68,9 +69,10 @@ impl fmt::Display for RoleArn {
 }
 
 /// The `sts:ExternalId` a role's trust policy may demand: 2–1224 of `\w+=,.@:/-`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExternalId(String);
+
+deserialize_checked!(ExternalId, String, "an external id");
 
 impl ExternalId {
     /// The id as written.
@@ -97,9 +99,10 @@ impl TryFrom<String> for ExternalId {
 
 /// How long assumed keys live, in seconds: 900 to 43200 (STS's bounds; the role's own maximum
 /// session duration may be lower).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "serde_json::Value")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DurationSeconds(u32);
+
+deserialize_checked!(DurationSeconds, serde_json::Value, "a number of seconds", any);
 
 impl DurationSeconds {
     /// One hour, what the original product handed out.
@@ -135,9 +138,10 @@ impl TryFrom<serde_json::Value> for DurationSeconds {
 }
 
 /// An AWS region name such as `us-east-1` or `cn-north-1`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Region(String);
+
+deserialize_checked!(Region, String, "a region name");
 
 impl Region {
     /// The region as written.
@@ -167,9 +171,10 @@ impl TryFrom<String> for Region {
 ///
 /// Placeholders: `{user}`, `{app}`, `{stage}`, `{profile}`, `{service}`. The rendered name is
 /// sanitised to STS's rules (see [`crate::session_name`]).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NameTemplate(String);
+
+deserialize_checked!(NameTemplate, String, "a name template");
 
 /// The placeholders a name template may use.
 pub const NAME_PLACEHOLDERS: &[&str] = &["user", "app", "stage", "profile", "service"];

@@ -55,7 +55,7 @@ impl ProfileStore {
             app: app.to_owned(),
             stage: stage.to_owned(),
         })?;
-        let (name, profile) = self.profiles.get_key_value(&name.value).ok_or_else(|| Error::NoProfile {
+        let (name, profile) = self.profiles.get_key_value(name).ok_or_else(|| Error::NoProfile {
             path: self.path.clone(),
             app: app.to_owned(),
             stage: stage.to_owned(),

@@ -1,7 +1,9 @@
 //! Deployment profiles: the profile store, where it is found, and which profile an app and stage use.
 
+mod checked;
 mod discovery;
 mod fields;
+mod locate;
 mod lookup;
 mod session;
 mod store;

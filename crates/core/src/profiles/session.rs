@@ -2,14 +2,15 @@
 //! session policy.
 
 use super::fields::shorten;
-use serde::Deserialize;
+use super::checked::deserialize_checked;
 use std::collections::BTreeMap;
 
 /// The MFA device whose code STS checks: an ARN such as `arn:aws:iam::123456789012:mfa/ana`, or a
 /// hardware token's serial number. 9–256 of letters, digits and `_+=/:,.@-`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MfaSerial(String);
+
+deserialize_checked!(MfaSerial, String, "an MFA device ARN or serial");
 
 impl MfaSerial {
     /// The serial as written.
@@ -36,9 +37,10 @@ impl TryFrom<String> for MfaSerial {
 
 /// Session tags passed to AssumeRole: at most 50, keys 1–128 and values 0–256 characters of
 /// letters, digits, spaces and `_.:/=+-@`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "BTreeMap<String, String>")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SessionTags(BTreeMap<String, String>);
+
+deserialize_checked!(SessionTags, BTreeMap<String, String>, "a mapping of tag keys to values", any);
 
 impl SessionTags {
     /// The tags, ordered by key.
@@ -80,9 +82,10 @@ impl TryFrom<BTreeMap<String, String>> for SessionTags {
 
 /// An inline session policy, as a mapping in the store or a JSON string; kept as compact JSON.
 /// It can only narrow what the role may do, never widen it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "serde_json::Value")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionPolicy(String);
+
+deserialize_checked!(SessionPolicy, serde_json::Value, "an IAM policy document", any);
 
 impl SessionPolicy {
     /// The policy document as compact JSON.

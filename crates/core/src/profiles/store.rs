@@ -1,10 +1,11 @@
 //! The profile store document: its shape, parsing and cross-reference checks.
 
+use super::checked::unique_keys;
 use super::fields::{DurationSeconds, ExternalId, NameTemplate, Region, RoleArn};
+use super::locate::{locate, Step};
 use super::session::{MfaSerial, SessionPolicy, SessionTags};
 use crate::error::Error;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -15,11 +16,12 @@ pub struct ProfileStore {
     /// Informational organisation name.
     pub org: Option<String>,
     /// Profile used when neither the stage nor the app names one.
-    pub default_profile: Option<Spanned<String>>,
+    pub default_profile: Option<String>,
     /// Deployment profiles by name.
+    #[serde(deserialize_with = "unique_keys")]
     pub profiles: BTreeMap<String, Profile>,
     /// Per-app choice of profiles.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub apps: BTreeMap<String, AppProfiles>,
     /// Where the store was read from.
     #[serde(skip)]
@@ -51,11 +53,11 @@ pub struct Profile {
     pub session_tags: SessionTags,
     /// Keys of `sessionTags` that pass on to roles assumed with these keys.
     #[serde(default)]
-    pub transitive_tag_keys: Vec<Spanned<String>>,
+    pub transitive_tag_keys: Vec<String>,
     /// Inline session policy narrowing what the keys may do.
     pub policy: Option<SessionPolicy>,
     /// Another profile whose keys assume this role (role chaining); when unset, the base identity.
-    pub via: Option<Spanned<String>>,
+    pub via: Option<String>,
 }
 
 /// Which profiles an app uses.
@@ -63,10 +65,10 @@ pub struct Profile {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AppProfiles {
     /// Profile for stages not listed in `stages`.
-    pub default_profile: Option<Spanned<String>>,
+    pub default_profile: Option<String>,
     /// Profile by stage name.
-    #[serde(default)]
-    pub stages: BTreeMap<String, Spanned<String>>,
+    #[serde(default, deserialize_with = "unique_keys")]
+    pub stages: BTreeMap<String, String>,
 }
 
 impl ProfileStore {
@@ -83,96 +85,112 @@ impl ProfileStore {
         if only_comments {
             return Err(invalid(None, None, "the file is empty; expected a mapping with `profiles`".to_owned()));
         }
-        let options = serde_saphyr::options! { strict_booleans: true };
-        let mut store: ProfileStore = serde_saphyr::from_str_with_options(text, options).map_err(|err| {
+        let mut store: ProfileStore = serde_norway::from_str(text).map_err(|err| {
             let location = err.location();
-            invalid(
-                location.map(|l| l.line()),
-                location.map(|l| l.column()),
-                with_hint(&message_of(&err)),
-            )
+            let mut message = with_hint(&message_of(&err));
+            // The parser stops at the tab without saying so.
+            let at = location.as_ref().and_then(|l| text.lines().nth(l.line().checked_sub(1)?)?.chars().nth(l.column().checked_sub(1)?));
+            if at == Some('\t') {
+                message.push_str(" (a tab: YAML indents with spaces)");
+            }
+            invalid(location.as_ref().map(|l| l.line() as u64), location.as_ref().map(|l| l.column() as u64), message)
         })?;
         store.path = path.to_owned();
-        store.check_references()?;
+        store.check_references(text)?;
         Ok(store)
     }
 
     /// Every profile name used by `defaultProfile`, `apps` and `via` must be defined under
     /// `profiles`; chains must end; transitive tag keys must be tags.
-    fn check_references(&self) -> Result<(), Error> {
-        let app_refs = self.apps.values().flat_map(|app| app.default_profile.iter().chain(app.stages.values()));
-        let via_refs = self.profiles.values().filter_map(|p| p.via.as_ref());
-        for reference in self.default_profile.iter().chain(app_refs).chain(via_refs) {
-            if !self.profiles.contains_key(&reference.value) {
+    fn check_references(&self, text: &str) -> Result<(), Error> {
+        let store_ref = self.default_profile.iter().map(|name| (name, vec![Step::Key("defaultProfile")]));
+        let app_refs = self.apps.iter().flat_map(|(app, entry)| {
+            let default = entry.default_profile.iter().map(move |name| (name, vec![Step::Key("apps"), Step::Key(app), Step::Key("defaultProfile")]));
+            let stages = entry.stages.iter().map(move |(stage, name)| {
+                (name, vec![Step::Key("apps"), Step::Key(app), Step::Key("stages"), Step::Key(stage)])
+            });
+            default.chain(stages)
+        });
+        let via_refs = self.profiles.iter().filter_map(|(name, p)| p.via.as_ref().map(|via| (via, via_path(name))));
+        for (reference, at) in store_ref.chain(app_refs).chain(via_refs) {
+            if !self.profiles.contains_key(reference) {
                 let defined: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
-                let mut message = format!("profile `{}` is not defined under `profiles`", reference.value);
-                match closest(&reference.value, &defined) {
+                let mut message = format!("profile `{reference}` is not defined under `profiles`");
+                match closest(reference, &defined) {
                     Some(near) => message.push_str(&format!(" (did you mean `{near}`?)")),
                     None if defined.is_empty() => message.push_str("; no profiles are defined"),
                     None => message.push_str(&format!("; defined: {}", defined.join(", "))),
                 }
-                return Err(self.invalid_at(reference, message));
+                return Err(self.invalid_at(text, &at, message));
             }
         }
         for (name, profile) in &self.profiles {
-            self.check_chain(name, profile)?;
-            if let Some(key) = profile.transitive_tag_keys.iter().find(|k| !profile.session_tags.contains(&k.value)) {
-                let message = format!("transitive tag key `{}` is not one of this profile's sessionTags", key.value);
-                return Err(self.invalid_at(key, message));
+            self.check_chain(text, name, profile)?;
+            let stray = profile.transitive_tag_keys.iter().enumerate().find(|(_, k)| !profile.session_tags.contains(k));
+            if let Some((index, key)) = stray {
+                let message = format!("transitive tag key `{key}` is not one of this profile's sessionTags");
+                let at = [Step::Key("profiles"), Step::Key(name), Step::Key("transitiveTagKeys"), Step::Index(index)];
+                return Err(self.invalid_at(text, &at, message));
             }
         }
         Ok(())
     }
 
     /// A chain of `via` must not loop, and chained sessions last at most one hour (STS's cap).
-    fn check_chain(&self, name: &str, profile: &Profile) -> Result<(), Error> {
+    fn check_chain(&self, text: &str, name: &str, profile: &Profile) -> Result<(), Error> {
         let Some(via) = &profile.via else { return Ok(()) };
         let duration = profile.duration_seconds.map_or(3600, |d| d.get());
         if duration > 3600 {
             let message = format!(
-                "profile `{name}` is assumed via `{}`, and STS caps chained sessions at one hour; \
-                 durationSeconds {duration} would be refused: set it to 3600 or less",
-                via.value
+                "profile `{name}` is assumed via `{via}`, and STS caps chained sessions at one hour; \
+                 durationSeconds {duration} would be refused: set it to 3600 or less"
             );
-            return Err(self.invalid_at(via, message));
+            return Err(self.invalid_at(text, &via_path(name), message));
         }
         let mut seen = vec![name];
         let mut next = Some(via);
         while let Some(hop) = next {
-            if seen.contains(&hop.value.as_str()) {
-                seen.push(&hop.value);
-                return Err(self.invalid_at(via, format!("profiles chain in a loop: {}", seen.join(" -> "))));
+            if seen.contains(&hop.as_str()) {
+                seen.push(hop);
+                return Err(self.invalid_at(text, &via_path(name), format!("profiles chain in a loop: {}", seen.join(" -> "))));
             }
-            seen.push(&hop.value);
-            next = self.profiles.get(&hop.value).and_then(|p| p.via.as_ref());
+            seen.push(hop);
+            next = self.profiles.get(hop).and_then(|p| p.via.as_ref());
         }
         Ok(())
     }
 
-    fn invalid_at<T>(&self, at: &Spanned<T>, message: String) -> Error {
+    /// An error at the node `at` of the store's text.
+    fn invalid_at(&self, text: &str, at: &[Step<'_>], message: String) -> Error {
+        let location = locate(text, at);
         Error::InvalidConfig {
             path: self.path.clone(),
-            line: Some(at.referenced.line()),
-            column: Some(at.referenced.column()),
+            line: location.map(|(line, _)| line),
+            column: location.map(|(_, column)| column),
             message,
         }
     }
 }
 
-/// The parser's message without its location and source snippet, which we print ourselves.
-fn message_of(err: &serde_saphyr::Error) -> String {
-    let rendered = err.without_snippet().to_string();
-    let first = rendered.lines().next().unwrap_or_default();
-    // The renderer appends " at line L, column C"; the location is reported separately.
-    match first.rfind(" at line ") {
-        Some(at) => first[..at].to_owned(),
-        None => first.to_owned(),
+/// Where profile `name`'s `via` is written.
+fn via_path(name: &str) -> Vec<Step<'_>> {
+    vec![Step::Key("profiles"), Step::Key(name), Step::Key("via")]
+}
+
+/// The parser's message without its location, which is reported separately.
+fn message_of(err: &serde_norway::Error) -> String {
+    let rendered = err.to_string();
+    // The parser appends " at line L column C" to messages that have a location.
+    match rendered.rfind(" at line ") {
+        Some(at) => rendered[..at].to_owned(),
+        None => rendered,
     }
 }
 
 /// Adds a "did you mean" to serde's unknown-field message when a known key is close.
 fn with_hint(message: &str) -> String {
-    let Some(rest) = message.strip_prefix("unknown field `") else {
+    // The parser puts the key path first, e.g. "profiles.a: unknown field `roelArn`, …".
+    let Some((_, rest)) = message.split_once("unknown field `") else {
         return message.to_owned();
     };
     let Some(end) = rest.find('`') else {
@@ -225,7 +243,7 @@ mod tests {
         assert_eq!(sandbox.duration_seconds.unwrap().get(), 3600);
         assert_eq!(sandbox.region.as_ref().unwrap().as_str(), "us-east-1");
         assert_eq!(sandbox.source_profile.as_deref(), Some("acme-sso"));
-        assert_eq!(store.apps["payments"].stages["prod"].value, "production");
+        assert_eq!(store.apps["payments"].stages["prod"], "production");
     }
 
     #[test]
@@ -270,6 +288,7 @@ mod tests {
         assert!(error_of("# nothing yet\n\n").contains("empty"));
         assert!(error_of("org: acme\n").contains("missing field `profiles`"));
         assert!(error_of("- a\n- b\n").contains("access-roles.yml:1:"));
+        assert!(error_of("profiles:\n\tp: {}\n").contains("a tab: YAML indents with spaces"));
     }
 
     #[test]
@@ -293,7 +312,7 @@ mod tests {
         let text = "profiles:\n  base:\n    roleArn: arn:aws:iam::111111111111:role/hub\n    mfaSerial: arn:aws:iam::111111111111:mfa/ana\n  deploy:\n    roleArn: arn:aws:iam::222222222222:role/deploy\n    via: base\n    sourceIdentity: \"{user}\"\n    sessionTags: {team: payments, env: prod}\n    transitiveTagKeys: [team]\n    policy: {Version: \"2012-10-17\", Statement: [{Effect: Allow, Action: \"cloudformation:*\", Resource: \"*\"}]}\n";
         let store = parse(text).unwrap();
         let deploy = &store.profiles["deploy"];
-        assert_eq!(deploy.via.as_ref().unwrap().value, "base");
+        assert_eq!(deploy.via.as_deref(), Some("base"));
         assert_eq!(deploy.session_tags.iter().count(), 2);
         assert!(deploy.policy.as_ref().unwrap().as_json().contains("\"cloudformation:*\""));
         assert_eq!(store.profiles["base"].mfa_serial.as_ref().unwrap().as_str(), "arn:aws:iam::111111111111:mfa/ana");
