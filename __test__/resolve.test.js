@@ -176,7 +176,7 @@ test('a malformed store is E_INVALID_CONFIG with file, line, column and a hint',
   const cwd = storeDir(`profiles:\n  p:\n    roleArn: ${aws.seed.roles.deploy}\n    durationSecs: 900\n`);
   await assert.rejects(resolveCredentials('a', 'b', { cwd }), (err) => {
     assert.equal(err.code, 'E_INVALID_CONFIG');
-    assert.ok(err.message.startsWith(`${path.join(cwd, 'access-roles.yml')}:4:5: unknown field \`durationSecs\``), err.message);
+    assert.ok(err.message.startsWith(`${path.join(cwd, 'access-roles.yml')}:4:5: profiles.p: unknown field \`durationSecs\``), err.message);
     assert.match(err.message, /did you mean `durationSeconds`\?/);
     return true;
   });

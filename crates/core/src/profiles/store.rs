@@ -345,5 +345,8 @@ mod tests {
     fn duplicate_keys_are_an_error() {
         let err = error_of("profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/r\n  a:\n    roleArn: arn:aws:iam::111111111111:role/s\n");
         assert!(err.to_lowercase().contains("duplicate"), "{err}");
+        let stages = "profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/r\napps:\n  x:\n    stages:\n      dev: a\n      dev: a\n";
+        let err = error_of(stages);
+        assert!(err.contains("apps.x.stages: duplicate key `dev`"), "{err}");
     }
 }
