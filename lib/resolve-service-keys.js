@@ -19,7 +19,8 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
  * credentials), unless a role is mandatory or the store was named explicitly and is missing:
  * then, as for every other failure, it throws a user error.
  *
- * The returned `resolveKeys` is what refreshes call. It never reuses `--mfa-code`: a code is
+ * The returned `resolveKeys` is what refreshes call. It never reuses the code given at the start
+ * (`--mfa-code` or `SERVERLESS_ACCESS_ROLES_MFA_CODE`, ./read-settings): a code is
  * spent by then, so a refresh needing MFA asks on the terminal or fails saying why.
  *
  * @param {object} serverless the framework instance
