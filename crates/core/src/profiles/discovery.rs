@@ -46,7 +46,7 @@ impl Discovery {
     pub fn find(&self) -> Result<PathBuf, Error> {
         let start_dir = absolute(&self.start_dir);
         for explicit in [&self.config_path, &self.env_path].into_iter().flatten() {
-            let path = start_dir.join(explicit);
+            let path = path_clean::clean(start_dir.join(explicit));
             return if path.exists() {
                 Ok(path)
             } else {
@@ -74,9 +74,11 @@ impl Discovery {
     }
 }
 
-/// `path` made absolute against the current directory, without touching the file system.
+/// `path` made absolute against the current directory, with `.` and `..` resolved by name as
+/// Node's `path.resolve` does, without touching the file system: the upward search must walk
+/// the directory's real ancestors, not `a/b/..` then `a/b`.
 fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+    path_clean::clean(std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
 }
 
 #[cfg(test)]
@@ -103,6 +105,19 @@ mod tests {
         fs::write(root.path().join("repo/services/access-roles.json"), "{}").unwrap();
         let found = discovery(root.path(), "repo/services/api").find().unwrap();
         assert_eq!(found, root.path().join("repo/services/access-roles.json"));
+    }
+
+    #[test]
+    fn a_start_directory_with_dot_dot_searches_its_real_ancestors() {
+        let root = tempfile::tempdir().unwrap();
+        fs::create_dir_all(root.path().join("repo/services/api")).unwrap();
+        fs::create_dir_all(root.path().join("repo/decoy")).unwrap();
+        fs::write(root.path().join("repo/decoy/access-roles.yml"), "").unwrap();
+        fs::write(root.path().join("repo/access-roles.yml"), "").unwrap();
+        let found = discovery(root.path(), "repo/decoy/../services/api").find().unwrap();
+        assert_eq!(found, root.path().join("repo/access-roles.yml"));
+        let explicit = Discovery { config_path: Some("../../access-roles.yml".into()), ..discovery(root.path(), "repo/services/api") };
+        assert_eq!(explicit.find().unwrap(), root.path().join("repo/access-roles.yml"));
     }
 
     #[test]
