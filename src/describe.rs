@@ -43,7 +43,12 @@ pub struct ProfileDescription {
 /// Tells which deployment profile the profile store assigns to `app` and `stage` and why,
 /// without calling AWS. Throws the same coded errors as `resolveCredentials` for store problems.
 #[napi(catch_unwind)]
-pub fn describe_profile(env: &Env, app: String, stage: String, options: Option<ResolveOptions>) -> napi::Result<ProfileDescription> {
+pub fn describe_profile(
+    env: &Env,
+    app: String,
+    stage: String,
+    options: Option<ResolveOptions>,
+) -> napi::Result<ProfileDescription> {
     let options = convert_options(options.unwrap_or_default());
     let plan = core::plan(&app, &stage, &options).map_err(|err| to_js(env, &err))?;
     let mut hops = Vec::new();

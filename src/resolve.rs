@@ -86,7 +86,9 @@ pub fn resolve_credentials<'env>(
     env.spawn_future_with_callback(work, |env, joined| match joined {
         Ok(Ok(creds)) => Ok(convert_credentials(creds)),
         Ok(Err(err)) => Err(to_js(env, &err)),
-        Err(_) => Err(reject(env, "E_INTERNAL", "internal error while resolving credentials; please report it".to_owned())),
+        Err(_) => {
+            Err(reject(env, "E_INTERNAL", "internal error while resolving credentials; please report it".to_owned()))
+        }
     })
 }
 
@@ -94,7 +96,12 @@ pub fn resolve_credentials<'env>(
 /// `null` when it would have to wait, read the disk cache or call STS. Throws the same coded
 /// errors as `resolveCredentials` for store problems.
 #[napi(catch_unwind)]
-pub fn cached_credentials(env: &Env, app: String, stage: String, options: Option<ResolveOptions>) -> napi::Result<Option<AccessRoleCredentials>> {
+pub fn cached_credentials(
+    env: &Env,
+    app: String,
+    stage: String,
+    options: Option<ResolveOptions>,
+) -> napi::Result<Option<AccessRoleCredentials>> {
     let options = convert_options(options.unwrap_or_default());
     let cached = core::resolve_cached(&app, &stage, &options).map_err(|err| to_js(env, &err))?;
     Ok(cached.map(convert_credentials))

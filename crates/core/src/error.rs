@@ -120,16 +120,11 @@ impl fmt::Display for Error {
                 for path in searched {
                     write!(f, "\n  - {}", path.display())?;
                 }
-                write!(
-                    f,
-                    "\ncreate access-roles.yml beside serverless.yml, or set SERVERLESS_ACCESS_ROLES_CONFIG"
-                )
+                write!(f, "\ncreate access-roles.yml beside serverless.yml, or set SERVERLESS_ACCESS_ROLES_CONFIG")
             }
-            Error::UnreadableConfig { path, reason } => write!(
-                f,
-                "cannot read profile store {}: {reason}; make it a readable UTF-8 file",
-                path.display()
-            ),
+            Error::UnreadableConfig { path, reason } => {
+                write!(f, "cannot read profile store {}: {reason}; make it a readable UTF-8 file", path.display())
+            }
             Error::InvalidConfig { path, line, column, message } => {
                 write!(f, "{}", path.display())?;
                 if let Some(line) = line {

@@ -41,7 +41,13 @@ pub fn plan(app: &str, stage: &str, options: &ResolveOptions) -> Result<Plan, Er
     let store = profiles::load(&path)?;
     let selection = store.select(app, stage)?;
     let user = session_name::local_user();
-    let context = SessionContext { user: user.as_deref(), app, stage, profile: selection.name, service: options.service.as_deref() };
+    let context = SessionContext {
+        user: user.as_deref(),
+        app,
+        stage,
+        profile: selection.name,
+        service: options.service.as_deref(),
+    };
     let request = request_for(&store, selection.name, selection.profile, &context, region.as_ref(), options);
     Ok(Plan { config_path: path, profile: selection.name.to_owned(), rule: selection.reason.key(app, stage), request })
 }
@@ -122,7 +128,8 @@ mod tests {
     #[test]
     fn a_plan_names_the_store_the_rule_and_the_call_to_make() {
         let (dir, options) = in_dir(include_str!("../test-data/design-example.yml"));
-        let options = ResolveOptions { region: Some("eu-west-1".to_owned()), base_profile: Some("ci".to_owned()), ..options };
+        let options =
+            ResolveOptions { region: Some("eu-west-1".to_owned()), base_profile: Some("ci".to_owned()), ..options };
         let plan = plan("payments", "prod", &options).unwrap();
         assert_eq!(plan.config_path, dir.path().join("access-roles.yml"));
         assert_eq!((plan.profile.as_str(), plan.rule.as_str()), ("production", "apps.payments.stages.prod"));
@@ -135,7 +142,11 @@ mod tests {
         let sandbox = super::plan("payments", "dev", &options).unwrap();
         assert_eq!(sandbox.request.external_id.as_deref(), Some("acme-7f3a"));
         assert_eq!(sandbox.request.region.as_deref(), Some("us-east-1"), "the profile's region wins");
-        assert_eq!(sandbox.request.base_profile.as_deref(), Some("acme-sso"), "sourceProfile applies when no base profile is given");
+        assert_eq!(
+            sandbox.request.base_profile.as_deref(),
+            Some("acme-sso"),
+            "sourceProfile applies when no base profile is given"
+        );
     }
 
     #[test]

@@ -64,13 +64,18 @@ impl ResolveOptions {
 pub async fn resolve(app: &str, stage: &str, options: &ResolveOptions) -> Result<AccessRoleCredentials, Error> {
     let plan = plan(app, stage, options)?;
     let call = options.call_settings();
-    let (assumed, source) = cache::fetch(&plan.request, &options.cache_settings(), || sts::assume_role(&plan.request, &call)).await?;
+    let (assumed, source) =
+        cache::fetch(&plan.request, &options.cache_settings(), || sts::assume_role(&plan.request, &call)).await?;
     Ok(credentials(plan, assumed, source))
 }
 
 /// The keys [`resolve`] would return from this process's memory, without waiting, reading the
 /// disk or calling STS; `None` when it would have to do any of those.
-pub fn resolve_cached(app: &str, stage: &str, options: &ResolveOptions) -> Result<Option<AccessRoleCredentials>, Error> {
+pub fn resolve_cached(
+    app: &str,
+    stage: &str,
+    options: &ResolveOptions,
+) -> Result<Option<AccessRoleCredentials>, Error> {
     let plan = plan(app, stage, options)?;
     let Some(assumed) = cache::peek(&plan.request, &options.cache_settings()) else { return Ok(None) };
     Ok(Some(credentials(plan, assumed, Source::Cache)))

@@ -7,11 +7,11 @@ use crate::credentials::Secret;
 use crate::error::Error;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{retry::RetryConfig, BehaviorVersion, SdkConfig};
-use aws_sdk_sts::config::{Credentials, ProvideCredentials, Region, SharedCredentialsProvider};
-use aws_sdk_sts::types::Tag;
 use aws_sdk_sts::config::http::HttpResponse;
+use aws_sdk_sts::config::{Credentials, ProvideCredentials, Region, SharedCredentialsProvider};
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+use aws_sdk_sts::types::Tag;
 use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder as HttpClientBuilder, ConnectorBuilder};
 use std::time::{Duration, SystemTime};
 
@@ -139,7 +139,10 @@ pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Re
         Ok(output) => output,
         Err(err) => return Err(classify(err, request, &client, &config).await),
     };
-    let malformed = |what: &str| Error::Sts { sts_code: "MalformedResponse".to_owned(), message: format!("the answer has no {what}") };
+    let malformed = |what: &str| Error::Sts {
+        sts_code: "MalformedResponse".to_owned(),
+        message: format!("the answer has no {what}"),
+    };
     let creds = output.credentials.ok_or_else(|| malformed("Credentials"))?;
     let assumed_role_arn = output.assumed_role_user.map(|u| u.arn).ok_or_else(|| malformed("AssumedRoleUser"))?;
     let expiration = SystemTime::try_from(creds.expiration).map_err(|_| malformed("valid Expiration"))?;
@@ -160,7 +163,10 @@ fn mfa_token(request: &AssumeRoleRequest, call: &CallSettings) -> Result<Option<
     if code.expose().len() == 6 && code.expose().bytes().all(|b| b.is_ascii_digit()) {
         Ok(Some(code.expose().to_owned()))
     } else {
-        Err(Error::InvalidArgument { name: "MFA code", message: "must be the 6 digits the MFA device shows".to_owned() })
+        Err(Error::InvalidArgument {
+            name: "MFA code",
+            message: "must be the 6 digits the MFA device shows".to_owned(),
+        })
     }
 }
 
@@ -191,7 +197,8 @@ async fn base_config(request: &AssumeRoleRequest, call: &CallSettings) -> SdkCon
 /// is larger (BENCHMARKS.md). The SDK hands in its timeouts as `settings`, its sleep as `components`.
 fn https_client() -> aws_sdk_sts::config::SharedHttpClient {
     HttpClientBuilder::new().build_with_connector_fn(|settings, components| {
-        let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring));
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring));
         connector.set_connector_settings(settings.cloned());
         connector.set_sleep_impl(components.and_then(|c| c.sleep_impl()));
         connector.set_proxy_config(Some(ProxyConfig::from_env()));
@@ -202,7 +209,8 @@ fn https_client() -> aws_sdk_sts::config::SharedHttpClient {
 /// The base identity's keys from the credential chain; its own error code when there are none.
 async fn base_credentials(config: &SdkConfig, base_profile: Option<&str>) -> Result<Credentials, Error> {
     let no_base = |reason: String| Error::NoBaseCredentials { base_profile: base_profile.map(str::to_owned), reason };
-    let provider = config.credentials_provider().ok_or_else(|| no_base("no credential provider is configured".to_owned()))?;
+    let provider =
+        config.credentials_provider().ok_or_else(|| no_base("no credential provider is configured".to_owned()))?;
     provider.provide_credentials().await.map_err(|e| no_base(one_line(&e)))
 }
 
@@ -240,8 +248,12 @@ async fn classify(
                     base_arn: base_identity_arn(client).await,
                     message,
                 },
-                "InvalidClientTokenId" | "SignatureDoesNotMatch" | "ExpiredToken" | "UnrecognizedClientException"
-                | "InvalidAccessKeyId" | "IncompleteSignature" => Error::InvalidBaseCredentials { sts_code: code, message },
+                "InvalidClientTokenId"
+                | "SignatureDoesNotMatch"
+                | "ExpiredToken"
+                | "UnrecognizedClientException"
+                | "InvalidAccessKeyId"
+                | "IncompleteSignature" => Error::InvalidBaseCredentials { sts_code: code, message },
                 _ => Error::Sts { sts_code: code, message },
             }
         }

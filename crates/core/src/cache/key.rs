@@ -71,8 +71,18 @@ fn request_fingerprint(request: &AssumeRoleRequest) -> String {
     } = request;
     let via = via.as_deref().map(request_fingerprint);
     serde_json::json!([
-        role_arn, session_name, external_id, duration_seconds, region, base_profile, mfa_serial,
-        source_identity, tags, transitive_tag_keys, policy, via
+        role_arn,
+        session_name,
+        external_id,
+        duration_seconds,
+        region,
+        base_profile,
+        mfa_serial,
+        source_identity,
+        tags,
+        transitive_tag_keys,
+        policy,
+        via
     ])
     .to_string()
 }
@@ -80,7 +90,9 @@ fn request_fingerprint(request: &AssumeRoleRequest) -> String {
 /// The AWS config and credentials files, where the SDK looks for them.
 fn aws_shared_files() -> [PathBuf; 2] {
     let home = dirs::home_dir().unwrap_or_default();
-    let pick = |env: &str, default: &str| std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| home.join(".aws").join(default));
+    let pick = |env: &str, default: &str| {
+        std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| home.join(".aws").join(default))
+    };
     [pick("AWS_CONFIG_FILE", "config"), pick("AWS_SHARED_CREDENTIALS_FILE", "credentials")]
 }
 

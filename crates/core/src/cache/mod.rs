@@ -83,7 +83,11 @@ pub fn peek(request: &AssumeRoleRequest, settings: &CacheSettings) -> Option<Ass
 }
 
 /// Returns keys for `request` from the cache, or from `assume` when none are fresh.
-pub async fn fetch<F, Fut>(request: &AssumeRoleRequest, settings: &CacheSettings, assume: F) -> Result<(AssumedRole, Source), Error>
+pub async fn fetch<F, Fut>(
+    request: &AssumeRoleRequest,
+    settings: &CacheSettings,
+    assume: F,
+) -> Result<(AssumedRole, Source), Error>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<AssumedRole, Error>>,
@@ -208,7 +212,9 @@ mod tests {
     async fn disk_entries_serve_a_new_process_and_stale_ones_do_not() {
         let dir = tempfile::tempdir().unwrap();
         let request = request("disk");
-        let first = fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) }).await.unwrap();
+        let first = fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) })
+            .await
+            .unwrap();
         assert_eq!(first.1, Source::Sts);
         // A new process has an empty memory: emulate it by reading the entry directly.
         let on_disk = entry::read(dir.path(), &cache_key(&request)).unwrap();
@@ -216,22 +222,34 @@ mod tests {
 
         let stale = self::request("stale");
         fetch(&stale, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(600), 2)) }).await.unwrap();
-        let again = fetch(&stale, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 3)) }).await.unwrap();
-        assert_eq!((again.0.access_key_id.as_str(), again.1), ("ASIA3", Source::Sts), "10 minutes left is inside the margin");
+        let again = fetch(&stale, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 3)) })
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.0.access_key_id.as_str(), again.1),
+            ("ASIA3", Source::Sts),
+            "10 minutes left is inside the margin"
+        );
     }
 
     #[tokio::test]
     async fn force_refresh_and_disabled_cache_always_call_sts() {
         let dir = tempfile::tempdir().unwrap();
         let request = request("forced");
-        fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) }).await.unwrap();
+        fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) })
+            .await
+            .unwrap();
         let forced = CacheSettings { force_refresh: true, ..settings(Some(dir.path())) };
-        let (role, source) = fetch(&request, &forced, || async { Ok(keys(Duration::from_secs(3600), 2)) }).await.unwrap();
+        let (role, source) =
+            fetch(&request, &forced, || async { Ok(keys(Duration::from_secs(3600), 2)) }).await.unwrap();
         assert_eq!((role.access_key_id.as_str(), source), ("ASIA2", Source::Sts));
         let disabled = CacheSettings { enabled: false, ..settings(Some(dir.path())) };
-        let (role, source) = fetch(&request, &disabled, || async { Ok(keys(Duration::from_secs(3600), 3)) }).await.unwrap();
+        let (role, source) =
+            fetch(&request, &disabled, || async { Ok(keys(Duration::from_secs(3600), 3)) }).await.unwrap();
         assert_eq!((role.access_key_id.as_str(), source), ("ASIA3", Source::Sts));
-        let cached = fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 4)) }).await.unwrap();
+        let cached = fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 4)) })
+            .await
+            .unwrap();
         assert_eq!(cached.0.access_key_id, "ASIA2", "a disabled cache neither reads nor writes");
     }
 
@@ -257,7 +275,8 @@ mod tests {
         .await
         .unwrap_err();
         assert_eq!(err.code(), "E_STS_ERROR");
-        let (_, source) = fetch(&request, &settings(None), || async { Ok(keys(Duration::from_secs(3600), 1)) }).await.unwrap();
+        let (_, source) =
+            fetch(&request, &settings(None), || async { Ok(keys(Duration::from_secs(3600), 1)) }).await.unwrap();
         assert_eq!(source, Source::Sts);
     }
 

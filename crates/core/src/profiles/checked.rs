@@ -1,9 +1,9 @@
 //! Deserializing a store field through `TryFrom` inside the parser's own visit of the value, so an
 //! invalid value is reported at that value's line and column rather than its mapping's.
 
+use super::fields::shorten;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
-use super::fields::shorten;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;

@@ -47,11 +47,7 @@ impl Discovery {
         let start_dir = absolute(&self.start_dir);
         for explicit in [&self.config_path, &self.env_path].into_iter().flatten() {
             let path = path_clean::clean(start_dir.join(explicit));
-            return if path.exists() {
-                Ok(path)
-            } else {
-                Err(Error::NoProfileStore { searched: vec![path] })
-            };
+            return if path.exists() { Ok(path) } else { Err(Error::NoProfileStore { searched: vec![path] }) };
         }
         let mut searched = Vec::new();
         for dir in start_dir.ancestors() {
@@ -87,12 +83,7 @@ mod tests {
     use std::fs;
 
     fn discovery(root: &Path, start: &str) -> Discovery {
-        Discovery {
-            config_path: None,
-            env_path: None,
-            start_dir: root.join(start),
-            home_dir: Some(root.join("home")),
-        }
+        Discovery { config_path: None, env_path: None, start_dir: root.join(start), home_dir: Some(root.join("home")) }
     }
 
     #[test]
@@ -116,7 +107,10 @@ mod tests {
         fs::write(root.path().join("repo/access-roles.yml"), "").unwrap();
         let found = discovery(root.path(), "repo/decoy/../services/api").find().unwrap();
         assert_eq!(found, root.path().join("repo/access-roles.yml"));
-        let explicit = Discovery { config_path: Some("../../access-roles.yml".into()), ..discovery(root.path(), "repo/services/api") };
+        let explicit = Discovery {
+            config_path: Some("../../access-roles.yml".into()),
+            ..discovery(root.path(), "repo/services/api")
+        };
         assert_eq!(explicit.find().unwrap(), root.path().join("repo/access-roles.yml"));
     }
 
@@ -168,7 +162,9 @@ mod tests {
         fs::create_dir_all(root.path().join("a/b")).unwrap();
         let err = discovery(root.path(), "a/b").find().unwrap_err();
         let text = err.to_string();
-        for place in ["a/b/access-roles.yml", "a/b/access-roles.json", "a/access-roles.yml", "home/.serverless/access-roles.yml"] {
+        for place in
+            ["a/b/access-roles.yml", "a/b/access-roles.json", "a/access-roles.yml", "home/.serverless/access-roles.yml"]
+        {
             assert!(text.contains(&root.path().join(place).display().to_string()), "{place} missing in {text}");
         }
         assert!(text.contains("/access-roles.json"), "{text}");

@@ -7,7 +7,8 @@ use super::checked::deserialize_checked;
 use std::fmt;
 
 /// Partitions whose IAM role ARNs the store accepts.
-const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+const PARTITIONS: &[&str] =
+    &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
 /// The IAM role ARN of an access role: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,8 +49,8 @@ impl TryFrom<String> for RoleArn {
             return Err(format!("`{}` names no role (resource must start with `role/`); {expected}", shorten(&value)));
         };
         let name = path_and_name.rsplit('/').next().unwrap_or_default();
-        let name_ok = (1..=64).contains(&name.len())
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+        let name_ok =
+            (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
         let path_ok = path_and_name.len() <= 512 + 64
             && path_and_name.chars().all(|c| c.is_ascii_graphic() && c != '\\' && c != ':');
         if !name_ok || !path_ok {
@@ -89,9 +90,7 @@ impl TryFrom<String> for ExternalId {
             return Err(format!("externalId must be 2 to 1224 characters long, found {}", value.chars().count()));
         }
         if let Some(bad) = value.chars().find(|c| !(c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(*c))) {
-            return Err(format!(
-                "externalId contains {bad:?}; only letters, digits and _+=,.@:/- are allowed"
-            ));
+            return Err(format!("externalId contains {bad:?}; only letters, digits and _+=,.@:/- are allowed"));
         }
         Ok(ExternalId(value))
     }

@@ -112,7 +112,10 @@ mod tests {
     #[test]
     fn finds_block_and_flow_nodes_by_key_and_index() {
         assert_eq!(locate(TEXT, &[Step::Key("profiles"), Step::Key("a"), Step::Key("via")]), Some((3, 10)));
-        assert_eq!(locate(TEXT, &[Step::Key("profiles"), Step::Key("a"), Step::Key("tags"), Step::Index(1)]), Some((4, 15)));
+        assert_eq!(
+            locate(TEXT, &[Step::Key("profiles"), Step::Key("a"), Step::Key("tags"), Step::Index(1)]),
+            Some((4, 15))
+        );
         let prod = [Step::Key("apps"), Step::Key("pay"), Step::Key("stages"), Step::Key("prod")];
         assert_eq!(locate(TEXT, &prod), Some((5, 29)));
     }

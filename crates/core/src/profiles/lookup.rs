@@ -100,7 +100,9 @@ mod tests {
 
     #[test]
     fn no_matching_rule_is_e_no_profile_naming_app_stage_and_file() {
-        let s = store("profiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\napps:\n  a:\n    stages:\n      prod: p\n");
+        let s = store(
+            "profiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\napps:\n  a:\n    stages:\n      prod: p\n",
+        );
         let err = s.select("a", "dev").unwrap_err();
         assert_eq!(err.code(), "E_NO_PROFILE");
         let text = err.to_string();

@@ -9,7 +9,7 @@ mod session;
 mod store;
 
 pub use discovery::{Discovery, CONFIG_ENV, FILE_NAMES};
-pub use fields::{shorten_to, DurationSeconds, ExternalId, Region, RoleArn, NameTemplate, NAME_PLACEHOLDERS};
+pub use fields::{shorten_to, DurationSeconds, ExternalId, NameTemplate, Region, RoleArn, NAME_PLACEHOLDERS};
 pub use lookup::{Reason, Selection};
 pub use session::{MfaSerial, SessionPolicy, SessionTags};
 pub use store::{AppProfiles, Profile, ProfileStore};
@@ -63,7 +63,8 @@ fn read(path: &Path) -> Result<ProfileStore, Error> {
         return Err(unreadable(format!("it is {} bytes; a profile store may be at most 1 MiB", meta.len())));
     }
     let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|e| unreadable(format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to())))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| unreadable(format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to())))?;
     ProfileStore::parse(path, &text)
 }
 

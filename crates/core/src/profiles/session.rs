@@ -1,8 +1,8 @@
 //! Validated store fields that shape the role session: MFA device, session tags and an inline
 //! session policy.
 
-use super::fields::shorten;
 use super::checked::deserialize_checked;
+use super::fields::shorten;
 use std::collections::BTreeMap;
 
 /// The MFA device whose code STS checks: an ARN such as `arn:aws:iam::123456789012:mfa/ana`, or a
@@ -99,8 +99,9 @@ impl TryFrom<serde_json::Value> for SessionPolicy {
 
     fn try_from(value: serde_json::Value) -> Result<Self, String> {
         let document = match value {
-            serde_json::Value::String(text) => serde_json::from_str(&text)
-                .map_err(|e| format!("policy is a string but not JSON: {e}"))?,
+            serde_json::Value::String(text) => {
+                serde_json::from_str(&text).map_err(|e| format!("policy is a string but not JSON: {e}"))?
+            }
             other => other,
         };
         let has_statement = document.as_object().is_some_and(|o| o.contains_key("Statement"));
@@ -130,7 +131,9 @@ mod tests {
 
     #[test]
     fn session_tags_follow_sts_rules() {
-        let tags = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>();
+        let tags = |pairs: &[(&str, &str)]| {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>()
+        };
         assert!(SessionTags::try_from(tags(&[("team", "payments"), ("cost-center", "42 a@b")])).is_ok());
         assert!(SessionTags::try_from(tags(&[("", "x")])).is_err());
         assert!(SessionTags::try_from(tags(&[("aws:team", "x")])).is_err());
@@ -146,7 +149,9 @@ mod tests {
         let from_string = SessionPolicy::try_from(serde_json::Value::String(mapping.to_string())).unwrap();
         assert_eq!(from_mapping, from_string);
         assert!(SessionPolicy::try_from(serde_json::json!("{not json")).unwrap_err().contains("not JSON"));
-        assert!(SessionPolicy::try_from(serde_json::json!({"Version": "2012-10-17"})).unwrap_err().contains("Statement"));
+        assert!(SessionPolicy::try_from(serde_json::json!({"Version": "2012-10-17"}))
+            .unwrap_err()
+            .contains("Statement"));
         let huge = serde_json::json!({"Statement": "x".repeat(3000)});
         assert!(SessionPolicy::try_from(huge).unwrap_err().contains("2048"));
     }

@@ -89,7 +89,9 @@ impl ProfileStore {
             let location = err.location();
             let mut message = with_hint(&message_of(&err));
             // The parser stops at the tab without saying so.
-            let at = location.as_ref().and_then(|l| text.lines().nth(l.line().checked_sub(1)?)?.chars().nth(l.column().checked_sub(1)?));
+            let at = location
+                .as_ref()
+                .and_then(|l| text.lines().nth(l.line().checked_sub(1)?)?.chars().nth(l.column().checked_sub(1)?));
             if at == Some('\t') {
                 message.push_str(" (a tab: YAML indents with spaces)");
             }
@@ -105,7 +107,10 @@ impl ProfileStore {
     fn check_references(&self, text: &str) -> Result<(), Error> {
         let store_ref = self.default_profile.iter().map(|name| (name, vec![Step::Key("defaultProfile")]));
         let app_refs = self.apps.iter().flat_map(|(app, entry)| {
-            let default = entry.default_profile.iter().map(move |name| (name, vec![Step::Key("apps"), Step::Key(app), Step::Key("defaultProfile")]));
+            let default = entry
+                .default_profile
+                .iter()
+                .map(move |name| (name, vec![Step::Key("apps"), Step::Key(app), Step::Key("defaultProfile")]));
             let stages = entry.stages.iter().map(move |(stage, name)| {
                 (name, vec![Step::Key("apps"), Step::Key(app), Step::Key("stages"), Step::Key(stage)])
             });
@@ -152,7 +157,11 @@ impl ProfileStore {
         while let Some(hop) = next {
             if seen.contains(&hop.as_str()) {
                 seen.push(hop);
-                return Err(self.invalid_at(text, &via_path(name), format!("profiles chain in a loop: {}", seen.join(" -> "))));
+                return Err(self.invalid_at(
+                    text,
+                    &via_path(name),
+                    format!("profiles chain in a loop: {}", seen.join(" -> ")),
+                ));
             }
             seen.push(hop);
             next = self.profiles.get(hop).and_then(|p| p.via.as_ref());
@@ -199,8 +208,10 @@ fn with_hint(message: &str) -> String {
     let unknown = &rest[..end];
     // The parser lists the expected keys after "expected"; only those are candidates.
     let expected = message.split_once("expected").map_or("", |(_, list)| list);
-    let candidates: Vec<&str> =
-        expected.split(|c: char| !c.is_ascii_alphanumeric()).filter(|k| !k.is_empty() && *k != "one" && *k != "of").collect();
+    let candidates: Vec<&str> = expected
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|k| !k.is_empty() && *k != "one" && *k != "of")
+        .collect();
     match closest(unknown, &candidates) {
         Some(near) => format!("{message} (did you mean `{near}`?)"),
         None => message.to_owned(),
