@@ -45,7 +45,7 @@ impl Discovery {
     /// When nothing is found, the error lists every place that was looked at.
     pub fn find(&self) -> Result<PathBuf, Error> {
         let start_dir = absolute(&self.start_dir);
-        for explicit in [&self.config_path, &self.env_path].into_iter().flatten() {
+        if let Some(explicit) = self.config_path.as_ref().or(self.env_path.as_ref()) {
             let path = path_clean::clean(start_dir.join(explicit));
             return if path.exists() { Ok(path) } else { Err(Error::NoProfileStore { searched: vec![path] }) };
         }

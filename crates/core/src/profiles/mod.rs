@@ -26,9 +26,12 @@ const MAX_STORE_BYTES: u64 = 1024 * 1024;
 /// What a store file looked like when it was parsed: size and modification time.
 type Stamp = (u64, Option<SystemTime>);
 
+/// Parsed stores by path, with the stamp of the file they were parsed from.
+type Parsed = HashMap<PathBuf, (Stamp, Arc<ProfileStore>)>;
+
 /// Stores parsed by this process, reused while their file is unchanged, so that repeated
 /// resolves in one process do not parse the same file again.
-static PARSED: LazyLock<Mutex<HashMap<PathBuf, (Stamp, Arc<ProfileStore>)>>> = LazyLock::new(Default::default);
+static PARSED: LazyLock<Mutex<Parsed>> = LazyLock::new(Default::default);
 
 /// Reads and parses the store at `path`, or returns the one parsed before if the file has the
 /// same size and modification time.
