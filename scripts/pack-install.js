@@ -7,6 +7,8 @@
 //
 //   node scripts/pack-install.js            # uses the addon at the repo root, building a debug one if none
 //   node scripts/pack-install.js --release  # builds the release addon first
+//   node scripts/pack-install.js --cross    # builds what ships (release, napi-rs cross toolchain,
+//                                           # glibc 2.17 baseline) first, and checks its baseline
 //   node scripts/pack-install.js --keep     # keeps the temporary directory to look around
 //
 // Needs the venv from `bash scripts/setup-python.sh` and the npm registry (no GitHub).
@@ -15,6 +17,7 @@ const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const semver = require('semver');
 
 const ROOT = path.resolve(__dirname, '..');
 const PKG = require(path.join(ROOT, 'package.json'));
@@ -26,6 +29,8 @@ const LOCALSTACK = `serverless-localstack@${PKG.devDependencies['serverless-loca
 const STAGE = 'dev';
 const ACCOUNT = '123456789012';
 const RUN_TIMEOUT_MS = 180_000;
+/** The oldest glibc the linux-x64-gnu build must load on (Amazon Linux 2, CodeBuild). */
+const GLIBC_BASELINE = '2.17';
 
 /** What a published tarball must hold, and what it must not. */
 const REQUIRED_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'index.js', 'index.d.ts', 'binding.js', 'binding.d.ts', 'lib/native.js'];
@@ -83,11 +88,18 @@ function checkNoInstallScripts(manifest, label) {
 
 /** The addon and its generated loader at the repo root; builds them when missing. */
 function ensureAddon() {
-  if (args.has('--release')) sh('npx', ['napi', 'build', '--platform', '--release', '--js', 'binding.js', '--dts', 'binding.d.ts'], { cwd: ROOT, stdio: 'inherit' });
+  if (args.has('--cross')) sh('npm', ['run', 'build:cross'], { cwd: ROOT, stdio: 'inherit' });
+  else if (args.has('--release')) sh('npx', ['napi', 'build', '--platform', '--release', '--js', 'binding.js', '--dts', 'binding.d.ts'], { cwd: ROOT, stdio: 'inherit' });
   const present = (f) => fs.existsSync(path.join(ROOT, f));
   if (!present(ADDON) || !present('binding.js') || !present('binding.d.ts')) {
     sh('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   }
+}
+
+/** The newest glibc symbol version the addon needs (`objdump -T`), e.g. `2.15`. */
+function newestGlibc(file) {
+  const versions = [...sh('objdump', ['-T', file]).matchAll(/GLIBC_(\d+(?:\.\d+)*)/g)].map((m) => m[1]);
+  return versions.sort((a, b) => semver.rcompare(semver.coerce(a), semver.coerce(b)))[0];
 }
 
 /** npm/linux-x64-gnu staged outside the repo with the addon in it, as `napi prepublish` would. */
@@ -179,6 +191,11 @@ async function main() {
     log(`main tarball ${path.basename(main.filename)} (${main.size} bytes): ${main.files.join(' ')}`);
     checkMainTarball(main);
     stagePlatformPackage(path.join(tmp, PLATFORM));
+    const glibc = newestGlibc(path.join(tmp, PLATFORM, ADDON));
+    log(`newest glibc symbol of the addon: GLIBC_${glibc}`);
+    if (args.has('--cross') && semver.gt(semver.coerce(glibc), semver.coerce(GLIBC_BASELINE))) {
+      throw new Error(`the cross build needs GLIBC_${glibc}, newer than the ${GLIBC_BASELINE} baseline`);
+    }
     const platform = pack(path.join(tmp, PLATFORM), tarballs);
     log(`platform tarball ${path.basename(platform.filename)} (${platform.size} bytes): ${platform.files.join(' ')}`);
 
