@@ -128,7 +128,7 @@ describe('readSettings', () => {
     assert.equal(readSettings(fakeServerless(), {}).disabledBy, 'SERVERLESS_ACCESS_ROLES_DISABLE=true');
   });
 
-  test('--no-cache or custom.accessRoles.cache: false turn the cache off; the MFA code is kept apart and used once', () => {
+  test('--no-cache or custom.accessRoles.cache: false turn the cache off; --mfa-code is kept apart', () => {
     assert.equal(readSettings(fakeServerless(), {}).resolveOptions.cache, undefined);
     assert.equal(readSettings(fakeServerless(), { cache: false }).resolveOptions.cache, false);
     assert.equal(readSettings(fakeServerless({ custom: { accessRoles: { cache: false } } }), {}).resolveOptions.cache, false);
@@ -137,10 +137,6 @@ describe('readSettings', () => {
     assert.equal(settings.mfaCode, '123456');
     assert.equal(settings.resolveOptions.mfaCode, undefined, 'a refresh must not reuse a spent code');
     assert.throws(() => readSettings(fakeServerless(), { 'mfa-code': '' }), { code: 'ACCESS_ROLES_INVALID_SETTING' });
-    process.env.SERVERLESS_ACCESS_ROLES_MFA_CODE = '654321';
-    assert.equal(readSettings(fakeServerless(), {}).mfaCode, '654321');
-    assert.equal(process.env.SERVERLESS_ACCESS_ROLES_MFA_CODE, undefined, 'the native resolver must not find it again');
-    assert.equal(readSettings(fakeServerless(), {}).mfaCode, undefined);
     assert.throws(() => readSettings(fakeServerless({ custom: { accessRoles: { cache: 'no' } } }), {}), {
       message: 'custom.accessRoles.cache must be a boolean.',
     });

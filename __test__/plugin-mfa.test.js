@@ -195,6 +195,16 @@ describe('against moto', () => {
       });
     });
 
+    test('without a terminal, a refresh does not reuse SERVERLESS_ACCESS_ROLES_MFA_CODE either', async () => {
+      process.env.SERVERLESS_ACCESS_ROLES_MFA_CODE = '123456';
+      const { keys, resolveKeys } = await resolveServiceKeys(serverless, { ...settings(), mfaCode: undefined }, {
+        log, mustHaveRole: true, terminal: terminal({ tty: false }),
+      });
+      assert.equal(keys.source, 'sts');
+      assert.equal(process.env.SERVERLESS_ACCESS_ROLES_MFA_CODE, undefined);
+      await assert.rejects(resolveKeys(), { code: 'ACCESS_ROLES_MFA_REQUIRED' });
+    });
+
     test('on a terminal, a refresh asks for a new code', async () => {
       const term = terminal({ tty: true });
       const { resolveKeys } = await resolveServiceKeys(serverless, settings(), { log, mustHaveRole: true, terminal: term });

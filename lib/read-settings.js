@@ -5,8 +5,6 @@ const userError = require('./user-error');
 
 /** Environment variable that turns the plugin off for a command, e.g. in CI. */
 const DISABLE_ENV = 'SERVERLESS_ACCESS_ROLES_DISABLE';
-/** Read by the native resolver too, for callers of the JS API. */
-const MFA_CODE_ENV = 'SERVERLESS_ACCESS_ROLES_MFA_CODE';
 
 const TYPES = { app: 'string', configPath: 'string', required: 'boolean', enabled: 'boolean', cache: 'boolean' };
 
@@ -41,16 +39,10 @@ function isTruthyEnv(value) {
   return /^(1|true|yes)$/i.test((value || '').trim());
 }
 
-/**
- * `--mfa-code`, else `SERVERLESS_ACCESS_ROLES_MFA_CODE`, checked for shape only: the native
- * resolver says what a code must look like. The variable is taken out of the environment: a code
- * is spent by one STS call, and the native resolver would read it again for a refresh.
- */
-function mfaCodeSetting(serverless, options) {
-  const fromEnv = process.env[MFA_CODE_ENV];
-  delete process.env[MFA_CODE_ENV];
+/** `--mfa-code`, checked for shape only: the native resolver says what a code must look like. */
+function mfaCodeOption(serverless, options) {
   const code = options['mfa-code'];
-  if (code === undefined || code === null) return fromEnv && fromEnv.trim() ? fromEnv.trim() : undefined;
+  if (code === undefined || code === null) return undefined;
   if (typeof code !== 'string' || code.trim() === '') {
     throw userError(serverless, '--mfa-code needs a value: the current code of your MFA device.', 'ACCESS_ROLES_INVALID_SETTING');
   }
@@ -63,7 +55,7 @@ function mfaCodeSetting(serverless, options) {
  *
  * Lookup key: `custom.accessRoles.app`, else a top-level `app` (Serverless v3 allows one; osls 4
  * rejects it), else the service name. The disk cache is off with `--no-cache` or
- * `custom.accessRoles.cache: false`. `mfaCode` (`--mfa-code` or the environment) is kept apart from
+ * `custom.accessRoles.cache: false`. `mfaCode` (from `--mfa-code`) is kept apart from
  * `resolveOptions`: a code is good for one STS call, so a refresh an hour later must not reuse it.
  *
  * @param {object} serverless the framework instance
@@ -110,7 +102,7 @@ function readSettings(serverless, options) {
     service,
     required: custom.required === true,
     disabledBy,
-    mfaCode: mfaCodeSetting(serverless, options),
+    mfaCode: mfaCodeOption(serverless, options),
     resolveOptions,
   };
 }

@@ -10,6 +10,19 @@ const userError = require('./user-error');
 /** Store answers that mean "no profile for this service" rather than a broken setup. */
 const NO_PROFILE_CODES = new Set(['E_NO_PROFILE', 'E_NO_PROFILE_STORE']);
 
+/** The MFA code for CI; the native resolver reads it too, for callers of the JS API. */
+const MFA_CODE_ENV = 'SERVERLESS_ACCESS_ROLES_MFA_CODE';
+
+/**
+ * The code in `SERVERLESS_ACCESS_ROLES_MFA_CODE`, taken out of the environment: a code is spent
+ * by one STS call, and the native resolver would otherwise read it again for a refresh.
+ */
+function takeEnvMfaCode() {
+  const code = (process.env[MFA_CODE_ENV] || '').trim();
+  delete process.env[MFA_CODE_ENV];
+  return code || undefined;
+}
+
 const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAME --role-arn ARN [--stage STAGE]';
 
 /**
@@ -20,7 +33,7 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
  * then, as for every other failure, it throws a user error.
  *
  * The returned `resolveKeys` is what refreshes call. It never reuses the code given at the start
- * (`--mfa-code` or `SERVERLESS_ACCESS_ROLES_MFA_CODE`, ./read-settings): a code is
+ * (`--mfa-code` or `SERVERLESS_ACCESS_ROLES_MFA_CODE`, taken out of the environment): a code is
  * spent by then, so a refresh needing MFA asks on the terminal or fails saying why.
  *
  * @param {object} serverless the framework instance
@@ -32,6 +45,7 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
  */
 async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, terminal = process }) {
   const { app, stage, resolveOptions } = settings;
+  const envMfaCode = takeEnvMfaCode();
   const resolve = (extra) => resolveCredentials(app, stage, { ...resolveOptions, ...extra });
   const ask = () => askMfaCode(describeProfile(app, stage, resolveOptions).mfaSerial, terminal);
   // Refreshes fail inside the SDK's credential chain, which reports the bottom error's message.
@@ -55,7 +69,7 @@ async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, ter
   };
   try {
     const keys = await resolveWithMfa(resolve, {
-      mfaCode: settings.mfaCode,
+      mfaCode: settings.mfaCode || envMfaCode,
       terminal,
       ask: () => {
         stopSpinner(); // it would draw over the question

@@ -8,48 +8,35 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
-/// Implements `Deserialize` for store field types: `$ty` from a string, or from any node when
-/// `any` is given, through `TryFrom<$from, Error = String>`.
+/// Implements `Deserialize` for a store field type `$ty` through `TryFrom<$from, Error = String>`:
+/// from a scalar read as a string (a plain `123456` stays the string "123456"), or from whatever
+/// node is there (a number, a string, a mapping, a sequence) when `any` is given.
 macro_rules! deserialize_checked {
     ($ty:ty, $from:ty, $expecting:literal) => {
-        impl<'de> serde::Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::profiles::checked::from_str::<D, $ty, $from>(deserializer, $expecting)
-            }
-        }
+        $crate::profiles::checked::deserialize_checked!(@with deserialize_str, $ty, $from, $expecting);
     };
     ($ty:ty, $from:ty, $expecting:literal, any) => {
+        $crate::profiles::checked::deserialize_checked!(@with deserialize_any, $ty, $from, $expecting);
+    };
+    (@with $method:ident, $ty:ty, $from:ty, $expecting:literal) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::profiles::checked::from_any::<D, $ty, $from>(deserializer, $expecting)
+                deserializer.$method($crate::profiles::checked::Checked::<$ty, $from>::new($expecting))
             }
         }
     };
 }
 pub(crate) use deserialize_checked;
 
-/// `T` from a scalar read as a string (a plain `123456` stays the string "123456").
-pub(crate) fn from_str<'de, D, T, U>(deserializer: D, expecting: &'static str) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    U: Deserialize<'de>,
-    T: TryFrom<U, Error = String>,
-{
-    deserializer.deserialize_str(Checked::<T, U>(expecting, PhantomData))
-}
-
-/// `T` from whatever node is there: a number, a string, a mapping or a sequence.
-pub(crate) fn from_any<'de, D, T, U>(deserializer: D, expecting: &'static str) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    U: Deserialize<'de>,
-    T: TryFrom<U, Error = String>,
-{
-    deserializer.deserialize_any(Checked::<T, U>(expecting, PhantomData))
-}
-
 /// Reads the node as `U`, then converts it to `T`.
-struct Checked<T, U>(&'static str, PhantomData<(T, U)>);
+pub(crate) struct Checked<T, U>(&'static str, PhantomData<(T, U)>);
+
+impl<T, U> Checked<T, U> {
+    /// The visitor; `expecting` completes "invalid type: …, expected …".
+    pub(crate) fn new(expecting: &'static str) -> Self {
+        Checked(expecting, PhantomData)
+    }
+}
 
 impl<'de, T, U> Checked<T, U>
 where
