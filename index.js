@@ -1,18 +1,31 @@
 'use strict';
 // The package's entry point: the Serverless plugin class (what `plugins: [serverless-access-roles]`
-// loads) carrying the native API and the helpers as static members, so
-// `require('serverless-access-roles')` serves both the framework and scripts.
+// loads) carrying the API for scripts as static members. Nothing is loaded until it is used: the
+// plugin's modules when the framework constructs the plugin, each API function on first access,
+// and the native addon only when keys are needed (lib/native.js).
 
-const { describeProfile } = require('./lib/native');
-const resolveCredentials = require('./lib/resolve-credentials');
-const ServerlessAccessRoles = require('./lib/plugin');
-const deployRoleTemplate = require('./lib/deploy-role-template');
-const linkProfile = require('./lib/link-profile');
-const { fromAccessRole } = require('./lib/sdk-v3-provider');
+/**
+ * The Serverless Framework plugin (lib/plugin/). This shell loads the real class on construction
+ * and returns its instance, so `require('serverless-access-roles')` stays cheap for scripts.
+ */
+class ServerlessAccessRoles {
+  constructor(...args) {
+    const Plugin = require('./lib/plugin');
+    return new Plugin(...args);
+  }
+}
+
+/** What the package exports besides the plugin: name → loader of lib/api/ or lib/native.js. */
+const API = {
+  resolveCredentials: () => require('./lib/api/resolve-credentials'),
+  describeProfile: () => require('./lib/native').describeProfile,
+  fromAccessRole: () => require('./lib/api/from-access-role').fromAccessRole,
+  deployRoleTemplate: () => require('./lib/api/deploy-role-template'),
+  linkProfile: () => require('./lib/api/link-profile'),
+};
+
+for (const [name, loader] of Object.entries(API)) {
+  Object.defineProperty(ServerlessAccessRoles, name, { enumerable: true, get: loader });
+}
 
 module.exports = ServerlessAccessRoles;
-module.exports.resolveCredentials = resolveCredentials;
-module.exports.describeProfile = describeProfile;
-module.exports.fromAccessRole = fromAccessRole;
-module.exports.deployRoleTemplate = deployRoleTemplate;
-module.exports.linkProfile = linkProfile;

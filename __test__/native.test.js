@@ -11,16 +11,25 @@ const path = require('node:path');
 
 const NATIVE = path.resolve(__dirname, '..', 'lib', 'native.js');
 
-/** Requires lib/native.js in a child with `env`; returns `{ code, message }` or the export names. */
+/**
+ * Requires lib/native.js in a child with `env`, then calls `findProfileStore` for a store that does
+ * not exist; returns the export names, whether the addon was loaded by the require alone, and the
+ * call's `{ code, message }`.
+ */
 function loadInChild(env) {
-  const script = `try { console.log(JSON.stringify({ keys: Object.keys(require(${JSON.stringify(NATIVE)})) })) }
-    catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }`;
+  const script = `const native = require(${JSON.stringify(NATIVE)});
+    const loadedByRequire = Object.keys(require.cache).some((f) => f.endsWith('.node'));
+    let code, message;
+    try { native.findProfileStore({ configPath: '/nonexistent/access-roles.yml' }) } catch (e) { ({ code, message } = e) }
+    console.log(JSON.stringify({ keys: Object.keys(native), loadedByRequire, code, message }))`;
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' }));
 }
 
-test('the addon loads and exposes the native API', () => {
-  const { keys } = loadInChild({});
+test('the addon loads on first call and exposes the native API', () => {
+  const { keys, loadedByRequire, code } = loadInChild({});
   assert.ok(keys.includes('resolveCredentials') && keys.includes('describeProfile'), JSON.stringify(keys));
+  assert.equal(loadedByRequire, false, 'requiring lib/native.js must not load the addon');
+  assert.equal(code, 'E_NO_PROFILE_STORE');
 });
 
 test('a missing platform package is named, with the platform and how to install it', () => {

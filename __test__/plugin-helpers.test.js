@@ -7,16 +7,16 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const YAML = require('yaml');
-const assertSupportedFramework = require('../lib/assert-supported-framework');
-const assertNoSecretsVariables = require('../lib/assert-no-secrets-variables');
-const commandDefinitions = require('../lib/commands/definitions');
-const deployRoleTemplate = require('../lib/deploy-role-template');
-const formatFields = require('../lib/format-fields');
-const fromNativeError = require('../lib/from-native-error');
-const linkProfile = require('../lib/link-profile');
-const locateStore = require('../lib/locate-store');
-const readSettings = require('../lib/read-settings');
-const sessionTrustNeeds = require('../lib/session-trust-needs');
+const assertSupportedFramework = require('../lib/plugin/assert-supported-framework');
+const assertNoSecretsVariables = require('../lib/plugin/assert-no-secrets-variables');
+const commandDefinitions = require('../lib/plugin/commands/definitions');
+const deployRoleTemplate = require('../lib/api/deploy-role-template');
+const formatFields = require('../lib/plugin/format-fields');
+const fromNativeError = require('../lib/plugin/from-native-error');
+const linkProfile = require('../lib/api/link-profile');
+const locateStore = require('../lib/plugin/locate-store');
+const readSettings = require('../lib/plugin/read-settings');
+const sessionTrustNeeds = require('../lib/plugin/session-trust-needs');
 
 /** Stands in for the framework's ServerlessError: message plus code. */
 class FakeServerlessError extends Error {

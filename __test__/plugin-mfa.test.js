@@ -12,9 +12,9 @@ const path = require('node:path');
 const { PassThrough } = require('node:stream');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { createService, createHome, CLIS } = require('./helpers/serverless');
-const askMfaCode = require('../lib/ask-mfa-code');
-const resolveServiceKeys = require('../lib/resolve-service-keys');
-const resolveWithMfa = require('../lib/resolve-with-mfa');
+const askMfaCode = require('../lib/plugin/ask-mfa-code');
+const resolveServiceKeys = require('../lib/plugin/resolve-service-keys');
+const resolveWithMfa = require('../lib/plugin/resolve-with-mfa');
 
 const DEVICE = 'arn:aws:iam::123456789012:mfa/deployer';
 const MFA_MESSAGE = `this profile requires a code from MFA device ${DEVICE}`;

@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { startLocalAws } = require('./helpers/localaws');
-const installCredentials = require('../lib/surfaces/install-credentials');
+const installCredentials = require('../lib/plugin/surfaces/install-credentials');
 
 const AWS_V2 = require(require.resolve('aws-sdk', { paths: [path.dirname(require.resolve('serverless/package.json'))] }));
 

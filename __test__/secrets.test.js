@@ -17,8 +17,8 @@ const { CloudFormationClient, CreateStackCommand } = require('@aws-sdk/client-cl
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { createService, createHome, CLIS } = require('./helpers/serverless');
 const { resolveCredentials } = require('..');
-const fromNativeError = require('../lib/from-native-error');
-const installCredentials = require('../lib/surfaces/install-credentials');
+const fromNativeError = require('../lib/plugin/from-native-error');
+const installCredentials = require('../lib/plugin/surfaces/install-credentials');
 
 const AWS_V2 = require(require.resolve('aws-sdk', { paths: [path.dirname(require.resolve('serverless/package.json'))] }));
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // The `serverless-access-roles` command. One subcommand today: `credential-process`, for an AWS
-// config's `credential_process` line (see lib/credential-process.js).
+// config's `credential_process` line (see lib/cli/credential-process.js).
 
-const { credentialProcess, USAGE } = require('../lib/credential-process');
+const { credentialProcess, USAGE } = require('../lib/cli/credential-process');
 
 /** Runs the subcommand named by the first argument and returns the exit status. */
 async function main([command, ...args]) {

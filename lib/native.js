@@ -1,7 +1,10 @@
 'use strict';
-// Loads the native addon through the loader napi-rs generates (binding.js). When no binary fits
-// this machine, throws an error that names the platform and the package that would be needed,
-// instead of the generated loader's generic "Cannot find native binding".
+// The one place that loads the native addon, on first use: requiring this file loads nothing, so
+// commands that need no keys work without the platform package. Each export calls the addon's
+// function of the same name, loading the addon through the loader napi-rs generates (binding.js)
+// on the first call. When no binary fits this machine, that call throws an error that names the
+// platform and the package that would be needed, instead of the generated loader's generic
+// "Cannot find native binding".
 //
 // The binaries ship as per-platform packages (npm/*), listed in package.json as
 // optionalDependencies; npm installs only the one whose os/cpu/libc match this machine. One goes
@@ -82,12 +85,20 @@ function loadError(err) {
   return error;
 }
 
+let binding = null;
+
+/** The addon, loaded on the first call; a failed load throws `E_NO_NATIVE_BINDING` each time. */
 function load() {
+  if (binding) return binding;
   try {
-    return require('../binding.js');
+    binding = require('../binding.js');
   } catch (err) {
     throw loadError(err);
   }
+  return binding;
 }
 
-module.exports = load();
+/** The addon's functions that lib/ calls; each loads the addon when first called. */
+const FUNCTIONS = ['resolveCredentials', 'describeProfile', 'findProfileStore', 'cachedCredentials'];
+
+module.exports = Object.fromEntries(FUNCTIONS.map((name) => [name, (...args) => load()[name](...args)]));

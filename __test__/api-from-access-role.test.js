@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
-const { fromAccessRole } = require('../lib/sdk-v3-provider');
+const { fromAccessRole } = require('../lib/api/from-access-role');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { assumedKeyIds } = require('./helpers/sts-calls');
 

@@ -1,7 +1,7 @@
 'use strict';
 
 const { REFRESH_MARGIN_MS } = require('./refreshing-keys');
-const redact = require('../redact');
+const redact = require('../../api/redact');
 
 /** `provider.sdk` (the AWS SDK v2), or undefined where it is gone: osls 4 makes it a throwing getter. */
 function sdkV2Of(provider) {

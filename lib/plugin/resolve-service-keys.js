@@ -1,9 +1,9 @@
 'use strict';
 
-const { describeProfile } = require('./native');
+const { describeProfile } = require('../native');
 const askMfaCode = require('./ask-mfa-code');
 const fromNativeError = require('./from-native-error');
-const resolveCredentials = require('./resolve-credentials');
+const resolveCredentials = require('../api/resolve-credentials');
 const resolveWithMfa = require('./resolve-with-mfa');
 const userError = require('./user-error');
 
@@ -40,7 +40,7 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
  * @param {ReturnType<import('./read-settings')>} settings
  * @param {{ log: ReturnType<import('./create-log')>, mustHaveRole: boolean,
  *   terminal?: { stdin: object, stderr: object } }} context `terminal` defaults to `process`
- * @returns {Promise<{ keys: import('../index').AccessRoleCredentials, resolveKeys: Function } | null>}
+ * @returns {Promise<{ keys: import('../../index').AccessRoleCredentials, resolveKeys: Function } | null>}
  *   the keys, and the resolver bound to this app and stage for refreshing them
  */
 async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, terminal = process }) {

@@ -1,6 +1,6 @@
 'use strict';
 
-const native = require('./native');
+const native = require('../native');
 const redact = require('./redact');
 
 /**
@@ -13,8 +13,8 @@ const redact = require('./redact');
  *
  * @param {string} app
  * @param {string} stage
- * @param {import('../index').ResolveOptions} [options]
- * @returns {Promise<import('../index').AccessRoleCredentials>}
+ * @param {import('../../index').ResolveOptions} [options]
+ * @returns {Promise<import('../../index').AccessRoleCredentials>}
  */
 function resolveCredentials(app, stage, options) {
   try {

@@ -1,6 +1,6 @@
 'use strict';
 
-const { describeProfile } = require('../native');
+const { describeProfile } = require('../../native');
 const formatFields = require('../format-fields');
 const fromNativeError = require('../from-native-error');
 
@@ -15,7 +15,7 @@ const APP_SOURCES = {
  * `serverless access-role show`: which deployment profile applies to this app and stage, the
  * store rule that chose it and the AssumeRole call it means, without calling AWS.
  *
- * @param {import('../plugin')} plugin
+ * @param {import('..')} plugin
  */
 function runShow(plugin) {
   const { serverless, log } = plugin;

@@ -62,7 +62,7 @@ function mfaCodeOption(serverless, options) {
  * @param {Record<string, unknown>} options the CLI options
  * @returns {{ app: string, appSource: string, stage: string, region: string, service: string,
  *   required: boolean, disabledBy: string | null, mfaCode: string | undefined,
- *   resolveOptions: import('../index').ResolveOptions }}
+ *   resolveOptions: import('../../index').ResolveOptions }}
  */
 function readSettings(serverless, options) {
   const custom = customSettings(serverless);

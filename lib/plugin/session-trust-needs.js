@@ -1,6 +1,6 @@
 'use strict';
 
-const { describeProfile } = require('./native');
+const { describeProfile } = require('../native');
 const fromNativeError = require('./from-native-error');
 
 /** Store answers that mean "no profile yet": the template is the first step of setting one up. */

@@ -1,7 +1,7 @@
 'use strict';
 
 const path = require('node:path');
-const { findProfileStore } = require('./native');
+const { findProfileStore } = require('../native');
 
 /**
  * The profile store `access-role link` writes to: the one the native resolver would read, or,

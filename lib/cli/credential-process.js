@@ -6,7 +6,7 @@
 
 const { parseArgs } = require('node:util');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
-const { resolveCredentials } = require('./native');
+const { resolveCredentials } = require('../native');
 
 const PROGRAM = 'serverless-access-roles';
 

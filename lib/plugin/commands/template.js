@@ -1,7 +1,7 @@
 'use strict';
 
 const YAML = require('yaml');
-const deployRoleTemplate = require('../deploy-role-template');
+const deployRoleTemplate = require('../../api/deploy-role-template');
 const sessionTrustNeeds = require('../session-trust-needs');
 const userError = require('../user-error');
 
@@ -41,7 +41,7 @@ async function callerPrincipal(plugin) {
  * source identity, the trust policy allows `sts:TagSession` / `sts:SetSourceIdentity` too; when it
  * is chained with `via`, the role before it is the principal trusted.
  *
- * @param {import('../plugin')} plugin
+ * @param {import('..')} plugin
  */
 async function runTemplate(plugin) {
   const { serverless, options, log } = plugin;

@@ -2,9 +2,9 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { describeProfile } = require('../native');
+const { describeProfile } = require('../../native');
 const fromNativeError = require('../from-native-error');
-const linkProfile = require('../link-profile');
+const linkProfile = require('../../api/link-profile');
 const locateStore = require('../locate-store');
 const userError = require('../user-error');
 
@@ -39,7 +39,7 @@ function replaceChecked(serverless, store, text, { app, stage, resolveOptions })
  * profile store, keeping the store's other content and comments, and creates the store beside
  * serverless.yml when there is none.
  *
- * @param {import('../plugin')} plugin
+ * @param {import('..')} plugin
  */
 function runLink(plugin) {
   const { serverless, options, log } = plugin;

@@ -19,7 +19,7 @@ const resolveCredentials = require('./resolve-credentials');
  * Rejections are the `resolveCredentials` errors, unchanged: `error.code` is `E_ACCESS_DENIED`
  * and so on.
  *
- * @param {{ app: string, stage: string } & import('../binding').ResolveOptions} init the app and
+ * @param {{ app: string, stage: string } & import('../../binding').ResolveOptions} init the app and
  *   stage to look up, and any `resolveCredentials` options (configPath, cwd, region,
  *   baseProfile, service, cache, refreshMarginSeconds, cacheDir, …)
  * @returns {() => Promise<{ accessKeyId: string, secretAccessKey: string, sessionToken: string,

@@ -23,7 +23,7 @@ function fromNow(date) {
  * through the framework's own client, so it also proves the framework really uses those keys,
  * and prints profile, role, assumed identity and expiry.
  *
- * @param {import('../plugin')} plugin
+ * @param {import('..')} plugin
  */
 async function runTest(plugin) {
   const { serverless, log } = plugin;
