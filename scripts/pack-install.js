@@ -5,11 +5,15 @@
 // AWS server (moto, IAM enforced; __test__/helpers/localaws.js) and runs
 // `serverless access-role test` and `serverless info` there. The repository is left as it was.
 //
-//   node scripts/pack-install.js            # uses the addon at the repo root, building a debug one if none
-//   node scripts/pack-install.js --release  # builds the release addon first
-//   node scripts/pack-install.js --cross    # builds what ships (release, napi-rs cross toolchain,
-//                                           # glibc 2.17 baseline) first, and checks its baseline
-//   node scripts/pack-install.js --keep     # keeps the temporary directory to look around
+//   node scripts/pack-install.js             # uses the addon at the repo root, building a debug one if none
+//   node scripts/pack-install.js --release   # builds the release addon first
+//   node scripts/pack-install.js --cross     # builds what ships (release, napi-rs cross toolchain,
+//                                            # glibc 2.17 baseline) first, and checks its baseline
+//   node scripts/pack-install.js --prebuilt  # the shipped build already at the repo root (CI's
+//                                            # downloaded artifact): builds nothing, fails if it is
+//                                            # missing, and checks its baseline
+//   node scripts/pack-install.js --keep      # keeps the temporary directory to look around
+//   node scripts/pack-install.js --help      # these flags (__test__/workflows.test.js reads them)
 //
 // Needs the venv from `bash scripts/setup-python.sh` and the npm registry (no GitHub).
 
@@ -17,6 +21,7 @@ const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { parseArgs } = require('node:util');
 const semver = require('semver');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -37,7 +42,42 @@ const REQUIRED_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 
 const FORBIDDEN_FILES = [/\.node$/, /^__test__\//, /^crates\//, /^src\//, /^target\//, /^npm\//, /^scripts\//, /^examples\//, /^\.github\//, /Cargo\.(toml|lock)$/];
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
 
-const args = new Set(process.argv.slice(2));
+/** The flags, with what `--help` says of each; anything else is a usage error. */
+const FLAGS = {
+  release: 'build the release addon first',
+  cross: 'build what ships (release, napi-rs cross toolchain) first, and check its glibc baseline',
+  prebuilt: 'use the shipped build already at the repo root (build nothing, fail if missing), and check its glibc baseline',
+  keep: 'keep the temporary directory',
+  help: 'print this and exit',
+};
+
+function usage() {
+  const lines = Object.entries(FLAGS).map(([flag, what]) => `  --${flag.padEnd(9)} ${what}`);
+  return `usage: node scripts/pack-install.js [flags]\n${lines.join('\n')}\n`;
+}
+
+/** The flags given, as `{ cross: true, … }`; exits 2 on an unknown flag or a clash. */
+function readFlags(argv) {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'boolean' }])) }));
+  } catch (err) {
+    process.stderr.write(`pack-install: ${err.message}\n${usage()}`);
+    process.exit(2);
+  }
+  const builds = ['release', 'cross', 'prebuilt'].filter((f) => values[f]);
+  if (builds.length > 1) {
+    process.stderr.write(`pack-install: --${builds.join(' and --')} exclude each other\n${usage()}`);
+    process.exit(2);
+  }
+  return values;
+}
+
+const flags = readFlags(process.argv.slice(2));
+if (flags.help) {
+  process.stdout.write(usage());
+  process.exit(0);
+}
 
 function log(message) {
   console.log(`pack-install: ${message}`);
@@ -88,9 +128,14 @@ function checkNoInstallScripts(manifest, label) {
 
 /** The addon and its generated loader at the repo root; builds them when missing. */
 function ensureAddon() {
-  if (args.has('--cross')) sh('npm', ['run', 'build:cross'], { cwd: ROOT, stdio: 'inherit' });
-  else if (args.has('--release')) sh('npx', ['napi', 'build', '--platform', '--release', '--js', 'binding.js', '--dts', 'binding.d.ts'], { cwd: ROOT, stdio: 'inherit' });
   const present = (f) => fs.existsSync(path.join(ROOT, f));
+  if (flags.prebuilt) {
+    const missing = [ADDON, 'binding.js', 'binding.d.ts'].filter((f) => !present(f));
+    if (missing.length) throw new Error(`--prebuilt: ${missing.join(', ')} not found at the repo root`);
+    return;
+  }
+  if (flags.cross) sh('npm', ['run', 'build:cross'], { cwd: ROOT, stdio: 'inherit' });
+  else if (flags.release) sh('npx', ['napi', 'build', '--platform', '--release', '--js', 'binding.js', '--dts', 'binding.d.ts'], { cwd: ROOT, stdio: 'inherit' });
   if (!present(ADDON) || !present('binding.js') || !present('binding.d.ts')) {
     sh('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   }
@@ -193,8 +238,8 @@ async function main() {
     stagePlatformPackage(path.join(tmp, PLATFORM));
     const glibc = newestGlibc(path.join(tmp, PLATFORM, ADDON));
     log(`newest glibc symbol of the addon: GLIBC_${glibc}`);
-    if (args.has('--cross') && semver.gt(semver.coerce(glibc), semver.coerce(GLIBC_BASELINE))) {
-      throw new Error(`the cross build needs GLIBC_${glibc}, newer than the ${GLIBC_BASELINE} baseline`);
+    if ((flags.cross || flags.prebuilt) && semver.gt(semver.coerce(glibc), semver.coerce(GLIBC_BASELINE))) {
+      throw new Error(`the build needs GLIBC_${glibc}, newer than the ${GLIBC_BASELINE} baseline it ships for`);
     }
     const platform = pack(path.join(tmp, PLATFORM), tarballs);
     log(`platform tarball ${path.basename(platform.filename)} (${platform.size} bytes): ${platform.files.join(' ')}`);
@@ -241,7 +286,7 @@ async function main() {
     console.log('pack-install: 2 passed, 0 failed');
   } finally {
     if (aws) await aws.stop();
-    if (args.has('--keep')) log(`kept ${tmp}`);
+    if (flags.keep) log(`kept ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
