@@ -8,7 +8,7 @@ use napi::{Env, JsError};
 ///
 /// N-API's async bridge only carries its own status codes, so the error object is made here on
 /// the JS thread and passed through by reference.
-pub fn reject(env: &Env, code: &'static str, message: String) -> napi::Error {
+pub(crate) fn reject(env: &Env, code: &'static str, message: String) -> napi::Error {
     let raw = unsafe { JsError::from(napi::Error::new(code, message)).into_value(env.raw()) };
     match unsafe { Unknown::from_napi_value(env.raw(), raw) } {
         Ok(value) => napi::Error::from(value),
@@ -17,6 +17,6 @@ pub fn reject(env: &Env, code: &'static str, message: String) -> napi::Error {
 }
 
 /// Converts a core error; its text never holds a secret.
-pub fn to_js(env: &Env, err: &Error) -> napi::Error {
+pub(crate) fn to_js(env: &Env, err: &Error) -> napi::Error {
     reject(env, err.code(), err.to_string())
 }

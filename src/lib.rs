@@ -1,7 +1,11 @@
 //! The Node.js face of serverless-access-roles: `#[napi]` functions that convert types and
 //! errors and leave the work to `access_roles_core`.
 
-mod describe;
+#![warn(missing_docs, unreachable_pub)]
+
+// The `#[napi]` modules are `pub`: their items are what the addon exports, registered by napi's
+// constructors, which `unreachable_pub` and `dead_code` cannot see.
+pub mod describe;
 mod error;
-mod resolve;
-mod store;
+pub mod resolve;
+pub mod store;

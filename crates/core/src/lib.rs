@@ -8,6 +8,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod cache;
 pub mod credentials;
 pub mod error;

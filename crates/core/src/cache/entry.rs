@@ -31,12 +31,12 @@ struct Entry {
 }
 
 /// Path of the entry for `key`.
-pub fn entry_path(dir: &Path, key: &str) -> PathBuf {
+pub(super) fn entry_path(dir: &Path, key: &str) -> PathBuf {
     dir.join(format!("{key}.json"))
 }
 
 /// Reads the entry for `key`, or `None` when it is missing or not to be trusted.
-pub fn read(dir: &Path, key: &str) -> Option<AssumedRole> {
+pub(super) fn read(dir: &Path, key: &str) -> Option<AssumedRole> {
     let path = entry_path(dir, key);
     let meta = std::fs::symlink_metadata(&path).ok()?;
     if !meta.is_file() || meta.len() > MAX_ENTRY_BYTES || !private_to_user(&meta) {
@@ -62,7 +62,7 @@ pub fn decode(bytes: &[u8], key: &str) -> Option<AssumedRole> {
 }
 
 /// Writes the entry for `key` atomically, mode 0600.
-pub fn write(dir: &Path, key: &str, role: &AssumedRole) -> std::io::Result<()> {
+pub(super) fn write(dir: &Path, key: &str, role: &AssumedRole) -> std::io::Result<()> {
     let entry = Entry {
         version: 1,
         key: key.to_owned(),
@@ -83,7 +83,7 @@ pub fn write(dir: &Path, key: &str, role: &AssumedRole) -> std::io::Result<()> {
 
 /// True when the file belongs to the current user and nobody else may read or write it.
 #[cfg(unix)]
-pub fn private_to_user(meta: &std::fs::Metadata) -> bool {
+pub(super) fn private_to_user(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt;
     // SAFETY: geteuid has no preconditions and cannot fail.
     meta.uid() == unsafe { libc::geteuid() } && meta.mode() & 0o077 == 0
@@ -91,12 +91,12 @@ pub fn private_to_user(meta: &std::fs::Metadata) -> bool {
 
 /// On platforms without Unix modes the user's cache directory is already private.
 #[cfg(not(unix))]
-pub fn private_to_user(_meta: &std::fs::Metadata) -> bool {
+pub(super) fn private_to_user(_meta: &std::fs::Metadata) -> bool {
     true
 }
 
 /// True while more than `margin` is left before `expiration`.
-pub fn is_fresh(expiration: SystemTime, margin: Duration) -> bool {
+pub(super) fn is_fresh(expiration: SystemTime, margin: Duration) -> bool {
     expiration.duration_since(SystemTime::now()).is_ok_and(|left| left > margin)
 }
 

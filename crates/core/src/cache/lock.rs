@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 const POLL: Duration = Duration::from_millis(10);
 
 /// A held lock; dropping it releases the lock.
-pub struct Held(#[allow(dead_code, reason = "held for its Drop, which releases the lock")] File);
+pub(super) struct Held(#[allow(dead_code, reason = "held for its Drop, which releases the lock")] File);
 
 /// Takes the lock for `key`, waiting at most `timeout`. `None` when it could not be had: the
 /// caller then proceeds without it.
-pub async fn acquire(dir: &Path, key: &str, timeout: Duration) -> Option<Held> {
+pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration) -> Option<Held> {
     let mut options = OpenOptions::new();
     options.create(true).truncate(false).write(true);
     #[cfg(unix)]
