@@ -1,7 +1,8 @@
 'use strict';
 // `npm run bench`: how fast resolving is, against the local moto server (IAM enforced), next to
-// its peers, all in one run. Prints a markdown table of medians and the issue 4 targets as
-// met / not met; BENCHMARKS.md keeps a copy. A script, not a test: speed is never asserted.
+// its peers, all in one run, and what the plugin adds to `serverless print` and `osls print`.
+// Prints a markdown table of medians and the targets (issues 4 and 11) as met / not met;
+// BENCHMARKS.md keeps a copy. A script, not a test: speed is never asserted.
 //
 // Uses the newest release build of the addon when one exists (target/…/release), else whatever
 // `binding.js` loads, and says which.
@@ -39,6 +40,7 @@ const build = chooseBuild();
 
 const { startLocalAws, applyEnv } = require('../__test__/helpers/localaws');
 const { assumeRoleCount } = require('../__test__/helpers/sts-calls');
+const { createService, createHome } = require('../__test__/helpers/serverless');
 const { resolveCredentials } = require('..');
 
 const median = (xs) => {
@@ -162,6 +164,7 @@ async function processProbes(aws, env, configPath) {
   return {
     raw: async () => ({ ms: await rawAssumeRole(aws) }),
     node: () => node(['-e', '']),
+    pkgRequire: () => node(['-e', `require(${JSON.stringify(ROOT)})`]),
     pkgCold: () => node(pkg(freshCacheDir()), 'sts'),
     pkgWarm: () => node(pkg(warmDir), 'cache'),
     binCold: () => counted(async () => (await node(bin, undefined, { SERVERLESS_ACCESS_ROLES_CACHE_DIR: freshCacheDir() })).ms, 1),
@@ -181,6 +184,42 @@ async function processProbes(aws, env, configPath) {
   };
 }
 
+/**
+ * `serverless print` (v3) and `osls print` in the example service, each with the plugin (keys
+ * from its warm disk cache: no STS call) and in the same service without it. `print` resolves
+ * the configuration's variables, so the plugin resolves keys for it as for any AWS command.
+ */
+async function printProbes(aws) {
+  const home = await createHome();
+  const withoutPlugin = (doc) => {
+    const plugins = doc.get('plugins');
+    plugins.items = plugins.items.filter((item) => item.value !== 'serverless-access-roles');
+  };
+  const services = [];
+  const probe = async (service, plugin) => {
+    const before = await assumeRoleCount(aws.endpoint);
+    const t0 = process.hrtime.bigint();
+    const { code, stdout, output } = await service.run(['print']);
+    const elapsed = ms(t0);
+    if (code !== 0 || !/^service: payments$/m.test(stdout)) throw new Error(`${service.label} print exited ${code}:\n${output}`);
+    expect(/Access role: profile/.test(output), plugin, `${service.label} print: plugin active`);
+    return { ms: elapsed, sts: (await assumeRoleCount(aws.endpoint)) - before };
+  };
+  const probes = {};
+  for (const cli of ['serverless', 'osls']) {
+    const withIt = await createService(aws, cli, { home });
+    const without = await createService(aws, cli, { home, edit: withoutPlugin });
+    services.push(withIt, without);
+    probes[`${cli}Print`] = () => probe(withIt, true);
+    probes[`${cli}PrintBare`] = () => probe(without, false);
+  }
+  const remove = async () => {
+    for (const service of services) await service.remove();
+    await home.remove();
+  };
+  return { probes, remove };
+}
+
 async function measure(aws) {
   const configPath = path.join(work, 'access-roles.yml');
   fs.writeFileSync(configPath, storeText(aws.seed.roles.deploy));
@@ -188,12 +227,19 @@ async function measure(aws) {
   const changes = { ...aws.env, HOME: work, XDG_CACHE_HOME: undefined, SERVERLESS_ACCESS_ROLES_CACHE_DIR: undefined };
   applyEnv(changes);
   const env = { ...process.env };
-  const probes = await processProbes(aws, env, configPath);
-  // One unmeasured round warms the disk, the page cache and moto; it also fills warmDir.
+  const prints = await printProbes(aws);
+  const probes = { ...(await processProbes(aws, env, configPath)), ...prints.probes };
+  // One unmeasured round warms the disk, the page cache and moto; it also fills warmDir, the
+  // print services' key caches and the CLIs' compiled schemas.
   for (const probe of Object.values(probes)) await probe();
   const results = Object.fromEntries(Object.keys(probes).map((name) => [name, []]));
   for (let round = 0; round < RUNS; round++) {
     for (const [name, probe] of Object.entries(probes)) results[name].push(await probe());
+  }
+  await prints.remove();
+  for (const cli of ['serverless', 'osls']) {
+    const calls = results[`${cli}Print`].map((r) => r.sts);
+    if (calls.some((c) => c !== 0)) throw new Error(`${cli} print called STS (${calls}) with its keys cached`);
   }
   const rows = Object.fromEntries(Object.entries(results).map(([name, rs]) => [name, median(rs.map((r) => r.ms))]));
   const sts = Object.fromEntries(Object.entries(results).map(([name, rs]) => [name, rs.map((r) => r.sts)]));
@@ -202,6 +248,8 @@ async function measure(aws) {
   const paired = (name, base) => median(results[name].map((r, i) => r.ms - results[base][i].ms));
   const above = Object.fromEntries(Object.keys(results).map((name) => [name, paired(name, 'node')]));
   above.together = paired('together', 'nodeTogether');
+  // The plugin's share of a print: with it minus without, per round, over the median without.
+  for (const cli of ['serverless', 'osls']) above[`${cli}Print`] = paired(`${cli}Print`, `${cli}PrintBare`);
 
   // In-process repeat: sequential awaits of one key with the memory cache warm; µs per call.
   const options = { configPath, cacheDir: freshCacheDir() };
@@ -225,12 +273,15 @@ function calls(counts) {
 
 function report({ rows, above, sts }) {
   const f = (x) => x.toFixed(1);
+  const share = (cli) => above[`${cli}Print`] / rows[`${cli}PrintBare`];
+  const pct = (cli) => `${(100 * share(cli)).toFixed(1)} %`;
   const vsNode = (name) => `${f(above[name])} ms above \`node -e ''\``;
   const table = [
     '| measurement | median | notes |',
     '| --- | ---: | --- |',
     `| raw AssumeRole round trip | ${f(rows.raw)} ms | one SigV4-signed POST on a new connection (@smithy/signature-v4 + node:http), in this process |`,
     `| \`node -e ''\` | ${f(rows.node)} ms | bare node start, the baseline |`,
+    `| \`require('serverless-access-roles')\` | ${f(rows.pkgRequire)} ms | ${vsNode('pkgRequire')} |`,
     `| bin \`credential-process\`, cold cache directory (STS) | ${f(rows.binCold)} ms | ${vsNode('binCold')} |`,
     `| bin \`credential-process\`, warm disk cache | ${f(rows.binWarm)} ms | ${vsNode('binWarm')} |`,
     `| \`require('serverless-access-roles')\` + first resolve, cold cache directory (STS) | ${f(rows.pkgCold)} ms | ${vsNode('pkgCold')} |`,
@@ -240,6 +291,10 @@ function report({ rows, above, sts }) {
     `| 1000 concurrent resolves over 10 profiles | ${f(rows.concurrent)} ms | STS calls: ${calls(sts.concurrent)}; fresh process and cache directory per round, time inside it |`,
     `| 10 bin processes started together, one key | ${f(rows.together)} ms | STS calls: ${calls(sts.together)}; until the last exits; ${f(above.together)} ms above the row below |`,
     `| 10 \`node -e ''\` started together | ${f(rows.nodeTogether)} ms | the baseline for the row above |`,
+    ...['serverless', 'osls'].flatMap((cli) => [
+      `| \`${cli} print\` with the plugin, warm key cache | ${f(rows[`${cli}Print`])} ms | ${f(above[`${cli}Print`])} ms (${pct(cli)}) above the row below; STS calls: ${calls(sts[`${cli}Print`])} |`,
+      `| \`${cli} print\`, the same service without the plugin | ${f(rows[`${cli}PrintBare`])} ms | the baseline for the row above |`,
+    ]),
   ];
   const met = (ok) => (ok ? 'met' : '**not met**');
   const ratio = (x) => `${x.toFixed(2)}×`;
@@ -259,6 +314,14 @@ function report({ rows, above, sts }) {
     `| exactly 10 STS calls for the 1000 | ${calls(sts.concurrent)} | ${met(sts.concurrent.every((c) => c === 10))} |`,
     `| exactly 1 STS call for the 10 processes | ${calls(sts.together)} | ${met(sts.together.every((c) => c === 1))} |`,
   ];
+  const issue11 = [
+    '| target (issue 11) | measured | |',
+    '| --- | ---: | --- |',
+    `| \`require('serverless-access-roles')\` ≤ 3 ms above \`node -e ''\` | ${f(above.pkgRequire)} ms | ${met(above.pkgRequire <= 3)} |`,
+    `| \`require\` + first resolve with an STS call ≤ 1.5× the raw round trip, above a node start | ${ratio(above.pkgCold / rows.raw)} | ${met(above.pkgCold / rows.raw <= 1.5)} |`,
+    `| bin \`credential-process\`, warm disk cache ≤ 4 ms above \`node -e ''\` | ${f(above.binWarm)} ms | ${met(above.binWarm <= 4)} |`,
+    ...['serverless', 'osls'].map((cli) => `| the plugin's added wall time on \`${cli} print\`, warm cache, ≤ 2 % | ${pct(cli)} (${f(above[`${cli}Print`])} ms) | ${met(share(cli) <= 0.02)} |`),
+  ];
   const cpus = os.cpus();
   const machine = `${cpus.length} × ${cpus[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, node ${process.version}`;
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -269,6 +332,8 @@ function report({ rows, above, sts }) {
     ...table,
     '',
     ...targets,
+    '',
+    ...issue11,
   ].join('\n');
 }
 
