@@ -7,6 +7,8 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
+const { execFile } = require('node:child_process');
+const { promisify } = require('node:util');
 const os = require('node:os');
 const path = require('node:path');
 const { resolveCredentials } = require('..');
@@ -60,6 +62,28 @@ function xmlError(status, code, message) {
   return (req, res) => {
     res.writeHead(status, { 'content-type': 'text/xml' });
     res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
+  };
+}
+
+/** Resolves in a new node process (which reads the disk cache afresh): "SOURCE ASSUMED-ARN". */
+async function resolveInChild(options) {
+  const code = `require(${JSON.stringify(path.join(__dirname, '..'))})
+    .resolveCredentials('svc', 'dev', ${JSON.stringify(options)})
+    .then((c) => console.log(c.source, c.assumedRoleArn), (e) => console.log('error', e.code, e.message));`;
+  // Asynchronously: the STS stand-in answers from this process's event loop.
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', code], { env: process.env });
+  return stdout.trim();
+}
+
+/** An AssumeRole answer with keys that expire at `expiration`, for `arn`'s role. */
+function assumeRoleAnswer(expiration, arn = 'arn:aws:sts::123456789012:assumed-role/serverless-deploy/s') {
+  return (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/xml' });
+    res.end(`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
+<Credentials><AccessKeyId>ASIAFAULTTESTKEY0001</AccessKeyId><SecretAccessKey>fault-secret</SecretAccessKey>
+<SessionToken>fault-token</SessionToken><Expiration>${expiration.toISOString()}</Expiration></Credentials>
+<AssumedRoleUser><AssumedRoleId>AROA:s</AssumedRoleId><Arn>${arn}</Arn></AssumedRoleUser>
+</AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>`);
   };
 }
 
@@ -131,4 +155,46 @@ test('a refused connection is E_STS_UNREACHABLE', async () => {
   } finally {
     delete process.env.AWS_ENDPOINT_URL_STS;
   }
+});
+
+test('keys that STS hands out expired, or expiring within a minute, are E_STS_ERROR about the clock', async () => {
+  for (const expiration of [new Date(Date.now() - 3600e3), new Date(Date.now() + 30e3)]) {
+    await withServer(assumeRoleAnswer(expiration), async () => {
+      await expectFailure({ code: 'E_STS_ERROR', message: /clock/ });
+    });
+  }
+});
+
+test('a cache entry with an absurd expiration is ignored and replaced, and never aborts node', async () => {
+  const cacheDir = fs.mkdtempSync(path.join(dir, 'cache-'));
+  const options = { cwd: dir, cacheDir };
+  await withServer(assumeRoleAnswer(new Date(Date.now() + 3600e3)), async (requests) => {
+    assert.equal((await resolveCredentials('svc', 'dev', options)).source, 'sts');
+    const [name] = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.json'));
+    const file = path.join(cacheDir, name);
+    // This process would answer from memory: each case runs in a new one, which reads the disk.
+    for (const expirationMs of ['9000000000000000', '18446744073709551615', String(Date.now() + 86400e3)]) {
+      const text = fs.readFileSync(file, 'utf8').replace(/"expirationMs":\d+/, `"expirationMs":${expirationMs}`);
+      fs.writeFileSync(file, text, { mode: 0o600 });
+      assert.match(await resolveInChild(options), /^sts /, expirationMs);
+      assert.doesNotMatch(fs.readFileSync(file, 'utf8'), new RegExp(expirationMs), 'the entry was replaced');
+    }
+    assert.equal(requests(), 4);
+  });
+});
+
+test('a cache entry holding keys of another role is ignored and replaced', async () => {
+  const cacheDir = fs.mkdtempSync(path.join(dir, 'cache-'));
+  const options = { cwd: dir, cacheDir };
+  await withServer(assumeRoleAnswer(new Date(Date.now() + 3600e3)), async (requests) => {
+    await resolveCredentials('svc', 'dev', options);
+    const [name] = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.json'));
+    const file = path.join(cacheDir, name);
+    const foreign = 'arn:aws:sts::999999999999:assumed-role/someone-else/s';
+    const text = fs.readFileSync(file, 'utf8').replace(/"assumedRoleArn":"[^"]*"/, `"assumedRoleArn":"${foreign}"`);
+    fs.writeFileSync(file, text, { mode: 0o600 });
+    assert.match(await resolveInChild(options), /^sts arn:aws:sts::123456789012:assumed-role\/serverless-deploy\//);
+    assert.doesNotMatch(fs.readFileSync(file, 'utf8'), /someone-else/);
+    assert.equal(requests(), 2);
+  });
 });

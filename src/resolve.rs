@@ -84,7 +84,7 @@ pub fn resolve_credentials<'env>(
     // surfaces as E_INTERNAL.
     let work = async move { Ok(tokio::spawn(async move { core::resolve(&app, &stage, &options).await }).await) };
     env.spawn_future_with_callback(work, |env, joined| match joined {
-        Ok(Ok(creds)) => Ok(convert_credentials(creds)),
+        Ok(Ok(creds)) => convert_credentials(env, creds),
         Ok(Err(err)) => Err(to_js(env, &err)),
         Err(_) => {
             Err(reject(env, "E_INTERNAL", "internal error while resolving credentials; please report it".to_owned()))
@@ -104,7 +104,7 @@ pub fn cached_credentials(
 ) -> napi::Result<Option<AccessRoleCredentials>> {
     let options = convert_options(options.unwrap_or_default());
     let cached = core::resolve_cached(&app, &stage, &options).map_err(|err| to_js(env, &err))?;
-    Ok(cached.map(convert_credentials))
+    cached.map(|creds| convert_credentials(env, creds)).transpose()
 }
 
 pub(crate) fn convert_options(options: ResolveOptions) -> core::ResolveOptions {
@@ -123,16 +123,23 @@ pub(crate) fn convert_options(options: ResolveOptions) -> core::ResolveOptions {
     }
 }
 
-fn convert_credentials(creds: core::AccessRoleCredentials) -> AccessRoleCredentials {
-    AccessRoleCredentials {
+/// The keys as JS sees them; an expiration that a JS `Date` cannot hold is an error, not a panic
+/// (the core never hands one out).
+fn convert_credentials(env: &Env, creds: core::AccessRoleCredentials) -> napi::Result<AccessRoleCredentials> {
+    let millis =
+        creds.expiration.duration_since(std::time::UNIX_EPOCH).ok().and_then(|d| i64::try_from(d.as_millis()).ok());
+    let Some(expiration) = millis.and_then(DateTime::<Utc>::from_timestamp_millis) else {
+        return Err(reject(env, "E_INTERNAL", "the keys' expiration is out of range; please report it".to_owned()));
+    };
+    Ok(AccessRoleCredentials {
         secret_access_key: creds.secret_access_key.expose().to_owned(),
         session_token: creds.session_token.expose().to_owned(),
         access_key_id: creds.access_key_id,
-        expiration: creds.expiration.into(),
+        expiration,
         profile: creds.profile,
         role_arn: creds.role_arn,
         assumed_role_arn: creds.assumed_role_arn,
         region: creds.region,
         source: creds.source.as_str().to_owned(),
-    }
+    })
 }

@@ -18,6 +18,13 @@ use std::time::{Duration, SystemTime};
 /// STS region used when neither the profile, the caller nor the AWS config names one.
 const FALLBACK_REGION: &str = "us-east-1";
 
+/// Keys that STS hands out with less than this left are refused: this machine's clock is off.
+const MIN_LIFETIME: Duration = Duration::from_secs(60);
+
+/// How much later than the requested lifetime keys may expire (this machine's clock behind
+/// STS's) before the answer counts as unusable.
+const MAX_CLOCK_BEHIND: Duration = Duration::from_secs(24 * 3600);
+
 /// Everything one AssumeRole call needs.
 #[derive(Clone, Debug)]
 pub struct AssumeRoleRequest {
@@ -47,10 +54,10 @@ pub struct AssumeRoleRequest {
     pub via: Option<Box<AssumeRoleRequest>>,
 }
 
-#[cfg(test)]
 impl AssumeRoleRequest {
-    /// A plain request for `role_arn`, one hour, nothing else set: the starting point of tests.
-    pub(crate) fn plain(role_arn: &str) -> AssumeRoleRequest {
+    /// A plain request for `role_arn`: one hour, session name `test-session`, nothing else set.
+    /// The starting point of tests.
+    pub fn plain(role_arn: &str) -> AssumeRoleRequest {
         AssumeRoleRequest {
             role_arn: role_arn.to_owned(),
             session_name: "test-session".to_owned(),
@@ -94,6 +101,18 @@ pub struct AssumedRole {
     pub region: String,
 }
 
+/// True when `assumed_role_arn` (`arn:P:sts::ACCOUNT:assumed-role/NAME/SESSION`) is a session of
+/// the role `role_arn` (`arn:P:iam::ACCOUNT:role/[PATH/]NAME`).
+pub fn is_session_of(assumed_role_arn: &str, role_arn: &str) -> bool {
+    let Some((role_prefix, role_path)) = role_arn.split_once(":role/") else { return false };
+    let Some((session_prefix, session)) = assumed_role_arn.split_once(":assumed-role/") else { return false };
+    let role_name = role_path.rsplit('/').next().unwrap_or_default();
+    let same_account = role_prefix.split_once(":iam:").zip(session_prefix.split_once(":sts:"));
+    same_account.is_some_and(|((partition, account), (session_partition, session_account))| {
+        partition == session_partition && account == session_account
+    }) && session.split_once('/').is_some_and(|(name, session)| name == role_name && !session.is_empty())
+}
+
 /// Assumes the role: with the keys of `request.via` when it is chained, else with the base
 /// identity's.
 pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Result<AssumedRole, Error> {
@@ -126,7 +145,7 @@ pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Re
         .role_arn(&request.role_arn)
         .role_session_name(&request.session_name)
         .set_external_id(request.external_id.clone())
-        .duration_seconds(request.duration_seconds as i32)
+        .duration_seconds(i32::try_from(request.duration_seconds).unwrap_or(i32::MAX))
         .set_serial_number(request.mfa_serial.clone())
         .set_token_code(token_code)
         .set_source_identity(request.source_identity.clone())
@@ -146,6 +165,7 @@ pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Re
     let creds = output.credentials.ok_or_else(|| malformed("Credentials"))?;
     let assumed_role_arn = output.assumed_role_user.map(|u| u.arn).ok_or_else(|| malformed("AssumedRoleUser"))?;
     let expiration = SystemTime::try_from(creds.expiration).map_err(|_| malformed("valid Expiration"))?;
+    check_lifetime(expiration, &creds.expiration, request)?;
     Ok(AssumedRole {
         access_key_id: creds.access_key_id,
         secret_access_key: Secret::new(creds.secret_access_key),
@@ -154,6 +174,35 @@ pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Re
         assumed_role_arn,
         region,
     })
+}
+
+/// Refuses keys that are expired on arrival or expire within a minute by this machine's clock (a
+/// clock far ahead), and keys that claim to live far longer than asked for (a clock far behind,
+/// or a broken answer): neither may be cached or handed out.
+fn check_lifetime(
+    expiration: SystemTime,
+    stated: &aws_sdk_sts::primitives::DateTime,
+    request: &AssumeRoleRequest,
+) -> Result<(), Error> {
+    let now = SystemTime::now();
+    let stated = stated.fmt(aws_sdk_sts::primitives::DateTimeFormat::DateTime).unwrap_or_default();
+    let clock = |problem: String| Error::Sts { sts_code: "ClockSkew".to_owned(), message: problem };
+    let left = expiration.duration_since(now).unwrap_or_default();
+    if left < MIN_LIFETIME {
+        return Err(clock(format!(
+            "STS handed out keys that expire at {stated}, which this machine's clock says is less than a minute \
+             away or past; the clock is probably wrong: set it right (enable network time) and try again"
+        )));
+    }
+    let asked = Duration::from_secs(u64::from(request.duration_seconds));
+    if left > asked + MAX_CLOCK_BEHIND {
+        return Err(clock(format!(
+            "STS handed out keys that expire at {stated}, more than a day later than the {} s asked for by this \
+             machine's clock; the clock is probably wrong: set it right (enable network time) and try again",
+            request.duration_seconds
+        )));
+    }
+    Ok(())
 }
 
 /// The MFA code for a request that names a device: six digits, or E_MFA_REQUIRED.
@@ -293,6 +342,17 @@ fn sts_endpoint(config: &SdkConfig) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_belongs_to_the_role_of_its_name_account_and_partition() {
+        let role = "arn:aws:iam::111111111111:role/teams/deploy";
+        assert!(is_session_of("arn:aws:sts::111111111111:assumed-role/deploy/ana-app-dev", role));
+        assert!(!is_session_of("arn:aws:sts::111111111111:assumed-role/teams/ana", role));
+        assert!(!is_session_of("arn:aws:sts::222222222222:assumed-role/deploy/ana", role));
+        assert!(!is_session_of("arn:aws-cn:sts::111111111111:assumed-role/deploy/ana", role));
+        assert!(!is_session_of("arn:aws:sts::111111111111:assumed-role/deploy/", role));
+        assert!(!is_session_of("garbage", role));
+    }
 
     #[test]
     fn error_chains_become_one_short_line() {

@@ -8,14 +8,28 @@
 
 use access_roles_core::cache::decode_entry;
 use access_roles_core::profiles::ProfileStore;
+use access_roles_core::sts::AssumeRoleRequest;
 use proptest::prelude::*;
 use std::path::Path;
+use std::sync::LazyLock;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A valid store, as a seed that mutations start from.
 const STORE: &str = include_str!("../test-data/design-example.yml");
 
-/// A valid cache entry, likewise.
-const ENTRY: &str = r#"{"version":1,"key":"k","accessKeyId":"ASIA","secretAccessKey":"s","sessionToken":"t","expirationMs":4000000000000,"assumedRoleArn":"arn:aws:sts::111111111111:assumed-role/r/s","region":"us-east-1"}"#;
+/// A valid cache entry, likewise: keys of role `r` that expire in 50 minutes.
+static ENTRY: LazyLock<&'static str> = LazyLock::new(|| {
+    let expiration_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() + 3_000_000;
+    let entry = format!(
+        r#"{{"version":1,"key":"k","accessKeyId":"ASIA","secretAccessKey":"s","sessionToken":"t","expirationMs":{expiration_ms},"assumedRoleArn":"arn:aws:sts::111111111111:assumed-role/r/s","region":"us-east-1"}}"#
+    );
+    Box::leak(entry.into_boxed_str())
+});
+
+/// The request the entry seed was written for.
+fn request() -> AssumeRoleRequest {
+    AssumeRoleRequest::plain("arn:aws:iam::111111111111:role/r")
+}
 
 /// `seed` with a few bytes replaced, inserted or removed at random places.
 fn mutated(seed: &'static str) -> impl Strategy<Value = Vec<u8>> {
@@ -66,18 +80,18 @@ proptest! {
     }
 
     #[test]
-    fn the_cache_entry_reader_never_panics(bytes in mutated(ENTRY)) {
-        let _ = decode_entry(&bytes, "k");
+    fn the_cache_entry_reader_never_panics(bytes in mutated(*ENTRY)) {
+        let _ = decode_entry(&bytes, "k", &request());
     }
 
     #[test]
     fn the_cache_entry_reader_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
-        prop_assert!(decode_entry(&bytes, "k").is_none());
+        prop_assert!(decode_entry(&bytes, "k", &request()).is_none());
     }
 }
 
 #[test]
 fn the_seeds_are_valid_so_mutations_start_from_real_inputs() {
     assert!(ProfileStore::parse(Path::new("access-roles.yml"), STORE).is_ok());
-    assert!(decode_entry(ENTRY.as_bytes(), "k").is_some());
+    assert!(decode_entry(ENTRY.as_bytes(), "k", &request()).is_some());
 }

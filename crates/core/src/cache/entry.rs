@@ -1,12 +1,13 @@
 //! One cached set of keys on disk: read with suspicion, written whole.
 //!
 //! An entry is `KEY.json` in the cache directory, mode 0600, owned by the user. Anything else —
-//! a symlink, another owner, group or world access, bad JSON, another key — is ignored, and the
-//! next write replaces it. Writes go to a temporary file in the same directory that is renamed
+//! a symlink, another owner, group or world access, bad JSON, another key, an expiration later
+//! than keys of this request could live, keys of another role — is ignored, and the next write
+//! replaces it. Writes go to a temporary file in the same directory that is renamed
 //! over the entry, so a reader sees the old entry or the new one, never a torn file.
 
 use crate::credentials::Secret;
-use crate::sts::AssumedRole;
+use crate::sts::{is_session_of, AssumeRoleRequest, AssumedRole};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Entries larger than this are not read.
 const MAX_ENTRY_BYTES: u64 = 64 * 1024;
+
+/// How far an entry's expiration may lie beyond now plus the request's lifetime (clock skew
+/// between this machine and STS) before the entry counts as corrupt.
+const EXPIRATION_SLACK: Duration = Duration::from_secs(15 * 60);
 
 /// The on-disk form of an entry.
 #[derive(Serialize, Deserialize)]
@@ -36,26 +41,36 @@ pub(super) fn entry_path(dir: &Path, key: &str) -> PathBuf {
 }
 
 /// Reads the entry for `key`, or `None` when it is missing or not to be trusted.
-pub(super) fn read(dir: &Path, key: &str) -> Option<AssumedRole> {
+pub(super) fn read(dir: &Path, key: &str, request: &AssumeRoleRequest) -> Option<AssumedRole> {
     let path = entry_path(dir, key);
     let meta = std::fs::symlink_metadata(&path).ok()?;
     if !meta.is_file() || meta.len() > MAX_ENTRY_BYTES || !private_to_user(&meta) {
         return None;
     }
-    decode(&std::fs::read(&path).ok()?, key)
+    decode(&std::fs::read(&path).ok()?, key, request)
 }
 
-/// Decodes an entry's bytes; `None` unless they are a version-1 entry filed under `key`.
-pub fn decode(bytes: &[u8], key: &str) -> Option<AssumedRole> {
+/// Decodes an entry's bytes; `None` unless they are a plausible version-1 entry filed under
+/// `key` for `request`.
+///
+/// Plausible: keys issued now or earlier for `request` expire at most its `duration_seconds`
+/// (plus a little clock skew) from now, and belong to a session of its role. An entry that
+/// claims more was not written by [`write`] for this request, so it is corrupt.
+pub fn decode(bytes: &[u8], key: &str, request: &AssumeRoleRequest) -> Option<AssumedRole> {
     let entry: Entry = serde_json::from_slice(bytes).ok()?;
-    if entry.version != 1 || entry.key != key {
+    if entry.version != 1 || entry.key != key || !is_session_of(&entry.assumed_role_arn, &request.role_arn) {
+        return None;
+    }
+    let expiration = UNIX_EPOCH.checked_add(Duration::from_millis(entry.expiration_ms))?;
+    let lifetime = Duration::from_secs(u64::from(request.duration_seconds)) + EXPIRATION_SLACK;
+    if expiration > SystemTime::now().checked_add(lifetime)? {
         return None;
     }
     Some(AssumedRole {
         access_key_id: entry.access_key_id,
         secret_access_key: Secret::new(entry.secret_access_key),
         session_token: Secret::new(entry.session_token),
-        expiration: UNIX_EPOCH + Duration::from_millis(entry.expiration_ms),
+        expiration,
         assumed_role_arn: entry.assumed_role_arn,
         region: entry.region,
     })
@@ -69,7 +84,10 @@ pub(super) fn write(dir: &Path, key: &str, role: &AssumedRole) -> std::io::Resul
         access_key_id: role.access_key_id.clone(),
         secret_access_key: role.secret_access_key.expose().to_owned(),
         session_token: role.session_token.expose().to_owned(),
-        expiration_ms: role.expiration.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
+        expiration_ms: role
+            .expiration
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0)),
         assumed_role_arn: role.assumed_role_arn.clone(),
         region: role.region.clone(),
     };
@@ -105,13 +123,54 @@ mod tests {
     use super::*;
 
     fn role() -> AssumedRole {
+        // Whole milliseconds, as the entry stores them.
+        let in_an_hour = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 3000;
         AssumedRole {
             access_key_id: "ASIAEXAMPLE".to_owned(),
             secret_access_key: Secret::new("secret"),
             session_token: Secret::new("token"),
-            expiration: UNIX_EPOCH + Duration::from_secs(4_000_000_000),
+            expiration: UNIX_EPOCH + Duration::from_secs(in_an_hour),
             assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),
             region: "us-east-1".to_owned(),
+        }
+    }
+
+    fn request() -> AssumeRoleRequest {
+        AssumeRoleRequest::plain("arn:aws:iam::111111111111:role/r")
+    }
+
+    fn entry_with(expiration_ms: &str, assumed_role_arn: &str) -> String {
+        format!(
+            r#"{{"version":1,"key":"k","accessKeyId":"ASIA","secretAccessKey":"s","sessionToken":"t","expirationMs":{expiration_ms},"assumedRoleArn":"{assumed_role_arn}","region":"us-east-1"}}"#
+        )
+    }
+
+    #[test]
+    fn an_expiration_beyond_the_requests_lifetime_is_corrupt_and_never_panics() {
+        let arn = "arn:aws:sts::111111111111:assumed-role/r/s";
+        let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis();
+        let in_an_hour = (now_ms + 3_000_000).to_string();
+        assert!(decode(entry_with(&in_an_hour, arn).as_bytes(), "k", &request()).is_some());
+        for huge in ["9000000000000000", "18446744073709551615", &(now_ms + 5 * 3_600_000).to_string()] {
+            assert!(decode(entry_with(huge, arn).as_bytes(), "k", &request()).is_none(), "{huge}");
+        }
+        let twelve_hours = AssumeRoleRequest { duration_seconds: 43200, ..request() };
+        assert!(decode(entry_with(&(now_ms + 5 * 3_600_000).to_string(), arn).as_bytes(), "k", &twelve_hours).is_some());
+        assert!(decode(entry_with("-1", arn).as_bytes(), "k", &request()).is_none());
+        assert!(decode(entry_with("1e300", arn).as_bytes(), "k", &request()).is_none());
+    }
+
+    #[test]
+    fn keys_of_another_role_are_corrupt() {
+        let in_an_hour = (SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() + 3_000_000).to_string();
+        for other in [
+            "arn:aws:sts::111111111111:assumed-role/other/s",
+            "arn:aws:sts::222222222222:assumed-role/r/s",
+            "arn:aws-cn:sts::111111111111:assumed-role/r/s",
+            "arn:aws:sts::111111111111:assumed-role/r",
+            "arn:aws:iam::111111111111:user/r",
+        ] {
+            assert!(decode(entry_with(&in_an_hour, other).as_bytes(), "k", &request()).is_none(), "{other}");
         }
     }
 
@@ -119,7 +178,7 @@ mod tests {
     fn an_entry_round_trips_and_is_private() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "k", &role()).unwrap();
-        let back = read(dir.path(), "k").unwrap();
+        let back = read(dir.path(), "k", &request()).unwrap();
         assert_eq!((back.access_key_id.as_str(), back.session_token.expose()), ("ASIAEXAMPLE", "token"));
         assert_eq!(back.expiration, role().expiration);
         #[cfg(unix)]
@@ -137,11 +196,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "k", &role()).unwrap();
         std::fs::copy(entry_path(dir.path(), "k"), entry_path(dir.path(), "other")).unwrap();
-        assert!(read(dir.path(), "other").is_none(), "an entry filed under another key");
+        assert!(read(dir.path(), "other", &request()).is_none(), "an entry filed under another key");
         std::fs::write(entry_path(dir.path(), "k"), "{\"version\":1,").unwrap();
-        assert!(read(dir.path(), "k").is_none(), "a torn entry");
+        assert!(read(dir.path(), "k", &request()).is_none(), "a torn entry");
         std::fs::write(entry_path(dir.path(), "k"), vec![b' '; MAX_ENTRY_BYTES as usize + 1]).unwrap();
-        assert!(read(dir.path(), "k").is_none(), "an oversized entry");
+        assert!(read(dir.path(), "k", &request()).is_none(), "an oversized entry");
     }
 
     #[cfg(unix)]
@@ -152,10 +211,10 @@ mod tests {
         write(dir.path(), "k", &role()).unwrap();
         let path = entry_path(dir.path(), "k");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-        assert!(read(dir.path(), "k").is_none());
+        assert!(read(dir.path(), "k", &request()).is_none());
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         std::os::unix::fs::symlink(&path, entry_path(dir.path(), "link")).unwrap();
-        assert!(read(dir.path(), "link").is_none());
+        assert!(read(dir.path(), "link", &request()).is_none());
     }
 
     #[test]

@@ -106,7 +106,7 @@ where
         if let Some(role) = memory.as_ref().filter(|r| fresh(r)) {
             return Ok((role.clone(), Source::Cache));
         }
-        if let Some(role) = dir.and_then(|d| entry::read(d, &key)).filter(fresh) {
+        if let Some(role) = dir.and_then(|d| entry::read(d, &key, request)).filter(fresh) {
             *memory = Some(role.clone());
             return Ok((role, Source::Cache));
         }
@@ -116,7 +116,7 @@ where
         None => None,
     };
     if let (Some(dir), false) = (dir, settings.force_refresh) {
-        if let Some(role) = entry::read(dir, &key).filter(fresh) {
+        if let Some(role) = entry::read(dir, &key, request).filter(fresh) {
             *memory = Some(role.clone());
             return Ok((role, Source::Cache));
         }
@@ -162,8 +162,10 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::SystemTime;
 
-    fn request(role: &str) -> AssumeRoleRequest {
-        AssumeRoleRequest::plain(&format!("arn:aws:iam::111111111111:role/{role}"))
+    /// A request per test, each for a role named `r` (under its own path), whose sessions
+    /// [`keys`] hands out.
+    fn request(path: &str) -> AssumeRoleRequest {
+        AssumeRoleRequest::plain(&format!("arn:aws:iam::111111111111:role/{path}/r"))
     }
 
     fn keys(lifetime: Duration, id: usize) -> AssumedRole {
@@ -217,7 +219,7 @@ mod tests {
             .unwrap();
         assert_eq!(first.1, Source::Sts);
         // A new process has an empty memory: emulate it by reading the entry directly.
-        let on_disk = entry::read(dir.path(), &cache_key(&request)).unwrap();
+        let on_disk = entry::read(dir.path(), &cache_key(&request), &request).unwrap();
         assert_eq!(on_disk.access_key_id, "ASIA1");
 
         let stale = self::request("stale");
