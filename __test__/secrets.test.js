@@ -8,6 +8,7 @@
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const { execFile } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -243,5 +244,59 @@ describe('util.inspect in the process', () => {
     assertClean(util.inspect(v2, { depth: 5 }), exact, 'SDK v2 provider');
     assertClean(util.inspect(identity), exact, 'SDK v3 identity');
     assert.match(util.inspect(v2.cachedCredentials.credentials), /^Credentials \{/);
+  });
+});
+
+describe('the bin: profiles, and the aws CLI through the profiles it writes', () => {
+  const runs = []; // { what, output }
+  let dir;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-profiles-'));
+    fs.mkdirSync(path.join(dir, 'home'));
+    fs.writeFileSync(path.join(dir, 'access-roles.yml'), STORE);
+    const env = Object.fromEntries(
+      Object.entries({
+        ...process.env,
+        ...aws.env,
+        HOME: path.join(dir, 'home'),
+        AWS_CONFIG_FILE: undefined,
+        SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
+        SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined,
+        SERVERLESS_ACCESS_ROLES_CACHE_DIR: path.join(dir, 'cache'),
+      }).filter(([, v]) => v !== undefined),
+    );
+    const bin = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
+    const awsCli = path.resolve(__dirname, '..', '.venv', 'bin', 'aws');
+    const commands = [
+      [process.execPath, [bin, 'profiles']],
+      [process.execPath, [bin, 'profiles', '--write']],
+      [process.execPath, [bin, 'profiles', '--config', 'missing.yml']],
+      ...['payments', 'payments-prod', 'payments-mfa'].map((profile) => [
+        awsCli,
+        ['sts', 'get-caller-identity', '--profile', profile, '--endpoint-url', aws.endpoint],
+      ]),
+    ];
+    for (const [file, args] of commands) {
+      const output = await new Promise((resolve) => {
+        execFile(file, args, { env, cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => resolve(`${stdout}${stderr}`));
+      });
+      runs.push({ what: `${path.basename(file)} ${args.slice(-4).join(' ')}`, output });
+    }
+    runs.push({ what: '~/.aws/config', output: fs.readFileSync(path.join(dir, 'home', '.aws', 'config'), 'utf8') });
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('the runs went where expected', () => {
+    const output = runs.map((r) => r.output).join('\n');
+    assert.match(output, /assumed-role\/serverless-deploy\/.+-payments-default/);
+    assert.match(output, /E_ACCESS_DENIED/);
+    assert.match(output, /E_MFA_REQUIRED/);
+    assert.match(output, /E_NO_PROFILE_STORE/);
+  });
+
+  test('no output, nor the AWS config file, holds a secret key or a session token', () => {
+    const exact = secretsIn([path.join(dir, 'cache')]);
+    assert.ok(exact.length >= 3, 'the assumed keys are known');
+    for (const { what, output } of runs) assertClean(output, exact, what);
   });
 });

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 'use strict';
-// The `serverless-access-roles` command. One subcommand today: `credential-process`, for an AWS
-// config's `credential_process` line (see lib/cli/credential-process.js).
+// The `serverless-access-roles` command: `credential-process`, for an AWS config's
+// `credential_process` line (lib/cli/credential-process.js), and `profiles`, which writes such
+// lines for every app and stage of the profile store (lib/cli/profiles.js).
 
 const { credentialProcess, USAGE } = require('../lib/cli/credential-process');
 
 /** Runs the subcommand named by the first argument and returns the exit status. */
 async function main([command, ...args]) {
   if (command === 'credential-process') return credentialProcess(args);
+  if (command === 'profiles') return require('../lib/cli/profiles').profiles(args);
   if (command === '-h' || command === '--help') {
     process.stdout.write(USAGE);
     return 0;

@@ -99,6 +99,14 @@ function load() {
 }
 
 /** The addon's functions that lib/ calls; each loads the addon when first called. */
-const FUNCTIONS = ['resolveCredentials', 'describeProfile', 'findProfileStore', 'cachedCredentials'];
+const FUNCTIONS = [
+  'resolveCredentials',
+  'describeProfile',
+  'findProfileStore',
+  'cachedCredentials',
+  'awsConfigProfiles',
+  'renderAwsConfigProfiles',
+  'writeAwsConfigProfiles',
+];
 
 module.exports = Object.fromEntries(FUNCTIONS.map((name) => [name, (...args) => load()[name](...args)]));

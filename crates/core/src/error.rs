@@ -84,6 +84,13 @@ pub enum Error {
         /// What went wrong on the way.
         reason: String,
     },
+    /// The AWS config file could not be read, merged or written.
+    AwsConfigFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and what to do.
+        message: String,
+    },
     /// STS answered with an error not covered above, or an unusable answer.
     Sts {
         /// The STS error code, or `Unknown`.
@@ -108,6 +115,7 @@ impl Error {
             Error::MfaRequired { .. } => "E_MFA_REQUIRED",
             Error::StsUnreachable { .. } => "E_STS_UNREACHABLE",
             Error::Sts { .. } => "E_STS_ERROR",
+            Error::AwsConfigFile { .. } => "E_AWS_CONFIG_FILE",
         }
     }
 }
@@ -181,6 +189,7 @@ impl fmt::Display for Error {
                 write!(f, ": {reason}; check the network, the region and AWS_ENDPOINT_URL_STS")
             }
             Error::Sts { sts_code, message } => write!(f, "STS AssumeRole failed ({sts_code}): {message}"),
+            Error::AwsConfigFile { path, message } => write!(f, "AWS config file {}: {message}", path.display()),
         }
     }
 }

@@ -10,6 +10,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod aws_profiles;
 pub mod cache;
 pub mod credentials;
 pub mod error;

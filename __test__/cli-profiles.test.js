@@ -1,0 +1,220 @@
+'use strict';
+// `serverless-access-roles profiles` run as a real process: the AWS config profiles it prints and
+// merges into a real ~/.aws/config in a throw-away HOME, then used by the aws CLI against moto
+// with IAM enforced.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFile } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startLocalAws } = require('./helpers/localaws');
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
+const AWS_CLI = path.join(ROOT, '.venv', 'bin', 'aws');
+
+let aws;
+let dir;
+
+before(async () => {
+  aws = await startLocalAws();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-profiles-'));
+});
+
+after(async () => {
+  await aws?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory with a HOME, a service directory holding `store`, and a cache. */
+function workspace(store) {
+  const root = fs.mkdtempSync(path.join(dir, 'ws-'));
+  const home = path.join(root, 'home');
+  const service = path.join(root, 'service');
+  fs.mkdirSync(home);
+  fs.mkdirSync(service);
+  const storePath = path.join(service, 'access-roles.yml');
+  fs.writeFileSync(storePath, store);
+  const configFile = path.join(home, '.aws', 'config');
+  return { root, home, service, storePath, configFile, cacheDir: path.join(root, 'cache') };
+}
+
+/** The store: payments dev and prod mapped, an app default, and one profile naming a region. */
+function storeText() {
+  return `profiles:
+  sandbox:
+    roleArn: ${aws.seed.roles.deploy}
+    region: ${aws.seed.region}
+  production:
+    roleArn: ${aws.seed.roles.denied}
+apps:
+  payments:
+    defaultProfile: sandbox
+    stages:
+      dev: sandbox
+      prod: production
+`;
+}
+
+/**
+ * A child's environment: the base user's keys against moto, HOME from `ws`, and the AWS SDKs'
+ * own config file choice (~/.aws/config in that HOME), with `extra` on top.
+ */
+function childEnv(ws, extra = {}) {
+  const env = {
+    ...process.env,
+    ...aws.env,
+    HOME: ws.home,
+    AWS_CONFIG_FILE: undefined,
+    AWS_SHARED_CREDENTIALS_FILE: undefined,
+    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
+    SERVERLESS_ACCESS_ROLES_CACHE_DIR: ws.cacheDir,
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
+}
+
+/** Runs `file args` in the service directory of `ws`; resolves with status and outputs. */
+function run(ws, file, args, extraEnv) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { env: childEnv(ws, extraEnv), cwd: ws.service, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') reject(err);
+      else resolve({ status: err ? err.code : 0, stdout, stderr });
+    });
+  });
+}
+
+const profiles = (ws, args, env) => run(ws, process.execPath, [BIN, 'profiles', ...args], env);
+
+const callerIdentity = (ws, profile) =>
+  run(ws, AWS_CLI, ['sts', 'get-caller-identity', '--profile', profile, '--endpoint-url', aws.endpoint, '--output', 'json']);
+
+const USER_CONFIG = `# my own settings, kept as they are
+[default]
+region = eu-west-1   ; trailing comment
+
+[profile sso-dev]
+sso_session = corp
+sso_account_id = 111111111111
+`;
+
+test('--write puts the profiles into ~/.aws/config and the aws CLI answers as the role through them', async () => {
+  const ws = workspace(storeText());
+  fs.mkdirSync(path.dirname(ws.configFile));
+  fs.writeFileSync(ws.configFile, USER_CONFIG);
+  fs.chmodSync(ws.configFile, 0o640);
+
+  const written = await profiles(ws, ['--write']);
+  assert.equal(written.status, 0, written.stderr);
+  assert.equal(written.stderr, '');
+  assert.match(written.stdout, new RegExp(`^Wrote 3 profiles to ${ws.configFile}: payments, payments-dev, payments-prod\n`));
+
+  const text = fs.readFileSync(ws.configFile, 'utf8');
+  assert.ok(text.startsWith(`${USER_CONFIG}\n# >>> serverless-access-roles profiles from ${ws.storePath}\n`), text);
+  const command = `${BIN} credential-process --app payments --stage dev --config ${ws.storePath}`;
+  assert.ok(text.includes(`[profile payments-dev]\ncredential_process = ${command}\nregion = ${aws.seed.region}\n`), text);
+  assert.ok(text.includes('[profile payments]\ncredential_process = '), text);
+  assert.ok(text.includes(`[profile payments-prod]\ncredential_process = ${BIN} credential-process --app payments --stage prod --config ${ws.storePath}\n#`), 'no region where the profile names none');
+  assert.equal(fs.statSync(ws.configFile).mode & 0o777, 0o640, 'the mode is kept');
+
+  const dev = await callerIdentity(ws, 'payments-dev');
+  assert.equal(dev.status, 0, dev.stderr);
+  assert.match(JSON.parse(dev.stdout).Arn, /^arn:aws:sts::123456789012:assumed-role\/serverless-deploy\/.+-payments-dev$/);
+  const appDefault = await callerIdentity(ws, 'payments');
+  assert.equal(appDefault.status, 0, appDefault.stderr);
+  assert.match(JSON.parse(appDefault.stdout).Arn, /assumed-role\/serverless-deploy\/.+-payments-default$/);
+  const prod = await callerIdentity(ws, 'payments-prod');
+  assert.notEqual(prod.status, 0, 'payments-prod maps to a role that does not trust the base user');
+  assert.match(prod.stderr, /E_ACCESS_DENIED/);
+});
+
+test('a second --write leaves the file byte-identical and unwritten', async () => {
+  const ws = workspace(storeText());
+  assert.equal((await profiles(ws, ['--write'])).status, 0);
+  const first = fs.readFileSync(ws.configFile);
+  const { mtimeMs, ino } = fs.statSync(ws.configFile);
+  const again = await profiles(ws, ['--write']);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, new RegExp(`^${ws.configFile} is up to date, 3 profiles: `));
+  assert.deepEqual(fs.readFileSync(ws.configFile), first);
+  const after = fs.statSync(ws.configFile);
+  assert.deepEqual([after.mtimeMs, after.ino], [mtimeMs, ino], 'not even rewritten');
+});
+
+test('a new config file is 0600 in a 0700 ~/.aws; other stores, your sections and comments stay byte for byte', async () => {
+  const ws = workspace(storeText());
+  assert.equal((await profiles(ws, ['--write'])).status, 0);
+  assert.equal(fs.statSync(ws.configFile).mode & 0o777, 0o600);
+  assert.equal(fs.statSync(path.dirname(ws.configFile)).mode & 0o777, 0o700);
+
+  // The user adds text around the block, and their own payments-prod; another store adds its block.
+  const other = workspace(storeText().replace(/payments/g, 'billing'));
+  const printed = await profiles(other, []);
+  assert.equal(printed.status, 0, printed.stderr);
+  const ours = fs.readFileSync(ws.configFile, 'utf8');
+  const before = `; CRLF and odd spacing are kept\r\n[ profile payments-prod ]\r\nregion=us-west-2\r\n\r\n`;
+  const after = `\n[profile after]\n# a comment after the block\nregion = eu-central-1`;
+  fs.writeFileSync(ws.configFile, `${before}${ours}${printed.stdout}${after}`);
+
+  // The store changes: dev goes, qa comes.
+  fs.writeFileSync(ws.storePath, storeText().replace('      dev: sandbox', '      qa: sandbox'));
+  const rewritten = await profiles(ws, ['--write']);
+  assert.equal(rewritten.status, 0, rewritten.stderr);
+  assert.equal(rewritten.stderr, `serverless-access-roles: kept your own [profile payments-prod] in ${ws.configFile}; not written\n`);
+  assert.match(rewritten.stdout, /^Wrote 2 profiles to .+: payments, payments-qa\n/);
+  const text = fs.readFileSync(ws.configFile, 'utf8');
+  assert.ok(text.startsWith(`${before}# >>> serverless-access-roles profiles from ${ws.storePath}\n`), text);
+  assert.ok(text.endsWith(`# <<< serverless-access-roles profiles from ${ws.storePath}\n${printed.stdout}${after}`), text);
+  assert.ok(text.includes('[profile payments-qa]') && !text.includes('[profile payments-dev]'), text);
+  assert.ok(!text.includes('[profile payments-prod]\n'), 'the user\'s own profile wins');
+});
+
+test('without --write it prints the block and writes nothing; --prefix starts every name', async () => {
+  const ws = workspace(storeText());
+  const { status, stdout, stderr } = await profiles(ws, ['--prefix', 'acme-']);
+  assert.equal(status, 0, stderr);
+  assert.equal(fs.existsSync(ws.configFile), false);
+  const names = [...stdout.matchAll(/^\[profile (.+)\]$/gm)].map((m) => m[1]);
+  assert.deepEqual(names, ['acme-payments', 'acme-payments-dev', 'acme-payments-prod']);
+  assert.match(stdout, /^# >>> serverless-access-roles profiles from .+\n# Written by/);
+
+  // A relative --config: the lines carry the absolute store path.
+  const fromRoot = await profiles(ws, ['--config', '../service/access-roles.yml']);
+  assert.equal(fromRoot.status, 0, fromRoot.stderr);
+  assert.ok(fromRoot.stdout.includes(`--config ${ws.storePath}\n`), fromRoot.stdout);
+});
+
+test('app and stage names that cannot be profile names are skipped with a warning', async () => {
+  const ws = workspace(`${storeText()}  web:\n    stages:\n      "my stage": sandbox\n`);
+  const { status, stdout, stderr } = await profiles(ws, []);
+  assert.equal(status, 0, stderr);
+  assert.match(stderr, /^serverless-access-roles: skipped apps\.web\.stages\.my stage: `web-my stage` is not an AWS profile name/);
+  assert.doesNotMatch(stdout, /web/);
+});
+
+test('errors are one coded line with exit 1; a bad command line is exit 2 with the usage', async () => {
+  const ws = workspace(storeText());
+  const noStore = await profiles(ws, ['--config', 'missing.yml']);
+  assert.equal(noStore.status, 1);
+  assert.match(noStore.stderr, /^serverless-access-roles: E_NO_PROFILE_STORE: /);
+  const badPrefix = await profiles(ws, ['--prefix', 'a b']);
+  assert.equal(badPrefix.status, 1);
+  assert.match(badPrefix.stderr, /^serverless-access-roles: E_INVALID_ARGUMENT: invalid prefix/);
+
+  fs.mkdirSync(path.dirname(ws.configFile));
+  fs.writeFileSync(ws.configFile, `[default]\n# >>> serverless-access-roles profiles from ${ws.storePath}\n[profile payments]\n`);
+  const broken = await profiles(ws, ['--write']);
+  assert.equal(broken.status, 1);
+  assert.match(broken.stderr, /^serverless-access-roles: E_AWS_CONFIG_FILE: AWS config file .+: line 2: the block of .+ has no end line/);
+
+  for (const args of [['--colour'], ['extra'], ['--aws-config', 'x']]) {
+    const usage = await profiles(ws, args);
+    assert.equal(usage.status, 2, args.join(' '));
+    assert.match(usage.stderr, /\n\nusage: serverless-access-roles profiles /);
+  }
+  const help = await profiles(ws, ['--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /^usage: serverless-access-roles profiles /);
+});

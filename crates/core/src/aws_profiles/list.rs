@@ -1,0 +1,171 @@
+//! The AWS config profiles a profile store implies.
+
+use super::is_profile_name;
+use crate::error::Error;
+use crate::profiles::{self, Discovery, ProfileStore, Reason};
+use crate::resolve::ResolveOptions;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// One AWS config profile the store implies: `credential-process` for one app and stage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigProfile {
+    /// The AWS config profile name: the prefix and `APP-STAGE` for a stage mapping, the prefix
+    /// and `APP` for an app's default.
+    pub name: String,
+    /// The app to resolve.
+    pub app: String,
+    /// The stage to resolve. For an app's default it is a stage the app does not map (`default`,
+    /// unless the app maps that name), so that the lookup ends at the app's default profile.
+    pub stage: String,
+    /// The deployment profile it resolves to.
+    pub profile: String,
+    /// The store key that chose it, e.g. `apps.payments.stages.dev`.
+    pub rule: String,
+    /// The deployment profile's `region`, when it names one.
+    pub region: Option<String>,
+}
+
+/// A profile the store implies but that cannot be written, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// The name it would have had.
+    pub name: String,
+    /// The store key it comes from.
+    pub rule: String,
+    /// Why it is left out.
+    pub reason: String,
+}
+
+/// The AWS config profiles of one profile store.
+#[derive(Clone, Debug, Default)]
+pub struct Listing {
+    /// The profile store that was read.
+    pub config_path: PathBuf,
+    /// The profiles, app by app in name order, each app's default before its stages.
+    pub profiles: Vec<ConfigProfile>,
+    /// Profiles left out: names the AWS SDKs do not accept, or a name taken twice.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Finds the store as [`crate::resolve`] would (only `config_path` and `cwd` of `options`
+/// matter) and lists the AWS config profiles it implies, each name starting with `prefix`:
+///
+/// 1. one named `APP` for each `apps.APP.defaultProfile`;
+/// 2. one named `APP-STAGE` for each `apps.APP.stages.STAGE`.
+///
+/// The store's top-level `defaultProfile` makes none: it belongs to no app.
+pub fn list(options: &ResolveOptions, prefix: &str) -> Result<Listing, Error> {
+    if !prefix.is_empty() && !is_profile_name(prefix) {
+        return Err(Error::InvalidArgument {
+            name: "prefix",
+            message: format!("`{prefix}` may hold only letters, digits and _-/.%@:+, as AWS profile names do"),
+        });
+    }
+    let path = Discovery::from_env(options.config_path.clone(), options.cwd.clone()).find()?;
+    let store = profiles::load(&path)?;
+    Ok(listing_of(&store, prefix))
+}
+
+/// The listing of a parsed store.
+fn listing_of(store: &ProfileStore, prefix: &str) -> Listing {
+    let mut listing = Listing { config_path: store.path.clone(), ..Listing::default() };
+    for (app, entry) in &store.apps {
+        let default = entry
+            .default_profile
+            .as_ref()
+            .map(|profile| (format!("{prefix}{app}"), unmapped_stage(&entry.stages), profile, Reason::AppDefault));
+        let stages = entry
+            .stages
+            .iter()
+            .map(|(stage, profile)| (format!("{prefix}{app}-{stage}"), stage.clone(), profile, Reason::Stage));
+        for (name, stage, profile, reason) in default.into_iter().chain(stages) {
+            let rule = reason.key(app, &stage);
+            let taken = listing.profiles.iter().find(|p| p.name == name);
+            let problem = if !is_profile_name(&name) {
+                Some(format!(
+                    "`{name}` is not an AWS profile name: letters, digits and _-/.%@:+ only; rename the app or stage"
+                ))
+            } else {
+                taken.map(|first| format!("`{name}` is already the profile of {}", first.rule))
+            };
+            if let Some(reason) = problem {
+                listing.skipped.push(Skipped { name, rule, reason });
+                continue;
+            }
+            let region = store.profiles.get(profile).and_then(|p| p.region.as_ref()).map(|r| r.as_str().to_owned());
+            let (app, profile) = (app.clone(), profile.clone());
+            listing.profiles.push(ConfigProfile { name, app, stage, profile, rule, region });
+        }
+    }
+    listing
+}
+
+/// A stage name that `stages` does not map: `default`, else `default-2`, `default-3`, ….
+fn unmapped_stage(stages: &BTreeMap<String, String>) -> String {
+    (1..)
+        .map(|n| if n == 1 { "default".to_owned() } else { format!("default-{n}") })
+        .find(|stage| !stages.contains_key(stage))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn store(text: &str) -> ProfileStore {
+        ProfileStore::parse(Path::new("/srv/access-roles.yml"), text).unwrap()
+    }
+
+    fn names(listing: &Listing) -> Vec<&str> {
+        listing.profiles.iter().map(|p| p.name.as_str()).collect()
+    }
+
+    #[test]
+    fn each_stage_mapping_and_app_default_is_one_profile_with_the_profiles_region() {
+        let listing = listing_of(&store(include_str!("../../test-data/design-example.yml")), "");
+        assert_eq!(listing.config_path, Path::new("/srv/access-roles.yml"));
+        assert_eq!(names(&listing), ["payments", "payments-prod"]);
+        let default = &listing.profiles[0];
+        assert_eq!((default.app.as_str(), default.stage.as_str()), ("payments", "default"));
+        assert_eq!((default.profile.as_str(), default.rule.as_str()), ("sandbox", "apps.payments.defaultProfile"));
+        assert_eq!(default.region.as_deref(), Some("us-east-1"));
+        let prod = &listing.profiles[1];
+        assert_eq!((prod.stage.as_str(), prod.profile.as_str()), ("prod", "production"));
+        assert_eq!((prod.rule.as_str(), prod.region.as_deref()), ("apps.payments.stages.prod", None));
+        assert!(listing.skipped.is_empty());
+    }
+
+    #[test]
+    fn the_prefix_starts_every_name_and_must_itself_be_usable() {
+        let listing = listing_of(&store(include_str!("../../test-data/design-example.yml")), "acme-");
+        assert_eq!(names(&listing), ["acme-payments", "acme-payments-prod"]);
+        let err = list(&ResolveOptions::default(), "acme ").unwrap_err();
+        assert_eq!(err.code(), "E_INVALID_ARGUMENT");
+    }
+
+    #[test]
+    fn an_app_default_resolves_a_stage_the_app_does_not_map() {
+        let text = "profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n  b:\n    roleArn: arn:aws:iam::111111111111:role/b\napps:\n  web:\n    defaultProfile: a\n    stages:\n      default: b\n";
+        let s = store(text);
+        let listing = listing_of(&s, "");
+        let web = &listing.profiles[0];
+        assert_eq!((web.name.as_str(), web.stage.as_str()), ("web", "default-2"));
+        assert_eq!(s.select(&web.app, &web.stage).unwrap().name, "a", "the lookup ends at the app's default");
+        assert_eq!(names(&listing), ["web", "web-default"]);
+    }
+
+    #[test]
+    fn unusable_and_taken_names_are_skipped_with_the_reason() {
+        let text = "profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\napps:\n  pay:\n    stages:\n      ments-dev: a\n      \"my stage\": a\n  pay-ments:\n    stages:\n      dev: a\n";
+        let listing = listing_of(&store(text), "");
+        assert_eq!(names(&listing), ["pay-ments-dev"]);
+        let reasons: Vec<(&str, &str)> = listing.skipped.iter().map(|s| (s.name.as_str(), s.reason.as_str())).collect();
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert_eq!(reasons[0].0, "pay-my stage");
+        assert!(reasons[0].1.contains("not an AWS profile name"), "{reasons:?}");
+        assert_eq!(listing.skipped[1].rule, "apps.pay-ments.stages.dev");
+        assert!(reasons[1].1.contains("already the profile of apps.pay.stages.ments-dev"), "{reasons:?}");
+    }
+}

@@ -1,0 +1,18 @@
+//! AWS config profiles for the profile store: which ones the store implies ([`list`]), and
+//! writing them into the AWS config file without touching anything else in it ([`write`]).
+//!
+//! Tools that load no plugin (Serverless v4, CDK, Terraform, the aws CLI) read AWS config
+//! profiles; a profile whose `credential_process` runs this package's bin gets the access role's
+//! keys from the same store and cache as the plugin.
+
+mod file;
+mod list;
+
+pub use file::{config_file, render, write, Section, WriteOutcome};
+pub use list::{list, ConfigProfile, Listing, Skipped};
+
+/// Whether `name` can be an AWS config profile name: the characters the AWS SDKs accept in
+/// `[profile NAME]` (aws-config drops sections with any other).
+pub fn is_profile_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-/.%@:+".contains(c))
+}

@@ -1,0 +1,119 @@
+'use strict';
+// `serverless-access-roles profiles`: the AWS config profiles the profile store implies, each a
+// `credential_process` line that runs this bin for one app and stage, printed or merged into the
+// AWS config file. Which profiles exist, where the AWS config file is and how the merge keeps the
+// rest of the file are the core's (crates/core/src/aws_profiles); this file builds the command
+// lines, which only the bin knows.
+
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+// Through ./native: a platform without a prebuilt addon gets the error that names it.
+const native = require('../native');
+
+const PROGRAM = 'serverless-access-roles';
+
+/** The installed bin, by absolute path: the AWS SDKs run credential_process from any directory. */
+const BIN = path.resolve(__dirname, '..', '..', 'bin', `${PROGRAM}.js`);
+
+const USAGE = `usage: ${PROGRAM} profiles [--config PATH] [--prefix PREFIX] [--write] [--aws-config PATH]
+
+Prints the AWS config profiles the profile store implies: APP-STAGE for each
+apps.APP.stages.STAGE, and APP for each apps.APP.defaultProfile. Each runs
+\`${PROGRAM} credential-process\` for its app and stage, so Serverless v4, CDK,
+Terraform and the aws CLI get the access role's keys:
+
+  ${PROGRAM} profiles --write
+  aws sts get-caller-identity --profile payments-dev
+
+options:
+  --config PATH      the profile store; default: SERVERLESS_ACCESS_ROLES_CONFIG, then the first
+                     access-roles.yml from the current directory upward
+  --prefix PREFIX    put PREFIX before every profile name
+  --write            merge the profiles into the AWS config file, replacing only the block an
+                     earlier --write made for this store
+  --aws-config PATH  the AWS config file to write; default: AWS_CONFIG_FILE, else ~/.aws/config
+  -h, --help         this text
+`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  prefix: { type: 'string' },
+  write: { type: 'boolean' },
+  'aws-config': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/**
+ * One word of a command line for the shells that run credential_process: `sh -c` (the Rust and
+ * JS SDKs) and shlex (botocore) on POSIX, `cmd /C` on Windows.
+ */
+function quote(word) {
+  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
+  if (process.platform === 'win32') return `"${word}"`;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The credential_process line of `profile`, for the store at `storePath`. */
+function commandLine(profile, storePath) {
+  // Windows runs no shebang: node itself runs the bin there.
+  const runner = process.platform === 'win32' ? [process.execPath, BIN] : [BIN];
+  const args = ['credential-process', '--app', profile.app, '--stage', profile.stage, '--config', storePath];
+  return [...runner, ...args].map(quote).join(' ');
+}
+
+/**
+ * Runs `profiles` with `args` (the arguments after `profiles`) and returns the exit status: 0, 1
+ * with `serverless-access-roles: CODE: message` on stderr, or 2 with the usage text.
+ * @param {string[]} args
+ * @returns {Promise<number>}
+ */
+async function profiles(args) {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    process.stderr.write(`${PROGRAM}: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values['aws-config'] !== undefined && !values.write) {
+    process.stderr.write(`${PROGRAM}: --aws-config is the file --write writes; add --write\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const options = { cwd: process.cwd() };
+    if (values.config !== undefined) options.configPath = values.config;
+    const listing = native.awsConfigProfiles(values.prefix ?? '', options);
+    for (const skipped of listing.skipped) {
+      process.stderr.write(`${PROGRAM}: skipped ${skipped.rule}: ${skipped.reason}\n`);
+    }
+    const sections = listing.profiles.map((profile) => ({
+      name: profile.name,
+      credentialProcess: commandLine(profile, listing.configPath),
+      region: profile.region ?? undefined,
+    }));
+    if (!values.write) {
+      process.stdout.write(native.renderAwsConfigProfiles(listing.configPath, sections));
+      return 0;
+    }
+    const outcome = native.writeAwsConfigProfiles(listing.configPath, sections, values['aws-config']);
+    for (const name of outcome.kept) {
+      process.stderr.write(`${PROGRAM}: kept your own [profile ${name}] in ${outcome.path}; not written\n`);
+    }
+    const written = sections.map((s) => s.name).filter((name) => !outcome.kept.includes(name));
+    const count = `${written.length} profile${written.length === 1 ? '' : 's'}`;
+    const names = written.length ? `: ${written.join(', ')}` : '';
+    process.stdout.write(outcome.changed ? `Wrote ${count} to ${outcome.path}${names}\n` : `${outcome.path} is up to date, ${count}${names}\n`);
+    if (written.length) process.stdout.write(`Try: aws sts get-caller-identity --profile ${written[0]}\n`);
+    return 0;
+  } catch (err) {
+    // Native errors carry a stable code and a message free of secrets; anything else is a bug.
+    process.stderr.write(`${PROGRAM}: ${err.code ?? 'E_INTERNAL'}: ${err.message}\n`);
+    return 1;
+  }
+}
+
+module.exports = { profiles, USAGE };

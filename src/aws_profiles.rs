@@ -1,0 +1,127 @@
+//! `awsConfigProfiles(prefix, options)`, `renderAwsConfigProfiles(…)`, `writeAwsConfigProfiles(…)`.
+
+use crate::error::to_js;
+use crate::resolve::{convert_options, ResolveOptions};
+use access_roles_core::aws_profiles as core;
+use napi::Env;
+use napi_derive::napi;
+use std::path::Path;
+
+/// An AWS config profile the profile store implies.
+#[napi(object)]
+pub struct AwsConfigProfile {
+    /// The profile name: `APP-STAGE` for a stage mapping, `APP` for an app's default, after the prefix.
+    pub name: String,
+    /// The app its keys are for.
+    pub app: String,
+    /// The stage to resolve (for an app's default, a stage the app does not map).
+    pub stage: String,
+    /// The deployment profile it resolves to.
+    pub profile: String,
+    /// The store key that chose it, e.g. `apps.payments.stages.dev`.
+    pub rule: String,
+    /// The deployment profile's region, when it names one.
+    pub region: Option<String>,
+}
+
+/// A profile the store implies that cannot be written.
+#[napi(object)]
+pub struct SkippedAwsConfigProfile {
+    /// The name it would have had.
+    pub name: String,
+    /// The store key it comes from.
+    pub rule: String,
+    /// Why it is left out.
+    pub reason: String,
+}
+
+/// The AWS config profiles of a profile store.
+#[napi(object)]
+pub struct AwsConfigProfiles {
+    /// The profile store that was read.
+    pub config_path: String,
+    /// The profiles, app by app.
+    pub profiles: Vec<AwsConfigProfile>,
+    /// Profiles left out, with the reason.
+    pub skipped: Vec<SkippedAwsConfigProfile>,
+}
+
+/// One `[profile NAME]` section to write.
+#[napi(object)]
+pub struct AwsConfigSection {
+    /// The profile name.
+    pub name: String,
+    /// The `credential_process` command line.
+    pub credential_process: String,
+    /// The `region` setting, if any.
+    pub region: Option<String>,
+}
+
+/// What `writeAwsConfigProfiles` did.
+#[napi(object)]
+pub struct AwsConfigWrite {
+    /// The AWS config file.
+    pub path: String,
+    /// False when the file already held exactly these profiles and was not written.
+    pub changed: bool,
+    /// Profiles the file defines itself, outside the block: kept and not written.
+    pub kept: Vec<String>,
+}
+
+/// Lists the AWS config profiles that the profile store (found as `resolveCredentials` finds it)
+/// implies, each name starting with `prefix`. Throws the coded store errors, and
+/// `E_INVALID_ARGUMENT` for a prefix AWS profile names cannot hold.
+#[napi(catch_unwind)]
+pub fn aws_config_profiles(
+    env: &Env,
+    prefix: Option<String>,
+    options: Option<ResolveOptions>,
+) -> napi::Result<AwsConfigProfiles> {
+    let options = convert_options(options.unwrap_or_default());
+    let listing = core::list(&options, prefix.as_deref().unwrap_or("")).map_err(|err| to_js(env, &err))?;
+    Ok(AwsConfigProfiles {
+        config_path: listing.config_path.display().to_string(),
+        profiles: listing.profiles.into_iter().map(convert_profile).collect(),
+        skipped: listing
+            .skipped
+            .into_iter()
+            .map(|s| SkippedAwsConfigProfile { name: s.name, rule: s.rule, reason: s.reason })
+            .collect(),
+    })
+}
+
+/// The block of `[profile …]` sections for the store at `configPath`, between the marker
+/// comments that `writeAwsConfigProfiles` recognises.
+#[napi(catch_unwind)]
+pub fn render_aws_config_profiles(
+    env: &Env,
+    config_path: String,
+    sections: Vec<AwsConfigSection>,
+) -> napi::Result<String> {
+    let sections: Vec<core::Section> = sections.into_iter().map(convert_section).collect();
+    core::render(Path::new(&config_path), &sections).map_err(|err| to_js(env, &err))
+}
+
+/// Merges the sections into the AWS config file (`awsConfigPath`, else `AWS_CONFIG_FILE`, else
+/// `~/.aws/config`), replacing only the block written before for the store at `configPath`.
+/// Throws `E_AWS_CONFIG_FILE` when the file cannot be read, merged or written.
+#[napi(catch_unwind)]
+pub fn write_aws_config_profiles(
+    env: &Env,
+    config_path: String,
+    sections: Vec<AwsConfigSection>,
+    aws_config_path: Option<String>,
+) -> napi::Result<AwsConfigWrite> {
+    let sections: Vec<core::Section> = sections.into_iter().map(convert_section).collect();
+    let path = core::config_file(aws_config_path.map(Into::into));
+    let outcome = core::write(&path, Path::new(&config_path), &sections).map_err(|err| to_js(env, &err))?;
+    Ok(AwsConfigWrite { path: outcome.path.display().to_string(), changed: outcome.changed, kept: outcome.kept })
+}
+
+fn convert_profile(p: core::ConfigProfile) -> AwsConfigProfile {
+    AwsConfigProfile { name: p.name, app: p.app, stage: p.stage, profile: p.profile, rule: p.rule, region: p.region }
+}
+
+fn convert_section(s: AwsConfigSection) -> core::Section {
+    core::Section { name: s.name, credential_process: s.credential_process, region: s.region }
+}
