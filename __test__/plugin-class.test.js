@@ -62,7 +62,7 @@ function setUp(command, { custom, options = {}, version = '3.40.0' } = {}) {
 describe('constructor', () => {
   test('declares custom.accessRoles and the access-role commands with their hooks', () => {
     const { plugin, schemas } = setUp('info');
-    assert.deepEqual(Object.keys(schemas[0].properties.accessRoles.properties).sort(), ['app', 'cache', 'configPath', 'enabled', 'required']);
+    assert.deepEqual(Object.keys(schemas[0].properties.accessRoles.properties).sort(), ['app', 'cache', 'configPath', 'enabled', 'exportEnv', 'required']);
     assert.deepEqual(Object.keys(plugin.hooks).sort(), [
       'access-role:link:run', 'access-role:show:run', 'access-role:template:run', 'access-role:test:run',
     ]);

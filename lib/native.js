@@ -107,6 +107,7 @@ const FUNCTIONS = [
   'awsConfigProfiles',
   'renderAwsConfigProfiles',
   'writeAwsConfigProfiles',
+  'sessionEnvironment',
 ];
 
 module.exports = Object.fromEntries(FUNCTIONS.map((name) => [name, (...args) => load()[name](...args)]));

@@ -9,4 +9,5 @@ pub mod aws_profiles;
 pub mod describe;
 mod error;
 pub mod resolve;
+pub mod session;
 pub mod store;

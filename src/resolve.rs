@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
 use napi_derive::napi;
+use std::collections::HashMap;
 
 /// How to resolve credentials. Every field is optional.
 #[napi(object)]
@@ -39,6 +40,10 @@ pub struct ResolveOptions {
     pub mfa_code: Option<String>,
     /// Longest time one STS call may take, retries included; default 20 seconds.
     pub timeout_seconds: Option<u32>,
+    /// Environment variables as they were before a session was exported into this process
+    /// (`null`: unset), read instead of the process's own: a session's refresh starts from the
+    /// base identity, not from the session's keys. The plugin passes what it replaced.
+    pub base_environment: Option<HashMap<String, Option<String>>>,
 }
 
 /// Temporary keys of an access role.
@@ -60,8 +65,9 @@ pub struct AccessRoleCredentials {
     pub assumed_role_arn: String,
     /// The region STS was called in.
     pub region: String,
-    /// `'sts'` for keys fresh from AssumeRole, `'cache'` for reused ones.
-    #[napi(ts_type = "'sts' | 'cache'")]
+    /// `'sts'` for keys fresh from AssumeRole, `'cache'` for reused ones, `'session'` for the
+    /// keys of the same role's session that the process environment carries.
+    #[napi(ts_type = "'sts' | 'cache' | 'session'")]
     pub source: String,
 }
 
@@ -71,7 +77,10 @@ pub struct AccessRoleCredentials {
 /// Rejects with an `Error` whose `code` is one of `E_NO_PROFILE_STORE`, `E_UNREADABLE_CONFIG`,
 /// `E_INVALID_CONFIG`, `E_NO_PROFILE`, `E_INVALID_ARGUMENT`, `E_NO_BASE_CREDENTIALS`,
 /// `E_INVALID_BASE_CREDENTIALS`, `E_ACCESS_DENIED`, `E_MFA_REQUIRED`, `E_STS_UNREACHABLE`,
-/// `E_STS_ERROR`.
+/// `E_STS_ERROR`, `E_SESSION_ROLE_MISMATCH`, `E_SESSION_EXPIRED`.
+///
+/// Inside a session (a process whose environment the plugin or `exec` set up), the same role's
+/// keys come from the environment without a call to STS, and another role is refused.
 #[napi(catch_unwind, ts_return_type = "Promise<AccessRoleCredentials>")]
 pub fn resolve_credentials<'env>(
     env: &'env Env,
@@ -120,6 +129,7 @@ pub(crate) fn convert_options(options: ResolveOptions) -> core::ResolveOptions {
         cache_dir: options.cache_dir.map(Into::into),
         mfa_code: options.mfa_code.map(core::Secret::new),
         timeout_seconds: options.timeout_seconds,
+        env: core::Env::default().with_overrides(options.base_environment.unwrap_or_default()),
     }
 }
 

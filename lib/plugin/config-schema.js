@@ -17,6 +17,9 @@ module.exports = {
     enabled: { type: 'boolean' },
     // `false` assumes the role afresh for every command instead of reusing cached keys.
     cache: { type: 'boolean' },
+    // `false` keeps the keys out of the process environment: only the framework's own client
+    // uses the role, not other plugins' SDK clients or hooks' child processes.
+    exportEnv: { type: 'boolean' },
   },
   additionalProperties: false,
 };

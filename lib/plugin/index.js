@@ -5,6 +5,7 @@ const assertSupportedFramework = require('./assert-supported-framework');
 const commandDefinitions = require('./commands/definitions');
 const configSchema = require('./config-schema');
 const createLog = require('./create-log');
+const exportSession = require('./export-session');
 const installCredentials = require('./surfaces/install-credentials');
 const readSettings = require('./read-settings');
 const resolveServiceKeys = require('./resolve-service-keys');
@@ -99,7 +100,19 @@ class ServerlessAccessRoles {
     const resolved = await resolveServiceKeys(serverless, settings, { log, mustHaveRole });
     if (!resolved) return;
     const { keys, resolveKeys } = resolved;
-    const surfaces = installCredentials(serverless, keys, resolveKeys);
+    let session = null;
+    // Once the environment holds the role's keys, a refresh must read the one from before.
+    const refreshKeys = async () => {
+      if (!session) return resolveKeys();
+      const next = await resolveKeys({ baseEnvironment: session.baseEnvironment });
+      session.update(next);
+      return next;
+    };
+    const surfaces = installCredentials(serverless, keys, refreshKeys);
+    if (settings.exportEnv) {
+      session = exportSession(keys);
+      surfaces.push('process environment');
+    }
     this.credentials = keys;
     log.notice(
       `Access role: profile "${keys.profile}" (${keys.roleArn}) for ${settings.app}/${settings.stage}, ` +

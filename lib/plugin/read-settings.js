@@ -6,7 +6,9 @@ const userError = require('./user-error');
 /** Environment variable that turns the plugin off for a command, e.g. in CI. */
 const DISABLE_ENV = 'SERVERLESS_ACCESS_ROLES_DISABLE';
 
-const TYPES = { app: 'string', configPath: 'string', required: 'boolean', enabled: 'boolean', cache: 'boolean' };
+const TYPES = {
+  app: 'string', configPath: 'string', required: 'boolean', enabled: 'boolean', cache: 'boolean', exportEnv: 'boolean',
+};
 
 /** `custom.accessRoles`, checked here because the framework validates its schema only later. */
 function customSettings(serverless) {
@@ -55,13 +57,14 @@ function mfaCodeOption(serverless, options) {
  *
  * Lookup key: `custom.accessRoles.app`, else a top-level `app` (Serverless v3 allows one; osls 4
  * rejects it), else the service name. The disk cache is off with `--no-cache` or
- * `custom.accessRoles.cache: false`. `mfaCode` (from `--mfa-code`) is kept apart from
+ * `custom.accessRoles.cache: false`. The keys go into the process environment unless
+ * `custom.accessRoles.exportEnv: false`. `mfaCode` (from `--mfa-code`) is kept apart from
  * `resolveOptions`: a code is good for one STS call, so a refresh an hour later must not reuse it.
  *
  * @param {object} serverless the framework instance
  * @param {Record<string, unknown>} options the CLI options
  * @returns {{ app: string, appSource: string, stage: string, region: string, service: string,
- *   required: boolean, disabledBy: string | null, mfaCode: string | undefined,
+ *   required: boolean, exportEnv: boolean, disabledBy: string | null, mfaCode: string | undefined,
  *   resolveOptions: import('../../index').ResolveOptions }}
  */
 function readSettings(serverless, options) {
@@ -101,6 +104,7 @@ function readSettings(serverless, options) {
     region: resolveOptions.region,
     service,
     required: custom.required === true,
+    exportEnv: custom.exportEnv !== false,
     disabledBy,
     mfaCode: mfaCodeOption(serverless, options),
     resolveOptions,

@@ -32,7 +32,8 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
  * credentials), unless a role is mandatory or the store was named explicitly and is missing:
  * then, as for every other failure, it throws a user error.
  *
- * The returned `resolveKeys` is what refreshes call. It never reuses the code given at the start
+ * The returned `resolveKeys` is what refreshes call, with extra resolve options (the base
+ * environment of an exported session, see ./export-session). It never reuses the code given at the start
  * (`--mfa-code` or `SERVERLESS_ACCESS_ROLES_MFA_CODE`, taken out of the environment): a code is
  * spent by then, so a refresh needing MFA asks on the terminal or fails saying why.
  *
@@ -40,7 +41,8 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
  * @param {ReturnType<import('./read-settings')>} settings
  * @param {{ log: ReturnType<import('./create-log')>, mustHaveRole: boolean,
  *   terminal?: { stdin: object, stderr: object } }} context `terminal` defaults to `process`
- * @returns {Promise<{ keys: import('../../index').AccessRoleCredentials, resolveKeys: Function } | null>}
+ * @returns {Promise<{ keys: import('../../index').AccessRoleCredentials,
+ *   resolveKeys: (more?: import('../../index').ResolveOptions) => Promise<import('../../index').AccessRoleCredentials> } | null>}
  *   the keys, and the resolver bound to this app and stage for refreshing them
  */
 async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, terminal = process }) {
@@ -49,8 +51,8 @@ async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, ter
   const resolve = (extra) => resolveCredentials(app, stage, { ...resolveOptions, ...extra });
   const ask = () => askMfaCode(describeProfile(app, stage, resolveOptions).mfaSerial, terminal);
   // Refreshes fail inside the SDK's credential chain, which reports the bottom error's message.
-  const resolveKeys = () =>
-    resolveWithMfa(resolve, { terminal, ask }).catch((error) => {
+  const resolveKeys = (more = {}) =>
+    resolveWithMfa((extra) => resolve({ ...more, ...extra }), { terminal, ask }).catch((error) => {
       if (error.code !== 'E_MFA_REQUIRED') throw fromNativeError(serverless, error);
       throw userError(
         serverless,

@@ -32,14 +32,17 @@ pub enum Source {
     Sts,
     /// Reused from an earlier AssumeRole.
     Cache,
+    /// The keys of the session the process environment carries (see [`crate::session_env`]).
+    Session,
 }
 
 impl Source {
-    /// `"sts"` or `"cache"`, as JS callers see it.
+    /// `"sts"`, `"cache"` or `"session"`, as JS callers see it.
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Sts => "sts",
             Source::Cache => "cache",
+            Source::Session => "session",
         }
     }
 }

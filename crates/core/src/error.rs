@@ -91,6 +91,21 @@ pub enum Error {
         /// What is wrong, and what to do.
         message: String,
     },
+    /// The environment carries the keys of another access role's session (the plugin's export
+    /// or `exec`); they are not used as the base identity of this one.
+    SessionRoleMismatch {
+        /// The role of the session in the environment.
+        session_role: String,
+        /// The role this resolve is for.
+        role_arn: String,
+    },
+    /// The environment carries the keys of this role's session, and they have expired.
+    SessionExpired {
+        /// The session's role.
+        role_arn: String,
+        /// When the keys expired, ISO 8601.
+        expiration: String,
+    },
     /// STS answered with an error not covered above, or an unusable answer.
     Sts {
         /// The STS error code, or `Unknown`.
@@ -114,6 +129,8 @@ impl Error {
             Error::AccessDenied { .. } => "E_ACCESS_DENIED",
             Error::MfaRequired { .. } => "E_MFA_REQUIRED",
             Error::StsUnreachable { .. } => "E_STS_UNREACHABLE",
+            Error::SessionRoleMismatch { .. } => "E_SESSION_ROLE_MISMATCH",
+            Error::SessionExpired { .. } => "E_SESSION_EXPIRED",
             Error::Sts { .. } => "E_STS_ERROR",
             Error::AwsConfigFile { .. } => "E_AWS_CONFIG_FILE",
         }
@@ -188,6 +205,19 @@ impl fmt::Display for Error {
                 }
                 write!(f, ": {reason}; check the network, the region and AWS_ENDPOINT_URL_STS")
             }
+            Error::SessionRoleMismatch { session_role, role_arn } => write!(
+                f,
+                "this command runs inside the access-role session of {session_role} (exported by the \
+                 serverless-access-roles plugin or exec), and {role_arn} is asked for; the session's keys \
+                 are not used as the base identity of another role: run the command outside that session, \
+                 or use the same app and stage as the session"
+            ),
+            Error::SessionExpired { role_arn, expiration } => write!(
+                f,
+                "the keys of the access-role session of {role_arn} in this environment expired at {expiration}; \
+                 a command run by serverless-access-roles exec must finish within the keys' lifetime \
+                 (the profile's durationSeconds): use a credential_process profile for longer commands"
+            ),
             Error::Sts { sts_code, message } => write!(f, "STS AssumeRole failed ({sts_code}): {message}"),
             Error::AwsConfigFile { path, message } => write!(f, "AWS config file {}: {message}", path.display()),
         }

@@ -13,8 +13,10 @@
 pub mod aws_profiles;
 pub mod cache;
 pub mod credentials;
+pub mod env;
 pub mod error;
 pub mod profiles;
+pub mod session_env;
 pub mod session_name;
 pub mod sts;
 
@@ -22,6 +24,8 @@ mod plan;
 mod resolve;
 
 pub use credentials::{AccessRoleCredentials, Secret, Source};
+pub use env::Env;
 pub use error::Error;
 pub use plan::{plan, Plan};
 pub use resolve::{resolve, resolve_cached, ResolveOptions, MFA_CODE_ENV};
+pub use session_env::{session_environment, SessionEnvironment};

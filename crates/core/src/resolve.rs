@@ -2,11 +2,13 @@
 
 use crate::cache::{self, CacheSettings};
 use crate::credentials::{AccessRoleCredentials, Secret, Source};
+use crate::env::Env;
 use crate::error::Error;
 use crate::plan::{plan, Plan};
+use crate::session_env::session_keys;
 use crate::sts::{self, AssumedRole, CallSettings};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Environment variable carrying an MFA code for non-interactive runs (CI).
 pub const MFA_CODE_ENV: &str = "SERVERLESS_ACCESS_ROLES_MFA_CODE";
@@ -36,6 +38,10 @@ pub struct ResolveOptions {
     pub mfa_code: Option<Secret>,
     /// Longest time one STS call may take, retries included; when unset, 20 seconds.
     pub timeout_seconds: Option<u32>,
+    /// The environment the base identity, the cache key and the session check read; when
+    /// unset, the process's. A session's refresh passes the variables as they were before the
+    /// session was exported, so the base identity stays the one it started from.
+    pub env: Env,
 }
 
 impl ResolveOptions {
@@ -45,6 +51,7 @@ impl ResolveOptions {
             force_refresh: self.force_refresh,
             refresh_margin: self.refresh_margin_seconds.map(|s| Duration::from_secs(s.into())),
             dir: self.cache_dir.clone().or_else(CacheSettings::default_dir),
+            env: self.env.clone(),
         }
     }
 
@@ -53,30 +60,38 @@ impl ResolveOptions {
         CallSettings {
             mfa_code: self.mfa_code.clone().or_else(from_env),
             timeout: Duration::from_secs(self.timeout_seconds.unwrap_or(20).clamp(1, 300).into()),
+            env: self.env.clone(),
         }
     }
 }
 
 /// Resolves temporary keys of the access role that the profile store assigns to `app` and `stage`:
-/// [`plan`], then cached keys while they are fresh (see [`cache::fetch`]), else STS AssumeRole.
+/// [`plan`], then the keys of the session the environment carries (see [`crate::session_env`]),
+/// then cached keys while they are fresh (see [`cache::fetch`]), else STS AssumeRole.
 ///
 /// An MFA code is needed only when STS is called, so cached keys spare the prompt.
 pub async fn resolve(app: &str, stage: &str, options: &ResolveOptions) -> Result<AccessRoleCredentials, Error> {
     let plan = plan(app, stage, options)?;
+    if let Some(keys) = session_keys(&options.env, &plan.request.role_arn, SystemTime::now())? {
+        return Ok(credentials(plan, keys, Source::Session));
+    }
     let call = options.call_settings();
     let (assumed, source) =
         cache::fetch(&plan.request, &options.cache_settings(), || sts::assume_role(&plan.request, &call)).await?;
     Ok(credentials(plan, assumed, source))
 }
 
-/// The keys [`resolve`] would return from this process's memory, without waiting, reading the
-/// disk or calling STS; `None` when it would have to do any of those.
+/// The keys [`resolve`] would return from the session environment or this process's memory,
+/// without waiting, reading the disk or calling STS; `None` when it would have to do any of those.
 pub fn resolve_cached(
     app: &str,
     stage: &str,
     options: &ResolveOptions,
 ) -> Result<Option<AccessRoleCredentials>, Error> {
     let plan = plan(app, stage, options)?;
+    if let Some(keys) = session_keys(&options.env, &plan.request.role_arn, SystemTime::now())? {
+        return Ok(Some(credentials(plan, keys, Source::Session)));
+    }
     let Some(assumed) = cache::peek(&plan.request, &options.cache_settings()) else { return Ok(None) };
     Ok(Some(credentials(plan, assumed, Source::Cache)))
 }

@@ -4,6 +4,7 @@
 //! point it at a local server; nothing here knows about tests.
 
 use crate::credentials::Secret;
+use crate::env::Env;
 use crate::error::Error;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{retry::RetryConfig, BehaviorVersion, SdkConfig};
@@ -82,6 +83,8 @@ pub struct CallSettings {
     pub mfa_code: Option<Secret>,
     /// Longest time one AssumeRole call may take, retries included.
     pub timeout: Duration,
+    /// The environment the base identity's credential chain reads.
+    pub env: Env,
 }
 
 /// The keys STS handed out, and who they belong to.
@@ -237,6 +240,11 @@ async fn base_config(request: &AssumeRoleRequest, call: &CallSettings) -> SdkCon
     }
     if let Some(region) = &request.region {
         loader = loader.region(Region::new(region.clone()));
+    }
+    // aws-config's own seam for the environment (its `test-util` feature): the whole chain —
+    // key variables, profile, web identity, endpoint — reads the environment we were given.
+    if let Some(env) = call.env.for_aws_sdk() {
+        loader = loader.env(env);
     }
     loader.load().await
 }

@@ -40,6 +40,12 @@ function runShow(plugin) {
       ['Session name', described.sessionName],
       ['Base identity', described.baseProfile ? `AWS profile "${described.baseProfile}"` : 'AWS default credential chain'],
       ['Status', settings.disabledBy ? `off for this command (${settings.disabledBy})` : 'on'],
+      [
+        'Environment',
+        settings.exportEnv
+          ? 'exported: other plugins\' SDK clients and child processes run on the role'
+          : 'not exported (custom.accessRoles.exportEnv: false): only the framework\'s own client uses the role',
+      ],
     ]),
   );
 }

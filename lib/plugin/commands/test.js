@@ -3,6 +3,9 @@
 const formatFields = require('../format-fields');
 const userError = require('../user-error');
 
+/** What `source` says about where the keys came from, for sources other than STS. */
+const KEY_SOURCES = { cache: 'cache', session: 'the session in this environment (an outer plugin or exec)' };
+
 /** Asks STS who the caller is through the framework's own client, on whatever keys it uses. */
 async function callerArn(provider) {
   // Both Serverless v3 and osls memoize getAccountInfo() around their own STS client.
@@ -44,7 +47,7 @@ async function runTest(plugin) {
       ['Role', keys.roleArn],
       ['Assumed identity', arn],
       ['Keys expire', `${keys.expiration.toISOString()} (${fromNow(keys.expiration)})`],
-      ['Keys from', keys.source === 'cache' ? 'cache' : `STS AssumeRole in ${keys.region}`],
+      ['Keys from', KEY_SOURCES[keys.source] || `STS AssumeRole in ${keys.region}`],
     ]),
   );
   if (arn !== keys.assumedRoleArn) {

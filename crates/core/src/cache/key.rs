@@ -1,5 +1,6 @@
 //! Cache keys: a hash of everything that changes which keys STS would hand out.
 
+use crate::env::Env;
 use crate::sts::AssumeRoleRequest;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -25,12 +26,12 @@ const ENV_INPUTS: &[&str] = &[
     "AWS_DEFAULT_REGION",
 ];
 
-/// The cache key of `request` in the current environment: 64 hex digits.
+/// The cache key of `request` in `env`: 64 hex digits.
 ///
 /// It covers the role, external id, duration, session name, region and base profile of the
 /// request; the base identity and endpoint as the environment chooses them; and the path, size and
 /// modification time of the AWS config and credentials files, so editing a profile starts afresh.
-pub fn cache_key(request: &AssumeRoleRequest) -> String {
+pub fn cache_key(request: &AssumeRoleRequest, env: &Env) -> String {
     let mut hash = Sha256::new();
     let mut field = |value: &[u8]| {
         hash.update((value.len() as u64).to_le_bytes());
@@ -39,9 +40,9 @@ pub fn cache_key(request: &AssumeRoleRequest) -> String {
     field(b"v1");
     field(request_fingerprint(request).as_bytes());
     for name in ENV_INPUTS {
-        field(std::env::var_os(name).unwrap_or_default().as_encoded_bytes());
+        field(env.var_os(name).unwrap_or_default().as_encoded_bytes());
     }
-    for path in aws_shared_files() {
+    for path in aws_shared_files(env) {
         field(path.as_os_str().as_encoded_bytes());
         let stamp = std::fs::metadata(&path).ok().map(|m| {
             let modified = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
@@ -88,10 +89,10 @@ fn request_fingerprint(request: &AssumeRoleRequest) -> String {
 }
 
 /// The AWS config and credentials files, where the SDK looks for them.
-fn aws_shared_files() -> [PathBuf; 2] {
+fn aws_shared_files(env: &Env) -> [PathBuf; 2] {
     let home = dirs::home_dir().unwrap_or_default();
-    let pick = |env: &str, default: &str| {
-        std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| home.join(".aws").join(default))
+    let pick = |name: &str, default: &str| {
+        env.var_os(name).map(PathBuf::from).unwrap_or_else(|| home.join(".aws").join(default))
     };
     [pick("AWS_CONFIG_FILE", "config"), pick("AWS_SHARED_CREDENTIALS_FILE", "credentials")]
 }
@@ -106,8 +107,9 @@ mod tests {
 
     #[test]
     fn the_key_is_stable_and_changes_with_every_request_field() {
-        let base = cache_key(&request());
-        assert_eq!(base, cache_key(&request()));
+        let env = Env::default();
+        let base = cache_key(&request(), &env);
+        assert_eq!(base, cache_key(&request(), &env));
         assert_eq!(base.len(), 64);
         let variants = [
             AssumeRoleRequest { role_arn: "arn:aws:iam::111111111111:role/s".to_owned(), ..request() },
@@ -124,7 +126,16 @@ mod tests {
             AssumeRoleRequest { via: Some(Box::new(request())), ..request() },
         ];
         for variant in variants {
-            assert_ne!(cache_key(&variant), base, "{variant:?}");
+            assert_ne!(cache_key(&variant, &env), base, "{variant:?}");
         }
+    }
+
+    #[test]
+    fn the_key_follows_the_base_identity_of_the_environment_it_is_given() {
+        let with_keys =
+            |id: &str| Env::default().with_overrides([("AWS_ACCESS_KEY_ID".to_owned(), Some(id.to_owned()))]);
+        let base = cache_key(&request(), &with_keys("AKIABASE"));
+        assert_eq!(base, cache_key(&request(), &with_keys("AKIABASE")));
+        assert_ne!(base, cache_key(&request(), &with_keys("ASIAROLE")));
     }
 }

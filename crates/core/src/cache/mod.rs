@@ -16,6 +16,7 @@ pub use entry::decode as decode_entry;
 pub use key::cache_key;
 
 use crate::credentials::Source;
+use crate::env::Env;
 use crate::error::Error;
 use crate::sts::{AssumeRoleRequest, AssumedRole};
 use std::collections::HashMap;
@@ -42,6 +43,8 @@ pub struct CacheSettings {
     pub refresh_margin: Option<Duration>,
     /// Directory of the disk cache; `None` keeps the cache in memory only.
     pub dir: Option<PathBuf>,
+    /// The environment whose base identity and endpoint variables go into the key.
+    pub env: Env,
 }
 
 impl CacheSettings {
@@ -77,7 +80,7 @@ pub fn peek(request: &AssumeRoleRequest, settings: &CacheSettings) -> Option<Ass
     if !settings.enabled || settings.force_refresh {
         return None;
     }
-    let slot = slot(&cache_key(request));
+    let slot = slot(&cache_key(request, &settings.env));
     let memory = slot.try_lock().ok()?;
     memory.as_ref().filter(|r| entry::is_fresh(r.expiration, settings.margin(request.duration_seconds))).cloned()
 }
@@ -95,7 +98,7 @@ where
     if !settings.enabled {
         return Ok((assume().await?, Source::Sts));
     }
-    let key = cache_key(request);
+    let key = cache_key(request, &settings.env);
     let margin = settings.margin(request.duration_seconds);
     let fresh = |role: &AssumedRole| entry::is_fresh(role.expiration, margin);
     let slot = slot(&key);
@@ -180,7 +183,13 @@ mod tests {
     }
 
     fn settings(dir: Option<&Path>) -> CacheSettings {
-        CacheSettings { enabled: true, force_refresh: false, refresh_margin: None, dir: dir.map(Path::to_owned) }
+        CacheSettings {
+            enabled: true,
+            force_refresh: false,
+            refresh_margin: None,
+            dir: dir.map(Path::to_owned),
+            env: Env::default(),
+        }
     }
 
     #[tokio::test]
@@ -219,7 +228,7 @@ mod tests {
             .unwrap();
         assert_eq!(first.1, Source::Sts);
         // A new process has an empty memory: emulate it by reading the entry directly.
-        let on_disk = entry::read(dir.path(), &cache_key(&request), &request).unwrap();
+        let on_disk = entry::read(dir.path(), &cache_key(&request, &Env::default()), &request).unwrap();
         assert_eq!(on_disk.access_key_id, "ASIA1");
 
         let stale = self::request("stale");
