@@ -4,7 +4,7 @@
 // parts"). Needs the venv from `bash scripts/setup-python.sh`.
 //
 //   const { startLocalAws } = require('./helpers/localaws');
-//   const aws = await startLocalAws();  // { endpoint, port, env, seed, stop }
+//   const aws = await startLocalAws();  // { endpoint, port, env, seed, admitUnsigned, stop }
 //   spawn('npx', ['serverless', 'info'], { env: { ...process.env, ...aws.env } });
 //   await aws.stop();
 //
@@ -71,9 +71,10 @@ async function waitUntilUp(endpoint, hasEnded, timeoutMs) {
  * Starts a seeded moto server with IAM enforced.
  * @param {{ startTimeoutMs?: number }} [options]
  * @returns {Promise<{ endpoint: string, port: number, env: Record<string, string|undefined>,
- *   seed: object, stop: () => Promise<void> }>} `seed` is seed_iam.py's JSON; `env` makes a
- *   child process act as the base user against this server. Spread it over process.env for
- *   child_process.spawn: its `undefined` entries then unset the variable in the child.
+ *   seed: object, admitUnsigned: (count?: number) => Promise<void>, stop: () => Promise<void> }>}
+ *   `seed` is seed_iam.py's JSON; `env` makes a child process act as the base user against this
+ *   server. Spread it over process.env for child_process.spawn: its `undefined` entries then
+ *   unset the variable in the child. `admitUnsigned` opens a window for unsigned requests.
  */
 async function startLocalAws({ startTimeoutMs = 30_000 } = {}) {
   if (!fs.existsSync(MOTO_SERVER)) {
@@ -125,6 +126,18 @@ async function startLocalAws({ startTimeoutMs = 30_000 } = {}) {
     child.stdin.destroy();
   }
 
+  /**
+   * Lets the next `count` requests through without a signature check. Once seeded, moto checks
+   * the signature of every request, AssumeRoleWithWebIdentity's too, which AWS takes unsigned
+   * (the token is the proof) and moto then answers with HTTP 500. Call it right before the one
+   * unsigned request; enforcement resumes after `count` requests, as after the seed.
+   */
+  async function admitUnsigned(count = 1) {
+    // reset-auth is served outside the service dispatch, so it counts as no request itself.
+    const res = await fetch(`${endpoint}/moto-api/reset-auth`, { method: 'POST', body: String(count) });
+    if (!res.ok) throw new Error(`moto reset-auth answered ${res.status}`);
+  }
+
   try {
     await waitUntilUp(endpoint, () => ended, startTimeoutMs);
     const seed = JSON.parse((await run(PYTHON, [SEED_SCRIPT, '--endpoint', endpoint])).stdout);
@@ -143,7 +156,7 @@ async function startLocalAws({ startTimeoutMs = 30_000 } = {}) {
       AWS_CONFIG_FILE: os.devNull,
       AWS_SHARED_CREDENTIALS_FILE: os.devNull,
     };
-    return { endpoint, port, env, seed, stop };
+    return { endpoint, port, env, seed, admitUnsigned, stop };
   } catch (err) {
     await stop();
     err.message += `\n--- moto_server output (tail) ---\n${output}`;

@@ -14,8 +14,8 @@ dummy-key request is rejected, so a wrong count fails here rather than in a test
 
 Prints one JSON object on stdout:
     {accountId, region, baseUser: {arn, accessKeyId, secretAccessKey},
-     roles: {deploy, denied, deployExternalId, hub, chained}, externalId,
-     hubSessionName}
+     roles: {deploy, denied, deployExternalId, hub, chained, ci, ciDeploy}, externalId,
+     hubSessionName, oidcProviderArn, ciSessionName}
 """
 
 import argparse
@@ -26,10 +26,15 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 REGION = "us-east-1"
 EXTERNAL_ID = "acme-7f3a"
 HUB_SESSION = "chain-hop"
+# CI without stored keys: the web-identity session of the CI role, as GitHub Actions' OIDC
+# token gives it, is the base identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN, and
+# AWS_ROLE_SESSION_NAME set to this).
+CI_SESSION = "gha-deploy"
+OIDC_URL = "https://token.actions.githubusercontent.com"
 
-# HTTP requests made by seed(): the 12 IAM calls below, in that order. Kept next to
+# HTTP requests made by seed(): the 17 IAM calls below, in that order. Kept next to
 # seed() and checked against the real count at run time.
-SEED_CALLS = 12
+SEED_CALLS = 17
 
 BASE_USER = "deployer"
 BASE_USER_ARN = f"arn:aws:iam::{ACCOUNT_ID}:user/{BASE_USER}"
@@ -66,6 +71,20 @@ def trust(principal_arn, condition=None):
     if condition:
         statement["Condition"] = condition
     return policy(statement)
+
+
+def web_identity_trust(provider_arn):
+    # moto answers AssumeRoleWithWebIdentity without checking the token or this policy; it is
+    # the trust policy a GitHub Actions role has on AWS.
+    host = OIDC_URL.removeprefix("https://")
+    return policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": provider_arn},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {f"{host}:aud": "sts.amazonaws.com"}},
+        }
+    )
 
 
 def seed(iam):
@@ -113,6 +132,19 @@ def seed(iam):
             DEPLOY_ACTIONS,
         ),
     }
+    oidc_arn = iam.create_open_id_connect_provider(
+        Url=OIDC_URL,
+        ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"],
+    )["OpenIDConnectProviderArn"]
+    # The CI role may only assume roles; the access role trusts its session. (moto matches the
+    # assumed-role session ARN literally, where AWS would accept the CI role's ARN.)
+    roles["ci"] = role("github-ci", web_identity_trust(oidc_arn), "sts:AssumeRole")
+    roles["ciDeploy"] = role(
+        "serverless-deploy-ci",
+        trust(f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/github-ci/{CI_SESSION}"),
+        DEPLOY_ACTIONS,
+    )
     return {
         "accountId": ACCOUNT_ID,
         "region": REGION,
@@ -124,6 +156,8 @@ def seed(iam):
         "roles": roles,
         "externalId": EXTERNAL_ID,
         "hubSessionName": HUB_SESSION,
+        "oidcProviderArn": oidc_arn,
+        "ciSessionName": CI_SESSION,
     }
 
 
