@@ -56,6 +56,22 @@ const INVALID_STORES = [
   ['undefined alias', 'profiles:\n  p: *nope\n', /.+/],
   ['NUL byte', `profiles:\n  p:\n    roleArn: "${ARN}\0"\n`, /.+/],
   ['unterminated JSON', `{"profiles": {"p": {"roleArn": "${ARN}"}`, /.+/],
+  // Shapes that once took minutes to refuse: refused before the full parse, at the node.
+  ['200,000 nested flow sequences', store(`    policy: ${'['.repeat(200000)}\n`), /^.+:5:\d+: mappings and sequences nested deeper than 64 levels/],
+  ['nested flow mappings up to the size cap', store(`    policy: ${'{a: '.repeat(260000)}\n`), /nested deeper than 64 levels/],
+  ['deep block nesting', Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n'), /:65:65: mappings and sequences nested deeper/],
+  ['aliases repeating a million nodes', Array.from({ length: 7 }, (_, i) => (i === 0
+    ? 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'
+    : `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`)).join('\n'), /aliases repeat more than 100000 nodes/],
+];
+
+/** `.json` stores that must be E_INVALID_CONFIG: strict JSON, with line and column. */
+const INVALID_JSON_STORES = [
+  ['a trailing comma', `{"profiles": {"p": {"roleArn": "${ARN}"},\n }}`, /access-roles\.json:2:2: trailing comma/],
+  ['a comment', `{"profiles": {} // none\n}`, /access-roles\.json:1:17: /],
+  ['single quotes', `{'profiles': {}}`, /access-roles\.json:1:2: key must be a string/],
+  ['YAML', `profiles:\n  p:\n    roleArn: ${ARN}\n`, /access-roles\.json:1:1: expected value/],
+  ['nesting past the parser limit', `{"profiles": {"p": {"roleArn": "${ARN}", "policy": ${'['.repeat(200000)}`, /access-roles\.json:1:\d+: recursion limit exceeded/],
 ];
 
 /** API arguments that must be E_INVALID_ARGUMENT. */
@@ -105,6 +121,18 @@ for (const [name, text, pattern] of INVALID_STORES) {
     await expectCode(['svc', 'dev', { cwd }], 'E_INVALID_CONFIG', pattern);
   });
 }
+
+for (const [name, text, pattern] of INVALID_JSON_STORES) {
+  test(`json store: ${name} is E_INVALID_CONFIG`, async () => {
+    const cwd = writeStore(text, 'access-roles.json');
+    await expectCode(['svc', 'dev', { cwd }], 'E_INVALID_CONFIG', pattern);
+  });
+}
+
+test('json store: a strict JSON store is read', () => {
+  const cwd = writeStore(JSON.stringify({ defaultProfile: 'p', profiles: { p: { roleArn: ARN } } }), 'access-roles.json');
+  assert.equal(describeProfile('svc', 'dev', { cwd }).roleArn, ARN);
+});
 
 for (const [name, args] of INVALID_ARGUMENTS) {
   test(`argument: ${name} is E_INVALID_ARGUMENT`, async () => {

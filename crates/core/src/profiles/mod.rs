@@ -6,6 +6,7 @@ mod fields;
 mod locate;
 mod lookup;
 mod session;
+mod shape;
 mod store;
 
 pub use discovery::{Discovery, CONFIG_ENV, FILE_NAMES};

@@ -4,6 +4,7 @@ use super::checked::unique_keys;
 use super::fields::{DurationSeconds, ExternalId, NameTemplate, Region, RoleArn};
 use super::locate::{locate, Step};
 use super::session::{MfaSerial, SessionPolicy, SessionTags};
+use super::shape;
 use crate::error::Error;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -72,8 +73,9 @@ pub struct AppProfiles {
 }
 
 impl ProfileStore {
-    /// Parses a store from its text. YAML and JSON are both read by the YAML parser, so
-    /// both report errors with line and column.
+    /// Parses a store from its text: strict JSON when `path` ends in `.json`, else YAML. Either
+    /// way errors carry line and column; a YAML store nested too deep, or whose aliases repeat
+    /// too much, is refused before it is parsed (see [`super::shape`]).
     pub fn parse(path: &Path, text: &str) -> Result<ProfileStore, Error> {
         let invalid = |line: Option<u64>, column: Option<u64>, message: String| Error::InvalidConfig {
             path: path.to_owned(),
@@ -81,22 +83,37 @@ impl ProfileStore {
             column,
             message,
         };
-        let only_comments = text.lines().all(|line| line.trim().is_empty() || line.trim_start().starts_with('#'));
+        let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let only_comments =
+            text.lines().all(|line| line.trim().is_empty() || (!json && line.trim_start().starts_with('#')));
         if only_comments {
             return Err(invalid(None, None, "the file is empty; expected a mapping with `profiles`".to_owned()));
         }
-        let mut store: ProfileStore = serde_norway::from_str(text).map_err(|err| {
-            let location = err.location();
-            let mut message = with_hint(&message_of(&err));
-            // The parser stops at the tab without saying so.
-            let at = location
-                .as_ref()
-                .and_then(|l| text.lines().nth(l.line().checked_sub(1)?)?.chars().nth(l.column().checked_sub(1)?));
-            if at == Some('\t') {
-                message.push_str(" (a tab: YAML indents with spaces)");
-            }
-            invalid(location.as_ref().map(|l| l.line() as u64), location.as_ref().map(|l| l.column() as u64), message)
-        })?;
+        let mut store: ProfileStore = if json {
+            serde_json::from_str(text).map_err(|err| {
+                let message = with_hint(&message_of(&err.to_string()));
+                let known = |n: usize| Some(n as u64).filter(|n| *n > 0);
+                invalid(known(err.line()), known(err.column()), message)
+            })?
+        } else {
+            shape::check(text).map_err(|r| invalid(Some(r.line), Some(r.column), r.message))?;
+            serde_norway::from_str(text).map_err(|err| {
+                let location = err.location();
+                let mut message = with_hint(&message_of(&err.to_string()));
+                // The parser stops at the tab without saying so.
+                let at = location
+                    .as_ref()
+                    .and_then(|l| text.lines().nth(l.line().checked_sub(1)?)?.chars().nth(l.column().checked_sub(1)?));
+                if at == Some('\t') {
+                    message.push_str(" (a tab: YAML indents with spaces)");
+                }
+                invalid(
+                    location.as_ref().map(|l| l.line() as u64),
+                    location.as_ref().map(|l| l.column() as u64),
+                    message,
+                )
+            })?
+        };
         store.path = path.to_owned();
         store.check_references(text)?;
         Ok(store)
@@ -187,12 +204,11 @@ fn via_path(name: &str) -> Vec<Step<'_>> {
 }
 
 /// The parser's message without its location, which is reported separately.
-fn message_of(err: &serde_norway::Error) -> String {
-    let rendered = err.to_string();
-    // The parser appends " at line L column C" to messages that have a location.
+fn message_of(rendered: &str) -> String {
+    // Both parsers append " at line L column C" to messages that have a location.
     match rendered.rfind(" at line ") {
         Some(at) => rendered[..at].to_owned(),
-        None => rendered,
+        None => rendered.to_owned(),
     }
 }
 
@@ -300,6 +316,33 @@ mod tests {
         assert!(error_of("org: acme\n").contains("missing field `profiles`"));
         assert!(error_of("- a\n- b\n").contains("access-roles.yml:1:"));
         assert!(error_of("profiles:\n\tp: {}\n").contains("a tab: YAML indents with spaces"));
+    }
+
+    #[test]
+    fn a_json_store_is_strict_json_with_line_and_column() {
+        let json = |text: &str| ProfileStore::parse(Path::new("/srv/access-roles.json"), text);
+        let good = r#"{"defaultProfile": "p", "profiles": {"p": {"roleArn": "arn:aws:iam::111111111111:role/r"}}}"#;
+        assert_eq!(json(good).unwrap().profiles["p"].role_arn.as_str(), "arn:aws:iam::111111111111:role/r");
+        for (text, at) in [
+            ("{\"profiles\": {},\n }", "/srv/access-roles.json:2:2: trailing comma"),
+            ("{\"profiles\": {} // none\n}", "/srv/access-roles.json:1:17: expected"),
+            ("{'profiles': {}}", "/srv/access-roles.json:1:2: key must be a string"),
+            ("profiles: {}", "/srv/access-roles.json:1:1: expected value"),
+        ] {
+            let err = json(text).unwrap_err();
+            assert_eq!(err.code(), "E_INVALID_CONFIG");
+            assert!(err.to_string().starts_with(at), "{err}");
+        }
+        let typo = json(r#"{"profiles": {"p": {"rolArn": "x"}}}"#).unwrap_err().to_string();
+        assert!(typo.contains("unknown field `rolArn`") && typo.contains("did you mean `roleArn`"), "{typo}");
+    }
+
+    #[test]
+    fn a_yaml_store_nested_too_deep_is_refused_at_the_node() {
+        let deep = format!("profiles:\n  p:\n    policy: {}\n", "[".repeat(200_000));
+        let err = error_of(&deep);
+        assert!(err.starts_with("access-roles.yml:3:"), "{err}");
+        assert!(err.contains("nested deeper than 64 levels"), "{err}");
     }
 
     #[test]

@@ -1,0 +1,217 @@
+//! A first pass over a YAML store that refuses shapes which make parsing slow, before the full
+//! parse sees them.
+//!
+//! libyaml's scanner does work proportional to the flow nesting depth for every token, so a
+//! store of 200,000 nested `[` takes minutes to refuse; and aliases can make the deserializer
+//! visit a node many times over (a "billion laughs"). This pass reads the same parser's events,
+//! without building anything, and stops at the first node nested deeper than [`MAX_DEPTH`] or
+//! once aliases would repeat more than [`MAX_ALIASED_NODES`] nodes. Being the same parser, it
+//! sees exactly the nesting the full parse would; it stops early, so its own cost stays linear.
+//! Syntax errors are left to the full parse, which reports them with their context.
+
+use std::collections::HashMap;
+use std::ffi::CStr;
+use std::mem::MaybeUninit;
+use unsafe_libyaml_norway as unsafe_sys;
+
+/// Deepest nesting of mappings and sequences a store may have. A profile store needs about ten
+/// (`profiles.NAME.policy.Statement[0].Condition.…`).
+pub(super) const MAX_DEPTH: usize = 64;
+
+/// How many nodes aliases may repeat in all: far more than sharing a few profile settings takes.
+pub(super) const MAX_ALIASED_NODES: u64 = 100_000;
+
+/// Why a store was refused, and the 1-based line and column of the node where it was seen.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Refusal {
+    pub(super) line: u64,
+    pub(super) column: u64,
+    pub(super) message: String,
+}
+
+/// Checks the nesting depth and alias expansion of `text`; `Ok` also when it is not valid YAML.
+pub(super) fn check(text: &str) -> Result<(), Refusal> {
+    let mut parser = Parser::new(text.as_bytes());
+    // Nodes opened and not yet closed: their anchor and their size so far (aliases expanded).
+    let mut open: Vec<(Option<Vec<u8>>, u64)> = Vec::new();
+    let mut sizes: HashMap<Vec<u8>, u64> = HashMap::new();
+    let mut repeated = 0u64;
+    while let Some(event) = parser.next() {
+        let (line, column) = (event.start_mark.line + 1, event.start_mark.column + 1);
+        // SAFETY: each union field is read only for the event type that defines it, and the
+        // anchor pointers are null or NUL-terminated strings owned by the event.
+        let (anchor, size) = unsafe {
+            match event.type_ {
+                unsafe_sys::YAML_SEQUENCE_START_EVENT | unsafe_sys::YAML_MAPPING_START_EVENT => {
+                    let anchor = if event.type_ == unsafe_sys::YAML_SEQUENCE_START_EVENT {
+                        event.data.sequence_start.anchor
+                    } else {
+                        event.data.mapping_start.anchor
+                    };
+                    open.push((owned(anchor), 1));
+                    if open.len() > MAX_DEPTH {
+                        let message = format!(
+                            "mappings and sequences nested deeper than {MAX_DEPTH} levels; a profile store needs a few"
+                        );
+                        return Err(Refusal { line, column, message });
+                    }
+                    continue;
+                }
+                unsafe_sys::YAML_SEQUENCE_END_EVENT | unsafe_sys::YAML_MAPPING_END_EVENT => match open.pop() {
+                    Some(node) => node,
+                    None => continue,
+                },
+                unsafe_sys::YAML_SCALAR_EVENT => (owned(event.data.scalar.anchor), 1),
+                unsafe_sys::YAML_ALIAS_EVENT => {
+                    let size = owned(event.data.alias.anchor).and_then(|a| sizes.get(&a).copied()).unwrap_or(1);
+                    repeated = repeated.saturating_add(size);
+                    if repeated > MAX_ALIASED_NODES {
+                        let message = format!(
+                            "aliases repeat more than {MAX_ALIASED_NODES} nodes; write the values out or share fewer"
+                        );
+                        return Err(Refusal { line, column, message });
+                    }
+                    (None, size)
+                }
+                _ => continue,
+            }
+        };
+        if let Some(anchor) = anchor {
+            sizes.insert(anchor, size);
+        }
+        if let Some((_, parent)) = open.last_mut() {
+            *parent = parent.saturating_add(size);
+        }
+    }
+    Ok(())
+}
+
+/// A copy of a libyaml string, `None` for a null pointer.
+///
+/// # Safety
+/// `ptr` is null or points to a NUL-terminated string.
+unsafe fn owned(ptr: *const u8) -> Option<Vec<u8>> {
+    // SAFETY: guaranteed by the caller.
+    (!ptr.is_null()).then(|| unsafe { CStr::from_ptr(ptr.cast()) }.to_bytes().to_vec())
+}
+
+/// libyaml's event parser over a byte slice, freed on drop.
+struct Parser<'input> {
+    sys: Box<MaybeUninit<unsafe_sys::yaml_parser_t>>,
+    /// The parser reads from this slice, so it lives as long as the parser.
+    _input: &'input [u8],
+    done: bool,
+}
+
+impl<'input> Parser<'input> {
+    fn new(input: &'input [u8]) -> Parser<'input> {
+        let mut sys = Box::new(MaybeUninit::<unsafe_sys::yaml_parser_t>::uninit());
+        // SAFETY: initialize zeroes and sets up the struct; it only fails when out of memory,
+        // which aborts in Rust's allocator first. The input outlives the parser.
+        let done = unsafe {
+            let parser = sys.as_mut_ptr();
+            let failed = unsafe_sys::yaml_parser_initialize(parser).fail;
+            if !failed {
+                unsafe_sys::yaml_parser_set_encoding(parser, unsafe_sys::YAML_UTF8_ENCODING);
+                unsafe_sys::yaml_parser_set_input_string(parser, input.as_ptr(), input.len() as u64);
+            }
+            failed
+        };
+        Parser { sys, _input: input, done }
+    }
+
+    /// The next event (with its data already copied out where needed), or `None` at the end of
+    /// the stream or at a syntax error.
+    fn next(&mut self) -> Option<Event> {
+        if self.done {
+            return None;
+        }
+        let mut event = MaybeUninit::<unsafe_sys::yaml_event_t>::uninit();
+        // SAFETY: the parser was initialised; a successful parse initialises the event, which is
+        // deleted once copied.
+        unsafe {
+            if unsafe_sys::yaml_parser_parse(self.sys.as_mut_ptr(), event.as_mut_ptr()).fail {
+                self.done = true;
+                return None;
+            }
+            let event = Event(event.assume_init());
+            if event.type_ == unsafe_sys::YAML_STREAM_END_EVENT {
+                self.done = true;
+            }
+            Some(event)
+        }
+    }
+}
+
+impl Drop for Parser<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the parser was initialised in `new` (a failed initialisation frees what it made
+        // and leaves null pointers, which delete skips).
+        unsafe { unsafe_sys::yaml_parser_delete(self.sys.as_mut_ptr()) }
+    }
+}
+
+/// One parser event, deleted on drop.
+struct Event(unsafe_sys::yaml_event_t);
+
+impl std::ops::Deref for Event {
+    type Target = unsafe_sys::yaml_event_t;
+
+    fn deref(&self) -> &unsafe_sys::yaml_event_t {
+        &self.0
+    }
+}
+
+impl Drop for Event {
+    fn drop(&mut self) {
+        // SAFETY: the event was initialised by a successful parse.
+        unsafe { unsafe_sys::yaml_event_delete(&mut self.0) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "profiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n    policy: ";
+
+    fn refusal(text: &str) -> Refusal {
+        check(text).expect_err("refused")
+    }
+
+    #[test]
+    fn ordinary_stores_and_broken_yaml_pass() {
+        assert_eq!(check(include_str!("../../test-data/design-example.yml")), Ok(()));
+        assert_eq!(check(&format!("{HEAD}{}{}\n", "[".repeat(MAX_DEPTH - 4), "]".repeat(MAX_DEPTH - 4))), Ok(()));
+        assert_eq!(check("profiles: [\n"), Ok(()), "syntax errors are the full parse's to report");
+        assert_eq!(check("a: &x {b: 1}\nc: *x\nd: *nope\n"), Ok(()));
+    }
+
+    #[test]
+    fn deep_flow_and_block_nesting_is_refused_where_it_passes_the_limit() {
+        for deep in [
+            format!("{HEAD}{}\n", "[".repeat(200_000)),
+            format!("{HEAD}{}\n", "{a: ".repeat(100_000)),
+            format!("{HEAD}{}{}\n", "[".repeat(1000), "]".repeat(1000)),
+        ] {
+            let refused = refusal(&deep);
+            assert_eq!(refused.line, 4);
+            assert!(refused.message.contains("deeper than 64 levels"), "{refused:?}");
+        }
+        let block: String = (0..100).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+        let refused = refusal(&block);
+        assert_eq!((refused.line, refused.column), (MAX_DEPTH as u64 + 1, MAX_DEPTH as u64 + 1));
+    }
+
+    #[test]
+    fn aliases_that_repeat_too_much_are_refused() {
+        let mut laughs = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..8 {
+            let below = format!("*a{}", level - 1);
+            laughs.push_str(&format!("a{level}: &a{level} [{}]\n", [below.as_str(); 10].join(", ")));
+        }
+        let refused = refusal(&laughs);
+        assert!(refused.message.contains("aliases repeat more than"), "{refused:?}");
+        assert_eq!(check("base: &b {roleArn: x, region: us-east-1}\nother: *b\nthird: *b\n"), Ok(()));
+    }
+}
