@@ -11,6 +11,7 @@ const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { fromProcess } = require('@aws-sdk/credential-provider-process');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
+const { resolveCredentials } = require('..');
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
@@ -196,7 +197,46 @@ test('a base identity that loops back to the same credential process fails inste
   const { status, stdout, stderr } = await runBin(['credential-process', ...DEV, storePath], env);
   assert.equal(status, 1);
   assert.equal(stdout, '');
-  // The inner run refuses; the outer reports its base identity failing, with the inner's reason.
-  assert.match(stderr, /^serverless-access-roles: E_NO_BASE_CREDENTIALS: /);
-  assert.match(stderr, /E_CREDENTIAL_PROCESS_LOOP/);
+  // The inner run refuses; the outer learns from its base identity's failure that it loops.
+  assert.match(stderr, /^serverless-access-roles: E_CREDENTIAL_PROCESS_LOOP: name a base identity with its own keys \(--profile/);
+  assert.ok(stderr.includes(aws.seed.roles.deploy), stderr);
+});
+
+/** An AWS config whose default profile runs the bin with `binArgs`, and no base keys around. */
+function loopingDefault(binArgs) {
+  const file = path.join(fs.mkdtempSync(path.join(dir, 'awsconfig-')), 'config');
+  const command = [process.execPath, BIN, 'credential-process', ...binArgs].join(' ');
+  fs.writeFileSync(file, `[default]\ncredential_process = ${command}\n`);
+  return { AWS_CONFIG_FILE: file, AWS_PROFILE: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+}
+
+test('a loop through the default profile is caught at once however the store path is spelled', async () => {
+  // The default profile names the store relatively (from the service directory) or as another
+  // copy of it; the outer run names it absolutely. The same role, so the same cache key: the
+  // inner run finds the lock held by its own ancestor and stops instead of waiting 30 s for it.
+  const copy = path.join(fs.mkdtempSync(path.join(dir, 'copy-')), 'roles.yml');
+  fs.copyFileSync(storePath, copy);
+  for (const inner of ['access-roles.yml', copy]) {
+    const { status, stdout, stderr } = await runBin(['credential-process', ...DEV, storePath], loopingDefault([...DEV, inner]));
+    assert.equal(status, 1, inner);
+    assert.equal(stdout, '');
+    assert.match(stderr, /^serverless-access-roles: E_CREDENTIAL_PROCESS_LOOP: /, inner);
+  }
+});
+
+test('resolveCredentials whose base identity runs the bin for the same key rejects with the loop error', async () => {
+  // The child runs in this process's directory: it names the store absolutely.
+  const undo = applyEnv(envChanges(loopingDefault([...DEV, storePath])));
+  try {
+    await assert.rejects(resolveCredentials('payments', 'dev', { cwd: dir }), (err) => {
+      assert.equal(err.code, 'E_CREDENTIAL_PROCESS_LOOP', err.message);
+      assert.ok(err.message.includes(aws.seed.roles.deploy), err.message);
+      return true;
+    });
+    await assert.rejects(resolveCredentials('payments', 'dev', { cwd: dir, cache: false }), {
+      code: 'E_CREDENTIAL_PROCESS_LOOP',
+    });
+  } finally {
+    applyEnv(undo);
+  }
 });

@@ -6,7 +6,8 @@
 
 const { parseArgs } = require('node:util');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
-const { resolveCredentials } = require('../native');
+const fs = require('node:fs');
+const { resolveCredentials, findProfileStore } = require('../native');
 
 const PROGRAM = 'serverless-access-roles';
 
@@ -30,7 +31,9 @@ options:
 `;
 
 // Set for the child processes of a run, so that a base identity whose AWS profile runs this
-// same command (AWS_PROFILE=payments-prod with no --profile) fails instead of forking forever.
+// same command fails instead of forking forever. The core catches such a loop at once through
+// its cache lock; this marker is the backstop where the lock cannot be taken (no usable cache
+// directory).
 const CHAIN_VARIABLE = 'SERVERLESS_ACCESS_ROLES_CREDENTIAL_PROCESS';
 
 const OPTIONS = {
@@ -71,17 +74,29 @@ function parse(args) {
 }
 
 /**
+ * The store this run reads, as the core finds it, with symlinks resolved: one store named
+ * relatively or absolutely, or through a link, is one store.
+ */
+function canonicalStore(options) {
+  try {
+    return fs.realpathSync(findProfileStore({ configPath: options.configPath, cwd: options.cwd }));
+  } catch {
+    return options.configPath ?? null; // resolving fails the same way and says why
+  }
+}
+
+/**
  * Marks this run in the environment its children inherit; throws if an outer run of the same
  * app, stage and store already is resolving, which means the base identity loops back here.
  */
 function enterChain(app, stage, options) {
-  const key = JSON.stringify([app, stage, options.configPath ?? null]);
+  const key = JSON.stringify([app, stage, canonicalStore(options)]);
   const chain = process.env[CHAIN_VARIABLE] ? process.env[CHAIN_VARIABLE].split('\n') : [];
   if (chain.includes(key)) {
     throw Object.assign(
       new Error(
-        `the base identity for app "${app}" stage "${stage}" is this same credential process ` +
-          '(AWS_PROFILE names the profile that runs it?); name the base identity with --profile',
+        `name a base identity with its own keys (--profile): the one for app "${app}" stage "${stage}" ` +
+          'runs this same command again through credential_process (AWS_PROFILE or the default profile names it)',
       ),
       { code: 'E_CREDENTIAL_PROCESS_LOOP' },
     );

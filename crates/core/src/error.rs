@@ -77,6 +77,12 @@ pub enum Error {
         /// The device, as the profile names it.
         mfa_serial: String,
     },
+    /// The base identity is this same resolve again: an AWS profile whose `credential_process`
+    /// runs serverless-access-roles for the same role, from inside the resolve that needs it.
+    CredentialProcessLoop {
+        /// The role whose base identity loops.
+        role_arn: String,
+    },
     /// STS could not be reached or did not answer in time.
     StsUnreachable {
         /// The endpoint, when one was configured explicitly.
@@ -128,6 +134,7 @@ impl Error {
             Error::InvalidBaseCredentials { .. } => "E_INVALID_BASE_CREDENTIALS",
             Error::AccessDenied { .. } => "E_ACCESS_DENIED",
             Error::MfaRequired { .. } => "E_MFA_REQUIRED",
+            Error::CredentialProcessLoop { .. } => "E_CREDENTIAL_PROCESS_LOOP",
             Error::StsUnreachable { .. } => "E_STS_UNREACHABLE",
             Error::SessionRoleMismatch { .. } => "E_SESSION_ROLE_MISMATCH",
             Error::SessionExpired { .. } => "E_SESSION_EXPIRED",
@@ -197,6 +204,12 @@ impl fmt::Display for Error {
                 f,
                 "this profile requires a code from MFA device {mfa_serial}; run the command on a terminal to be asked, \
                  or pass --mfa-code (or the mfaCode option) or set SERVERLESS_ACCESS_ROLES_MFA_CODE"
+            ),
+            Error::CredentialProcessLoop { role_arn } => write!(
+                f,
+                "name a base identity with its own keys (--profile, or the baseProfile option): the one for \
+                 {role_arn} runs this same command again through credential_process (AWS_PROFILE or the \
+                 default profile names it), which would never end"
             ),
             Error::StsUnreachable { endpoint, reason } => {
                 write!(f, "could not reach STS")?;

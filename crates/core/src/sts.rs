@@ -19,6 +19,9 @@ use std::time::{Duration, SystemTime};
 /// STS region used when neither the profile, the caller nor the AWS config names one.
 const FALLBACK_REGION: &str = "us-east-1";
 
+/// The code of [`Error::CredentialProcessLoop`], as a nested run of the bin prints it.
+const LOOP_CODE: &str = "E_CREDENTIAL_PROCESS_LOOP";
+
 /// Keys that STS hands out with less than this left are refused: this machine's clock is off.
 const MIN_LIFETIME: Duration = Duration::from_secs(60);
 
@@ -135,7 +138,7 @@ pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Re
                 "serverless-access-roles-chain",
             )
         }
-        None => base_credentials(&config, request.base_profile.as_deref()).await?,
+        None => base_credentials(&config, request.base_profile.as_deref(), &request.role_arn).await?,
     };
     let sts_config = aws_sdk_sts::config::Builder::from(&config)
         .region(Region::new(region.clone()))
@@ -264,11 +267,22 @@ fn https_client() -> aws_sdk_sts::config::SharedHttpClient {
 }
 
 /// The base identity's keys from the credential chain; its own error code when there are none.
-async fn base_credentials(config: &SdkConfig, base_profile: Option<&str>) -> Result<Credentials, Error> {
+async fn base_credentials(
+    config: &SdkConfig,
+    base_profile: Option<&str>,
+    role_arn: &str,
+) -> Result<Credentials, Error> {
     let no_base = |reason: String| Error::NoBaseCredentials { base_profile: base_profile.map(str::to_owned), reason };
     let provider =
         config.credentials_provider().ok_or_else(|| no_base("no credential provider is configured".to_owned()))?;
-    provider.provide_credentials().await.map_err(|e| no_base(one_line(&e)))
+    provider.provide_credentials().await.map_err(|e| {
+        let reason = one_line(&e);
+        // A credential_process that is this command, nested, said so on its stderr.
+        if reason.contains(LOOP_CODE) {
+            return Error::CredentialProcessLoop { role_arn: role_arn.to_owned() };
+        }
+        no_base(reason)
+    })
 }
 
 /// An error and its causes on one line, cut to a readable length: credential providers quote

@@ -3,6 +3,11 @@
 //! The lock is an OS file lock (`flock` on Unix) on `KEY.lock` beside the entry. The OS drops it
 //! when the holder exits, however it exits, so a crashed holder never leaves a stale lock; a
 //! holder that hangs is waited for at most `timeout`, after which the waiter goes ahead alone.
+//!
+//! The holder writes its process id into the file. A waiter whose own ancestor holds the lock
+//! is a resolve nested inside that ancestor's (its base identity runs this same command through
+//! `credential_process`): waiting would only end at the timeout, so it stops at once instead.
+//! The file is opened without following symlinks.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::Path;
@@ -14,21 +19,127 @@ const POLL: Duration = Duration::from_millis(10);
 /// A held lock; dropping it releases the lock.
 pub(super) struct Held(#[allow(dead_code, reason = "held for its Drop, which releases the lock")] File);
 
-/// Takes the lock for `key`, waiting at most `timeout`. `None` when it could not be had: the
-/// caller then proceeds without it.
-pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration) -> Option<Held> {
+/// What [`acquire`] came back with.
+pub(super) enum Acquired {
+    /// The lock is ours until this is dropped.
+    Held(Held),
+    /// Another process held it for the whole timeout, or it could not be opened: go ahead alone.
+    NotHeld,
+    /// An ancestor of this process holds it: this resolve is nested inside that one's.
+    ByAncestor,
+}
+
+/// Takes the lock for `key`, waiting at most `timeout` (zero: one try).
+pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration) -> Acquired {
     let mut options = OpenOptions::new();
-    options.create(true).truncate(false).write(true);
+    options.create(true).truncate(false).read(true).write(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(dir.join(format!("{key}.lock"))).ok()?;
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    let Ok(file) = options.open(dir.join(format!("{key}.lock"))) else { return Acquired::NotHeld };
     let deadline = Instant::now() + timeout;
+    let mut checked = None;
     loop {
         match file.try_lock() {
-            Ok(()) => return Some(Held(file)),
-            Err(TryLockError::WouldBlock) if Instant::now() < deadline => tokio::time::sleep(POLL).await,
-            Err(_) => return None,
+            Ok(()) => {
+                holder::write(&file);
+                return Acquired::Held(Held(file));
+            }
+            Err(TryLockError::WouldBlock) => {
+                let pid = holder::read(&file);
+                if pid.is_some() && pid != checked {
+                    if pid.is_some_and(holder::is_ancestor) {
+                        return Acquired::ByAncestor;
+                    }
+                    checked = pid;
+                }
+                if Instant::now() >= deadline {
+                    return Acquired::NotHeld;
+                }
+                tokio::time::sleep(POLL).await;
+            }
+            Err(_) => return Acquired::NotHeld,
         }
+    }
+}
+
+/// The process id in the lock file, and the ancestry of processes.
+#[cfg(unix)]
+mod holder {
+    use std::fs::File;
+    use std::os::unix::fs::FileExt;
+
+    /// Records this process as the holder.
+    pub(super) fn write(file: &File) {
+        // Only a hint for waiters: a lock without it is waited for as before.
+        let _ = file.set_len(0).and_then(|()| file.write_all_at(std::process::id().to_string().as_bytes(), 0));
+    }
+
+    /// The holder's process id, once it has written it.
+    pub(super) fn read(file: &File) -> Option<u32> {
+        let mut buffer = [0u8; 16];
+        let len = file.read_at(&mut buffer, 0).ok()?;
+        std::str::from_utf8(buffer.get(..len)?).ok()?.trim().parse().ok().filter(|pid| *pid > 1)
+    }
+
+    /// True when `pid` is this process's parent, or its parent's, and so on.
+    pub(super) fn is_ancestor(pid: u32) -> bool {
+        let mut next = Some(std::os::unix::process::parent_id());
+        // Process trees are shallow; the bound only guards against a cycle in what the OS says.
+        for _ in 0..64 {
+            match next {
+                Some(p) if p == pid => return true,
+                Some(p) if p > 1 => next = parent_of(p),
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// The parent of `pid`, from `/proc/PID/stat` (its fourth field, after the command name in
+    /// parentheses, which may itself hold spaces and parentheses).
+    #[cfg(target_os = "linux")]
+    fn parent_of(pid: u32) -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let (_, after_name) = stat.rsplit_once(')')?;
+        after_name.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    /// The parent of `pid`, from the kernel's BSD process info.
+    #[cfg(target_os = "macos")]
+    fn parent_of(pid: u32) -> Option<u32> {
+        let mut info = std::mem::MaybeUninit::<libc::proc_bsdinfo>::zeroed();
+        let size = libc::c_int::try_from(std::mem::size_of::<libc::proc_bsdinfo>()).ok()?;
+        let pid = libc::c_int::try_from(pid).ok()?;
+        // SAFETY: the buffer is as large as the size passed, and zeroed, so it is initialised
+        // whatever the call writes.
+        let written = unsafe { libc::proc_pidinfo(pid, libc::PROC_PIDTBSDINFO, 0, info.as_mut_ptr().cast(), size) };
+        // SAFETY: zeroed above, so initialised either way.
+        (written == size).then(|| unsafe { info.assume_init() }.pbi_ppid)
+    }
+
+    /// Elsewhere the ancestry is not looked up: a nested resolve waits out the timeout.
+    #[cfg(not(any(target_os = "linux", target_os = "macos")))]
+    fn parent_of(_pid: u32) -> Option<u32> {
+        None
+    }
+}
+
+/// Without Unix file APIs, no holder is recorded: a nested resolve waits out the timeout.
+#[cfg(not(unix))]
+mod holder {
+    use std::fs::File;
+
+    pub(super) fn write(_file: &File) {}
+
+    pub(super) fn read(_file: &File) -> Option<u32> {
+        None
+    }
+
+    pub(super) fn is_ancestor(_pid: u32) -> bool {
+        false
     }
 }
 
@@ -36,13 +147,42 @@ pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration) -> Option<
 mod tests {
     use super::*;
 
+    fn held(acquired: &Acquired) -> bool {
+        matches!(acquired, Acquired::Held(_))
+    }
+
     #[tokio::test]
     async fn a_second_holder_waits_until_the_first_lets_go() {
         let dir = tempfile::tempdir().unwrap();
-        let first = acquire(dir.path(), "k", Duration::from_secs(5)).await.unwrap();
-        assert!(acquire(dir.path(), "k", Duration::from_millis(50)).await.is_none(), "held elsewhere");
-        assert!(acquire(dir.path(), "other", Duration::from_millis(50)).await.is_some(), "other keys are free");
+        let first = acquire(dir.path(), "k", Duration::from_secs(5)).await;
+        assert!(held(&first));
+        // This process holds it: not an ancestor of itself, so the second try waits and gives up.
+        assert!(matches!(acquire(dir.path(), "k", Duration::from_millis(50)).await, Acquired::NotHeld));
+        assert!(held(&acquire(dir.path(), "other", Duration::from_millis(50)).await), "other keys are free");
         drop(first);
-        assert!(acquire(dir.path(), "k", Duration::from_millis(50)).await.is_some());
+        assert!(held(&acquire(dir.path(), "k", Duration::from_millis(50)).await));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_holder_records_its_process_id_and_ancestry_is_walked_upward() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.lock");
+        let file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(path).unwrap();
+        holder::write(&file);
+        assert_eq!(holder::read(&file), Some(std::process::id()));
+        assert!(holder::is_ancestor(std::os::unix::process::parent_id()));
+        assert!(!holder::is_ancestor(std::process::id()), "a process is not its own ancestor");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_symlinked_lock_file_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, "keep").unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join("k.lock")).unwrap();
+        assert!(matches!(acquire(dir.path(), "k", Duration::ZERO).await, Acquired::NotHeld));
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep", "the link's target is untouched");
     }
 }

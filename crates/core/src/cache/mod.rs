@@ -95,10 +95,20 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<AssumedRole, Error>>,
 {
+    let key = cache_key(request, &settings.env);
     if !settings.enabled {
+        // Keys are neither read nor written, nor the directory made, but in one that exists the
+        // lock is tried once: held by an ancestor, this call is nested inside that one's and
+        // would loop; free, it is held so that a nested call finds it.
+        let existing =
+            |dir: &&Path| std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && entry::private_to_user(&m));
+        let dir = settings.dir.as_deref().filter(existing);
+        let _held = match dir {
+            Some(dir) => held_unless_nested(lock::acquire(dir, &key, Duration::ZERO).await, request)?,
+            None => None,
+        };
         return Ok((assume().await?, Source::Sts));
     }
-    let key = cache_key(request, &settings.env);
     let margin = settings.margin(request.duration_seconds);
     let fresh = |role: &AssumedRole| entry::is_fresh(role.expiration, margin);
     let slot = slot(&key);
@@ -115,7 +125,7 @@ where
         }
     }
     let _held = match dir {
-        Some(dir) => lock::acquire(dir, &key, LOCK_TIMEOUT).await,
+        Some(dir) => held_unless_nested(lock::acquire(dir, &key, LOCK_TIMEOUT).await, request)?,
         None => None,
     };
     if let (Some(dir), false) = (dir, settings.force_refresh) {
@@ -131,6 +141,16 @@ where
     }
     *memory = Some(role.clone());
     Ok((role, Source::Sts))
+}
+
+/// The lock if it was had; the loop error when an ancestor process holds it (its base identity
+/// runs this same resolve, e.g. through `credential_process`), which waiting would never end.
+fn held_unless_nested(acquired: lock::Acquired, request: &AssumeRoleRequest) -> Result<Option<lock::Held>, Error> {
+    match acquired {
+        lock::Acquired::Held(held) => Ok(Some(held)),
+        lock::Acquired::NotHeld => Ok(None),
+        lock::Acquired::ByAncestor => Err(Error::CredentialProcessLoop { role_arn: request.role_arn.clone() }),
+    }
 }
 
 /// Creates the cache directory private to the user (0700), or tightens one that is not;
