@@ -300,3 +300,66 @@ describe('the bin: profiles, and the aws CLI through the profiles it writes', ()
     for (const { what, output } of runs) assertClean(output, exact, what);
   });
 });
+
+describe('the bin: exec, and a CLI inside it at full verbosity', () => {
+  const runs = []; // { what, output }
+  let dir;
+  let service;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-exec-'));
+    service = await createService(aws, 'osls', { home, store: STORE });
+    const env = Object.fromEntries(
+      Object.entries({
+        ...process.env,
+        ...aws.env,
+        HOME: home.dir,
+        SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
+        SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined,
+        SERVERLESS_ACCESS_ROLES_SESSION: undefined,
+        SERVERLESS_ACCESS_ROLES_CACHE_DIR: path.join(dir, 'cache'),
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        SLS_DEBUG: '*',
+        NO_COLOR: '1',
+      }).filter(([, v]) => v !== undefined),
+    );
+    const bin = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
+    const exec = (stage, ...command) => [bin, 'exec', '--app', 'payments', '--stage', stage, '--', ...command];
+    const commands = [
+      exec('dev', process.execPath, '-e', "console.log('ran')"),
+      exec('dev', process.execPath, CLIS.osls.bin, 'access-role', 'test', ...LOUD),
+      exec('dev', process.execPath, CLIS.osls.bin, 'info', '--stage', 'prod', ...LOUD),
+      exec('dev', process.execPath, bin, 'exec', '--app', 'payments', '--stage', 'prod', '--', 'true'),
+      exec('prod', 'true'),
+      exec('mfa', 'true'),
+      [bin, 'exec', '--help'],
+      [bin, 'exec', '--app', 'payments'],
+    ];
+    for (const args of commands) {
+      const output = await new Promise((resolve) => {
+        execFile(process.execPath, args, { env, cwd: service.dir, timeout: 120_000 }, (err, stdout, stderr) => resolve(`${stdout}${stderr}`));
+      });
+      runs.push({ what: args.slice(1, 8).join(' '), output });
+    }
+  });
+  after(async () => {
+    await service?.remove();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the runs went where expected', () => {
+    const output = runs.map((r) => r.output).join('\n');
+    assert.match(output, /^ran$/m);
+    assert.match(output, /^Keys from: +the session in this environment/m);
+    assert.match(output, /E_SESSION_ROLE_MISMATCH/);
+    assert.match(output, /E_ACCESS_DENIED/);
+    assert.match(output, /E_MFA_REQUIRED/);
+    assert.match(output, /usage: serverless-access-roles exec/);
+  });
+
+  test('no output holds a secret key or a session token', () => {
+    const exact = secretsIn([path.join(dir, 'cache')]);
+    assert.ok(exact.length >= 3, 'the assumed keys are known');
+    for (const { what, output } of runs) assertClean(output, exact, what);
+  });
+});

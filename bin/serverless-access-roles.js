@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // The `serverless-access-roles` command: `credential-process`, for an AWS config's
-// `credential_process` line (lib/cli/credential-process.js), and `profiles`, which writes such
-// lines for every app and stage of the profile store (lib/cli/profiles.js).
+// `credential_process` line (lib/cli/credential-process.js), `profiles`, which writes such
+// lines for every app and stage of the profile store (lib/cli/profiles.js), and `exec`, which runs
+// a command on the role's keys (lib/cli/exec.js).
 
 const { credentialProcess, USAGE } = require('../lib/cli/credential-process');
 
@@ -10,6 +11,7 @@ const { credentialProcess, USAGE } = require('../lib/cli/credential-process');
 async function main([command, ...args]) {
   if (command === 'credential-process') return credentialProcess(args);
   if (command === 'profiles') return require('../lib/cli/profiles').profiles(args);
+  if (command === 'exec') return require('../lib/cli/exec').exec(args);
   if (command === '-h' || command === '--help') {
     process.stdout.write(USAGE);
     return 0;

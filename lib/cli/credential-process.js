@@ -51,7 +51,7 @@ const OPTIONS = {
 class UsageError extends Error {}
 
 /**
- * Reads the command line (the arguments after `credential-process`).
+ * Reads the command line (the arguments after `credential-process`; `exec` shares the options).
  * @param {string[]} args
  * @returns {{ help: true } | { app: string, stage: string, options: object }}
  */
@@ -150,4 +150,4 @@ async function credentialProcess(args) {
   }
 }
 
-module.exports = { credentialProcess, USAGE };
+module.exports = { credentialProcess, USAGE, parse, UsageError };

@@ -1,0 +1,215 @@
+'use strict';
+// `serverless-access-roles exec -- COMMAND`: the bin run as a user runs it, against moto with
+// IAM enforced; the aws CLI (from the project venv) and node children ask STS who they are.
+
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startLocalAws } = require('./helpers/localaws');
+const { assumeRoleCount } = require('./helpers/sts-calls');
+
+const BIN = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
+const AWS_CLI = path.resolve(__dirname, '..', '.venv', 'bin', 'aws');
+const STS_CLIENT = require.resolve('@aws-sdk/client-sts');
+const ROLE_SESSION = /^arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+$/;
+
+let aws;
+let dir;
+let env;
+
+before(async () => {
+  aws = await startLocalAws();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-exec-'));
+  fs.writeFileSync(
+    path.join(dir, 'access-roles.yml'),
+    [
+      'profiles:',
+      '  sandbox:',
+      `    roleArn: ${aws.seed.roles.deploy}`,
+      '  denied:',
+      `    roleArn: ${aws.seed.roles.denied}`,
+      '  billing:',
+      `    roleArn: ${aws.seed.roles.deployExternalId}`,
+      `    externalId: ${aws.seed.externalId}`,
+      'apps:',
+      '  payments:',
+      '    defaultProfile: sandbox',
+      '    stages: { prod: denied }',
+      '  billing: { defaultProfile: billing }',
+      '',
+    ].join('\n'),
+  );
+  env = {
+    ...process.env,
+    ...aws.env,
+    HOME: dir,
+    SERVERLESS_ACCESS_ROLES_CACHE_DIR: path.join(dir, 'cache'),
+    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
+    SERVERLESS_ACCESS_ROLES_SESSION: undefined,
+    NODE_NO_WARNINGS: '1',
+  };
+});
+
+after(async () => {
+  await aws?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Starts `serverless-access-roles args` in the store's directory, with `extraEnv` over the base
+ * user's environment. `input` is written to its stdin; `onStdout(text, child)` sees stdout as it
+ * grows. Resolves with status and output.
+ */
+function bin(args, { input = '', onStdout, extraEnv } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...env, ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (onStdout) onStdout(stdout, child);
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.stdin.end(input);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: signal ? `killed by ${signal}` : code, stdout, stderr });
+    });
+  });
+}
+
+/** `node -e script` as the command exec runs. */
+const nodeScript = (script) => ['--', process.execPath, '-e', script];
+
+/** A node child that asks STS who it is through an SDK v3 client from the default chain. */
+const WHOAMI = `const { STSClient, GetCallerIdentityCommand } = require(${JSON.stringify(STS_CLIENT)});
+new STSClient({}).send(new GetCallerIdentityCommand({})).then((r) => console.log(r.Arn));`;
+
+describe('exec', { concurrency: true }, () => {
+  test('the aws CLI and a node child run on the role', async () => {
+    const [awsCli, node] = await Promise.all([
+      bin(['exec', '--app', 'payments', '--stage', 'dev', '--', AWS_CLI, 'sts', 'get-caller-identity', '--output', 'json']),
+      bin(['exec', '--app', 'payments', '--stage', 'dev', ...nodeScript(WHOAMI)]),
+    ]);
+    assert.equal(awsCli.code, 0, awsCli.stderr);
+    assert.match(JSON.parse(awsCli.stdout).Arn, ROLE_SESSION);
+    assert.equal(node.code, 0, node.stderr);
+    assert.match(node.stdout.trim(), ROLE_SESSION);
+  });
+
+  test('the command sees the session variables, no profile, and the region it had', async () => {
+    const script = `const e = process.env; console.log(JSON.stringify({ id: e.AWS_ACCESS_KEY_ID, exp: e.AWS_CREDENTIAL_EXPIRATION,
+      marker: JSON.parse(e.SERVERLESS_ACCESS_ROLES_SESSION), profile: e.AWS_PROFILE ?? null, region: e.AWS_REGION }));`;
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', ...nodeScript(script)], { extraEnv: { AWS_PROFILE: 'someone' } });
+    assert.equal(run.code, 0, run.stderr);
+    const seen = JSON.parse(run.stdout);
+    assert.match(seen.id, /^ASIA/);
+    assert.ok(new Date(seen.exp).getTime() > Date.now(), seen.exp);
+    assert.equal(seen.marker.roleArn, aws.seed.roles.deploy);
+    assert.equal(seen.profile, null);
+    assert.equal(seen.region, aws.seed.region);
+  });
+
+  test('stdin, stdout and stderr pass through, and the exit status comes back', async () => {
+    const script = "process.stdin.on('data', (d) => process.stdout.write(String(d).toUpperCase())); process.stdin.on('end', () => { console.error('to stderr'); process.exit(7); });";
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', ...nodeScript(script)], { input: 'piped in\n' });
+    assert.equal(run.code, 7);
+    assert.equal(run.stdout, 'PIPED IN\n');
+    assert.equal(run.stderr, 'to stderr\n');
+  });
+
+  test('SIGTERM sent to exec reaches the command, and exec exits 128 + 15', async () => {
+    const script = "console.log('ready', process.pid); setInterval(() => {}, 1000);";
+    let pid;
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', ...nodeScript(script)], {
+      onStdout: (text, child) => {
+        const ready = text.match(/^ready (\d+)$/m);
+        if (ready && !pid) {
+          pid = Number(ready[1]);
+          child.kill('SIGTERM');
+        }
+      },
+    });
+    assert.equal(run.code, 143, run.stderr);
+    assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the command has ended');
+  });
+
+  for (const signal of ['SIGINT', 'SIGHUP']) {
+    test(`${signal} is passed on to the command, which decides how to end`, async () => {
+      const script = `process.on('${signal}', () => { console.log('command got ${signal}'); process.exit(3); }); console.log('ready'); setInterval(() => {}, 1000);`;
+      let sent = false;
+      const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', ...nodeScript(script)], {
+        onStdout: (text, child) => {
+          if (!sent && text.includes('ready')) {
+            sent = true;
+            child.kill(signal);
+          }
+        },
+      });
+      assert.equal(run.code, 3, run.stderr);
+      assert.match(run.stdout, new RegExp(`^command got ${signal}$`, 'm'));
+    });
+  }
+
+  test('a failure to resolve stops exec before the command starts', async () => {
+    const marker = path.join(dir, 'started');
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'prod', ...nodeScript(`require('fs').writeFileSync(${JSON.stringify(marker)}, '')`)]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^serverless-access-roles: E_ACCESS_DENIED: not allowed to assume .*someone-elses-role/);
+    assert.equal(run.stdout, '');
+    assert.equal(fs.existsSync(marker), false, 'the command never ran');
+  });
+
+  test('usage errors exit 2 with the usage; a missing command exits 127', async () => {
+    const noCommand = await bin(['exec', '--app', 'payments', '--stage', 'dev']);
+    assert.equal(noCommand.code, 2);
+    assert.match(noCommand.stderr, /^serverless-access-roles: no command given: put it after --\n\nusage: serverless-access-roles exec/);
+    const noApp = await bin(['exec', '--stage', 'dev', '--', 'true']);
+    assert.equal(noApp.code, 2);
+    assert.match(noApp.stderr, /--app is required/);
+    const help = await bin(['exec', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /must finish before they expire/);
+    const missing = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--', 'no-such-command-here']);
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /^serverless-access-roles: E_COMMAND_NOT_FOUND: cannot run "no-such-command-here"/);
+  });
+});
+
+describe('nested sessions', () => {
+  test('credential-process inside exec for the same app and stage answers without STS', async () => {
+    const before = await assumeRoleCount(aws.endpoint);
+    const nested = `const { execFileSync } = require('node:child_process');
+      const doc = JSON.parse(execFileSync(process.execPath, [${JSON.stringify(BIN)}, 'credential-process', '--app', 'payments', '--stage', 'dev', '--no-cache'], { encoding: 'utf8' }));
+      console.log(doc.AccessKeyId === process.env.AWS_ACCESS_KEY_ID ? 'same keys' : 'other keys');`;
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--no-cache', ...nodeScript(nested)]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), 'same keys');
+    assert.equal(await assumeRoleCount(aws.endpoint), before + 1, "exec's own AssumeRole only");
+  });
+
+  test('another role inside exec is a coded error naming both roles', async () => {
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--', process.execPath, BIN, 'credential-process', '--app', 'billing', '--stage', 'dev']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^serverless-access-roles: E_SESSION_ROLE_MISMATCH: /);
+    assert.ok(run.stderr.includes(aws.seed.roles.deploy) && run.stderr.includes(aws.seed.roles.deployExternalId), run.stderr);
+    assert.equal(run.stdout, '');
+  });
+
+  test('exec inside exec for the same role runs on the same keys', async () => {
+    const script = 'console.log(process.env.AWS_ACCESS_KEY_ID)';
+    const outer = `const { execFileSync } = require('node:child_process');
+      const inner = execFileSync(process.execPath, [${JSON.stringify(BIN)}, 'exec', '--app', 'payments', '--stage', 'dev', '--', process.execPath, '-e', ${JSON.stringify(script)}], { encoding: 'utf8' }).trim();
+      console.log(inner === process.env.AWS_ACCESS_KEY_ID ? 'same keys' : 'other keys');`;
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', ...nodeScript(outer)]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), 'same keys');
+  });
+});

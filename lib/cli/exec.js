@@ -1,0 +1,108 @@
+'use strict';
+// `serverless-access-roles exec`: runs one command on the access role's keys, as aws-vault's
+// `exec` does, for tools that load no plugin (Serverless v4, CDK, Terraform, scripts). The
+// command gets the session environment the plugin exports (the core's sessionEnvironment), so a
+// resolve inside it answers the same role without STS and refuses another.
+
+const { spawn } = require('node:child_process');
+const os = require('node:os');
+// Through ./native: a platform without a prebuilt addon gets the error that names it.
+const { resolveCredentials, sessionEnvironment } = require('../native');
+const { parse, UsageError } = require('./credential-process');
+
+const PROGRAM = 'serverless-access-roles';
+
+const USAGE = `usage: ${PROGRAM} exec --app APP --stage STAGE [options] -- COMMAND [ARGS...]
+
+Runs COMMAND with the temporary keys of the access role that the profile store assigns to APP
+and STAGE in its environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+AWS_CREDENTIAL_EXPIRATION; no AWS_PROFILE):
+
+  ${PROGRAM} exec --app payments --stage prod -- serverless deploy --stage prod
+
+The keys are not renewed: COMMAND must finish before they expire (the profile's
+durationSeconds, one hour by default). For longer commands, use a credential_process profile.
+
+options:
+  --app APP          the app to look up in the profile store (required)
+  --stage STAGE      the stage to look up (required)
+  --config PATH      the profile store; default: SERVERLESS_ACCESS_ROLES_CONFIG, then the first
+                     access-roles.yml from the current directory upward
+  --region REGION    STS region when the profile names none
+  --profile PROFILE  AWS config profile of the base identity (the keys that call AssumeRole)
+  --no-cache         always call STS; do not read or write the disk cache
+  -h, --help         this text
+
+Exits with COMMAND's status, or 128 + the signal number when a signal ended it.
+`;
+
+/** Signals passed on to the command, as a terminal or a process manager sends them to exec. */
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** The environment of COMMAND: this process's, with the session's variables applied. */
+function commandEnvironment(creds) {
+  const { set, unset } = sessionEnvironment(creds);
+  const env = { ...process.env };
+  for (const name of unset) delete env[name];
+  return Object.assign(env, set);
+}
+
+/**
+ * Runs `command` with `env`, stdio passed through and the forwarded signals passed on; resolves
+ * with exec's exit status once it has ended.
+ */
+function run(command, args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: 'inherit' });
+    const forward = Object.fromEntries(FORWARDED.map((signal) => [signal, () => child.kill(signal)]));
+    for (const [signal, handler] of Object.entries(forward)) process.on(signal, handler);
+    const done = (status) => {
+      for (const [signal, handler] of Object.entries(forward)) process.off(signal, handler);
+      resolve(status);
+    };
+    child.once('error', (err) => {
+      // Never started: not found (127) or not runnable (126), as shells say.
+      const code = err.code === 'ENOENT' ? 'E_COMMAND_NOT_FOUND' : 'E_COMMAND_FAILED';
+      process.stderr.write(`${PROGRAM}: ${code}: cannot run "${command}": ${err.message}\n`);
+      done(err.code === 'ENOENT' ? 127 : 126);
+    });
+    child.once('exit', (status, signal) => done(signal ? 128 + (os.constants.signals[signal] ?? 0) : status));
+  });
+}
+
+/**
+ * Runs `exec` with `args` and returns the exit status: COMMAND's, or 128 + signal; 1 with
+ * `serverless-access-roles: CODE: message` on stderr when resolving fails (COMMAND does not
+ * start); 2 with the usage text for a bad command line.
+ * @param {string[]} args the arguments after `exec`
+ * @returns {Promise<number>}
+ */
+async function exec(args) {
+  const split = args.indexOf('--');
+  const own = split === -1 ? args : args.slice(0, split);
+  const [command, ...commandArgs] = split === -1 ? [] : args.slice(split + 1);
+  let parsed;
+  try {
+    parsed = parse(own);
+    if (!parsed.help && !command) throw new UsageError('no command given: put it after --');
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${PROGRAM}: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let env;
+  try {
+    env = commandEnvironment(await resolveCredentials(parsed.app, parsed.stage, parsed.options));
+  } catch (err) {
+    // Native errors carry a stable code and a message free of secrets; anything else is a bug.
+    process.stderr.write(`${PROGRAM}: ${err.code ?? 'E_INTERNAL'}: ${err.message}\n`);
+    return 1;
+  }
+  return run(command, commandArgs, env);
+}
+
+module.exports = { exec, USAGE };
