@@ -1,14 +1,18 @@
 'use strict';
 // The README's first command (`bash scripts/demo.sh` builds, then runs this): the example
 // service in examples/ driven by the real CLIs, serverless v3 and osls 4, against a local AWS
-// server (moto, IAM enforced, see __test__/helpers/localaws.js). The base user there may only
-// call sts:AssumeRole, so every AWS call that succeeds ran on the access role's keys.
+// server (moto, IAM enforced, see __test__/helpers/localaws.js), and the aws CLI run by
+// `serverless-access-roles exec`. The base user there may only call sts:AssumeRole, so every AWS
+// call that succeeds ran on the access role's keys.
 //
 //   node scripts/demo.js            # about a minute; exits non-zero if a step misbehaves
 
 const path = require('node:path');
 const { startLocalAws } = require('../__test__/helpers/localaws');
 const { createService, createHome } = require('../__test__/helpers/serverless');
+
+/** The aws CLI of the project venv (awscli from PyPI), shown as plain `aws`. */
+const AWS_CLI = path.join(__dirname, '..', '.venv', 'bin', 'aws');
 
 /** The story, in order: what to run, with which CLI, and whether it should succeed. */
 const STEPS = [
@@ -26,6 +30,12 @@ const STEPS = [
   },
   { cli: 'osls', args: ['deploy'], ok: true, why: 'a real deploy on the access role (osls 4, AWS SDK v3)' },
   { cli: 'serverless', args: ['info'], ok: true, why: 'read the deployed stack (serverless v3, AWS SDK v2)' },
+  {
+    cli: 'serverless-access-roles',
+    args: ['exec', '--app', 'payments', '--stage', 'dev', '--', AWS_CLI, 'sts', 'get-caller-identity', '--query', 'Arn', '--output', 'text'],
+    ok: true,
+    why: 'any command on the role: the aws CLI, which loads no plugin',
+  },
   {
     cli: 'serverless',
     args: ['info', '--use-local-credentials'],
@@ -66,11 +76,12 @@ async function main() {
     };
     try {
       for (const step of STEPS) {
-        const service = services[step.cli];
-        const command = `${step.cli} ${step.args.join(' ')}`;
+        const bin = step.cli === 'serverless-access-roles';
+        const service = bin ? services.osls : services[step.cli];
+        const command = `${step.cli} ${step.args.join(' ')}`.replace(AWS_CLI, 'aws');
         console.log(rule(`${command}  — ${step.why}`));
         const started = Date.now();
-        const { code, output } = await service.run(step.args);
+        const { code, output } = await (bin ? service.runBin(step.args) : service.run(step.args));
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         console.log(indent(output));
         const asExpected = (code === 0) === step.ok;
@@ -86,7 +97,8 @@ async function main() {
 
   console.log(rule('Summary'));
   for (const { command, expected, code, asExpected } of results) {
-    console.log(`  ${asExpected ? 'ok ' : 'BAD'}  ${command.padEnd(45)} ${expected.padEnd(9)} (exit ${code})`);
+    const shown = command.length > 45 ? `${command.slice(0, 44)}…` : command;
+    console.log(`  ${asExpected ? 'ok ' : 'BAD'}  ${shown.padEnd(45)} ${expected.padEnd(9)} (exit ${code})`);
   }
   const bad = results.filter((r) => !r.asExpected).length;
   console.log(bad ? `\n${bad} step(s) did not behave as expected.` : '\nEvery step behaved as expected.');

@@ -9,6 +9,7 @@
 //   const service = await createService(aws, 'osls', { home, edit: (doc) => doc.setIn([...], v) });
 //   const { code, stdout, stderr } = await service.run(['info']);
 //   const { code, output } = await service.runInTerminal(['info'], { prompt: /code: $/, answer: '1' });
+//   const { code, stdout } = await service.runBin(['exec', '--app', 'payments', '--stage', 'dev', '--', 'aws', …]);
 //   await service.remove();
 //   await home.remove();
 
@@ -20,6 +21,8 @@ const YAML = require('yaml');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE = path.join(ROOT, 'examples');
+/** This package's own bin (`serverless-access-roles exec`, `credential-process`, …). */
+const ACCESS_ROLES_BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
 
 /**
  * The CLIs under test. `node_modules/.bin/serverless` is osls's (both packages name their bin
@@ -170,6 +173,8 @@ async function createHome() {
  *     Promise<{ code: number | string, stdout: string, stderr: string, output: string }>,
  *   runInTerminal: (args: string[], options: { env?: object, prompt?: RegExp, answer?: string }) =>
  *     Promise<{ code: number | string, output: string }>,
+ *   runBin: (args: string[], options?: { env?: Record<string, string | undefined> }) =>
+ *     Promise<{ code: number | string, stdout: string, stderr: string, output: string }>,
  *   readStore: () => Promise<string>, readConfig: () => Promise<string>,
  *   writeConfig: (text: string) => Promise<void>, remove: () => Promise<void> }>}
  */
@@ -203,6 +208,8 @@ async function createService(aws, cli, { home, edit, store } = {}) {
     run: (args, { env } = {}) => runNode(CLIS[cli].bin, args, { cwd: dir, env: cliEnv(aws, dirs, env) }),
     runInTerminal: (args, { env, prompt, answer } = {}) =>
       runNodeInTerminal(CLIS[cli].bin, args, { cwd: dir, env: cliEnv(aws, dirs, env), prompt, answer }),
+    // `serverless-access-roles args` in the service, in the same environment as the CLI.
+    runBin: (args, { env } = {}) => runNode(ACCESS_ROLES_BIN, args, { cwd: dir, env: cliEnv(aws, dirs, env) }),
     readStore: () => fs.readFile(path.join(dir, 'access-roles.yml'), 'utf8'),
     readConfig: () => fs.readFile(path.join(dir, 'serverless.yml'), 'utf8'),
     writeConfig: (text) => fs.writeFile(path.join(dir, 'serverless.yml'), text),
