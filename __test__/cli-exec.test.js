@@ -158,6 +158,34 @@ describe('exec', { concurrency: true }, () => {
     });
   }
 
+  test('one Ctrl-C at a terminal reaches the command once', async () => {
+    // The terminal signals the whole foreground group; exec must not add a second SIGINT, which
+    // tools such as terraform take as "stop now". util-linux `script` gives exec a real terminal.
+    const script = "let n = 0; process.on('SIGINT', () => { n += 1; setTimeout(() => { console.log('SIGINTs: ' + n); process.exit(3); }, 500); }); console.log('ready'); setInterval(() => {}, 1000);";
+    const quote = (word) => `'${String(word).replace(/'/g, `'\\''`)}'`;
+    const line = [process.execPath, BIN, 'exec', '--app', 'payments', '--stage', 'dev', '--', process.execPath, '-e', script].map(quote).join(' ');
+    const run = await new Promise((resolve, reject) => {
+      const child = spawn('script', ['-qfec', line, '/dev/null'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let output = '';
+      let sent = false;
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+        if (!sent && output.includes('ready')) {
+          sent = true;
+          child.stdin.write('\x03');
+        }
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.once('error', reject);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, output });
+      });
+    });
+    assert.match(run.output, /SIGINTs: 1\r?\n/, run.output);
+    assert.equal(run.code, 3);
+  });
+
   test('a failure to resolve stops exec before the command starts', async () => {
     const marker = path.join(dir, 'started');
     const run = await bin(['exec', '--app', 'payments', '--stage', 'prod', ...nodeScript(`require('fs').writeFileSync(${JSON.stringify(marker)}, '')`)]);

@@ -39,6 +39,15 @@ Exits with COMMAND's status, or 128 + the signal number when a signal ended it.
 /** Signals passed on to the command, as a terminal or a process manager sends them to exec. */
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/**
+ * Whether a signal exec received still has to reach the command. A Ctrl-C at a terminal signals
+ * the whole foreground process group, the command included: passing it on as well would make
+ * one Ctrl-C two, which tools such as terraform take as "stop now, without cleaning up".
+ */
+function needsForwarding(signal) {
+  return !(signal === 'SIGINT' && process.stdin.isTTY);
+}
+
 /** The environment of COMMAND: this process's, with the session's variables applied. */
 function commandEnvironment(creds) {
   const { set, unset } = sessionEnvironment(creds);
@@ -54,7 +63,9 @@ function commandEnvironment(creds) {
 function run(command, args, env) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { env, stdio: 'inherit' });
-    const forward = Object.fromEntries(FORWARDED.map((signal) => [signal, () => child.kill(signal)]));
+    const forward = Object.fromEntries(
+      FORWARDED.map((signal) => [signal, () => needsForwarding(signal) && child.kill(signal)]),
+    );
     for (const [signal, handler] of Object.entries(forward)) process.on(signal, handler);
     const done = (status) => {
       for (const [signal, handler] of Object.entries(forward)) process.off(signal, handler);
