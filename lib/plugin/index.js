@@ -33,7 +33,8 @@ function needsKeys(command) {
 
 /**
  * The Serverless Framework plugin: resolves the access role's keys in `asyncInit()`, installs
- * them where the framework reads credentials, and adds the `access-role` commands.
+ * them where the framework reads credentials and into the process environment (for other
+ * plugins' SDK clients and hooks' child processes), and adds the `access-role` commands.
  */
 class ServerlessAccessRoles {
   /**
