@@ -163,9 +163,13 @@ test('a resolve failure is one line CODE: message on stderr, exit 1, nothing on 
 });
 
 test('a bad command line prints the usage text and exits 2', async () => {
+  for (const args of [[], ['assume']]) {
+    const { status, stdout, stderr } = await runBin(args);
+    assert.equal(status, 2, `${args.join(' ')}: ${stderr}`);
+    assert.equal(stdout, '');
+    assert.match(stderr, /^serverless-access-roles: .+\n\nusage: serverless-access-roles <command> /);
+  }
   for (const args of [
-    [],
-    ['assume'],
     ['credential-process'],
     ['credential-process', '--app', 'payments'],
     ['credential-process', ...DEV, storePath, '--colour'],

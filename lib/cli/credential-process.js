@@ -4,9 +4,10 @@
 // CDK, Terraform, the aws CLI). See "Sourcing credentials with an external process" in the AWS
 // SDKs and Tools Reference Guide for the format.
 
-const { parseArgs } = require('node:util');
-// Through ./native: a platform without a prebuilt addon gets the error that names it.
 const fs = require('node:fs');
+const { parseArgs } = require('node:util');
+const errorLine = require('./error-line');
+// Through ./native: a platform without a prebuilt addon gets the error that names it.
 const { resolveCredentials, findProfileStore } = require('../native');
 
 const PROGRAM = 'serverless-access-roles';
@@ -14,10 +15,11 @@ const PROGRAM = 'serverless-access-roles';
 const USAGE = `usage: ${PROGRAM} credential-process --app APP --stage STAGE [options]
 
 Prints temporary keys of the access role that the profile store assigns to APP and STAGE,
-as AWS credential_process JSON. In ~/.aws/config:
+as AWS credential_process JSON. In ~/.aws/config (\`${PROGRAM} profiles --write\` writes
+such a profile for every app and stage), with absolute paths, since tools run it anywhere:
 
   [profile payments-prod]
-  credential_process = ${PROGRAM} credential-process --app payments --stage prod
+  credential_process = /srv/payments/node_modules/.bin/${PROGRAM} credential-process --app payments --stage prod --config /srv/payments/access-roles.yml --profile my-keys
 
 options:
   --app APP          the app to look up in the profile store (required)
@@ -28,6 +30,7 @@ options:
   --profile PROFILE  AWS config profile of the base identity (the keys that call AssumeRole)
   --no-cache         always call STS; do not read or write the disk cache
   -h, --help         this text
+  --version          the version
 `;
 
 // Set for the child processes of a run, so that a base identity whose AWS profile runs this
@@ -144,8 +147,7 @@ async function credentialProcess(args) {
     process.stdout.write(`${JSON.stringify(toDocument(creds))}\n`);
     return 0;
   } catch (err) {
-    // Native errors carry a stable code and a message free of secrets; anything else is a bug.
-    process.stderr.write(`${PROGRAM}: ${err.code ?? 'E_INTERNAL'}: ${err.message}\n`);
+    process.stderr.write(errorLine(err));
     return 1;
   }
 }

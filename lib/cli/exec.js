@@ -9,6 +9,7 @@ const os = require('node:os');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
 const { resolveCredentials, sessionEnvironment } = require('../native');
 const { parse, UsageError } = require('./credential-process');
+const errorLine = require('./error-line');
 
 const PROGRAM = 'serverless-access-roles';
 
@@ -32,6 +33,7 @@ options:
   --profile PROFILE  AWS config profile of the base identity (the keys that call AssumeRole)
   --no-cache         always call STS; do not read or write the disk cache
   -h, --help         this text
+  --version          the version
 
 Exits with COMMAND's status, or 128 + the signal number when a signal ended it.
 `;
@@ -109,8 +111,7 @@ async function exec(args) {
   try {
     env = commandEnvironment(await resolveCredentials(parsed.app, parsed.stage, parsed.options));
   } catch (err) {
-    // Native errors carry a stable code and a message free of secrets; anything else is a bug.
-    process.stderr.write(`${PROGRAM}: ${err.code ?? 'E_INTERNAL'}: ${err.message}\n`);
+    process.stderr.write(errorLine(err));
     return 1;
   }
   return run(command, commandArgs, env);

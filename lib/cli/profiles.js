@@ -7,6 +7,7 @@
 
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const errorLine = require('./error-line');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
 const native = require('../native');
 
@@ -33,6 +34,7 @@ options:
                      earlier --write made for this store
   --aws-config PATH  the AWS config file to write; default: AWS_CONFIG_FILE, else ~/.aws/config
   -h, --help         this text
+  --version          the version
 `;
 
 const OPTIONS = {
@@ -110,8 +112,7 @@ async function profiles(args) {
     if (written.length) process.stdout.write(`Try: aws sts get-caller-identity --profile ${written[0]}\n`);
     return 0;
   } catch (err) {
-    // Native errors carry a stable code and a message free of secrets; anything else is a bug.
-    process.stderr.write(`${PROGRAM}: ${err.code ?? 'E_INTERNAL'}: ${err.message}\n`);
+    process.stderr.write(errorLine(err));
     return 1;
   }
 }

@@ -1,0 +1,17 @@
+'use strict';
+
+const PROGRAM = 'serverless-access-roles';
+
+/**
+ * The one line a command prints on stderr for an error: `serverless-access-roles: CODE: message`.
+ * Native errors carry a stable code and a message free of secrets; one without a code is a bug
+ * (`E_INTERNAL`). The loader's E_NO_NATIVE_BINDING message names the package first, as it does for
+ * `require`; here the line already does.
+ * @param {{ code?: string, message: string }} err
+ */
+function errorLine(err) {
+  const message = String(err.message).replace(new RegExp(`^${PROGRAM}: `), '');
+  return `${PROGRAM}: ${err.code ?? 'E_INTERNAL'}: ${message}\n`;
+}
+
+module.exports = errorLine;
