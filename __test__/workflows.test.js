@@ -51,6 +51,13 @@ test('a flag to a script that takes none, and an npm script that package.json la
   ]);
 });
 
+test('flags passed through `npm run X --` are checked against the script X runs', () => {
+  const step = 'npm run pack:check -- --prebuilt && npm run --silent pack:check -- --no-build';
+  assert.deepEqual(checkWorkflow(releaseWith(step), RELEASE), [
+    `${RELEASE}: job "pack-install", step "${step}": \`npm run pack:check\`: scripts/pack-install.js does not accept --no-build (it accepts: --release --cross --prebuilt --keep --help)`,
+  ]);
+});
+
 test('a named step is reported by its name, and a working-directory is honoured', () => {
   const text = [
     'on: push',

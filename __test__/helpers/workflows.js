@@ -44,8 +44,11 @@ function commands(script) {
     .filter((words) => words.length);
 }
 
-/** What is wrong with the commands of one `run:` script, whose paths are relative to `dir`. */
-function checkRun(script, dir, packageScripts) {
+/**
+ * What is wrong with the commands of one `run:` script, whose paths are relative to `dir`. An
+ * `npm run X -- ARGS` is checked as package.json's script X with ARGS appended, as npm runs it.
+ */
+function checkRun(script, dir, packageScripts, depth = 0) {
   const problems = [];
   for (const words of commands(script)) {
     for (let i = 0; i < words.length - 1; i++) {
@@ -66,6 +69,12 @@ function checkRun(script, dir, packageScripts) {
       if (words[i] === 'npm' && /^(run|run-script)$/.test(words[i + 1])) {
         const name = words.slice(i + 2).find((w) => !w.startsWith('-'));
         if (name && !(name in packageScripts)) problems.push(`\`npm run ${name}\`: package.json has no script "${name}"`);
+        else if (name && depth < 3) {
+          const rest = words.slice(i + 2);
+          const passed = rest.includes('--') ? rest.slice(rest.indexOf('--') + 1) : [];
+          const body = `${packageScripts[name]} ${passed.join(' ')}`;
+          for (const problem of checkRun(body, '.', packageScripts, depth + 1)) problems.push(`\`npm run ${name}\`: ${problem}`);
+        }
       }
     }
     const npm = words.indexOf('npm');
