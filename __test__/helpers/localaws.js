@@ -68,10 +68,36 @@ async function waitUntilUp(endpoint, hasEnded, timeoutMs) {
 }
 
 /**
+ * moto's request recorder: `start()` records every later request the server receives (denied
+ * ones too), `requests()` answers them as `{ method, url, headers, body }` with the body decoded.
+ * The recording holds request headers, so it stays in a temporary directory removed by stop().
+ */
+function recorder(endpoint) {
+  const call = async (action, method = 'POST') => {
+    const res = await fetch(`${endpoint}/moto-api/recorder/${action}`, { method, signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`moto recorder ${action} answered ${res.status}`);
+    return res.text();
+  };
+  return {
+    start: () => call('start-recording'),
+    requests: async () =>
+      (await call('download-recording', 'GET'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const entry = JSON.parse(line);
+          const body = entry.body_encoded ? Buffer.from(entry.body, 'base64').toString('utf8') : entry.body || '';
+          return { method: entry.method, url: entry.url, headers: entry.headers, body };
+        }),
+  };
+}
+
+/**
  * Starts a seeded moto server with IAM enforced.
  * @param {{ startTimeoutMs?: number }} [options]
  * @returns {Promise<{ endpoint: string, port: number, env: Record<string, string|undefined>,
- *   seed: object, admitUnsigned: (count?: number) => Promise<void>, stop: () => Promise<void> }>}
+ *   seed: object, admitUnsigned: (count?: number) => Promise<void>, stop: () => Promise<void>,
+ *   recorder: ReturnType<typeof recorder> }>}
  *   `seed` is seed_iam.py's JSON; `env` makes a child process act as the base user against this
  *   server. Spread it over process.env for child_process.spawn: its `undefined` entries then
  *   unset the variable in the child. `admitUnsigned` opens a window for unsigned requests.
@@ -84,9 +110,11 @@ async function startLocalAws({ startTimeoutMs = 30_000 } = {}) {
   const seedCalls = (await run(PYTHON, [SEED_SCRIPT, '--print-count'])).stdout.trim();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
+  // moto's request recorder (off until recorder.start()) writes here, not into the cwd.
+  const recordingDir = fs.mkdtempSync(path.join(os.tmpdir(), 'moto-recording-'));
 
   const child = spawn(PYTHON, ['-c', WATCHED_SERVER, MOTO_SERVER, '-H', '127.0.0.1', '-p', `${port}`], {
-    env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: seedCalls },
+    env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: seedCalls, MOTO_RECORDER_FILEPATH: path.join(recordingDir, 'requests.jsonl') },
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true, // own process group, so stop() can signal all of it
   });
@@ -124,6 +152,7 @@ async function startLocalAws({ startTimeoutMs = 30_000 } = {}) {
       clearTimeout(force);
     }
     child.stdin.destroy();
+    fs.rmSync(recordingDir, { recursive: true, force: true });
   }
 
   /**
@@ -156,7 +185,7 @@ async function startLocalAws({ startTimeoutMs = 30_000 } = {}) {
       AWS_CONFIG_FILE: os.devNull,
       AWS_SHARED_CREDENTIALS_FILE: os.devNull,
     };
-    return { endpoint, port, env, seed, admitUnsigned, stop };
+    return { endpoint, port, env, seed, admitUnsigned, stop, recorder: recorder(endpoint) };
   } catch (err) {
     await stop();
     err.message += `\n--- moto_server output (tail) ---\n${output}`;

@@ -9,7 +9,8 @@
  * @param {{ log?: Function & Record<string, Function>, progress?: { create: Function },
  *   writeText?: Function }} [utils] the constructor's third argument
  * @returns {{ notice: Function, info: Function, warning: Function, debug: Function,
- *   writeText: (text: string) => void, spinner: (message: string) => { remove: () => void } }}
+ *   writeText: (text: string) => void,
+ *   spinner: (message: string) => { update: (message: string) => void, remove: () => void } }}
  */
 function createLog(utils = {}) {
   const { log, progress, writeText } = utils;
@@ -31,7 +32,7 @@ function createLog(utils = {}) {
     warning: toStderr('Warning: '),
     debug: process.env.SLS_DEBUG ? toStderr('access-roles: ') : () => {},
     writeText: (text) => process.stdout.write(`${text}\n`),
-    spinner: () => ({ remove() {} }),
+    spinner: () => ({ update() {}, remove() {} }),
   };
 }
 

@@ -55,7 +55,7 @@ function mfaCodeOption(serverless, options) {
  * What the plugin needs from the service and the command line, read when it runs (asyncInit or
  * a command), after the framework has resolved the variables it can.
  *
- * Lookup key: `custom.accessRoles.app`, else a top-level `app` (Serverless v3 allows one; osls 4
+ * Lookup key: the `access-role` commands' `--app`, else `custom.accessRoles.app`, else a top-level `app` (Serverless v3 allows one; osls 4
  * rejects it), else the service name. The disk cache is off with `--no-cache` or
  * `custom.accessRoles.cache: false`. The keys go into the process environment unless
  * `custom.accessRoles.exportEnv: false`. `mfaCode` (from `--mfa-code`) is kept apart from
@@ -75,7 +75,11 @@ function readSettings(serverless, options) {
 
   let app = service;
   let appSource = 'service';
-  if (custom.app) {
+  if (typeof options.app === 'string' && options.app) {
+    // The `access-role` commands' --app: which app to test, show or link from this service.
+    app = options.app;
+    appSource = '--app';
+  } else if (custom.app) {
     app = custom.app;
     appSource = 'custom.accessRoles.app';
   } else if (typeof serverless.service.app === 'string' && serverless.service.app) {

@@ -24,6 +24,11 @@ function sessionTrustNeeds(serverless, settings) {
     if (NO_PROFILE_CODES.has(error.code)) return { tagSession: false, setSourceIdentity: false };
     throw fromNativeError(serverless, error);
   }
+  return trustNeeds(described);
+}
+
+/** What a described profile (describeProfile's answer) needs from its role's trust policy. */
+function trustNeeds(described) {
   return {
     profile: described.profile,
     tagSession: described.sessionTagKeys.length > 0 || described.transitiveTagKeys.length > 0,
@@ -31,5 +36,7 @@ function sessionTrustNeeds(serverless, settings) {
     viaRoleArn: described.viaRoleArns[described.viaRoleArns.length - 1],
   };
 }
+
+sessionTrustNeeds.of = trustNeeds;
 
 module.exports = sessionTrustNeeds;

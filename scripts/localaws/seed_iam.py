@@ -13,7 +13,7 @@ script counts the HTTP requests it really sends, and after seeding checks that a
 dummy-key request is rejected, so a wrong count fails here rather than in a test.
 
 Prints one JSON object on stdout:
-    {accountId, region, baseUser: {arn, accessKeyId, secretAccessKey},
+    {accountId, region, baseUser: {arn, accessKeyId, secretAccessKey}, adminUser: {…},
      roles: {deploy, denied, deployExternalId, hub, chained, ci, ciDeploy}, externalId,
      hubSessionName, oidcProviderArn, ciSessionName}
 """
@@ -32,12 +32,17 @@ HUB_SESSION = "chain-hop"
 CI_SESSION = "gha-deploy"
 OIDC_URL = "https://token.actions.githubusercontent.com"
 
-# HTTP requests made by seed(): the 17 IAM calls below, in that order. Kept next to
+# HTTP requests made by seed(): the 20 IAM calls below, in that order. Kept next to
 # seed() and checked against the real count at run time.
-SEED_CALLS = 17
+SEED_CALLS = 20
 
 BASE_USER = "deployer"
 BASE_USER_ARN = f"arn:aws:iam::{ACCOUNT_ID}:user/{BASE_USER}"
+
+# May create the access role's stack (`access-role link --create`), as an account admin
+# would, and assume the roles that trust it (its own check after creating one).
+ADMIN_USER = "admin"
+ADMIN_ACTIONS = ["cloudformation:*", "iam:*", "sts:GetCallerIdentity", "sts:AssumeRole"]
 
 # What `serverless info` / `deploy` need on the deploy role's keys.
 DEPLOY_ACTIONS = [
@@ -96,6 +101,11 @@ def seed(iam):
         PolicyDocument=policy(allow("sts:AssumeRole")),
     )
     key = iam.create_access_key(UserName=BASE_USER)["AccessKey"]
+    iam.create_user(UserName=ADMIN_USER)
+    iam.put_user_policy(
+        UserName=ADMIN_USER, PolicyName="admin", PolicyDocument=policy(allow(ADMIN_ACTIONS))
+    )
+    admin_key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
 
     def role(name, trust_policy, actions=None):
         arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy)[
@@ -152,6 +162,11 @@ def seed(iam):
             "arn": BASE_USER_ARN,
             "accessKeyId": key["AccessKeyId"],
             "secretAccessKey": key["SecretAccessKey"],
+        },
+        "adminUser": {
+            "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/{ADMIN_USER}",
+            "accessKeyId": admin_key["AccessKeyId"],
+            "secretAccessKey": admin_key["SecretAccessKey"],
         },
         "roles": roles,
         "externalId": EXTERNAL_ID,

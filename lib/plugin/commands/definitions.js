@@ -21,6 +21,9 @@ const KEY_OPTIONS = {
   },
 };
 
+/** `--app`: the app key in the profile store, instead of the service's. */
+const APP_OPTION = { usage: 'App key in the profile store (default: the service\'s)', type: 'string' };
+
 /** Core commands that talk to AWS and so should accept KEY_OPTIONS. */
 const AWS_COMMANDS = [
   ['deploy'],
@@ -43,21 +46,31 @@ const ACCESS_ROLE_COMMANDS = {
   test: {
     usage: 'Assume the access role and show who AWS says you are, and when the keys expire',
     lifecycleEvents: ['run'],
-    options: { cache: KEY_OPTIONS.cache, 'mfa-code': KEY_OPTIONS['mfa-code'] },
+    options: { cache: KEY_OPTIONS.cache, 'mfa-code': KEY_OPTIONS['mfa-code'], app: APP_OPTION },
   },
   show: {
     usage: 'Show which deployment profile applies to this app and stage, and why (no AWS calls)',
     lifecycleEvents: ['run'],
+    options: { app: APP_OPTION },
   },
   link: {
-    usage: 'Write a deployment profile and map this app (or one stage) to it in access-roles.yml',
+    usage:
+      'Write a deployment profile and map this app (or one stage) to it in access-roles.yml; ' +
+      'with --create, deploy the access role first (on your own AWS credentials)',
     lifecycleEvents: ['run'],
     options: {
       'profile': { usage: 'Deployment profile name, e.g. "production"', type: 'string', required: true },
-      'role-arn': { usage: 'ARN of the access role to assume', type: 'string', required: true },
+      'role-arn': { usage: 'ARN of the access role to assume (or --create)', type: 'string' },
       'app': { usage: 'App key in the profile store (default: the service\'s)', type: 'string' },
       'stage': { usage: 'Map only this stage (default: the app\'s defaultProfile)', type: 'string' },
       'external-id': { usage: 'sts:ExternalId the role\'s trust policy demands', type: 'string' },
+      'new-profile': { usage: 'Add --profile as a new profile even though its name is close to an existing one', type: 'boolean' },
+      'force': { usage: 'Same as --new-profile', type: 'boolean' },
+      'create': { usage: 'Deploy the access role\'s CloudFormation stack (create or update), then link its ARN', type: 'boolean' },
+      'stack-name': { usage: 'With --create: stack name (default: serverless-access-role-<profile>)', type: 'string' },
+      'role-name': { usage: 'With --create: role name (default: the stack name)', type: 'string' },
+      'principal': { usage: 'With --create: ARN allowed to assume the role (default: your AWS identity)', type: 'string' },
+      'dry-run': { usage: 'With --create: print the stack, template and store change; call no AWS API, write nothing', type: 'boolean' },
     },
   },
   template: {

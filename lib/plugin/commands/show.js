@@ -6,6 +6,7 @@ const fromNativeError = require('../from-native-error');
 
 /** Where the app key came from, in the words of serverless.yml. */
 const APP_SOURCES = {
+  '--app': '--app',
   'custom.accessRoles.app': 'custom.accessRoles.app',
   'app': 'top-level app',
   'service': 'service name',

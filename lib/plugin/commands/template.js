@@ -1,70 +1,59 @@
 'use strict';
 
-const YAML = require('yaml');
-const deployRoleTemplate = require('../../api/deploy-role-template');
+const callerPrincipal = require('./caller-principal');
+const roleInputs = require('./role-inputs');
+const roleTemplate = require('./role-template');
 const sessionTrustNeeds = require('../session-trust-needs');
-const userError = require('../user-error');
 
-const ASSUMED_ROLE = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
+const DEFAULT_ROLE_NAME = 'serverless-deploy';
 
-/**
- * The principal to trust when none is given: the caller's own identity, asked through the
- * framework's client on the framework's own credentials (asyncInit installs no access role for
- * this command). An assumed-role session becomes its role, since a trust policy names roles.
- */
-async function callerPrincipal(plugin) {
-  const { serverless, log } = plugin;
-  let arn;
+/** The caller's account and partition, for the role ARN the stack will create; null if unknown. */
+async function callerAccount(serverless) {
   try {
-    ({ arn } = await serverless.getProvider('aws').getAccountInfo());
-  } catch (error) {
-    throw userError(
-      serverless,
-      `Could not learn your AWS identity to trust (${error.message}); pass --principal ARN.`,
-      'ACCESS_ROLES_NO_PRINCIPAL',
-    );
+    const { accountId, partition } = await serverless.getProvider('aws').getAccountInfo();
+    return accountId ? { accountId, partition: partition || 'aws' } : null;
+  } catch {
+    return null;
   }
-  const assumed = ASSUMED_ROLE.exec(arn);
-  if (!assumed) return arn;
-  const [, partition, account, role] = assumed;
-  log.warning(
-    `You are signed in through role ${role}; the template trusts arn:${partition}:iam::${account}:role/${role}. ` +
-      'If that role has a path (SSO roles do), pass its full ARN with --principal.',
-  );
-  return `arn:${partition}:iam::${account}:role/${role}`;
 }
 
 /**
  * `serverless access-role template [--principal ARN] [--external-id X] [--role-name N]`:
- * prints, on stdout, a CloudFormation template for the access role (see deploy-role-template).
- * When a deployment profile already applies to this app and stage and sets session tags or a
- * source identity, the trust policy allows `sts:TagSession` / `sts:SetSourceIdentity` too; when it
- * is chained with `via`, the role before it is the principal trusted.
+ * prints, on stdout, a CloudFormation template for the access role (see deploy-role-template),
+ * its options checked first by `link`'s rules (./role-inputs). When a deployment profile already
+ * applies to this app and stage and sets session tags or a source identity, the trust policy
+ * allows `sts:TagSession` / `sts:SetSourceIdentity` too; when it is chained with `via`, the role
+ * before it is the principal trusted. The closing hint names a stack derived from the role
+ * name, the ARN of the role it will create, and the exact `link` command.
  *
  * @param {import('..')} plugin
  */
 async function runTemplate(plugin) {
   const { serverless, options, log } = plugin;
+  const { principal: givenPrincipal } = roleInputs(serverless, options);
+  const roleName = options['role-name'] || DEFAULT_ROLE_NAME;
+  const externalId = options['external-id'];
   const settings = plugin.settings();
   const needs = sessionTrustNeeds(serverless, settings);
   // A chained profile's role is assumed with the keys of the role before it, not the caller's.
-  const principalArn = options.principal || needs.viaRoleArn || (await callerPrincipal(plugin));
-  const template = deployRoleTemplate({
-    principalArn,
-    externalId: options['external-id'],
-    roleName: options['role-name'],
-    tagSession: needs.tagSession,
-    setSourceIdentity: needs.setSourceIdentity,
-  });
-  const extra = [needs.tagSession && 'sts:TagSession (session tags)', needs.setSourceIdentity && 'sts:SetSourceIdentity (source identity)'];
-  if (needs.profile && extra.some(Boolean)) {
-    log.notice(`The trust policy allows ${extra.filter(Boolean).join(' and ')}, as profile "${needs.profile}" sends them.`);
+  const principalArn = givenPrincipal || needs.viaRoleArn || (await callerPrincipal(plugin)).principal;
+  const { body, extras } = roleTemplate({ principalArn, externalId, roleName, needs });
+  if (needs.profile && extras.length > 0) {
+    log.notice(`The trust policy allows ${extras.join(' and ')}, as profile "${needs.profile}" sends them.`);
   }
-  // YAML 1.1 rules quote what CloudFormation's parser would otherwise read as a date or bool.
-  log.writeText(YAML.stringify(template, { version: '1.1' }).trimEnd());
+  log.writeText(body.trimEnd());
+
+  const account = await callerAccount(serverless);
+  const roleArn = account ? `arn:${account.partition}:iam::${account.accountId}:role/${roleName}` : `arn:aws:iam::ACCOUNT:role/${roleName}`;
+  const stackName = `${roleName.replace(/[^A-Za-z0-9-]/g, '-')}-role`;
+  const linkOptions = `${options.stage ? ` --stage ${options.stage}` : ''}${externalId ? ` --external-id ${externalId}` : ''}`;
   log.notice(
-    'Deploy it (aws cloudformation deploy --template-file role.yml --stack-name serverless-deploy-role ' +
-      '--capabilities CAPABILITY_NAMED_IAM), then: serverless access-role link --profile NAME --role-arn <RoleArn output>',
+    [
+      `Deploy it: aws cloudformation deploy --template-file role.yml --stack-name ${stackName} --capabilities CAPABILITY_NAMED_IAM`,
+      `It creates the role ${roleArn}; then link it: serverless access-role link --profile NAME --role-arn ${roleArn}${linkOptions}`,
+      `(Or both in one step: serverless access-role link --create --profile NAME --role-name ${roleName}${linkOptions}` +
+        `${givenPrincipal ? ` --principal ${givenPrincipal}` : ''})`,
+    ].join('\n'),
   );
 }
 

@@ -1,0 +1,196 @@
+'use strict';
+// `access-role link --create` run by the real CLIs, serverless v3 and osls 4, against moto with
+// IAM enforced: an admin (cloudformation:*, iam:*) deploys the access role's stack and links
+// it; the base user, who may only assume roles, then uses it. Requests are counted on the
+// server with moto's recorder. Needs `bash scripts/setup-python.sh`.
+
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const YAML = require('yaml');
+const { CloudFormationClient, CreateStackCommand } = require('@aws-sdk/client-cloudformation');
+const { startLocalAws } = require('./helpers/localaws');
+const { createService, createHome, CLIS } = require('./helpers/serverless');
+
+const ACCOUNT = '123456789012';
+
+let aws;
+let home;
+
+/** The admin's keys, for a CLI run. */
+function asAdmin() {
+  return { AWS_ACCESS_KEY_ID: aws.seed.adminUser.accessKeyId, AWS_SECRET_ACCESS_KEY: aws.seed.adminUser.secretAccessKey };
+}
+
+/** Runs `args` and asserts the exit status, showing the output when it is not as expected. */
+async function run(service, args, { ok = true, env } = {}) {
+  const result = await service.run(args, { env });
+  const shown = `${service.label} ${args.join(' ')} exited ${result.code}:\n${result.output}`;
+  if (ok) assert.equal(result.code, 0, shown);
+  else assert.notEqual(result.code, 0, shown);
+  for (const secret of [aws.seed.baseUser.secretAccessKey, aws.seed.adminUser.secretAccessKey]) {
+    assert.ok(!result.output.includes(secret), 'a secret key printed');
+  }
+  return result;
+}
+
+/** CloudFormation requests the server received for one stack, by action (`UpdateStack`, …). */
+async function stackRequests(stackName) {
+  const actions = [];
+  for (const { body } of await aws.recorder.requests()) {
+    const params = new URLSearchParams(body);
+    if (params.get('StackName') === stackName) actions.push(params.get('Action'));
+  }
+  return actions;
+}
+
+/** A test on a fresh copy of the example service, removed afterwards. */
+async function withService(cli, body) {
+  const service = await createService(aws, cli, { home });
+  try {
+    await body(service);
+  } finally {
+    await service.remove();
+  }
+}
+
+before(async () => {
+  [aws, home] = await Promise.all([startLocalAws(), createHome()]);
+  await aws.recorder.start();
+  // One run per CLI fills the shared home's schema cache before the tests run in parallel.
+  await Promise.all(Object.keys(CLIS).map((cli) => withService(cli, (service) => run(service, ['access-role', 'show']))));
+});
+
+after(async () => {
+  await aws?.stop();
+  await home?.remove();
+});
+
+describe('access-role link --create', { concurrency: true }, () => {
+  for (const cli of Object.keys(CLIS)) {
+    describe(CLIS[cli].label, { concurrency: true }, () => {
+      const profile = `linked-${cli}`;
+      const stackName = `serverless-access-role-${profile}`;
+      const roleArn = `arn:aws:iam::${ACCOUNT}:role/${stackName}`;
+
+      test('creates the stack as the admin and links it; the base user then tests it; a second run changes nothing', () =>
+        withService(cli, async (service) => {
+          const args = ['access-role', 'link', '--create', '--profile', profile, '--stage', 'qa', '--principal', aws.seed.baseUser.arn];
+          const created = await run(service, args, { env: asAdmin() });
+          assert.match(created.output, new RegExp(`Stack ${stackName}: created, role ${roleArn}, trusting ${aws.seed.baseUser.arn}\\.`));
+          assert.match(created.output, new RegExp(`Updated .*access-roles\\.yml: profile "${profile}" \\(${roleArn}\\), apps\\.payments\\.stages\\.qa\\.`));
+          assert.match(created.output, new RegExp(`profile "${profile}" \\(new\\): roleArn ${roleArn}`));
+          assert.match(
+            created.output,
+            new RegExp(`The role trusts ${aws.seed.baseUser.arn}, not you \\(${aws.seed.adminUser.arn}\\): that identity checks it with serverless access-role test --stage qa`),
+          );
+          const store = await service.readStore();
+          assert.equal(YAML.parse(store).profiles[profile].roleArn, roleArn);
+          assert.equal(YAML.parse(store).apps.payments.stages.qa, profile);
+
+          const tested = await run(service, ['access-role', 'test', '--stage', 'qa']);
+          assert.match(tested.stdout, new RegExp(`^Assumed identity: +arn:aws:sts::${ACCOUNT}:assumed-role/${stackName}/\\S+$`, 'm'));
+
+          const again = await run(service, args, { env: asAdmin() });
+          assert.match(again.output, new RegExp(`Stack ${stackName}: no changes`));
+          assert.match(again.output, /access-roles\.yml: no changes/);
+          assert.equal(await service.readStore(), store, 'store rewritten');
+          const actions = await stackRequests(stackName);
+          assert.equal(actions.filter((a) => a === 'CreateStack').length, 1, actions.join());
+          assert.ok(!actions.includes('UpdateStack'), actions.join());
+        }));
+
+      test('--dry-run prints stack, template and store change, and sends no request', () =>
+        withService(cli, async (service) => {
+          const before = await service.readStore();
+          // Keys no other test uses: any request this run made would be recorded under them.
+          const keyId = `AKIADRYRUN${cli.toUpperCase().padEnd(10, 'X')}`;
+          const { stdout, output } = await run(
+            service,
+            ['access-role', 'link', '--create', '--dry-run', '--profile', 'dry', '--external-id', 'dry-ext-1', '--principal', aws.seed.baseUser.arn],
+            { env: { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: 'dry-run-secret-not-used-anywhere' } },
+          );
+          assert.match(output, /Dry run: no AWS call, nothing deployed or written\./);
+          assert.match(stdout, /^Stack: +serverless-access-role-dry \(region us-east-1\)/m);
+          assert.match(stdout, /^ +profile "dry" \(new\): roleArn <RoleArn output of stack serverless-access-role-dry>$/m);
+          assert.match(stdout, /^ +profile "dry" \(new\): externalId dry-ext-1$/m);
+          assert.match(stdout, /^ +apps\.payments\.defaultProfile: sandbox → dry$/m);
+          const template = YAML.parse(stdout.slice(stdout.indexOf('Template:\n') + 'Template:\n'.length));
+          const [trust] = template.Resources.DeployRole.Properties.AssumeRolePolicyDocument.Statement;
+          assert.deepEqual(trust.Principal, { AWS: aws.seed.baseUser.arn });
+          assert.deepEqual(trust.Condition, { StringEquals: { 'sts:ExternalId': 'dry-ext-1' } });
+          assert.equal(template.Resources.DeployRole.Properties.RoleName, 'serverless-access-role-dry');
+
+          const sent = (await aws.recorder.requests()).filter((r) => (r.headers.Authorization || '').includes(keyId));
+          assert.equal(sent.length, 0, `requests sent: ${sent.map((r) => r.url).join(', ')}`);
+          assert.equal(await service.readStore(), before);
+        }));
+
+      test('a failing stack names the resource and leaves the store untouched', () =>
+        withService(cli, async (service) => {
+          const before = await service.readStore();
+          // someone-elses-role exists outside any stack (seed_iam.py).
+          const args = [
+            'access-role', 'link', '--create', '--profile', `broken-${cli}`, '--role-name', 'someone-elses-role',
+            '--principal', aws.seed.baseUser.arn,
+          ];
+          const failed = await run(service, args, { ok: false, env: asAdmin() });
+          assert.match(failed.output, /DeployRole \(AWS::IAM::Role, role name "someone-elses-role"\)/);
+          assert.match(failed.output, /someone-elses-role already exists/);
+          assert.match(failed.output, /the profile store is unchanged/);
+          assert.equal(await service.readStore(), before);
+
+        }));
+    });
+  }
+
+  // Framework-independent paths: one CLI is enough, the fast one.
+  describe('checks (osls 4)', { concurrency: true }, () => {
+    test('the caller who is the principal gets the assumed identity printed', () =>
+      withService('osls', async (service) => {
+        const { stdout, output } = await run(service, ['access-role', 'link', '--create', '--profile', 'self'], { env: asAdmin() });
+        assert.match(output, new RegExp(`trusting ${aws.seed.adminUser.arn}\\.`));
+        assert.match(stdout, new RegExp(`^Assumed identity: +arn:aws:sts::${ACCOUNT}:assumed-role/serverless-access-role-self/\\S+$`, 'm'));
+        assert.match(output, /The access role works\. Later checks: serverless access-role test/);
+      }));
+
+    test('a stack not made by link --create is refused and left alone', () =>
+      withService('osls', async (service) => {
+        const admin = { accessKeyId: aws.seed.adminUser.accessKeyId, secretAccessKey: aws.seed.adminUser.secretAccessKey };
+        const cloudFormation = new CloudFormationClient({ endpoint: aws.endpoint, region: aws.seed.region, credentials: admin });
+        await cloudFormation.send(
+          new CreateStackCommand({
+            StackName: 'someone-elses-stack',
+            TemplateBody: JSON.stringify({ Resources: { Handle: { Type: 'AWS::CloudFormation::WaitConditionHandle' } } }),
+          }),
+        );
+        const before = await service.readStore();
+        const { output } = await run(
+          service,
+          ['access-role', 'link', '--create', '--profile', 'foreign', '--stack-name', 'someone-elses-stack', '--principal', aws.seed.baseUser.arn],
+          { ok: false, env: asAdmin() },
+        );
+        assert.match(output, /Stack someone-elses-stack exists but was not made by `access-role link --create` for profile "foreign"/);
+        assert.deepEqual(await stackRequests('someone-elses-stack'), ['CreateStack', 'DescribeStacks']);
+        assert.equal(await service.readStore(), before);
+      }));
+
+    test('bad input is refused before any request: no --profile, a --principal that is not an IAM ARN, a bad external id', () =>
+      withService('osls', async (service) => {
+        const before = await service.readStore();
+        const noProfile = await run(service, ['access-role', 'link', '--create'], { ok: false, env: asAdmin() });
+        assert.match(noProfile.output, /profile/);
+        const principal = await run(service, ['access-role', 'link', '--create', '--profile', 'p', '--principal', 'deployer'], {
+          ok: false,
+          env: asAdmin(),
+        });
+        assert.match(principal.output, /--principal "deployer" is not an IAM ARN/);
+        const externalId = await run(service, ['access-role', 'link', '--create', '--profile', 'p', '--external-id', 'bad id'], {
+          ok: false,
+          env: asAdmin(),
+        });
+        assert.match(externalId.output, /--external-id "bad id": externalId contains ' '/);
+        assert.deepEqual(await stackRequests('serverless-access-role-p'), []);
+        assert.equal(await service.readStore(), before);
+      }));
+  });
+});

@@ -1,0 +1,38 @@
+'use strict';
+
+const userError = require('../user-error');
+
+const ASSUMED_ROLE = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
+
+/**
+ * The caller's own identity, asked through the framework's client on the framework's own
+ * credentials (asyncInit installs no access role for the `template` and `link` commands), and
+ * the principal a trust policy would name for it: an assumed-role session becomes its role.
+ *
+ * @param {import('..')} plugin
+ * @returns {Promise<{ arn: string, principal: string }>}
+ * @throws ACCESS_ROLES_NO_PRINCIPAL when the framework cannot tell who the caller is
+ */
+async function callerPrincipal(plugin) {
+  const { serverless, log } = plugin;
+  let arn;
+  try {
+    ({ arn } = await serverless.getProvider('aws').getAccountInfo());
+  } catch (error) {
+    throw userError(
+      serverless,
+      `Could not learn your AWS identity to trust (${error.message}); pass --principal ARN.`,
+      'ACCESS_ROLES_NO_PRINCIPAL',
+    );
+  }
+  const assumed = ASSUMED_ROLE.exec(arn);
+  if (!assumed) return { arn, principal: arn };
+  const [, partition, account, role] = assumed;
+  log.warning(
+    `You are signed in through role ${role}; the template trusts arn:${partition}:iam::${account}:role/${role}. ` +
+      'If that role has a path (SSO roles do), pass its full ARN with --principal.',
+  );
+  return { arn, principal: `arn:${partition}:iam::${account}:role/${role}` };
+}
+
+module.exports = callerPrincipal;
