@@ -1,6 +1,6 @@
 'use strict';
-// `access-role link --create` run by the real CLIs, serverless v3 and osls 4, against moto with
-// IAM enforced: an admin (cloudformation:*, iam:*) deploys the access role's stack and links
+// `access-role link` and `template` run by the real CLIs, serverless v3 and osls 4, against moto
+// with IAM enforced. For `link --create`, an admin (cloudformation:*, iam:*) deploys the access role's stack and links
 // it; the base user, who may only assume roles, then uses it. Requests are counted on the
 // server with moto's recorder. Needs `bash scripts/setup-python.sh`.
 
@@ -193,4 +193,54 @@ describe('access-role link --create', { concurrency: true }, () => {
         assert.equal(await service.readStore(), before);
       }));
   });
+});
+
+describe('access-role link --role-arn and template (osls 4)', { concurrency: true }, () => {
+  const roles = () => aws.seed.roles;
+
+  test('link says what it changed, and its hint carries --stage and --app', () =>
+    withService('osls', async (service) => {
+      const repoint = await run(service, ['access-role', 'link', '--profile', 'sandbox', '--role-arn', roles().deployExternalId, '--external-id', aws.seed.externalId]);
+      assert.match(repoint.output, new RegExp(`^ +profile "sandbox": roleArn ${roles().deploy} → ${roles().deployExternalId}$`, 'm'));
+      assert.match(repoint.output, new RegExp(`^ +profile "sandbox": externalId ${aws.seed.externalId}$`, 'm'));
+      assert.ok(!/apps\.payments\.defaultProfile:/.test(repoint.output), 'the mapping did not change');
+
+      const billing = await run(service, ['access-role', 'link', '--profile', 'billing', '--role-arn', roles().deploy, '--app', 'billing', '--stage', 'qa']);
+      assert.match(billing.output, /^ +apps\.billing\.stages\.qa: billing$/m);
+      assert.match(billing.output, /Check it with: serverless access-role test --stage qa --app billing$/m);
+      const tested = await run(service, ['access-role', 'test', '--stage', 'qa', '--app', 'billing']);
+      assert.match(tested.stdout, /^Profile: +billing$/m);
+      assert.match(tested.stdout, /^Assumed identity: +arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+$/m);
+    }));
+
+  test('a new profile name close to an existing one needs --new-profile', () =>
+    withService('osls', async (service) => {
+      const before = await service.readStore();
+      const typo = await run(service, ['access-role', 'link', '--profile', 'sandbx', '--role-arn', roles().deploy], { ok: false });
+      assert.match(typo.output, /There is no profile "sandbx" in the store, but there is "sandbox": did you mean --profile sandbox\?/);
+      assert.match(typo.output, /run the command again with --new-profile/);
+      assert.equal(await service.readStore(), before);
+
+      const meant = await run(service, ['access-role', 'link', '--profile', 'sandbx', '--role-arn', roles().deploy, '--new-profile']);
+      assert.match(meant.output, new RegExp(`profile "sandbx" \\(new\\): roleArn ${roles().deploy}`));
+      assert.equal(YAML.parse(await service.readStore()).profiles.sandbx.roleArn, roles().deploy);
+    }));
+
+  test('template checks its options by the store rules, and its hint gives stack, role ARN and link command', () =>
+    withService('osls', async (service) => {
+      const bad = await run(service, ['access-role', 'template', '--external-id', 'bad id'], { ok: false });
+      assert.match(bad.output, /--external-id "bad id": externalId contains ' '; only letters, digits and _\+=,\.@:\/- are allowed/);
+      const badName = await run(service, ['access-role', 'template', '--role-name', 'no spaces'], { ok: false });
+      assert.match(badName.output, /--role-name "no spaces": role name in .* is not valid/);
+
+      const { stdout, stderr } = await run(service, [
+        'access-role', 'template', '--role-name', 'team-deploy', '--external-id', 'team-1', '--stage', 'qa', '--principal', aws.seed.baseUser.arn,
+      ]);
+      assert.equal(YAML.parse(stdout).Resources.DeployRole.Properties.RoleName, 'team-deploy');
+      assert.match(stderr, /--stack-name team-deploy-role --capabilities CAPABILITY_NAMED_IAM/);
+      assert.match(
+        stderr,
+        new RegExp(`It creates the role arn:aws:iam::${ACCOUNT}:role/team-deploy; then link it: serverless access-role link --profile NAME --role-arn arn:aws:iam::${ACCOUNT}:role/team-deploy --stage qa --external-id team-1$`, 'm'),
+      );
+    }));
 });
