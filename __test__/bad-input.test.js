@@ -62,7 +62,8 @@ const INVALID_STORES = [
   ['deep block nesting', Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n'), /:65:65: mappings and sequences nested deeper/],
   ['aliases repeating a million nodes', Array.from({ length: 7 }, (_, i) => (i === 0
     ? 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'
-    : `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`)).join('\n'), /aliases repeat more than 100000 nodes/],
+    : `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`)).join('\n'), /:5:\d+: more than 20000 mappings, sequences and scalars \(aliases counting/],
+  ['a megabyte of one-letter scalars', store(`    policy: [${'a, '.repeat(349000)}]\n`), /:5:\d+: more than 20000 mappings, sequences and scalars/],
 ];
 
 /** `.json` stores that must be E_INVALID_CONFIG: strict JSON, with line and column. */

@@ -41,7 +41,8 @@ const build = chooseBuild();
 const { startLocalAws, applyEnv } = require('../__test__/helpers/localaws');
 const { assumeRoleCount } = require('../__test__/helpers/sts-calls');
 const { createService, createHome } = require('../__test__/helpers/serverless');
-const { resolveCredentials } = require('..');
+const { resolveCredentials, describeProfile } = require('..');
+const { measureStores } = require('./bench-stores');
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -338,9 +339,19 @@ function report({ rows, above, sts }) {
 }
 
 async function main() {
+  // --stores: only the store-shape rows, which need no local AWS.
+  if (process.argv.includes('--stores')) {
+    try {
+      console.log(`addon: ${build}\n\n${measureStores(describeProfile, work, RUNS)}`);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+    return;
+  }
   const aws = await startLocalAws();
   try {
     console.log(report(await measure(aws)));
+    console.log(`\n${measureStores(describeProfile, work, RUNS)}`);
   } finally {
     await aws.stop();
     fs.rmSync(work, { recursive: true, force: true });

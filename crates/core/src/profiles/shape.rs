@@ -2,12 +2,14 @@
 //! parse sees them.
 //!
 //! libyaml's scanner does work proportional to the flow nesting depth for every token, so a
-//! store of 200,000 nested `[` takes minutes to refuse; and aliases can make the deserializer
-//! visit a node many times over (a "billion laughs"). This pass reads the same parser's events,
-//! without building anything, and stops at the first node nested deeper than [`MAX_DEPTH`] or
-//! once aliases would repeat more than [`MAX_ALIASED_NODES`] nodes. Being the same parser, it
-//! sees exactly the nesting the full parse would; it stops early, so its own cost stays linear.
-//! Syntax errors are left to the full parse, which reports them with their context.
+//! store of 200,000 nested `[` took minutes to refuse; every node costs the full parse about a
+//! microsecond (the release build optimises for size), so 500,000 one-letter scalars take most
+//! of a second; and aliases make the deserializer visit a node many times over (a "billion
+//! laughs"). This pass reads the same parser's events, without building anything, and stops at
+//! the first node nested deeper than [`MAX_DEPTH`], or once the store holds more than
+//! [`MAX_NODES`] nodes counting what aliases repeat. Being the same parser, it sees exactly what
+//! the full parse would; stopping early keeps its own cost bounded. Syntax errors are left to
+//! the full parse, which reports them with their context.
 
 use std::collections::HashMap;
 use std::ffi::CStr;
@@ -18,8 +20,9 @@ use unsafe_libyaml_norway as unsafe_sys;
 /// (`profiles.NAME.policy.Statement[0].Condition.…`).
 pub(super) const MAX_DEPTH: usize = 64;
 
-/// How many nodes aliases may repeat in all: far more than sharing a few profile settings takes.
-pub(super) const MAX_ALIASED_NODES: u64 = 100_000;
+/// Most mappings, sequences and scalars a store may hold, aliases counting as the nodes they
+/// repeat: some 2,000 profiles' worth, where a team's store has tens.
+pub(super) const MAX_NODES: u64 = 20_000;
 
 /// Why a store was refused, and the 1-based line and column of the node where it was seen.
 #[derive(Debug, PartialEq, Eq)]
@@ -29,13 +32,13 @@ pub(super) struct Refusal {
     pub(super) message: String,
 }
 
-/// Checks the nesting depth and alias expansion of `text`; `Ok` also when it is not valid YAML.
+/// Checks the nesting depth and node count of `text`; `Ok` also when it is not valid YAML.
 pub(super) fn check(text: &str) -> Result<(), Refusal> {
     let mut parser = Parser::new(text.as_bytes());
     // Nodes opened and not yet closed: their anchor and their size so far (aliases expanded).
     let mut open: Vec<(Option<Vec<u8>>, u64)> = Vec::new();
     let mut sizes: HashMap<Vec<u8>, u64> = HashMap::new();
-    let mut repeated = 0u64;
+    let mut nodes = 0u64;
     while let Some(event) = parser.next() {
         let (line, column) = (event.start_mark.line + 1, event.start_mark.column + 1);
         // SAFETY: each union field is read only for the event type that defines it, and the
@@ -55,6 +58,10 @@ pub(super) fn check(text: &str) -> Result<(), Refusal> {
                         );
                         return Err(Refusal { line, column, message });
                     }
+                    nodes += 1;
+                    if nodes > MAX_NODES {
+                        return Err(too_many(line, column));
+                    }
                     continue;
                 }
                 unsafe_sys::YAML_SEQUENCE_END_EVENT | unsafe_sys::YAML_MAPPING_END_EVENT => match open.pop() {
@@ -64,18 +71,17 @@ pub(super) fn check(text: &str) -> Result<(), Refusal> {
                 unsafe_sys::YAML_SCALAR_EVENT => (owned(event.data.scalar.anchor), 1),
                 unsafe_sys::YAML_ALIAS_EVENT => {
                     let size = owned(event.data.alias.anchor).and_then(|a| sizes.get(&a).copied()).unwrap_or(1);
-                    repeated = repeated.saturating_add(size);
-                    if repeated > MAX_ALIASED_NODES {
-                        let message = format!(
-                            "aliases repeat more than {MAX_ALIASED_NODES} nodes; write the values out or share fewer"
-                        );
-                        return Err(Refusal { line, column, message });
-                    }
                     (None, size)
                 }
                 _ => continue,
             }
         };
+        if event.type_ != unsafe_sys::YAML_SEQUENCE_END_EVENT && event.type_ != unsafe_sys::YAML_MAPPING_END_EVENT {
+            nodes = nodes.saturating_add(size);
+            if nodes > MAX_NODES {
+                return Err(too_many(line, column));
+            }
+        }
         if let Some(anchor) = anchor {
             sizes.insert(anchor, size);
         }
@@ -84,6 +90,15 @@ pub(super) fn check(text: &str) -> Result<(), Refusal> {
         }
     }
     Ok(())
+}
+
+/// The refusal of a store with more than [`MAX_NODES`] nodes.
+fn too_many(line: u64, column: u64) -> Refusal {
+    let message = format!(
+        "more than {MAX_NODES} mappings, sequences and scalars (aliases counting as what they repeat); \
+         a profile store needs a few hundred: split it, or share fewer values through aliases"
+    );
+    Refusal { line, column, message }
 }
 
 /// A copy of a libyaml string, `None` for a null pointer.
@@ -204,14 +219,19 @@ mod tests {
     }
 
     #[test]
-    fn aliases_that_repeat_too_much_are_refused() {
+    fn too_many_nodes_are_refused_counting_what_aliases_repeat() {
+        let wide = format!("{HEAD}[{}]\n", "a, ".repeat(MAX_NODES as usize));
+        assert!(refusal(&wide).message.contains("more than 20000"));
+        let fits = format!("{HEAD}[{}]\n", "a, ".repeat(MAX_NODES as usize - 100));
+        assert_eq!(check(&fits), Ok(()));
         let mut laughs = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for level in 1..8 {
             let below = format!("*a{}", level - 1);
             laughs.push_str(&format!("a{level}: &a{level} [{}]\n", [below.as_str(); 10].join(", ")));
         }
         let refused = refusal(&laughs);
-        assert!(refused.message.contains("aliases repeat more than"), "{refused:?}");
+        assert!(refused.message.contains("more than 20000 mappings, sequences and scalars"), "{refused:?}");
+        assert_eq!(refused.line, 5, "the alias that passes the limit");
         assert_eq!(check("base: &b {roleArn: x, region: us-east-1}\nother: *b\nthird: *b\n"), Ok(()));
     }
 }

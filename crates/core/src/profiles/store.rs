@@ -74,8 +74,9 @@ pub struct AppProfiles {
 
 impl ProfileStore {
     /// Parses a store from its text: strict JSON when `path` ends in `.json`, else YAML. Either
-    /// way errors carry line and column; a YAML store nested too deep, or whose aliases repeat
-    /// too much, is refused before it is parsed (see [`super::shape`]).
+    /// way errors carry line and column; a YAML store nested too deep, or with too many nodes
+    /// (aliases counting as what they repeat), is refused before it is parsed (see
+    /// [`super::shape`]).
     pub fn parse(path: &Path, text: &str) -> Result<ProfileStore, Error> {
         let invalid = |line: Option<u64>, column: Option<u64>, message: String| Error::InvalidConfig {
             path: path.to_owned(),
