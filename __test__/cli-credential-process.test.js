@@ -188,9 +188,9 @@ test('a bad command line prints the usage text and exits 2', async () => {
   assert.match(help.stdout, /^usage: serverless-access-roles credential-process/);
 });
 
-test('a base identity that loops back to the same credential process fails instead of forking forever', async () => {
-  // AWS_PROFILE names the profile that runs the bin, and no base keys are in the environment:
-  // the default chain would run the bin again for its base identity, and so on.
+test('AWS_PROFILE naming the profile that runs the bin is skipped; with no other base identity the fix comes first', async () => {
+  // AWS_PROFILE names the profile that runs the bin, as when a tool runs that profile's
+  // credential_process, and no other base keys are around: the bin does not run itself again.
   const config = awsConfig('payments-dev', [...DEV, storePath]);
   const env = {
     AWS_CONFIG_FILE: config,
@@ -201,9 +201,20 @@ test('a base identity that loops back to the same credential process fails inste
   const { status, stdout, stderr } = await runBin(['credential-process', ...DEV, storePath], env);
   assert.equal(status, 1);
   assert.equal(stdout, '');
-  // The inner run refuses; the outer learns from its base identity's failure that it loops.
-  assert.match(stderr, /^serverless-access-roles: E_CREDENTIAL_PROCESS_LOOP: name a base identity with its own keys \(--profile/);
-  assert.ok(stderr.includes(aws.seed.roles.deploy), stderr);
+  const [, code, message] = stderr.match(/^serverless-access-roles: (E_\w+): (.*)\n$/s);
+  assert.equal(code, 'E_NO_BASE_CREDENTIALS');
+  assert.match(message.slice(0, 100), /^name the AWS profile of your own keys with --profile/);
+  assert.match(message, /AWS_PROFILE names `payments-dev`, whose credential_process runs this command/);
+  assert.doesNotMatch(message, /set AWS_PROFILE/, 'no advice to do what caused it');
+
+  // Named with --profile, the base identity is that profile's, and the role is assumed.
+  const withKeys = path.join(fs.mkdtempSync(path.join(dir, 'awsconfig-')), 'config');
+  fs.writeFileSync(
+    withKeys,
+    `${fs.readFileSync(config, 'utf8')}\n[profile mine]\naws_access_key_id = ${aws.seed.baseUser.accessKeyId}\naws_secret_access_key = ${aws.seed.baseUser.secretAccessKey}\n`,
+  );
+  const named = await runBin(['credential-process', ...DEV, storePath, '--profile', 'mine'], { ...env, AWS_CONFIG_FILE: withKeys });
+  assert.equal(named.status, 0, named.stderr);
 });
 
 /** An AWS config whose default profile runs the bin with `binArgs`, and no base keys around. */
@@ -225,6 +236,8 @@ test('a loop through the default profile is caught at once however the store pat
     assert.equal(status, 1, inner);
     assert.equal(stdout, '');
     assert.match(stderr, /^serverless-access-roles: E_CREDENTIAL_PROCESS_LOOP: /, inner);
+    // An SDK may cut the message short: the fix comes first.
+    assert.match(stderr.replace(/^serverless-access-roles: E_\w+: /, '').slice(0, 100), /--profile/, inner);
   }
 });
 

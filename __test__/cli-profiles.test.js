@@ -130,6 +130,29 @@ test('--write puts the profiles into ~/.aws/config and the aws CLI answers as th
   assert.match(prod.stderr, /E_ACCESS_DENIED/);
 });
 
+test('AWS_PROFILE=payments-dev with your keys in [default]: the aws CLI and an SDK v3 client answer as the role', async () => {
+  // As the README shows it: profiles --write, then AWS_PROFILE names a written profile. The bin,
+  // run as that profile's credential_process with AWS_PROFILE still set, takes its base identity
+  // from the rest of the default chain: the [default] keys in ~/.aws/credentials.
+  const ws = workspace(storeText());
+  assert.equal((await profiles(ws, ['--write'])).status, 0);
+  fs.writeFileSync(
+    path.join(ws.home, '.aws', 'credentials'),
+    `[default]\naws_access_key_id = ${aws.seed.baseUser.accessKeyId}\naws_secret_access_key = ${aws.seed.baseUser.secretAccessKey}\n`,
+  );
+  const env = { AWS_PROFILE: 'payments-dev', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+  const cli = await run(ws, AWS_CLI, ['sts', 'get-caller-identity', '--output', 'json'], env);
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(JSON.parse(cli.stdout).Arn, /^arn:aws:sts::123456789012:assumed-role\/serverless-deploy\/.+-payments-dev$/);
+
+  // The default chain of SDK v3, which Serverless v4 and CDK use.
+  const script = `const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
+    new STSClient({}).send(new GetCallerIdentityCommand({})).then((r) => console.log(r.Arn), (e) => { console.error(e.message); process.exit(1); });`;
+  const sdk = await run(ws, process.execPath, ['-e', script], { ...env, NODE_PATH: path.join(ROOT, 'node_modules') });
+  assert.equal(sdk.status, 0, sdk.stderr);
+  assert.match(sdk.stdout, /^arn:aws:sts::123456789012:assumed-role\/serverless-deploy\/.+-payments-dev\n$/);
+});
+
 test('a second --write leaves the file byte-identical and unwritten', async () => {
   const ws = workspace(storeText());
   assert.equal((await profiles(ws, ['--write'])).status, 0);

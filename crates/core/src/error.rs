@@ -55,6 +55,9 @@ pub enum Error {
         base_profile: Option<String>,
         /// What the credential chain said.
         reason: String,
+        /// The profile `AWS_PROFILE` named and the chain skipped, because its `credential_process`
+        /// runs this package's bin (see [`crate::aws_profiles::base_env`]).
+        skipped_profile: Option<String>,
     },
     /// STS refused the base identity's keys themselves (unknown key id, bad signature, expired).
     InvalidBaseCredentials {
@@ -174,7 +177,14 @@ impl fmt::Display for Error {
                 path.display()
             ),
             Error::InvalidArgument { name, message } => write!(f, "invalid {name}: {message}"),
-            Error::NoBaseCredentials { base_profile, reason } => {
+            Error::NoBaseCredentials { skipped_profile: Some(skipped), reason, .. } => write!(
+                f,
+                "name the AWS profile of your own keys with --profile (or the baseProfile option), or put keys in \
+                 the `default` profile or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: AWS_PROFILE names `{skipped}`, \
+                 whose credential_process runs this command, so it cannot be its own base identity, and the rest \
+                 of the default chain has none ({reason})"
+            ),
+            Error::NoBaseCredentials { base_profile, reason, .. } => {
                 write!(f, "no base AWS credentials to assume the access role with")?;
                 if let Some(profile) = base_profile {
                     write!(f, " (AWS profile `{profile}`)")?;

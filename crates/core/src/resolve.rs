@@ -1,5 +1,6 @@
 //! `resolve`: from an app and stage to assumed-role keys, through the cache.
 
+use crate::aws_profiles::{base_env, own_selected_profile};
 use crate::cache::{self, CacheSettings};
 use crate::credentials::{AccessRoleCredentials, Secret, Source};
 use crate::env::Env;
@@ -51,7 +52,7 @@ impl ResolveOptions {
             force_refresh: self.force_refresh,
             refresh_margin: self.refresh_margin_seconds.map(|s| Duration::from_secs(s.into())),
             dir: self.cache_dir.clone().or_else(CacheSettings::default_dir),
-            env: self.env.clone(),
+            env: base_env(&self.env),
         }
     }
 
@@ -60,7 +61,8 @@ impl ResolveOptions {
         CallSettings {
             mfa_code: self.mfa_code.clone().or_else(from_env),
             timeout: Duration::from_secs(self.timeout_seconds.unwrap_or(20).clamp(1, 300).into()),
-            env: self.env.clone(),
+            // A profile that runs this package's bin is not its own base identity.
+            env: base_env(&self.env),
         }
     }
 }
@@ -76,8 +78,15 @@ pub async fn resolve(app: &str, stage: &str, options: &ResolveOptions) -> Result
         return Ok(credentials(plan, keys, Source::Session));
     }
     let call = options.call_settings();
-    let (assumed, source) =
-        cache::fetch(&plan.request, &options.cache_settings(), || sts::assume_role(&plan.request, &call)).await?;
+    let fetched =
+        cache::fetch(&plan.request, &options.cache_settings(), || sts::assume_role(&plan.request, &call)).await;
+    let (assumed, source) = fetched.map_err(|err| match err {
+        // The chain had no base identity once the profile that runs the bin was skipped: say so.
+        Error::NoBaseCredentials { base_profile: None, reason, .. } => {
+            Error::NoBaseCredentials { base_profile: None, reason, skipped_profile: own_selected_profile(&options.env) }
+        }
+        other => other,
+    })?;
     Ok(credentials(plan, assumed, source))
 }
 

@@ -272,7 +272,11 @@ async fn base_credentials(
     base_profile: Option<&str>,
     role_arn: &str,
 ) -> Result<Credentials, Error> {
-    let no_base = |reason: String| Error::NoBaseCredentials { base_profile: base_profile.map(str::to_owned), reason };
+    let no_base = |reason: String| Error::NoBaseCredentials {
+        base_profile: base_profile.map(str::to_owned),
+        reason,
+        skipped_profile: None,
+    };
     let provider =
         config.credentials_provider().ok_or_else(|| no_base("no credential provider is configured".to_owned()))?;
     provider.provide_credentials().await.map_err(|e| {

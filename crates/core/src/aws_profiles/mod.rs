@@ -1,5 +1,6 @@
-//! AWS config profiles for the profile store: which ones the store implies ([`list`]), and
-//! writing them into the AWS config file without touching anything else in it ([`write`]).
+//! AWS config profiles for the profile store: which ones the store implies ([`list`]), writing
+//! them into the AWS config file without touching anything else in it ([`write`]), and keeping
+//! a profile that runs the bin out of its own base identity ([`base_env`]).
 //!
 //! Tools that load no plugin (Serverless v4, CDK, Terraform, the aws CLI) read AWS config
 //! profiles; a profile whose `credential_process` runs this package's bin gets the access role's
@@ -7,9 +8,11 @@
 
 mod file;
 mod list;
+mod ours;
 
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
+pub use ours::{base_env, own_selected_profile, runs_credential_process};
 
 /// Whether `name` can be an AWS config profile name: the characters the AWS SDKs accept in
 /// `[profile NAME]` (aws-config drops sections with any other).

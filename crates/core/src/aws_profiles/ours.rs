@@ -1,0 +1,135 @@
+//! Profiles whose `credential_process` runs this package's bin, and the base identity's
+//! environment without them.
+//!
+//! `AWS_PROFILE=payments-dev aws …` runs the profile's `credential_process`, this bin, with
+//! `AWS_PROFILE` still naming that profile. Were the base identity looked up with it, the SDK
+//! would run the bin again for its keys, and so on: the base identity must skip that profile.
+
+use crate::env::Env;
+use aws_types::os_shim_internal::{Env as SdkEnv, Fs};
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
+
+/// The variables that select the AWS config profile, in the order the AWS tools read them.
+const PROFILE_VARIABLES: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
+
+/// Names under which the bin runs: the npm bin link, the script itself, npm's Windows shim.
+const BIN_NAMES: [&str; 3] = ["serverless-access-roles", "serverless-access-roles.js", "serverless-access-roles.cmd"];
+
+/// Whether a `credential_process` command line runs this package's `credential-process`: a word
+/// whose file name is the bin, followed by `credential-process` (`npx serverless-access-roles
+/// credential-process …`, `/srv/app/node_modules/.bin/serverless-access-roles credential-process …`,
+/// `node "C:\…\serverless-access-roles.js" credential-process …`).
+pub fn runs_credential_process(command: &str) -> bool {
+    let words: Vec<&str> = command.split_whitespace().map(|w| w.trim_matches(['"', '\''])).collect();
+    words.windows(2).any(|pair| {
+        let name = pair[0].rsplit(['/', '\\']).next().unwrap_or(pair[0]);
+        BIN_NAMES.contains(&name) && pair[1] == "credential-process"
+    })
+}
+
+/// The profile `env` selects (`AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`) when its
+/// `credential_process` runs this package's bin; `None` otherwise.
+pub fn own_selected_profile(env: &Env) -> Option<String> {
+    let name = PROFILE_VARIABLES.iter().find_map(|v| env.var(v).filter(|p| !p.is_empty()))?;
+    let command = credential_process_of(env, &name)?;
+    runs_credential_process(&command).then_some(name)
+}
+
+/// The environment the base identity is looked up in: `env`, or, when the profile it selects runs
+/// this bin ([`own_selected_profile`]), `env` without `AWS_PROFILE` and `AWS_DEFAULT_PROFILE`,
+/// so the default chain (key variables, the `default` profile, web identity, container and
+/// instance metadata) supplies the base identity instead of that profile.
+pub fn base_env(env: &Env) -> Env {
+    match own_selected_profile(env) {
+        Some(_) => env.clone().with_overrides(PROFILE_VARIABLES.map(|v| (v.to_owned(), None))),
+        None => env.clone(),
+    }
+}
+
+/// The `credential_process` of profile `name` in the AWS config files `env` points at, read by
+/// aws-config's own profile parser.
+fn credential_process_of(env: &Env, name: &str) -> Option<String> {
+    let sdk_env = env.for_aws_sdk().unwrap_or_else(SdkEnv::real);
+    let fs = Fs::real();
+    // The default files: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/….
+    let selected = Some(name.to_owned().into());
+    let profiles = ready(aws_config::profile::parser::load(&fs, &sdk_env, &Default::default(), selected))?.ok()?;
+    profiles.get_profile(name)?.get("credential_process").map(str::to_owned)
+}
+
+/// The output of a future that is ready when first polled, as aws-config's profile loading is
+/// on the real file system (it reads with `std::fs`); `None` if it would wait.
+fn ready<F: Future>(future: F) -> Option<F::Output> {
+    match std::pin::pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_bin_is_recognised_however_it_is_installed_or_quoted() {
+        for command in [
+            "serverless-access-roles credential-process --app a --stage b",
+            "npx serverless-access-roles credential-process --app a --stage b",
+            "/srv/app/node_modules/.bin/serverless-access-roles credential-process --app a",
+            "'/home/a b/node_modules/serverless-access-roles/bin/serverless-access-roles.js' credential-process",
+            r#""C:\nodejs\node.exe" "C:\app\node_modules\serverless-access-roles\bin\serverless-access-roles.js" credential-process"#,
+        ] {
+            assert!(runs_credential_process(command), "{command}");
+        }
+        for command in [
+            "aws configure export-credentials --profile sso",
+            "serverless-access-roles profiles --write",
+            "/opt/other-serverless-access-roles credential-process",
+            "credential-process serverless-access-roles",
+        ] {
+            assert!(!runs_credential_process(command), "{command}");
+        }
+    }
+
+    /// An environment whose AWS config file holds `config`, selecting `selected`.
+    fn env_with(dir: &tempfile::TempDir, config: &str, selected: &[(&str, &str)]) -> Env {
+        let path = dir.path().join("config");
+        std::fs::write(&path, config).unwrap();
+        let mut vars: Vec<(String, Option<String>)> = vec![
+            ("AWS_CONFIG_FILE".to_owned(), Some(path.display().to_string())),
+            ("AWS_SHARED_CREDENTIALS_FILE".to_owned(), Some(dir.path().join("none").display().to_string())),
+            ("AWS_PROFILE".to_owned(), None),
+            ("AWS_DEFAULT_PROFILE".to_owned(), None),
+        ];
+        vars.extend(selected.iter().map(|(k, v)| ((*k).to_owned(), Some((*v).to_owned()))));
+        Env::default().with_overrides(vars)
+    }
+
+    const CONFIG: &str = "[default]\nregion = eu-west-1\n\n[profile payments-dev]\ncredential_process = /x/node_modules/.bin/serverless-access-roles credential-process --app payments --stage dev\n\n[profile sso]\ncredential_process = aws configure export-credentials --profile corp\n";
+
+    #[test]
+    fn the_base_environment_skips_a_selected_profile_that_runs_the_bin() {
+        let dir = tempfile::tempdir().unwrap();
+        for variable in PROFILE_VARIABLES {
+            let env = env_with(&dir, CONFIG, &[(variable, "payments-dev")]);
+            assert_eq!(own_selected_profile(&env).as_deref(), Some("payments-dev"));
+            let base = base_env(&env);
+            assert_eq!((base.var("AWS_PROFILE"), base.var("AWS_DEFAULT_PROFILE")), (None, None), "{variable}");
+            assert!(base.var("AWS_CONFIG_FILE").is_some(), "the rest stays");
+        }
+    }
+
+    #[test]
+    fn other_profiles_and_no_profile_leave_the_environment_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        for selected in [&[("AWS_PROFILE", "sso")][..], &[("AWS_PROFILE", "missing")], &[]] {
+            let env = env_with(&dir, CONFIG, selected);
+            assert_eq!(own_selected_profile(&env), None, "{selected:?}");
+            assert_eq!(base_env(&env).var("AWS_PROFILE"), env.var("AWS_PROFILE"));
+        }
+        let broken =
+            env_with(&dir, "[profile payments-dev\ncredential_process = x", &[("AWS_PROFILE", "payments-dev")]);
+        assert_eq!(own_selected_profile(&broken), None, "an unreadable config decides nothing");
+    }
+}
