@@ -55,21 +55,22 @@ afterEach(() => {
 });
 
 /** serverless v3 running `info` for a service in `root`: SDK v2 on the provider, as in the framework. */
-function setUp(accessRoles = {}) {
+function setUp(accessRoles = {}, command = 'info') {
   const provider = { sdk: AWS_V2, getStage: () => 'dev', getRegion: () => aws.seed.region };
   const serverless = {
     version: '3.40.0',
     classes: { Error: class extends Error {} },
     serviceDir: root,
     configurationInput: { service: 'payments' },
-    processedInput: { commands: ['info'], options: {} },
+    processedInput: { commands: command.split(' '), options: {} },
     service: { service: 'payments', custom: { accessRoles }, provider: { name: 'aws' } },
     getProvider: () => provider,
     pluginManager: { commands: {} },
   };
   const log = Object.assign(() => {}, { notice() {}, info() {}, warning() {}, debug() {} });
-  const utils = { log, progress: { create: () => ({ remove() {} }) }, writeText: () => {} };
-  return { plugin: new ServerlessAccessRoles(serverless, {}, utils), provider };
+  const written = [];
+  const utils = { log, progress: { create: () => ({ remove() {} }) }, writeText: (text) => written.push(text) };
+  return { plugin: new ServerlessAccessRoles(serverless, {}, utils), provider, written };
 }
 
 /** Who a client built from the default chain (as other plugins build theirs) is. */
@@ -136,6 +137,17 @@ describe('the process environment carries the role', () => {
     }
     assert.equal(await defaultChainArn(), aws.seed.baseUser.arn);
   });
+});
+
+test('access-role show says whether the environment carries the role', async () => {
+  for (const [accessRoles, expected] of [
+    [{}, /^Environment: +exported: other plugins' SDK clients and child processes run on the role$/m],
+    [{ exportEnv: false }, /^Environment: +not exported \(custom\.accessRoles\.exportEnv: false\)/m],
+  ]) {
+    const { plugin, written } = setUp(accessRoles, 'access-role show');
+    await plugin.hooks['access-role:show:run']();
+    assert.match(written.join('\n'), expected);
+  }
 });
 
 describe('a resolve inside the exported session', () => {
