@@ -8,7 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { resolveCredentials, describeProfile } = require('..');
+const { resolveCredentials, describeProfile, fromAccessRole } = require('..');
 
 const ARN = 'arn:aws:iam::123456789012:role/serverless-deploy';
 const store = (profile) => `defaultProfile: p\nprofiles:\n  p:\n    roleArn: ${ARN}\n${profile}`;
@@ -143,10 +143,54 @@ for (const [name, args] of INVALID_ARGUMENTS) {
   });
 }
 
-test('argument: wrong JS types are rejected by the binding, not crashing node', async () => {
-  assert.throws(() => describeProfile(42, 'dev'));
-  assert.throws(() => describeProfile('svc', 'dev', { cwd: 7 }));
-  await assert.rejects(resolveCredentials('svc', null));
+/** JS values of the wrong type or range, each a TypeError E_INVALID_ARGUMENT naming the argument. */
+const WRONG_TYPES = [
+  ['app a number', [42, 'dev'], /^invalid app: expected a string, got the number 42$/],
+  ['stage null', ['svc', null], /^invalid stage: expected a string, got null$/],
+  ['options a string', ['svc', 'dev', 'yes'], /^invalid options: expected an object, got a string$/],
+  ['options an array', ['svc', 'dev', []], /^invalid options: expected an object, got an array$/],
+  ['cache a string', ['svc', 'dev', { cache: 'yes' }], /^invalid cache: expected true or false, got a string$/],
+  ['region a number', ['svc', 'dev', { region: 5 }], /^invalid region: expected a string, got the number 5$/],
+  ['cwd an object', ['svc', 'dev', { cwd: {} }], /^invalid cwd: expected a string, got an object$/],
+  ['timeoutSeconds a string', ['svc', 'dev', { timeoutSeconds: '20' }], /^invalid timeoutSeconds: expected a whole number of seconds, got a string$/],
+  ['negative refreshMarginSeconds', ['svc', 'dev', { refreshMarginSeconds: -1 }], /^invalid refreshMarginSeconds: expected a whole number of seconds, 0 or more, got -1$/],
+  ['fractional refreshMarginSeconds', ['svc', 'dev', { refreshMarginSeconds: 1.5 }], /got 1\.5$/],
+  ['negative timeoutSeconds', ['svc', 'dev', { timeoutSeconds: -20 }], /^invalid timeoutSeconds: .*got -20$/],
+  ['infinite timeoutSeconds', ['svc', 'dev', { timeoutSeconds: Infinity }], /got Infinity$/],
+  ['an unknown option', ['svc', 'dev', { regoin: 'eu-west-1' }], /^unknown option `regoin` \(did you mean `region`\?\)$/],
+  ['an unknown option far from any', ['svc', 'dev', { colour: 'blue' }], /^unknown option `colour`; the options are configPath, cwd, region/],
+];
+
+for (const [name, args, pattern] of WRONG_TYPES) {
+  test(`argument: ${name} is a TypeError E_INVALID_ARGUMENT`, async () => {
+    const check = (err) => {
+      assert.ok(err instanceof TypeError, `${err.constructor.name}: ${err.message}`);
+      assert.equal(err.code, 'E_INVALID_ARGUMENT');
+      assert.match(err.message, pattern);
+      return true;
+    };
+    assert.throws(() => describeProfile(...args), check);
+    await assert.rejects(resolveCredentials(...args), check);
+  });
+}
+
+test('argument: unset options may be undefined or null', () => {
+  const cwd = writeStore(store(''));
+  const options = { cwd, region: undefined, cache: null, refreshMarginSeconds: null, configPath: undefined };
+  assert.equal(describeProfile('svc', 'dev', options).profile, 'p');
+  assert.equal(describeProfile('svc', 'dev', { cwd, baseEnvironment: undefined }).profile, 'p');
+});
+
+test('argument: fromAccessRole refuses an unknown option when asked for keys', async () => {
+  const cwd = writeStore(store(''));
+  const provider = fromAccessRole({ app: 'svc', stage: 'dev', cwd, regoin: 'eu-west-1' });
+  await assert.rejects(provider(), { name: 'TypeError', code: 'E_INVALID_ARGUMENT', message: /did you mean `region`/ });
+  assert.throws(() => fromAccessRole({ app: 42, stage: 'dev' }), { name: 'TypeError', code: 'E_INVALID_ARGUMENT' });
+});
+
+test('argument: control characters echoed back are escaped', async () => {
+  const cwd = writeStore(store(''));
+  await expectCode(['svc', 'dev', { cwd, region: 'us-east-1\n' }], 'E_INVALID_ARGUMENT', /`us-east-1\\n` is not an AWS region/);
 });
 
 test('file: a directory where the store should be is E_UNREADABLE_CONFIG', async () => {

@@ -1,8 +1,9 @@
 //! `awsConfigProfiles(prefix, options)`, `renderAwsConfigProfiles(…)`, `writeAwsConfigProfiles(…)`.
 
+use crate::args;
 use crate::error::to_js;
-use crate::resolve::{convert_options, ResolveOptions};
 use access_roles_core::aws_profiles as core;
+use napi::bindgen_prelude::Unknown;
 use napi::Env;
 use napi_derive::napi;
 use std::path::Path;
@@ -71,13 +72,13 @@ pub struct AwsConfigWrite {
 /// Lists the AWS config profiles that the profile store (found as `resolveCredentials` finds it)
 /// implies, each name starting with `prefix`. Throws the coded store errors, and
 /// `E_INVALID_ARGUMENT` for a prefix AWS profile names cannot hold.
-#[napi(catch_unwind)]
+#[napi(catch_unwind, ts_args_type = "prefix?: string | undefined | null, options?: ResolveOptions | undefined | null")]
 pub fn aws_config_profiles(
     env: &Env,
     prefix: Option<String>,
-    options: Option<ResolveOptions>,
+    options: Option<Unknown<'_>>,
 ) -> napi::Result<AwsConfigProfiles> {
-    let options = convert_options(options.unwrap_or_default());
+    let options = args::options(env, options)?;
     let listing = core::list(&options, prefix.as_deref().unwrap_or("")).map_err(|err| to_js(env, &err))?;
     Ok(AwsConfigProfiles {
         config_path: listing.config_path.display().to_string(),

@@ -1,8 +1,9 @@
 //! `describeProfile(app, stage, options)`.
 
+use crate::args;
 use crate::error::to_js;
-use crate::resolve::{convert_options, ResolveOptions};
 use access_roles_core as core;
+use napi::bindgen_prelude::Unknown;
 use napi::Env;
 use napi_derive::napi;
 
@@ -42,14 +43,15 @@ pub struct ProfileDescription {
 
 /// Tells which deployment profile the profile store assigns to `app` and `stage` and why,
 /// without calling AWS. Throws the same coded errors as `resolveCredentials` for store problems.
-#[napi(catch_unwind)]
+#[napi(catch_unwind, ts_args_type = "app: string, stage: string, options?: ResolveOptions | undefined | null")]
 pub fn describe_profile(
     env: &Env,
-    app: String,
-    stage: String,
-    options: Option<ResolveOptions>,
+    app: Unknown<'_>,
+    stage: Unknown<'_>,
+    options: Option<Unknown<'_>>,
 ) -> napi::Result<ProfileDescription> {
-    let options = convert_options(options.unwrap_or_default());
+    let (app, stage) = (args::text(env, "app", app)?, args::text(env, "stage", stage)?);
+    let options = args::options(env, options)?;
     let plan = core::plan(&app, &stage, &options).map_err(|err| to_js(env, &err))?;
     let mut hops = Vec::new();
     let mut hop = plan.request.via.as_deref();

@@ -5,6 +5,7 @@
 
 // The `#[napi]` modules are `pub`: their items are what the addon exports, registered by napi's
 // constructors, which `unreachable_pub` and `dead_code` cannot see.
+mod args;
 pub mod aws_profiles;
 pub mod describe;
 mod error;

@@ -1,9 +1,10 @@
 //! `resolveCredentials(app, stage, options)`.
 
+use crate::args;
 use crate::error::{reject, to_js};
 use access_roles_core as core;
 use chrono::{DateTime, Utc};
-use napi::bindgen_prelude::PromiseRaw;
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use std::collections::HashMap;
@@ -81,14 +82,19 @@ pub struct AccessRoleCredentials {
 ///
 /// Inside a session (a process whose environment the plugin or `exec` set up), the same role's
 /// keys come from the environment without a call to STS, and another role is refused.
-#[napi(catch_unwind, ts_return_type = "Promise<AccessRoleCredentials>")]
+#[napi(
+    catch_unwind,
+    ts_args_type = "app: string, stage: string, options?: ResolveOptions | undefined | null",
+    ts_return_type = "Promise<AccessRoleCredentials>"
+)]
 pub fn resolve_credentials<'env>(
     env: &'env Env,
-    app: String,
-    stage: String,
-    options: Option<ResolveOptions>,
+    app: Unknown<'_>,
+    stage: Unknown<'_>,
+    options: Option<Unknown<'_>>,
 ) -> napi::Result<PromiseRaw<'env, AccessRoleCredentials>> {
-    let options = convert_options(options.unwrap_or_default());
+    let (app, stage) = (args::text(env, "app", app)?, args::text(env, "stage", stage)?);
+    let options = args::options(env, options)?;
     // The core runs as its own task so that a panic in it ends the task, not the process; it
     // surfaces as E_INTERNAL.
     let work = async move { Ok(tokio::spawn(async move { core::resolve(&app, &stage, &options).await }).await) };
@@ -104,14 +110,15 @@ pub fn resolve_credentials<'env>(
 /// The keys `resolveCredentials` would return from this process's memory, synchronously, or
 /// `null` when it would have to wait, read the disk cache or call STS. Throws the same coded
 /// errors as `resolveCredentials` for store problems.
-#[napi(catch_unwind)]
+#[napi(catch_unwind, ts_args_type = "app: string, stage: string, options?: ResolveOptions | undefined | null")]
 pub fn cached_credentials(
     env: &Env,
-    app: String,
-    stage: String,
-    options: Option<ResolveOptions>,
+    app: Unknown<'_>,
+    stage: Unknown<'_>,
+    options: Option<Unknown<'_>>,
 ) -> napi::Result<Option<AccessRoleCredentials>> {
-    let options = convert_options(options.unwrap_or_default());
+    let (app, stage) = (args::text(env, "app", app)?, args::text(env, "stage", stage)?);
+    let options = args::options(env, options)?;
     let cached = core::resolve_cached(&app, &stage, &options).map_err(|err| to_js(env, &err))?;
     cached.map(|creds| convert_credentials(env, creds)).transpose()
 }

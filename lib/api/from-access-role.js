@@ -31,7 +31,9 @@ const resolveCredentials = require('./resolve-credentials');
  */
 function fromAccessRole({ app, stage, ...options } = {}) {
   if (typeof app !== 'string' || typeof stage !== 'string') {
-    throw new TypeError('fromAccessRole: `app` and `stage` must be strings');
+    throw Object.assign(new TypeError('invalid fromAccessRole: `app` and `stage` must be strings'), {
+      code: 'E_INVALID_ARGUMENT',
+    });
   }
   return async function accessRoleProvider() {
     const creds = await resolveCredentials(app, stage, options);

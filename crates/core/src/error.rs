@@ -1,7 +1,8 @@
 //! The one error type of the core, with a stable code for every kind.
 
+use crate::profiles::escape_control;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can stop `resolve` from returning keys.
 ///
@@ -153,15 +154,15 @@ impl fmt::Display for Error {
             Error::NoProfileStore { searched } => {
                 write!(f, "no profile store found; looked at:")?;
                 for path in searched {
-                    write!(f, "\n  - {}", path.display())?;
+                    write!(f, "\n  - {}", shown(path))?;
                 }
                 write!(f, "\ncreate access-roles.yml beside serverless.yml, or set SERVERLESS_ACCESS_ROLES_CONFIG")
             }
             Error::UnreadableConfig { path, reason } => {
-                write!(f, "cannot read profile store {}: {reason}; make it a readable UTF-8 file", path.display())
+                write!(f, "cannot read profile store {}: {reason}; make it a readable UTF-8 file", shown(path))
             }
             Error::InvalidConfig { path, line, column, message } => {
-                write!(f, "{}", path.display())?;
+                write!(f, "{}", shown(path))?;
                 if let Some(line) = line {
                     write!(f, ":{line}")?;
                     if let Some(column) = column {
@@ -174,7 +175,7 @@ impl fmt::Display for Error {
                 f,
                 "no deployment profile for app `{app}` stage `{stage}` in {}; add `apps.{app}.stages.{stage}`, \
                  `apps.{app}.defaultProfile` or a top-level `defaultProfile`",
-                path.display()
+                shown(path)
             ),
             Error::InvalidArgument { name, message } => write!(f, "invalid {name}: {message}"),
             Error::NoBaseCredentials { skipped_profile: Some(skipped), reason, .. } => write!(
@@ -187,7 +188,7 @@ impl fmt::Display for Error {
             Error::NoBaseCredentials { base_profile, reason, .. } => {
                 write!(f, "no base AWS credentials to assume the access role with")?;
                 if let Some(profile) = base_profile {
-                    write!(f, " (AWS profile `{profile}`)")?;
+                    write!(f, " (AWS profile `{}`)", escape_control(profile))?;
                 }
                 write!(
                     f,
@@ -242,9 +243,14 @@ impl fmt::Display for Error {
                  (the profile's durationSeconds): use a credential_process profile for longer commands"
             ),
             Error::Sts { sts_code, message } => write!(f, "STS AssumeRole failed ({sts_code}): {message}"),
-            Error::AwsConfigFile { path, message } => write!(f, "AWS config file {}: {message}", path.display()),
+            Error::AwsConfigFile { path, message } => write!(f, "AWS config file {}: {message}", shown(path)),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+/// A path as a message shows it: control characters in it escaped.
+fn shown(path: &Path) -> String {
+    escape_control(&path.display().to_string())
+}

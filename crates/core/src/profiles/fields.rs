@@ -218,9 +218,15 @@ impl TryFrom<String> for NameTemplate {
     }
 }
 
+/// `value` with its control characters escaped (`us-east-1\n` becomes `us-east-1\\n`), for echoing
+/// input in a message, where a raw line break or escape sequence would garble the terminal.
+pub fn escape_control(value: &str) -> String {
+    value.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
 /// Cuts a value quoted in an error to a readable length.
 pub(crate) fn shorten(value: &str) -> String {
-    shorten_to(value, 80)
+    shorten_to(&escape_control(value), 80)
 }
 
 /// Cuts `value` to `max` characters, marking the cut with `…`.
@@ -303,6 +309,13 @@ mod tests {
         assert!(err.contains("unknown placeholder `{usr}`"), "{err}");
         assert!(NameTemplate::try_from("{user".to_owned()).is_err());
         assert!(NameTemplate::try_from("  ".to_owned()).is_err());
+    }
+
+    #[test]
+    fn control_characters_in_echoed_values_are_escaped() {
+        let err = Region::try_from("us-east-1\n\u{1b}[31m".to_owned()).unwrap_err();
+        assert!(err.contains("`us-east-1\\n\\u{1b}[31m`"), "{err}");
+        assert!(!err.chars().any(char::is_control), "{err:?}");
     }
 
     #[test]

@@ -10,10 +10,12 @@ mod shape;
 mod store;
 
 pub use discovery::{Discovery, CONFIG_ENV, FILE_NAMES};
-pub use fields::{shorten_to, DurationSeconds, ExternalId, NameTemplate, Region, RoleArn, NAME_PLACEHOLDERS};
+pub use fields::{
+    escape_control, shorten_to, DurationSeconds, ExternalId, NameTemplate, Region, RoleArn, NAME_PLACEHOLDERS,
+};
 pub use lookup::{Reason, Selection};
 pub use session::{MfaSerial, SessionPolicy, SessionTags};
-pub use store::{AppProfiles, Profile, ProfileStore};
+pub use store::{closest, AppProfiles, Profile, ProfileStore};
 
 use crate::error::Error;
 use std::collections::HashMap;
