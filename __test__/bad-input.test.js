@@ -32,6 +32,8 @@ const INVALID_STORES = [
   ['duration negative', store('    durationSeconds: -5\n'), /between 900 and 43200/],
   ['duration a string', store('    durationSeconds: one hour\n'), /whole number of seconds/],
   ['duration a float', store('    durationSeconds: 3600.5\n'), /whole number of seconds/],
+  ['duration past 64 bits', store('    durationSeconds: 99999999999999999999\n'), /durationSeconds: durationSeconds must be between 900 and 43200, found 99999999999999999999$/],
+  ['duration past 64 bits, negative', store('    durationSeconds: -99999999999999999999\n'), /must be between 900 and 43200, found -99999999999999999999$/],
   ['externalId too short', store('    externalId: x\n'), /2 to 1224/],
   ['externalId bad character', store('    externalId: "a b"\n'), /only letters, digits/],
   ['region malformed', store('    region: mars\n'), /not an AWS region/],

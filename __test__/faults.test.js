@@ -102,7 +102,10 @@ async function expectFailure(expected, options = {}) {
 
 test('STS accepting connections but never answering is E_STS_UNREACHABLE within the timeout', async () => {
   await withServer(() => {}, async () => {
-    await expectFailure({ code: 'E_STS_UNREACHABLE', message: /127\.0\.0\.1/ }, { timeoutSeconds: 2 });
+    await expectFailure({
+      code: 'E_STS_UNREACHABLE',
+      message: /^could not reach STS at http:\/\/127\.0\.0\.1:\d+: no answer within 2 s \(timeoutSeconds\); check the network/,
+    }, { timeoutSeconds: 2 });
   });
 });
 
@@ -126,10 +129,19 @@ test('throttling is retried with backoff, then E_STS_ERROR naming it', async () 
   });
 });
 
-test('a 200 answer that is not an AssumeRole response is E_STS_ERROR', async () => {
+test('a 200 answer that is not an AssumeRole response is E_STS_ERROR saying so', async () => {
   await withServer((req, res) => res.writeHead(200, { 'content-type': 'text/xml' }).end('<nonsense/>'), async () => {
-    await expectFailure({ code: 'E_STS_ERROR' });
+    await expectFailure({ code: 'E_STS_ERROR', message: /unreadable answer from STS: HTTP 200, 11 bytes, not an AssumeRole response/ });
   });
+});
+
+test('an answer over 1 MiB is E_STS_ERROR, with or without a length, and is not read to its end', async () => {
+  const big = `<AssumeRoleResponse>${'x'.repeat(3 * 1024 * 1024)}`;
+  for (const headers of [{ 'content-length': String(Buffer.byteLength(big)) }, {}]) {
+    await withServer((req, res) => res.writeHead(200, { 'content-type': 'text/xml', ...headers }).end(big), async () => {
+      await expectFailure({ code: 'E_STS_ERROR', message: /STS sent an answer larger than 1048576 bytes/ });
+    });
+  }
 });
 
 test('expired base credentials are E_INVALID_BASE_CREDENTIALS', async () => {
@@ -151,7 +163,10 @@ test('a refused connection is E_STS_UNREACHABLE', async () => {
   await new Promise((r) => server.close(r));
   process.env.AWS_ENDPOINT_URL_STS = `http://127.0.0.1:${port}`;
   try {
-    await expectFailure({ code: 'E_STS_UNREACHABLE' });
+    await expectFailure({
+      code: 'E_STS_UNREACHABLE',
+      message: new RegExp(`^could not reach STS at http://127\\.0\\.0\\.1:${port}: connection refused; check the network, the region and AWS_ENDPOINT_URL_STS$`),
+    });
   } finally {
     delete process.env.AWS_ENDPOINT_URL_STS;
   }
@@ -197,4 +212,26 @@ test('a cache entry holding keys of another role is ignored and replaced', async
     assert.doesNotMatch(fs.readFileSync(file, 'utf8'), /someone-else/);
     assert.equal(requests(), 2);
   });
+});
+
+test('an unknown host and a TLS failure are one line each, naming the endpoint and what failed', async () => {
+  const tls = http.createServer((req, res) => res.end('plain HTTP'));
+  await new Promise((r) => tls.listen(0, '127.0.0.1', r));
+  const cases = [
+    ['http://no-such-host.invalid', /^could not reach STS at http:\/\/no-such-host\.invalid: DNS lookup failed \(no such host\?\); check/],
+    [`https://127.0.0.1:${tls.address().port}`, /^could not reach STS at https:\/\/127\.0\.0\.1:\d+: TLS failed: .+; check/],
+  ];
+  try {
+    for (const [endpoint, message] of cases) {
+      process.env.AWS_ENDPOINT_URL_STS = endpoint;
+      await expectFailure({ code: 'E_STS_UNREACHABLE', message });
+      await assert.rejects(resolveCredentials('svc', 'dev', { cwd: dir, cache: false }), (err) => {
+        assert.doesNotMatch(err.message, /\n|DispatchFailure|ConnectorError|\{/, 'one line, no Debug dump');
+        return true;
+      });
+    }
+  } finally {
+    delete process.env.AWS_ENDPOINT_URL_STS;
+    await new Promise((r) => tls.close(r));
+  }
 });

@@ -8,13 +8,15 @@ use crate::env::Env;
 use crate::error::Error;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{retry::RetryConfig, BehaviorVersion, SdkConfig};
-use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::config::{Credentials, ProvideCredentials, Region, SharedCredentialsProvider};
-use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_sdk_sts::operation::assume_role::AssumeRoleError;
 use aws_sdk_sts::types::Tag;
 use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder as HttpClientBuilder, ConnectorBuilder};
 use std::time::{Duration, SystemTime};
+
+mod failure;
+mod limit;
+
+use failure::classify;
 
 /// STS region used when neither the profile, the caller nor the AWS config names one.
 const FALLBACK_REGION: &str = "us-east-1";
@@ -142,7 +144,8 @@ pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Re
     };
     let sts_config = aws_sdk_sts::config::Builder::from(&config)
         .region(Region::new(region.clone()))
-        .credentials_provider(SharedCredentialsProvider::new(keys));
+        .credentials_provider(SharedCredentialsProvider::new(keys))
+        .interceptor(limit::AnswerSizeCap);
     let client = aws_sdk_sts::Client::from_conf(sts_config.build());
     let tags = request.tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect::<Result<Vec<_>, _>>();
     let tags = tags.map_err(|e| Error::Sts { sts_code: "InvalidTag".to_owned(), message: e.to_string() })?;
@@ -162,11 +165,11 @@ pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Re
         .await;
     let output = match output {
         Ok(output) => output,
-        Err(err) => return Err(classify(err, request, &client, &config).await),
+        Err(err) => return Err(classify(err, request, &client, &config, call.timeout).await),
     };
     let malformed = |what: &str| Error::Sts {
         sts_code: "MalformedResponse".to_owned(),
-        message: format!("the answer has no {what}"),
+        message: format!("unreadable answer from STS: not an AssumeRole response (it has no {what})"),
     };
     let creds = output.credentials.ok_or_else(|| malformed("Credentials"))?;
     let assumed_role_arn = output.assumed_role_user.map(|u| u.arn).ok_or_else(|| malformed("AssumedRoleUser"))?;
@@ -303,68 +306,6 @@ fn one_line(err: &dyn std::error::Error) -> String {
     crate::profiles::shorten_to(&text, 300)
 }
 
-/// Maps an AssumeRole failure into one of a few categories callers can act on.
-async fn classify(
-    err: SdkError<AssumeRoleError, HttpResponse>,
-    request: &AssumeRoleRequest,
-    client: &aws_sdk_sts::Client,
-    config: &SdkConfig,
-) -> Error {
-    match &err {
-        SdkError::ServiceError(service) => {
-            let body = service.raw().body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
-            let code = service.err().code().map(str::to_owned).or_else(|| xml_element(&body, "Code"));
-            let code = code.unwrap_or_else(|| format!("HTTP {}", service.raw().status().as_u16()));
-            let message = service.err().message().map(str::to_owned).or_else(|| xml_element(&body, "Message"));
-            let message = message.unwrap_or_else(|| "no message".to_owned());
-            match code.as_str() {
-                "AccessDenied" | "AccessDeniedException" => Error::AccessDenied {
-                    role_arn: request.role_arn.clone(),
-                    base_arn: base_identity_arn(client).await,
-                    message,
-                },
-                "InvalidClientTokenId"
-                | "SignatureDoesNotMatch"
-                | "ExpiredToken"
-                | "UnrecognizedClientException"
-                | "InvalidAccessKeyId"
-                | "IncompleteSignature" => Error::InvalidBaseCredentials { sts_code: code, message },
-                _ => Error::Sts { sts_code: code, message },
-            }
-        }
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-            Error::StsUnreachable { endpoint: sts_endpoint(config), reason: DisplayErrorContext(&err).to_string() }
-        }
-        SdkError::ResponseError(_) => {
-            Error::Sts { sts_code: "MalformedResponse".to_owned(), message: DisplayErrorContext(&err).to_string() }
-        }
-        _ => Error::Sts { sts_code: "Unknown".to_owned(), message: DisplayErrorContext(&err).to_string() },
-    }
-}
-
-/// The text of the first `<name>` element of an error body.
-///
-/// The SDK reads `ErrorResponse/Error/Code`; some STS-compatible servers (moto) nest the error one
-/// level deeper, so when the SDK finds no code the body is searched for it at any depth.
-fn xml_element(body: &str, name: &str) -> Option<String> {
-    let start = body.find(&format!("<{name}>"))? + name.len() + 2;
-    let end = start + body[start..].find(&format!("</{name}>"))?;
-    Some(body[start..end].trim().to_owned()).filter(|text| !text.is_empty())
-}
-
-/// The base identity's ARN, for an AccessDenied message; `None` if STS will not say.
-async fn base_identity_arn(client: &aws_sdk_sts::Client) -> Option<String> {
-    client.get_caller_identity().send().await.ok().and_then(|o| o.arn)
-}
-
-/// The endpoint STS was called at, when one was set explicitly.
-fn sts_endpoint(config: &SdkConfig) -> Option<String> {
-    std::env::var("AWS_ENDPOINT_URL_STS")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .or_else(|| config.endpoint_url().map(str::to_owned))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,15 +328,5 @@ mod tests {
         assert_eq!(one_line(&outer), "line one line two");
         let long = std::io::Error::other("x ".repeat(500));
         assert!(one_line(&long).chars().count() <= 301);
-    }
-
-    #[test]
-    fn error_codes_are_found_at_any_depth_of_the_body() {
-        let moto = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>User: x is not authorized</Message></Error></Errors></ErrorResponse>";
-        assert_eq!(xml_element(moto, "Code").as_deref(), Some("AccessDenied"));
-        assert_eq!(xml_element(moto, "Message").as_deref(), Some("User: x is not authorized"));
-        assert_eq!(xml_element("<html>500</html>", "Code"), None);
-        assert_eq!(xml_element("<Code></Code>", "Code"), None);
-        assert_eq!(xml_element("<Code>unterminated", "Code"), None);
     }
 }

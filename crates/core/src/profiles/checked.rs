@@ -79,6 +79,16 @@ where
         Self::convert(U::deserialize(value.into_deserializer()))
     }
 
+    // Integers past 64 bits (`99999999999999999999`) reach the field as their digits, so its own
+    // check names the range it wants rather than a Rust type.
+    fn visit_u128<E: de::Error>(self, value: u128) -> Result<T, E> {
+        Self::convert(U::deserialize(value.to_string().into_deserializer()))
+    }
+
+    fn visit_i128<E: de::Error>(self, value: i128) -> Result<T, E> {
+        Self::convert(U::deserialize(value.to_string().into_deserializer()))
+    }
+
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
         Self::convert(U::deserialize(MapAccessDeserializer::new(map)))
     }

@@ -129,9 +129,13 @@ impl TryFrom<serde_json::Value> for DurationSeconds {
     type Error = String;
 
     fn try_from(value: serde_json::Value) -> Result<Self, String> {
-        match value.as_i64() {
-            Some(seconds) => DurationSeconds::try_from(seconds),
-            None => Err(format!("durationSeconds must be a whole number of seconds (900 to 43200), found {value}")),
+        let digits = value.as_str().filter(|s| s.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()));
+        match (value.as_i64(), digits) {
+            (Some(seconds), _) => DurationSeconds::try_from(seconds),
+            (None, Some(digits)) if !digits.is_empty() => {
+                Err(format!("durationSeconds must be between 900 and 43200, found {}", shorten(digits)))
+            }
+            _ => Err(format!("durationSeconds must be a whole number of seconds (900 to 43200), found {value}")),
         }
     }
 }
@@ -282,6 +286,8 @@ mod tests {
         let err = DurationSeconds::try_from(serde_json::json!("1h")).unwrap_err();
         assert!(err.contains("whole number of seconds"), "{err}");
         assert!(DurationSeconds::try_from(serde_json::json!(3600.5)).is_err());
+        let huge = DurationSeconds::try_from(serde_json::json!("99999999999999999999")).unwrap_err();
+        assert_eq!(huge, "durationSeconds must be between 900 and 43200, found 99999999999999999999");
     }
 
     #[test]

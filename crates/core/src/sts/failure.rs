@@ -1,0 +1,146 @@
+//! What an AssumeRole failure means for the caller: one of a few coded errors, each one line a
+//! person can act on (the endpoint and what failed, never the SDK's `Debug` dumps).
+
+use crate::error::Error;
+use aws_config::SdkConfig;
+use aws_sdk_sts::config::http::HttpResponse;
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+use std::error::Error as _;
+use std::time::Duration;
+
+use super::{one_line, AssumeRoleRequest};
+
+/// Maps an AssumeRole failure into one of a few categories callers can act on.
+pub(super) async fn classify(
+    err: SdkError<AssumeRoleError, HttpResponse>,
+    request: &AssumeRoleRequest,
+    client: &aws_sdk_sts::Client,
+    config: &SdkConfig,
+    timeout: Duration,
+) -> Error {
+    if super::limit::is_too_large(&err) {
+        let message = format!(
+            "STS sent an answer larger than {} bytes, which is not an AssumeRole response; check AWS_ENDPOINT_URL_STS \
+             and any proxy in between",
+            super::limit::MAX_ANSWER_BYTES
+        );
+        return Error::Sts { sts_code: "AnswerTooLarge".to_owned(), message };
+    }
+    match &err {
+        SdkError::ServiceError(service) if service.raw().status().is_success() => unreadable(service.raw()),
+        SdkError::ServiceError(service) => {
+            let body = service.raw().body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
+            let code = service.err().code().map(str::to_owned).or_else(|| xml_element(&body, "Code"));
+            let code = code.unwrap_or_else(|| format!("HTTP {}", service.raw().status().as_u16()));
+            let message = service.err().message().map(str::to_owned).or_else(|| xml_element(&body, "Message"));
+            let message = message.unwrap_or_else(|| "no message".to_owned());
+            match code.as_str() {
+                "AccessDenied" | "AccessDeniedException" => Error::AccessDenied {
+                    role_arn: request.role_arn.clone(),
+                    base_arn: base_identity_arn(client).await,
+                    message,
+                },
+                "InvalidClientTokenId"
+                | "SignatureDoesNotMatch"
+                | "ExpiredToken"
+                | "UnrecognizedClientException"
+                | "InvalidAccessKeyId"
+                | "IncompleteSignature" => Error::InvalidBaseCredentials { sts_code: code, message },
+                _ => Error::Sts { sts_code: code, message },
+            }
+        }
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+            let region = config.region().map_or(super::FALLBACK_REGION, |r| r.as_ref());
+            let endpoint = sts_endpoint(config).unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com"));
+            Error::StsUnreachable { endpoint: Some(endpoint), reason: unreachable_reason(&err, timeout) }
+        }
+        SdkError::ResponseError(response) => unreadable(response.raw()),
+        _ => Error::Sts { sts_code: "Unknown".to_owned(), message: one_line(&err) },
+    }
+}
+
+/// What kept the call from an answer, in a few words: connection refused, DNS, TLS, timeout.
+fn unreachable_reason(err: &SdkError<AssumeRoleError, HttpResponse>, timeout: Duration) -> String {
+    let no_answer = format!("no answer within {} s (timeoutSeconds)", timeout.as_secs());
+    if matches!(err, SdkError::TimeoutError(_)) {
+        return no_answer;
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = err.source();
+    let mut last = String::new();
+    while let Some(error) = cause {
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return "connection refused".to_owned(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted => {
+                    return "the connection was closed before an answer".to_owned();
+                }
+                std::io::ErrorKind::TimedOut => return no_answer,
+                _ => {}
+            }
+        }
+        last = error.to_string();
+        cause = error.source();
+    }
+    let text = one_line(err).to_lowercase();
+    if text.contains("timeout") || text.contains("timed out") {
+        no_answer
+    } else if text.contains("dns") || text.contains("lookup address") || text.contains("name or service not known") {
+        "DNS lookup failed (no such host?)".to_owned()
+    } else if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+        format!("TLS failed: {}", crate::profiles::shorten_to(&last, 120))
+    } else {
+        format!("connection failed: {}", crate::profiles::shorten_to(&last, 120))
+    }
+}
+
+/// A 2xx answer that is not an AssumeRole response (a proxy's page, a truncated body).
+pub(super) fn unreadable(raw: &HttpResponse) -> Error {
+    let bytes = raw.body().bytes().map_or(0, <[u8]>::len);
+    Error::Sts {
+        sts_code: "MalformedResponse".to_owned(),
+        message: format!(
+            "unreadable answer from STS: HTTP {}, {bytes} bytes, not an AssumeRole response; check AWS_ENDPOINT_URL_STS \
+             and any proxy in between",
+            raw.status().as_u16()
+        ),
+    }
+}
+
+/// The text of the first `<name>` element of an error body.
+///
+/// The SDK reads `ErrorResponse/Error/Code`; some STS-compatible servers (moto) nest the error one
+/// level deeper, so when the SDK finds no code the body is searched for it at any depth.
+fn xml_element(body: &str, name: &str) -> Option<String> {
+    let start = body.find(&format!("<{name}>"))? + name.len() + 2;
+    let end = start + body[start..].find(&format!("</{name}>"))?;
+    Some(body[start..end].trim().to_owned()).filter(|text| !text.is_empty())
+}
+
+/// The base identity's ARN, for an AccessDenied message; `None` if STS will not say.
+async fn base_identity_arn(client: &aws_sdk_sts::Client) -> Option<String> {
+    client.get_caller_identity().send().await.ok().and_then(|o| o.arn)
+}
+
+/// The endpoint STS was called at, when one was set explicitly.
+fn sts_endpoint(config: &SdkConfig) -> Option<String> {
+    std::env::var("AWS_ENDPOINT_URL_STS")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| config.endpoint_url().map(str::to_owned))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_found_at_any_depth_of_the_body() {
+        let moto = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>User: x is not authorized</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_element(moto, "Code").as_deref(), Some("AccessDenied"));
+        assert_eq!(xml_element(moto, "Message").as_deref(), Some("User: x is not authorized"));
+        assert_eq!(xml_element("<html>500</html>", "Code"), None);
+        assert_eq!(xml_element("<Code></Code>", "Code"), None);
+        assert_eq!(xml_element("<Code>unterminated", "Code"), None);
+    }
+}
