@@ -74,12 +74,46 @@ describe('constructor', () => {
 });
 
 describe('asyncInit', () => {
-  test('no store: a notice and the framework\'s own credentials', async () => {
+  test('no store: a warning naming required: true, and the framework\'s own credentials', async () => {
     const { plugin, notices } = setUp('info');
     await plugin.asyncInit();
     assert.equal(plugin.credentials, null);
-    assert.match(notices.join('\n'), /no profile store found; looked at:/);
-    assert.match(notices.join('\n'), /Using the framework's own AWS credentials\./);
+    assert.equal(notices.length, 1, notices.join('\n'));
+    assert.match(notices[0], /^warning: Access roles: no profile store found; looked at:/);
+    assert.match(notices[0], /Using the framework's own AWS credentials\. Set custom\.accessRoles\.required: true to make this an error instead\.$/);
+  });
+
+  for (const command of ['info', 'access-role show', 'access-role link']) {
+    test(`"${command}": an AWS variable in custom.accessRoles gets the plugin's message`, async () => {
+      const { plugin } = setUp(command, { custom: { accessRoles: { app: '${ssm:/payments/app}' } } });
+      await assert.rejects(plugin.asyncInit(), (error) => {
+        assert.equal(error.code, 'ACCESS_ROLES_UNRESOLVED_SETTING');
+        assert.equal(
+          error.message,
+          'custom.accessRoles.app is "${ssm:/payments/app}" when the plugin reads it: that is ${ssm:…}, an AWS ' +
+            'variable source, which needs the AWS credentials this plugin sets up. Use a plain value there, or ' +
+            'env:, opt:, self:, file: or sls: variables, which resolve before AWS credentials.',
+        );
+        return true;
+      });
+    });
+  }
+
+  test('custom.accessRoles as a whole from an AWS variable gets the same message', async () => {
+    const { plugin } = setUp('info', { custom: { accessRoles: '${cf:settings.AccessRoles}' } });
+    await assert.rejects(plugin.asyncInit(), { code: 'ACCESS_ROLES_UNRESOLVED_SETTING', message: /^custom\.accessRoles is "\$\{cf:settings\.AccessRoles\}".*\$\{cf:…\}, an AWS variable source/ });
+  });
+
+  test('an unclear SERVERLESS_ACCESS_ROLES_DISABLE is a warning, and the role stays on', async () => {
+    const saved = applyEnv({ SERVERLESS_ACCESS_ROLES_DISABLE: 'maybe' });
+    try {
+      const { plugin, notices } = setUp('info');
+      await plugin.asyncInit();
+      assert.match(notices[0], /^warning: SERVERLESS_ACCESS_ROLES_DISABLE="maybe" is not understood, so access roles stay on/);
+      assert.match(notices[1], /^warning: Access roles: no profile store found/, 'it went on to resolve');
+    } finally {
+      applyEnv(saved);
+    }
   });
 
   test('no store with required: true: the native error plus why and how to fix it', async () => {

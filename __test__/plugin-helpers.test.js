@@ -126,6 +126,22 @@ describe('readSettings', () => {
     assert.equal(readSettings(fakeServerless(), {}).disabledBy, null);
     process.env.SERVERLESS_ACCESS_ROLES_DISABLE = 'true';
     assert.equal(readSettings(fakeServerless(), {}).disabledBy, 'SERVERLESS_ACCESS_ROLES_DISABLE=true');
+    for (const on of ['1', 'yes', 'On', ' ON ']) {
+      process.env.SERVERLESS_ACCESS_ROLES_DISABLE = on;
+      assert.equal(readSettings(fakeServerless(), {}).disabledBy, `SERVERLESS_ACCESS_ROLES_DISABLE=${on.trim()}`);
+      assert.deepEqual(readSettings(fakeServerless(), {}).warnings, []);
+    }
+    for (const off of ['', '0', 'no', 'OFF', 'false']) {
+      process.env.SERVERLESS_ACCESS_ROLES_DISABLE = off;
+      assert.equal(readSettings(fakeServerless(), {}).disabledBy, null);
+      assert.deepEqual(readSettings(fakeServerless(), {}).warnings, []);
+    }
+    process.env.SERVERLESS_ACCESS_ROLES_DISABLE = 'maybe';
+    const unclear = readSettings(fakeServerless(), {});
+    assert.equal(unclear.disabledBy, null);
+    assert.deepEqual(unclear.warnings, [
+      'SERVERLESS_ACCESS_ROLES_DISABLE="maybe" is not understood, so access roles stay on; use 1, true, yes or on to turn them off (0, false, no or off to keep them on).',
+    ]);
   });
 
   test('--no-cache or custom.accessRoles.cache: false turn the cache off; --mfa-code is kept apart', () => {

@@ -39,6 +39,8 @@ pub struct ProfileDescription {
     pub session_tag_keys: Vec<String>,
     /// Keys of the session tags that pass on to roles assumed with the keys.
     pub transitive_tag_keys: Vec<String>,
+    /// Characters of the inline session policy as STS gets it (packed JSON), if the profile has one.
+    pub policy_size: Option<u32>,
 }
 
 /// Tells which deployment profile the profile store assigns to `app` and `stage` and why,
@@ -66,6 +68,7 @@ pub fn describe_profile(
         source_identity: plan.request.source_identity.clone(),
         session_tag_keys: plan.request.tags.iter().map(|(key, _)| key.clone()).collect(),
         transitive_tag_keys: plan.request.transitive_tag_keys.clone(),
+        policy_size: plan.request.policy.as_ref().map(|p| u32::try_from(p.chars().count()).unwrap_or(u32::MAX)),
         config_path: plan.config_path.display().to_string(),
         profile: plan.profile,
         rule: plan.rule,

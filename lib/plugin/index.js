@@ -82,9 +82,13 @@ class ServerlessAccessRoles {
     if (serverless.service.provider.name !== 'aws') return;
     if (options.help || options['help-interactive']) return;
     assertNoSecretsVariables(serverless);
-    if (!needsKeys(this.commandName())) return;
-
+    const command = this.commandName();
+    if (HOUSEKEEPING_COMMANDS.has(command.split(' ')[0])) return;
+    // Read for the plugin's own commands too: an AWS variable in custom.accessRoles gets the
+    // plugin's message here, before the framework tries it on its own credentials.
     const settings = this.settings();
+    if (!needsKeys(command)) return;
+    for (const warning of settings.warnings) log.warning(warning);
     if (serverless.service.org && serverless.pluginManager.dashboardPlugin) {
       log.notice(
         `"org: ${serverless.service.org}" turns the Serverless Dashboard on, which asks you to log in ` +
@@ -97,7 +101,7 @@ class ServerlessAccessRoles {
       return;
     }
 
-    const mustHaveRole = settings.required || this.commandName() === 'access-role test';
+    const mustHaveRole = settings.required || command === 'access-role test';
     const resolved = await resolveServiceKeys(serverless, settings, { log, mustHaveRole });
     if (!resolved) return;
     const { keys, resolveKeys } = resolved;

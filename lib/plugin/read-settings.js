@@ -10,21 +10,37 @@ const TYPES = {
   app: 'string', configPath: 'string', required: 'boolean', enabled: 'boolean', cache: 'boolean', exportEnv: 'boolean',
 };
 
+/** The variable sources that resolve before plugins initialize, so before AWS credentials exist. */
+const EARLY_SOURCES = ['env', 'opt', 'self', 'file', 'sls'];
+const EARLY_SOURCES_TEXT = `${EARLY_SOURCES.slice(0, -1).map((s) => `${s}:`).join(', ')} or ${EARLY_SOURCES.at(-1)}:`;
+
+/** The plugin's own error for a variable still unresolved where it reads its settings. */
+function unresolved(serverless, where, value) {
+  const source = /\$\{\s*([A-Za-z0-9]+):/.exec(value);
+  const kind = source && !EARLY_SOURCES.includes(source[1])
+    ? `\${${source[1]}:…}, an AWS variable source, which needs the AWS credentials this plugin sets up`
+    : 'a variable the framework had not resolved yet';
+  return userError(
+    serverless,
+    `${where} is "${value}" when the plugin reads it: that is ${kind}. Use a plain value there, or ` +
+      `${EARLY_SOURCES_TEXT} variables, which resolve before AWS credentials.`,
+    'ACCESS_ROLES_UNRESOLVED_SETTING',
+  );
+}
+
 /** `custom.accessRoles`, checked here because the framework validates its schema only later. */
 function customSettings(serverless) {
-  const custom = (serverless.service.custom && serverless.service.custom.accessRoles) || {};
+  const custom = serverless.service.custom && serverless.service.custom.accessRoles;
+  if (custom === undefined || custom === null) return {};
+  if (typeof custom === 'string' && custom.includes('${')) throw unresolved(serverless, 'custom.accessRoles', custom);
+  if (typeof custom !== 'object' || Array.isArray(custom)) {
+    throw userError(serverless, 'custom.accessRoles must be a mapping of settings.', 'ACCESS_ROLES_INVALID_SETTING');
+  }
   for (const [name, type] of Object.entries(TYPES)) {
     const value = custom[name];
     if (value === undefined) continue;
-    if (typeof value === 'string' && value.includes('${')) {
-      // asyncInit runs before the AWS variable sources exist: they need the very keys we fetch.
-      throw userError(
-        serverless,
-        `custom.accessRoles.${name} is still "${value}" when the plugin needs it; use only ` +
-          'env:, opt:, self:, file: or sls: variables there, which resolve before AWS credentials.',
-        'ACCESS_ROLES_UNRESOLVED_SETTING',
-      );
-    }
+    // asyncInit runs before the AWS variable sources exist: they need the very keys we fetch.
+    if (typeof value === 'string' && value.includes('${')) throw unresolved(serverless, `custom.accessRoles.${name}`, value);
     if (typeof value !== type || value === '') {
       throw userError(
         serverless,
@@ -36,10 +52,9 @@ function customSettings(serverless) {
   return custom;
 }
 
-/** `1`, `true`, `yes` (any case) mean on; unset, empty, `0`, `false` mean off. */
-function isTruthyEnv(value) {
-  return /^(1|true|yes)$/i.test((value || '').trim());
-}
+/** `1`, `true`, `yes`, `on` (any case) mean on; unset, empty, `0`, `false`, `no`, `off` mean off. */
+const DISABLE_ON = /^(1|true|yes|on)$/i;
+const DISABLE_OFF = /^(0|false|no|off)?$/i;
 
 /** `--mfa-code`, checked for shape only: the native resolver says what a code must look like. */
 function mfaCodeOption(serverless, options) {
@@ -64,7 +79,7 @@ function mfaCodeOption(serverless, options) {
  * @param {object} serverless the framework instance
  * @param {Record<string, unknown>} options the CLI options
  * @returns {{ app: string, appSource: string, stage: string, region: string, service: string,
- *   required: boolean, exportEnv: boolean, disabledBy: string | null, mfaCode: string | undefined,
+ *   required: boolean, exportEnv: boolean, disabledBy: string | null, warnings: string[], mfaCode: string | undefined,
  *   resolveOptions: import('../../index').ResolveOptions }}
  */
 function readSettings(serverless, options) {
@@ -90,7 +105,12 @@ function readSettings(serverless, options) {
   let disabledBy = null;
   if (custom.enabled === false) disabledBy = 'custom.accessRoles.enabled: false';
   else if (options['use-local-credentials']) disabledBy = '--use-local-credentials';
-  else if (isTruthyEnv(process.env[DISABLE_ENV])) disabledBy = `${DISABLE_ENV}=${process.env[DISABLE_ENV]}`;
+  const warnings = [];
+  const disableEnv = (process.env[DISABLE_ENV] || '').trim();
+  if (disabledBy === null && DISABLE_ON.test(disableEnv)) disabledBy = `${DISABLE_ENV}=${disableEnv}`;
+  else if (!DISABLE_ON.test(disableEnv) && !DISABLE_OFF.test(disableEnv)) {
+    warnings.push(`${DISABLE_ENV}="${disableEnv}" is not understood, so access roles stay on; use 1, true, yes or on to turn them off (0, false, no or off to keep them on).`);
+  }
 
   const baseProfile = options['aws-profile'] || serverless.service.provider.profile;
   const resolveOptions = {
@@ -108,6 +128,7 @@ function readSettings(serverless, options) {
     region: resolveOptions.region,
     service,
     required: custom.required === true,
+    warnings,
     exportEnv: custom.exportEnv !== false,
     disabledBy,
     mfaCode: mfaCodeOption(serverless, options),

@@ -28,7 +28,7 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
 /**
  * Resolves the access role's keys for the service's app and stage, with a spinner while STS
  * answers, asking for an MFA code on a terminal when the profile needs one (./resolve-with-mfa).
- * When no profile applies, says so and returns null (the framework then uses its own
+ * When no profile applies, warns and returns null (the framework then uses its own
  * credentials), unless a role is mandatory or the store was named explicitly and is missing:
  * then, as for every other failure, it throws a user error.
  *
@@ -89,8 +89,10 @@ async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, ter
       error.message += `${why}${LINK_HINT}`;
       throw fromNativeError(serverless, error);
     }
-    log.notice(`Access roles: ${error.message}`);
-    log.notice("Using the framework's own AWS credentials.");
+    log.warning(
+      `Access roles: ${error.message}\nUsing the framework's own AWS credentials. Set ` +
+        'custom.accessRoles.required: true to make this an error instead.',
+    );
     return null;
   } finally {
     stopSpinner();

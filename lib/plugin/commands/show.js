@@ -12,9 +12,16 @@ const APP_SOURCES = {
   'service': 'service name',
 };
 
+/** `team, env`, or undefined (the row is left out) for an empty list. */
+function listOrNone(list) {
+  return list && list.length > 0 ? list.join(', ') : undefined;
+}
+
 /**
  * `serverless access-role show`: which deployment profile applies to this app and stage, the
- * store rule that chose it and the AssumeRole call it means, without calling AWS.
+ * store rule that chose it and the AssumeRole call it means (role, chain, external id, MFA
+ * device, session name, source identity, session tag keys, session policy size), without
+ * calling AWS. Rows for what the profile does not use are left out.
  *
  * @param {import('..')} plugin
  */
@@ -35,10 +42,17 @@ function runShow(plugin) {
       ['Chosen by', described.rule],
       ['Profile', described.profile],
       ['Role', described.roleArn],
+      // The hops assumed before the role, in order: the base identity assumes the first.
+      ['Via', described.viaRoleArns.length > 0 ? `${described.viaRoleArns.join(' → ')} → the role` : undefined],
       ['External ID', described.externalId],
+      ['MFA device', described.mfaSerial || undefined],
       ['Key lifetime', `${described.durationSeconds} s`],
       ['STS region', described.region || settings.region],
       ['Session name', described.sessionName],
+      ['Source identity', described.sourceIdentity || undefined],
+      ['Session tags', listOrNone(described.sessionTagKeys)],
+      ['Transitive tags', listOrNone(described.transitiveTagKeys)],
+      ['Session policy', described.policySize === undefined || described.policySize === null ? undefined : `${described.policySize} characters`],
       ['Base identity', described.baseProfile ? `AWS profile "${described.baseProfile}"` : 'AWS default credential chain'],
       ['Status', settings.disabledBy ? `off for this command (${settings.disabledBy})` : 'on'],
       [
