@@ -69,7 +69,7 @@ async function waitUntilUp(endpoint, hasEnded, timeoutMs) {
 
 /**
  * moto's request recorder: `start()` records every later request the server receives (denied
- * ones too), `requests()` answers them as `{ method, url, headers, body }` with the body decoded.
+ * ones too), `reset()` forgets those recorded so far, `requests()` answers them as `{ method, url, headers, body }` with the body decoded.
  * The recording holds request headers, so it stays in a temporary directory removed by stop().
  */
 function recorder(endpoint) {
@@ -80,6 +80,8 @@ function recorder(endpoint) {
   };
   return {
     start: () => call('start-recording'),
+    /** Forgets the requests recorded so far. */
+    reset: () => call('reset-recording'),
     requests: async () =>
       (await call('download-recording', 'GET'))
         .split('\n')

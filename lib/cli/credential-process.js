@@ -6,9 +6,11 @@
 
 const fs = require('node:fs');
 const { parseArgs } = require('node:util');
+const askMfaCode = require('../ask-mfa-code');
+const openControllingTerminal = require('./controlling-terminal');
 const errorLine = require('./error-line');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
-const { resolveCredentials, findProfileStore } = require('../native');
+const { resolveCredentials, describeProfile, findProfileStore } = require('../native');
 
 const PROGRAM = 'serverless-access-roles';
 
@@ -28,6 +30,9 @@ options:
                      access-roles.yml from the current directory upward
   --region REGION    STS region when the profile names none
   --profile PROFILE  AWS config profile of the base identity (the keys that call AssumeRole)
+  --mfa-code CODE    the current code of the MFA device, for a profile with mfaSerial; without
+                     it the code is asked for on the terminal (once per key lifetime: cached
+                     keys need none), or, with no terminal, E_MFA_REQUIRED
   --no-cache         always call STS; do not read or write the disk cache
   -h, --help         this text
   --version          the version
@@ -45,6 +50,7 @@ const OPTIONS = {
   config: { type: 'string' },
   region: { type: 'string' },
   profile: { type: 'string' },
+  'mfa-code': { type: 'string' },
   // Declared as its own flag rather than through parseArgs' allowNegative, which Node 18 lacks.
   'no-cache': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -73,6 +79,7 @@ function parse(args) {
   if (values.config !== undefined) options.configPath = values.config;
   if (values.region !== undefined) options.region = values.region;
   if (values.profile !== undefined) options.baseProfile = values.profile;
+  if (values['mfa-code'] !== undefined) options.mfaCode = values['mfa-code'];
   return { app: values.app, stage: values.stage, options };
 }
 
@@ -105,6 +112,33 @@ function enterChain(app, stage, options) {
     );
   }
   process.env[CHAIN_VARIABLE] = [...chain, key].join('\n');
+}
+
+/**
+ * Resolves the keys; when STS needs an MFA code and none was given, asks for one on the
+ * controlling terminal and resolves again. Cached keys need no code, so a person is asked once
+ * per key lifetime. Without a terminal, or when the question is cancelled, E_MFA_REQUIRED stands:
+ * it names the device and `--mfa-code`.
+ */
+async function resolveAsking(app, stage, options) {
+  try {
+    return await resolveCredentials(app, stage, options);
+  } catch (err) {
+    if (err.code !== 'E_MFA_REQUIRED' || options.mfaCode !== undefined) throw err;
+    const terminal = openControllingTerminal();
+    if (!terminal) throw err;
+    let mfaCode;
+    try {
+      // The device STS wants a code from: on the error, else as the store describes the profile.
+      const device = err.mfaSerial ?? describeProfile(app, stage, options).mfaSerial;
+      mfaCode = await askMfaCode(device, terminal);
+    } catch {
+      throw err;
+    } finally {
+      terminal.close();
+    }
+    return resolveCredentials(app, stage, { ...options, mfaCode });
+  }
 }
 
 /**
@@ -143,7 +177,7 @@ async function credentialProcess(args) {
   }
   try {
     enterChain(parsed.app, parsed.stage, parsed.options);
-    const creds = await resolveCredentials(parsed.app, parsed.stage, parsed.options);
+    const creds = await resolveAsking(parsed.app, parsed.stage, parsed.options);
     process.stdout.write(`${JSON.stringify(toDocument(creds))}\n`);
     return 0;
   } catch (err) {
@@ -152,4 +186,4 @@ async function credentialProcess(args) {
   }
 }
 
-module.exports = { credentialProcess, USAGE, parse, UsageError };
+module.exports = { credentialProcess, resolveAsking, USAGE, parse, UsageError };

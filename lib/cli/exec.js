@@ -7,8 +7,8 @@
 const { spawn } = require('node:child_process');
 const os = require('node:os');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
-const { resolveCredentials, sessionEnvironment } = require('../native');
-const { parse, UsageError } = require('./credential-process');
+const { sessionEnvironment } = require('../native');
+const { parse, resolveAsking, UsageError } = require('./credential-process');
 const errorLine = require('./error-line');
 
 const PROGRAM = 'serverless-access-roles';
@@ -31,6 +31,8 @@ options:
                      access-roles.yml from the current directory upward
   --region REGION    STS region when the profile names none
   --profile PROFILE  AWS config profile of the base identity (the keys that call AssumeRole)
+  --mfa-code CODE    the current code of the MFA device, for a profile with mfaSerial; without
+                     it the code is asked for on the terminal
   --no-cache         always call STS; do not read or write the disk cache
   -h, --help         this text
   --version          the version
@@ -109,7 +111,7 @@ async function exec(args) {
   }
   let env;
   try {
-    env = commandEnvironment(await resolveCredentials(parsed.app, parsed.stage, parsed.options));
+    env = commandEnvironment(await resolveAsking(parsed.app, parsed.stage, parsed.options));
   } catch (err) {
     process.stderr.write(errorLine(err));
     return 1;

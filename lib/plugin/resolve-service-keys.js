@@ -1,7 +1,7 @@
 'use strict';
 
 const { describeProfile } = require('../native');
-const askMfaCode = require('./ask-mfa-code');
+const askMfaCode = require('../ask-mfa-code');
 const fromNativeError = require('./from-native-error');
 const resolveCredentials = require('../api/resolve-credentials');
 const resolveWithMfa = require('./resolve-with-mfa');

@@ -14,7 +14,7 @@
  * @param {(extra: { mfaCode?: string }) => Promise<T>} resolve resolves with extra options
  * @param {{ mfaCode?: string, terminal: { stdin: { isTTY?: boolean }, stderr: { isTTY?: boolean } },
  *   ask: () => Promise<string> }} context the code given up front, the process's streams, and
- *   the question (./ask-mfa-code)
+ *   the question (../ask-mfa-code)
  * @returns {Promise<T>}
  */
 async function resolveWithMfa(resolve, { mfaCode, terminal, ask }) {

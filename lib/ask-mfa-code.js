@@ -1,11 +1,13 @@
 'use strict';
+// The MFA question, shared by the plugin (on the process's terminal) and the bin (on the
+// controlling terminal, ./cli/controlling-terminal).
 
 const readline = require('node:readline');
 
 /**
  * Asks for the current code of an MFA device on the terminal and answers it, trimmed.
  *
- * The question goes to stderr, where both frameworks write their logs, so stdout keeps only a
+ * In the plugin the question goes to stderr, where both frameworks write their logs, so stdout keeps only a
  * command's output (`access-role template > role.yml`, `print`). Neither framework offers a
  * text prompt to plugins: osls's own helper only confirms, and serverless v3's inquirer is not
  * handed to plugins and writes to stdout. Ctrl-C or end of input rejects, so the caller reports

@@ -1,0 +1,169 @@
+'use strict';
+// MFA through credential_process: `--mfa-code`, the question on the controlling terminal when an
+// AWS SDK runs the bin with stdout and stderr as pipes (the aws CLI on a real pseudo-terminal,
+// through util-linux `script`), once per key lifetime, and E_MFA_REQUIRED without a terminal.
+// moto does not check MFA codes; its request recorder shows the code STS was sent.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startLocalAws } = require('./helpers/localaws');
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
+const AWS_CLI = path.join(ROOT, '.venv', 'bin', 'aws');
+const DEVICE = 'arn:aws:iam::123456789012:mfa/deployer';
+const PROMPT = `MFA code for ${DEVICE}: `;
+
+let aws;
+let dir;
+
+before(async () => {
+  aws = await startLocalAws();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cli-mfa-'));
+  fs.writeFileSync(
+    path.join(dir, 'access-roles.yml'),
+    `profiles:\n  guarded:\n    roleArn: ${aws.seed.roles.deploy}\n    mfaSerial: ${DEVICE}\napps:\n  payments:\n    stages:\n      dev: guarded\n`,
+  );
+});
+
+after(async () => {
+  await aws?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A HOME with your keys in [default] of ~/.aws/credentials, and a cache of its own; the
+ * environment of a developer's shell against moto, with no key variables.
+ */
+function developer() {
+  const home = fs.mkdtempSync(path.join(dir, 'home-'));
+  fs.mkdirSync(path.join(home, '.aws'));
+  const { accessKeyId, secretAccessKey } = aws.seed.baseUser;
+  fs.writeFileSync(path.join(home, '.aws', 'credentials'), `[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`);
+  const env = {
+    ...process.env,
+    ...aws.env,
+    HOME: home,
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+    AWS_CONFIG_FILE: undefined,
+    AWS_SHARED_CREDENTIALS_FILE: undefined,
+    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
+    SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined,
+    SERVERLESS_ACCESS_ROLES_CACHE_DIR: path.join(home, 'cache'),
+  };
+  return { home, env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
+}
+
+/**
+ * Runs `file args` to its end in a session of its own with no controlling terminal (setsid, as
+ * in CI or under a service manager); resolves with status and outputs.
+ */
+function runDetached(file, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env, cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** `'it'\''s'`: one word for `sh -c`. */
+const shellQuote = (word) => `'${String(word).replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs `file args` on a pseudo-terminal (util-linux `script`), as in a developer's terminal;
+ * answers `answer` once the MFA question shows, if given. Resolves with the status, the whole
+ * terminal output (CRLF line ends) and whether the question was asked.
+ */
+function runInTerminal(file, args, env, answer) {
+  return new Promise((resolve, reject) => {
+    const command = [file, ...args].map(shellQuote).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let asked = false;
+    const collect = (chunk) => {
+      output += chunk;
+      if (!asked && output.includes(PROMPT)) {
+        asked = true;
+        if (answer !== undefined) child.stdin.write(`${answer}\r`);
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ status, output, asked });
+    });
+  });
+}
+
+/** The TokenCode and SerialNumber of the AssumeRole calls recorded since the last reset. */
+async function assumeRoleCalls() {
+  return (await aws.recorder.requests())
+    .map(({ body }) => new URLSearchParams(body))
+    .filter((params) => params.get('Action') === 'AssumeRole')
+    .map((params) => ({ serial: params.get('SerialNumber'), code: params.get('TokenCode') }));
+}
+
+const DEV = ['credential-process', '--app', 'payments', '--stage', 'dev', '--config', 'access-roles.yml'];
+
+test('--mfa-code sends the code with the device to STS', async () => {
+  const { env } = developer();
+  await aws.recorder.reset();
+  await aws.recorder.start();
+  const { status, stdout, stderr } = await runDetached(process.execPath, [BIN, ...DEV, '--mfa-code', '123456'], env);
+  assert.equal(status, 0, stderr);
+  assert.match(JSON.parse(stdout).AccessKeyId, /^ASIA/);
+  assert.deepEqual(await assumeRoleCalls(), [{ serial: DEVICE, code: '123456' }]);
+});
+
+test('without a code or a terminal: E_MFA_REQUIRED naming the device and --mfa-code, and no STS call', async () => {
+  const { env } = developer();
+  await aws.recorder.reset();
+  await aws.recorder.start();
+  const { status, stdout, stderr } = await runDetached(process.execPath, [BIN, ...DEV], env);
+  assert.equal(status, 1);
+  assert.equal(stdout, '');
+  assert.match(stderr, /^serverless-access-roles: E_MFA_REQUIRED: /);
+  assert.ok(stderr.includes(DEVICE), stderr);
+  assert.match(stderr, /--mfa-code/);
+  assert.deepEqual(await assumeRoleCalls(), []);
+});
+
+test('the aws CLI on a terminal: the bin asks on the terminal once, and cached keys spare the question', async () => {
+  const { env } = developer();
+  // The profile, as `profiles --write` writes it.
+  const written = await runDetached(process.execPath, [BIN, 'profiles', '--write'], env);
+  assert.equal(written.status, 0, written.stderr);
+  const awsArgs = ['sts', 'get-caller-identity', '--output', 'json'];
+  const shell = { ...env, AWS_PROFILE: 'payments-dev' };
+
+  await aws.recorder.reset();
+  await aws.recorder.start();
+  const first = await runInTerminal(AWS_CLI, awsArgs, shell, '654321');
+  assert.equal(first.asked, true, first.output);
+  assert.equal(first.status, 0, first.output);
+  assert.match(first.output, /"Arn": "arn:aws:sts::123456789012:assumed-role\/serverless-deploy\/.+-payments-dev"/);
+  assert.deepEqual(await assumeRoleCalls(), [{ serial: DEVICE, code: '654321' }]);
+
+  const second = await runInTerminal(AWS_CLI, awsArgs, shell);
+  assert.equal(second.asked, false, second.output);
+  assert.equal(second.status, 0, second.output);
+  assert.match(second.output, /assumed-role\/serverless-deploy\/.+-payments-dev/);
+  assert.equal((await assumeRoleCalls()).length, 1, 'the second run used the cached keys');
+});
