@@ -18,7 +18,7 @@ const ROOT = path.resolve(__dirname, '..');
 const RESOLVE = `
 const [app, stage, options] = [process.argv[1], process.argv[2], JSON.parse(process.argv[3])];
 require(${JSON.stringify(ROOT)}).resolveCredentials(app, stage, options).then(
-  (c) => console.log(JSON.stringify({ source: c.source, accessKeyId: c.accessKeyId })),
+  (c) => console.log(JSON.stringify({ source: c.source, accessKeyId: c.accessKeyId, diskCacheOff: c.diskCacheOff })),
   (e) => console.log(JSON.stringify({ code: e.code, message: e.message })),
 );
 `;
@@ -214,4 +214,20 @@ test('the cache lives in SERVERLESS_ACCESS_ROLES_CACHE_DIR, else ~/.cache/server
   const platformDir = path.join(home, '.cache', 'serverless-access-roles');
   assert.equal(mode(platformDir), 0o700);
   assert.equal(JSON.parse(fs.readFileSync(onlyEntry(platformDir), 'utf8')).accessKeyId, first.accessKeyId);
+});
+
+test('a symlinked cache directory is not used, and the keys say why', async () => {
+  const real = newCacheDir();
+  fs.mkdirSync(real, { recursive: true, mode: 0o700 });
+  const link = path.join(path.dirname(real), 'link');
+  fs.symlinkSync(real, link);
+  const first = await resolveInChild({ cacheDir: link });
+  assert.equal(first.source, 'sts');
+  assert.match(first.diskCacheOff, /link is a symlink; use a real directory$/);
+  assert.deepEqual(fs.readdirSync(real), [], 'nothing written through the link');
+  const again = await resolveInChild({ cacheDir: link });
+  assert.equal(again.source, 'sts', 'so a new process calls STS again');
+
+  const used = await resolveInChild({ cacheDir: real });
+  assert.equal(used.diskCacheOff, undefined, 'a usable directory says nothing');
 });

@@ -70,6 +70,9 @@ pub struct AccessRoleCredentials {
     /// keys of the same role's session that the process environment carries.
     #[napi(ts_type = "'sts' | 'cache' | 'session'")]
     pub source: String,
+    /// Why the disk cache was not used although it was on (its directory is a symlink, or
+    /// cannot be made private), for a debug line; absent when it was used or turned off.
+    pub disk_cache_off: Option<String>,
 }
 
 /// Resolves temporary AWS keys for the access role of the deployment profile that the profile
@@ -77,7 +80,7 @@ pub struct AccessRoleCredentials {
 ///
 /// Rejects with an `Error` whose `code` is one of `E_NO_PROFILE_STORE`, `E_UNREADABLE_CONFIG`,
 /// `E_INVALID_CONFIG`, `E_NO_PROFILE`, `E_INVALID_ARGUMENT`, `E_NO_BASE_CREDENTIALS`,
-/// `E_INVALID_BASE_CREDENTIALS`, `E_ACCESS_DENIED`, `E_MFA_REQUIRED`, `E_STS_UNREACHABLE`,
+/// `E_INVALID_BASE_CREDENTIALS`, `E_ACCESS_DENIED`, `E_MFA_REQUIRED`, `E_CREDENTIAL_PROCESS_LOOP`, `E_STS_UNREACHABLE`,
 /// `E_STS_ERROR`, `E_SESSION_ROLE_MISMATCH`, `E_SESSION_EXPIRED`.
 ///
 /// Inside a session (a process whose environment the plugin or `exec` set up), the same role's
@@ -158,5 +161,6 @@ fn convert_credentials(env: &Env, creds: core::AccessRoleCredentials) -> napi::R
         assumed_role_arn: creds.assumed_role_arn,
         region: creds.region,
         source: creds.source.as_str().to_owned(),
+        disk_cache_off: creds.disk_cache_off,
     })
 }

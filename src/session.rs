@@ -36,6 +36,7 @@ pub fn session_environment(credentials: AccessRoleCredentials) -> napi::Result<S
         assumed_role_arn: credentials.assumed_role_arn,
         region: credentials.region,
         source,
+        disk_cache_off: None,
     });
     Ok(SessionEnvironment {
         set: session.set.into_iter().map(|(name, value)| (name.to_owned(), value.expose().to_owned())).collect(),

@@ -124,6 +124,7 @@ class ServerlessAccessRoles {
         `keys expire ${keys.expiration.toISOString()}`,
     );
     log.debug(`assumed ${keys.assumedRoleArn} (${keys.source}); installed on ${surfaces.join(', ')}`);
+    if (keys.diskCacheOff) log.debug(`disk cache off: ${keys.diskCacheOff}`);
   }
 }
 

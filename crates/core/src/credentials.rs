@@ -68,6 +68,9 @@ pub struct AccessRoleCredentials {
     pub region: String,
     /// STS or cache.
     pub source: Source,
+    /// Why the disk cache was not used although it was on (its directory is a symlink or cannot
+    /// be made private, …), for a debug line; `None` when it was used or turned off.
+    pub disk_cache_off: Option<String>,
 }
 
 /// Shows the first four characters of an access key id, e.g. `ASIA****************`.
@@ -88,6 +91,7 @@ impl fmt::Debug for AccessRoleCredentials {
             .field("assumed_role_arn", &self.assumed_role_arn)
             .field("region", &self.region)
             .field("source", &self.source)
+            .field("disk_cache_off", &self.disk_cache_off)
             .finish()
     }
 }
@@ -108,6 +112,7 @@ mod tests {
             assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),
             region: "us-east-1".to_owned(),
             source: Source::Sts,
+            disk_cache_off: None,
         };
         let text = format!("{creds:?} {creds:#?}");
         assert!(!text.contains("very-secret-value") && !text.contains("session-token-value"), "{text}");

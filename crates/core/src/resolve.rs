@@ -78,8 +78,8 @@ pub async fn resolve(app: &str, stage: &str, options: &ResolveOptions) -> Result
         return Ok(credentials(plan, keys, Source::Session));
     }
     let call = options.call_settings();
-    let fetched =
-        cache::fetch(&plan.request, &options.cache_settings(), || sts::assume_role(&plan.request, &call)).await;
+    let cache_settings = options.cache_settings();
+    let fetched = cache::fetch(&plan.request, &cache_settings, || sts::assume_role(&plan.request, &call)).await;
     let (assumed, source) = fetched.map_err(|err| match err {
         // The chain had no base identity once the profile that runs the bin was skipped: say so.
         Error::NoBaseCredentials { base_profile: None, reason, .. } => {
@@ -87,7 +87,8 @@ pub async fn resolve(app: &str, stage: &str, options: &ResolveOptions) -> Result
         }
         other => other,
     })?;
-    Ok(credentials(plan, assumed, source))
+    let disk_cache_off = cache::disk_cache_off(&cache_settings);
+    Ok(AccessRoleCredentials { disk_cache_off, ..credentials(plan, assumed, source) })
 }
 
 /// The keys [`resolve`] would return from the session environment or this process's memory,
@@ -116,6 +117,7 @@ fn credentials(plan: Plan, assumed: AssumedRole, source: Source) -> AccessRoleCr
         assumed_role_arn: assumed.assumed_role_arn,
         region: assumed.region,
         source,
+        disk_cache_off: None,
     }
 }
 

@@ -139,6 +139,7 @@ mod tests {
             assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/deploy/ana".to_owned(),
             region: "eu-west-1".to_owned(),
             source: Source::Sts,
+            disk_cache_off: None,
         }
     }
 

@@ -113,7 +113,7 @@ where
     let fresh = |role: &AssumedRole| entry::is_fresh(role.expiration, margin);
     let slot = slot(&key);
     let mut memory = slot.lock().await;
-    let dir = settings.dir.as_deref().filter(|dir| usable_dir(dir));
+    let dir = settings.dir.as_deref().filter(|dir| usable_dir(dir).is_ok());
 
     if !settings.force_refresh {
         if let Some(role) = memory.as_ref().filter(|r| fresh(r)) {
@@ -153,34 +153,69 @@ fn held_unless_nested(acquired: lock::Acquired, request: &AssumeRoleRequest) -> 
     }
 }
 
-/// Creates the cache directory private to the user (0700), or tightens one that is not;
-/// `false` when it cannot be made private, and then the disk cache is not used.
-fn usable_dir(dir: &Path) -> bool {
+/// Why the disk cache is off for `settings`, when it is on and its directory cannot be used (a
+/// symlink, not a directory, not creatable, shared and not tightenable); `None` when it works
+/// or is off by choice. For one debug line: the cache itself just goes on in memory.
+pub fn disk_cache_off(settings: &CacheSettings) -> Option<String> {
+    if !settings.enabled {
+        return None;
+    }
+    match settings.dir.as_deref() {
+        None => Some("no cache directory (no home directory, and SERVERLESS_ACCESS_ROLES_CACHE_DIR unset)".to_owned()),
+        Some(dir) => usable_dir(dir).err(),
+    }
+}
+
+/// Creates the cache directory private to the user (0700), or tightens one that is not; the
+/// reason when it cannot be used, and then the disk cache is not used.
+fn usable_dir(dir: &Path) -> Result<(), String> {
+    let shown = || crate::profiles::escape_control(&dir.display().to_string());
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
         builder.mode(0o700);
-        if builder.create(dir).is_err() {
-            return false;
+        builder.create(dir).map_err(|e| format!("cannot create {}: {e}", shown()))?;
+        let meta = std::fs::symlink_metadata(dir).map_err(|e| format!("cannot read {}: {e}", shown()))?;
+        if meta.file_type().is_symlink() {
+            return Err(format!("{} is a symlink; use a real directory", shown()));
         }
-        let Ok(meta) = std::fs::symlink_metadata(dir) else { return false };
-        if meta.is_dir() && !entry::private_to_user(&meta) {
+        if !meta.is_dir() {
+            return Err(format!("{} is not a directory", shown()));
+        }
+        if !entry::private_to_user(&meta) {
             let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-            return std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && entry::private_to_user(&m));
+            if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && entry::private_to_user(&m)) {
+                return Err(format!("{} belongs to another user or cannot be made private (0700)", shown()));
+            }
         }
-        meta.is_dir()
+        Ok(())
     }
     #[cfg(not(unix))]
     {
-        builder.create(dir).is_ok()
+        builder.create(dir).map_err(|e| format!("cannot create {}: {e}", shown()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_or_unusable_cache_directory_is_off_and_says_why() {
+        let root = tempfile::tempdir().unwrap();
+        let real = root.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        std::os::unix::fs::symlink(&real, root.path().join("link")).unwrap();
+        std::fs::write(root.path().join("file"), "").unwrap();
+        let off = |dir: &Path| disk_cache_off(&CacheSettings { dir: Some(dir.to_owned()), ..settings(None) });
+        assert!(off(&root.path().join("link")).unwrap().ends_with("link is a symlink; use a real directory"));
+        assert!(off(&root.path().join("file")).unwrap().contains("cannot create"));
+        assert_eq!(off(&real), None);
+        assert_eq!(disk_cache_off(&CacheSettings { enabled: false, ..settings(None) }), None);
+    }
     use crate::credentials::Secret;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::SystemTime;
@@ -326,10 +361,10 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("a/b");
-        assert!(usable_dir(&dir));
+        assert_eq!(usable_dir(&dir), Ok(()));
         assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert!(usable_dir(&dir));
+        assert_eq!(usable_dir(&dir), Ok(()));
         assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
     }
 }
