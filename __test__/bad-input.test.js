@@ -230,7 +230,24 @@ test('file: an unreadable store is E_UNREADABLE_CONFIG', { skip: process.getuid?
   await expectCode(['svc', 'dev', { cwd }], 'E_UNREADABLE_CONFIG');
 });
 
-test('file: a configPath that does not exist is E_NO_PROFILE_STORE naming it', async () => {
+test('file: a configPath that does not exist is E_NO_PROFILE_STORE naming it and the setting', async () => {
   const missing = path.join(dir, 'nowhere', 'roles.yml');
-  await expectCode(['svc', 'dev', { configPath: missing }], 'E_NO_PROFILE_STORE', /nowhere\/roles\.yml/);
+  await expectCode(['svc', 'dev', { configPath: missing }], 'E_NO_PROFILE_STORE',
+    /^profile store .*nowhere\/roles\.yml does not exist; the configPath option \(--config on the command line, custom\.accessRoles\.configPath in serverless\.yml\) names it/);
+});
+
+test('file: a SERVERLESS_ACCESS_ROLES_CONFIG that does not exist is E_NO_PROFILE_STORE naming the variable', async () => {
+  process.env.SERVERLESS_ACCESS_ROLES_CONFIG = path.join(dir, 'nowhere', 'env.yml');
+  try {
+    await expectCode(['svc', 'dev', { cwd: dir }], 'E_NO_PROFILE_STORE',
+      /env\.yml does not exist; SERVERLESS_ACCESS_ROLES_CONFIG names it: correct the path, or unset it/);
+  } finally {
+    delete process.env.SERVERLESS_ACCESS_ROLES_CONFIG;
+  }
+});
+
+test('store: an unknown app is E_NO_PROFILE suggesting the closest app in the store', async () => {
+  const cwd = writeStore(`profiles:\n  p:\n    roleArn: ${ARN}\napps:\n  payments:\n    stages:\n      prod: p\n`);
+  await expectCode(['paymnets', 'prod', { cwd }], 'E_NO_PROFILE', /app `paymnets` stage `prod` in .+ \(did you mean app `payments`\?/);
+  await assert.rejects(resolveCredentials('billing', 'prod', { cwd }), (err) => !err.message.includes('did you mean'));
 });

@@ -235,3 +235,21 @@ test('an unknown host and a TLS failure are one line each, naming the endpoint a
     await new Promise((r) => tls.close(r));
   }
 });
+
+test('an --aws-profile / sourceProfile that is not defined names it and the profiles that are', async () => {
+  const config = path.join(fs.mkdtempSync(path.join(dir, 'aws-')), 'config');
+  fs.writeFileSync(config, '[default]\nregion = us-east-1\n[profile ci]\nregion = us-east-1\n');
+  const previous = { ...process.env };
+  process.env.AWS_CONFIG_FILE = config;
+  // Key variables would come first in the chain, whatever the profile.
+  delete process.env.AWS_ACCESS_KEY_ID;
+  delete process.env.AWS_SECRET_ACCESS_KEY;
+  try {
+    await expectFailure({
+      code: 'E_NO_BASE_CREDENTIALS',
+      message: /^AWS profile `nope` \(the base identity: --aws-profile, baseProfile or the profile's sourceProfile\) is not in the AWS config or credentials file; defined there: `ci`, `default`; name one of those/,
+    }, { baseProfile: 'nope' });
+  } finally {
+    Object.assign(process.env, previous);
+  }
+});

@@ -16,6 +16,13 @@ pub enum Error {
         /// Every path that was tried, in order.
         searched: Vec<PathBuf>,
     },
+    /// The store that the caller or the environment named explicitly does not exist.
+    MissingStore {
+        /// The path named, made absolute.
+        path: PathBuf,
+        /// The setting that named it, as the user knows it.
+        setting: &'static str,
+    },
     /// The profile store exists but could not be read (permissions, a directory, not UTF-8).
     UnreadableConfig {
         /// The store's path.
@@ -42,6 +49,8 @@ pub enum Error {
         app: String,
         /// The stage looked up.
         stage: String,
+        /// The app in the store closest to `app`, when `app` has no entry and one is close.
+        near_app: Option<String>,
     },
     /// An argument from the caller is not acceptable (empty app, bad region, …).
     InvalidArgument {
@@ -59,6 +68,13 @@ pub enum Error {
         /// The profile `AWS_PROFILE` named and the chain skipped, because its `credential_process`
         /// runs this package's bin (see [`crate::aws_profiles::base_env`]).
         skipped_profile: Option<String>,
+    },
+    /// The AWS config profile asked for as the base identity is in neither AWS file.
+    UnknownBaseProfile {
+        /// The profile asked for.
+        profile: String,
+        /// The profiles the AWS config and credentials files define.
+        defined: Vec<String>,
     },
     /// STS refused the base identity's keys themselves (unknown key id, bad signature, expired).
     InvalidBaseCredentials {
@@ -129,12 +145,12 @@ impl Error {
     /// The stable code of this error, as JS callers see it in `error.code`.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::NoProfileStore { .. } => "E_NO_PROFILE_STORE",
+            Error::NoProfileStore { .. } | Error::MissingStore { .. } => "E_NO_PROFILE_STORE",
             Error::UnreadableConfig { .. } => "E_UNREADABLE_CONFIG",
             Error::InvalidConfig { .. } => "E_INVALID_CONFIG",
             Error::NoProfile { .. } => "E_NO_PROFILE",
             Error::InvalidArgument { .. } => "E_INVALID_ARGUMENT",
-            Error::NoBaseCredentials { .. } => "E_NO_BASE_CREDENTIALS",
+            Error::NoBaseCredentials { .. } | Error::UnknownBaseProfile { .. } => "E_NO_BASE_CREDENTIALS",
             Error::InvalidBaseCredentials { .. } => "E_INVALID_BASE_CREDENTIALS",
             Error::AccessDenied { .. } => "E_ACCESS_DENIED",
             Error::MfaRequired { .. } => "E_MFA_REQUIRED",
@@ -158,6 +174,27 @@ impl fmt::Display for Error {
                 }
                 write!(f, "\ncreate access-roles.yml beside serverless.yml, or set SERVERLESS_ACCESS_ROLES_CONFIG")
             }
+            Error::MissingStore { path, setting } => write!(
+                f,
+                "profile store {} does not exist; {setting} names it: correct the path, or unset it to search \
+                 from the service directory upward",
+                shown(path)
+            ),
+            Error::UnknownBaseProfile { profile, defined } => {
+                write!(
+                    f,
+                    "AWS profile `{}` (the base identity: --aws-profile, baseProfile or the profile's sourceProfile) \
+                     is not in the AWS config or credentials file; ",
+                    escape_control(profile)
+                )?;
+                if defined.is_empty() {
+                    write!(f, "no profiles are defined there")?;
+                } else {
+                    let names: Vec<String> = defined.iter().map(|p| format!("`{p}`")).collect();
+                    write!(f, "defined there: {}", names.join(", "))?;
+                }
+                write!(f, "; name one of those, or add it (`aws configure --profile NAME`, `aws configure sso`)")
+            }
             Error::UnreadableConfig { path, reason } => {
                 write!(f, "cannot read profile store {}: {reason}; make it a readable UTF-8 file", shown(path))
             }
@@ -171,12 +208,16 @@ impl fmt::Display for Error {
                 }
                 write!(f, ": {message}")
             }
-            Error::NoProfile { path, app, stage } => write!(
-                f,
-                "no deployment profile for app `{app}` stage `{stage}` in {}; add `apps.{app}.stages.{stage}`, \
-                 `apps.{app}.defaultProfile` or a top-level `defaultProfile`",
-                shown(path)
-            ),
+            Error::NoProfile { path, app, stage, near_app } => {
+                write!(f, "no deployment profile for app `{app}` stage `{stage}` in {}", shown(path))?;
+                if let Some(near) = near_app {
+                    write!(f, " (did you mean app `{near}`? set custom.accessRoles.app or --app)")?;
+                }
+                write!(
+                    f,
+                    "; add `apps.{app}.stages.{stage}`, `apps.{app}.defaultProfile` or a top-level `defaultProfile`"
+                )
+            }
             Error::InvalidArgument { name, message } => write!(f, "invalid {name}: {message}"),
             Error::NoBaseCredentials { skipped_profile: Some(skipped), reason, .. } => write!(
                 f,

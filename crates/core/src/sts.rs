@@ -140,7 +140,7 @@ pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Re
                 "serverless-access-roles-chain",
             )
         }
-        None => base_credentials(&config, request.base_profile.as_deref(), &request.role_arn).await?,
+        None => base_credentials(&config, request.base_profile.as_deref(), &request.role_arn, &call.env).await?,
     };
     let sts_config = aws_sdk_sts::config::Builder::from(&config)
         .region(Region::new(region.clone()))
@@ -274,6 +274,7 @@ async fn base_credentials(
     config: &SdkConfig,
     base_profile: Option<&str>,
     role_arn: &str,
+    env: &Env,
 ) -> Result<Credentials, Error> {
     let no_base = |reason: String| Error::NoBaseCredentials {
         base_profile: base_profile.map(str::to_owned),
@@ -287,6 +288,13 @@ async fn base_credentials(
         // A credential_process that is this command, nested, said so on its stderr.
         if reason.contains(LOOP_CODE) {
             return Error::CredentialProcessLoop { role_arn: role_arn.to_owned() };
+        }
+        // A profile that is not there: name it and what is, rather than the chain's long story.
+        if let Some(profile) = base_profile {
+            let defined = crate::aws_profiles::defined_profiles(env);
+            if let Some(defined) = defined.filter(|names| !names.iter().any(|n| n == profile)) {
+                return Error::UnknownBaseProfile { profile: profile.to_owned(), defined };
+            }
         }
         no_base(reason)
     })

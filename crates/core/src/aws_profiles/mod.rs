@@ -12,7 +12,7 @@ mod ours;
 
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
-pub use ours::{base_env, own_selected_profile, runs_credential_process};
+pub use ours::{base_env, defined_profiles, own_selected_profile, runs_credential_process};
 
 /// Whether `name` can be an AWS config profile name: the characters the AWS SDKs accept in
 /// `[profile NAME]` (aws-config drops sections with any other).

@@ -58,6 +58,16 @@ fn credential_process_of(env: &Env, name: &str) -> Option<String> {
     profiles.get_profile(name)?.get("credential_process").map(str::to_owned)
 }
 
+/// The profiles defined in the AWS config and credentials files `env` points at, sorted; `None`
+/// when the files cannot be read or parsed.
+pub fn defined_profiles(env: &Env) -> Option<Vec<String>> {
+    let sdk_env = env.for_aws_sdk().unwrap_or_else(SdkEnv::real);
+    let profiles = ready(aws_config::profile::parser::load(&Fs::real(), &sdk_env, &Default::default(), None))?.ok()?;
+    let mut names: Vec<String> = profiles.profiles().map(str::to_owned).collect();
+    names.sort();
+    Some(names)
+}
+
 /// The output of a future that is ready when first polled, as aws-config's profile loading is
 /// on the real file system (it reads with `std::fs`); `None` if it would wait.
 fn ready<F: Future>(future: F) -> Option<F::Output> {

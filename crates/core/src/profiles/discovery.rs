@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 /// Environment variable naming the store explicitly.
 pub const CONFIG_ENV: &str = "SERVERLESS_ACCESS_ROLES_CONFIG";
 
+/// How an explicit `config_path` is named where users set it.
+const CONFIG_PATH_SETTING: &str =
+    "the configPath option (--config on the command line, custom.accessRoles.configPath in serverless.yml)";
+
 /// File names looked for in each directory, in order.
 pub const FILE_NAMES: &[&str] = &["access-roles.yml", "access-roles.json"];
 
@@ -45,9 +49,14 @@ impl Discovery {
     /// When nothing is found, the error lists every place that was looked at.
     pub fn find(&self) -> Result<PathBuf, Error> {
         let start_dir = absolute(&self.start_dir);
-        if let Some(explicit) = self.config_path.as_ref().or(self.env_path.as_ref()) {
+        let explicit = match (&self.config_path, &self.env_path) {
+            (Some(path), _) => Some((path, CONFIG_PATH_SETTING)),
+            (None, Some(path)) => Some((path, CONFIG_ENV)),
+            (None, None) => None,
+        };
+        if let Some((explicit, setting)) = explicit {
             let path = path_clean::clean(start_dir.join(explicit));
-            return if path.exists() { Ok(path) } else { Err(Error::NoProfileStore { searched: vec![path] }) };
+            return if path.exists() { Ok(path) } else { Err(Error::MissingStore { path, setting }) };
         }
         let mut searched = Vec::new();
         for dir in start_dir.ancestors() {
@@ -143,6 +152,18 @@ mod tests {
         assert_eq!(d.find().unwrap(), root.path().join("from-env.yml"));
         d.config_path = Some(root.path().join("explicit.yml"));
         assert_eq!(d.find().unwrap(), root.path().join("explicit.yml"));
+    }
+
+    #[test]
+    fn a_missing_explicit_path_names_the_setting_that_points_at_it() {
+        let root = tempfile::tempdir().unwrap();
+        let mut d = discovery(root.path(), "");
+        d.env_path = Some(PathBuf::from("from-env.yml"));
+        let err = d.find().unwrap_err().to_string();
+        assert!(err.contains("from-env.yml does not exist; SERVERLESS_ACCESS_ROLES_CONFIG names it"), "{err}");
+        d.config_path = Some(PathBuf::from("explicit.yml"));
+        let err = d.find().unwrap_err().to_string();
+        assert!(err.contains("explicit.yml does not exist; the configPath option (--config"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Choosing the deployment profile for an app and stage.
 
-use super::store::{Profile, ProfileStore};
+use super::store::{closest, Profile, ProfileStore};
 use crate::error::Error;
 
 /// Why a profile was chosen, for `access-role show` and log lines.
@@ -50,16 +50,13 @@ impl ProfileStore {
         let by_stage = app_entry.and_then(|a| a.stages.get(stage)).map(|n| (n, Reason::Stage));
         let by_app = app_entry.and_then(|a| a.default_profile.as_ref()).map(|n| (n, Reason::AppDefault));
         let by_store = self.default_profile.as_ref().map(|n| (n, Reason::StoreDefault));
-        let (name, reason) = by_stage.or(by_app).or(by_store).ok_or_else(|| Error::NoProfile {
-            path: self.path.clone(),
-            app: app.to_owned(),
-            stage: stage.to_owned(),
-        })?;
-        let (name, profile) = self.profiles.get_key_value(name).ok_or_else(|| Error::NoProfile {
-            path: self.path.clone(),
-            app: app.to_owned(),
-            stage: stage.to_owned(),
-        })?;
+        let no_profile = || {
+            let apps: Vec<&str> = self.apps.keys().map(String::as_str).collect();
+            let near_app = app_entry.is_none().then(|| closest(app, &apps)).flatten().map(str::to_owned);
+            Error::NoProfile { path: self.path.clone(), app: app.to_owned(), stage: stage.to_owned(), near_app }
+        };
+        let (name, reason) = by_stage.or(by_app).or(by_store).ok_or_else(no_profile)?;
+        let (name, profile) = self.profiles.get_key_value(name).ok_or_else(no_profile)?;
         Ok(Selection { name, profile, reason })
     }
 }
@@ -96,6 +93,18 @@ mod tests {
         let s = store(STORE);
         let chosen = s.select("billing", "prod").unwrap();
         assert_eq!((chosen.name, chosen.reason), ("sandbox", Reason::StoreDefault));
+    }
+
+    #[test]
+    fn an_unknown_app_suggests_the_closest_one_in_the_store() {
+        let s = store(
+            "profiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\napps:\n  payments:\n    stages:\n      prod: p\n",
+        );
+        let text = s.select("paymnets", "prod").unwrap_err().to_string();
+        assert!(text.contains("(did you mean app `payments`?"), "{text}");
+        let text = s.select("payments", "dev").unwrap_err().to_string();
+        assert!(!text.contains("did you mean"), "a known app with an unmapped stage: {text}");
+        assert!(!s.select("zzzzzz", "prod").unwrap_err().to_string().contains("did you mean"));
     }
 
     #[test]
