@@ -29,7 +29,12 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-bench-'));
 
 /** Loads the release build through napi-rs' override variable, for this process and children. */
 function chooseBuild() {
-  if (!RELEASE) return `${path.join(ROOT, 'serverless-access-roles.linux-x64-gnu.node')} (as binding.js loads it)`;
+  if (!RELEASE) {
+    // `npm run build:release` also puts its build here; its size tells it from a debug build.
+    const addon = path.join(ROOT, 'serverless-access-roles.linux-x64-gnu.node');
+    const { size, mtime } = fs.statSync(addon);
+    return `${path.relative(ROOT, addon)} as binding.js loads it, ${size} bytes, built ${mtime.toISOString()}`;
+  }
   // The override is require()d, which loads native code only from a `.node` name.
   const copy = path.join(work, 'serverless-access-roles.node');
   fs.copyFileSync(RELEASE, copy);
