@@ -255,7 +255,13 @@ async function measure(aws) {
   const above = Object.fromEntries(Object.keys(results).map((name) => [name, paired(name, 'node')]));
   above.together = paired('together', 'nodeTogether');
   // The plugin's share of a print: with it minus without, per round, over the median without.
-  for (const cli of ['serverless', 'osls']) above[`${cli}Print`] = paired(`${cli}Print`, `${cli}PrintBare`);
+  // Its quartiles say how far apart single rounds were: on a busy machine, further than 2 %.
+  const spread = {};
+  for (const cli of ['serverless', 'osls']) {
+    above[`${cli}Print`] = paired(`${cli}Print`, `${cli}PrintBare`);
+    const diffs = results[`${cli}Print`].map((r, i) => r.ms - results[`${cli}PrintBare`][i].ms).sort((a, b) => a - b);
+    spread[`${cli}Print`] = [diffs[Math.floor((diffs.length - 1) / 4)], diffs[Math.ceil((3 * (diffs.length - 1)) / 4)]];
+  }
 
   // In-process repeat: sequential awaits of one key with the memory cache warm; µs per call.
   const options = { configPath, cacheDir: freshCacheDir() };
@@ -268,7 +274,7 @@ async function measure(aws) {
     repeats.push(ms(t0)); // ms per 1000 calls = µs per call
   }
   rows.repeat = median(repeats);
-  return { rows, above, sts };
+  return { rows, above, sts, spread };
 }
 
 /** "10 in each of 15 runs", or the spread. */
@@ -277,7 +283,7 @@ function calls(counts) {
   return same ? `${counts[0]} in each of ${counts.length} runs` : `${Math.min(...counts)}–${Math.max(...counts)}`;
 }
 
-function report({ rows, above, sts }) {
+function report({ rows, above, sts, spread }) {
   const f = (x) => x.toFixed(1);
   const share = (cli) => above[`${cli}Print`] / rows[`${cli}PrintBare`];
   const pct = (cli) => `${(100 * share(cli)).toFixed(1)} %`;
@@ -298,7 +304,7 @@ function report({ rows, above, sts }) {
     `| 10 bin processes started together, one key | ${f(rows.together)} ms | STS calls: ${calls(sts.together)}; until the last exits; ${f(above.together)} ms above the row below |`,
     `| 10 \`node -e ''\` started together | ${f(rows.nodeTogether)} ms | the baseline for the row above |`,
     ...['serverless', 'osls'].flatMap((cli) => [
-      `| \`${cli} print\` with the plugin, warm key cache | ${f(rows[`${cli}Print`])} ms | ${f(above[`${cli}Print`])} ms (${pct(cli)}) above the row below; STS calls: ${calls(sts[`${cli}Print`])} |`,
+      `| \`${cli} print\` with the plugin, warm key cache | ${f(rows[`${cli}Print`])} ms | ${f(above[`${cli}Print`])} ms (${pct(cli)}) above the row below, quartiles of the rounds ${spread[`${cli}Print`].map(f).join(' to ')} ms; STS calls: ${calls(sts[`${cli}Print`])} |`,
       `| \`${cli} print\`, the same service without the plugin | ${f(rows[`${cli}PrintBare`])} ms | the baseline for the row above |`,
     ]),
   ];
