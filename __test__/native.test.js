@@ -13,23 +13,24 @@ const NATIVE = path.resolve(__dirname, '..', 'lib', 'native.js');
 
 /**
  * Requires lib/native.js in a child with `env`, then calls `findProfileStore` for a store that does
- * not exist; returns the export names, whether the addon was loaded by the require alone, and the
- * call's `{ code, message }`.
+ * not exist; returns the export names, whether the addon was loaded by the require alone, what
+ * the call answered, and its error's `{ code, message }` when it threw.
  */
 function loadInChild(env) {
   const script = `const native = require(${JSON.stringify(NATIVE)});
     const loadedByRequire = Object.keys(require.cache).some((f) => f.endsWith('.node'));
-    let code, message;
-    try { native.findProfileStore({ configPath: '/nonexistent/access-roles.yml' }) } catch (e) { ({ code, message } = e) }
-    console.log(JSON.stringify({ keys: Object.keys(native), loadedByRequire, code, message }))`;
+    let code, message, found;
+    try { found = native.findProfileStore({ configPath: '/nonexistent/access-roles.yml' }) } catch (e) { ({ code, message } = e) }
+    console.log(JSON.stringify({ keys: Object.keys(native), loadedByRequire, found, code, message }))`;
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' }));
 }
 
 test('the addon loads on first call and exposes the native API', () => {
-  const { keys, loadedByRequire, code } = loadInChild({});
+  const { keys, loadedByRequire, found, code } = loadInChild({});
   assert.ok(keys.includes('resolveCredentials') && keys.includes('describeProfile'), JSON.stringify(keys));
   assert.equal(loadedByRequire, false, 'requiring lib/native.js must not load the addon');
-  assert.equal(code, 'E_NO_PROFILE_STORE');
+  assert.equal(code, undefined);
+  assert.deepEqual(found, { path: '/nonexistent/access-roles.yml', exists: false, searched: ['/nonexistent/access-roles.yml'] });
 });
 
 test('a missing platform package is named, with the platform and how to install it', () => {

@@ -11,10 +11,10 @@ const assertSupportedFramework = require('../lib/plugin/assert-supported-framewo
 const assertNoSecretsVariables = require('../lib/plugin/assert-no-secrets-variables');
 const commandDefinitions = require('../lib/plugin/commands/definitions');
 const deployRoleTemplate = require('../lib/api/deploy-role-template');
+const { findProfileStore } = require('../lib/native');
 const formatFields = require('../lib/plugin/format-fields');
 const fromNativeError = require('../lib/plugin/from-native-error');
 const linkProfile = require('../lib/api/link-profile');
-const locateStore = require('../lib/plugin/locate-store');
 const readSettings = require('../lib/plugin/read-settings');
 const sessionTrustNeeds = require('../lib/plugin/session-trust-needs');
 
@@ -245,12 +245,18 @@ describe('linkProfile', () => {
   });
 });
 
-describe('locateStore', () => {
+describe('findProfileStore', () => {
+  /** The answer without `searched`, which the next test looks at. */
+  const locateStore = (options) => {
+    const { path: found, exists } = findProfileStore(options);
+    return { path: found, exists };
+  };
+
   let root;
   const savedHome = process.env.HOME;
   const savedConfig = process.env.SERVERLESS_ACCESS_ROLES_CONFIG;
   beforeEach(() => {
-    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'locate-store-')));
+    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'find-store-')));
     fs.mkdirSync(path.join(root, 'home', '.serverless'), { recursive: true });
     fs.mkdirSync(path.join(root, 'repo', 'service'), { recursive: true });
     process.env.HOME = path.join(root, 'home');
@@ -278,6 +284,19 @@ describe('locateStore', () => {
     process.env.SERVERLESS_ACCESS_ROLES_CONFIG = '../env.yml';
     assert.deepEqual(locateStore({ cwd }), { path: path.join(root, 'repo', 'env.yml'), exists: false });
     assert.deepEqual(locateStore({ cwd, configPath: path.join(root, 'x.yml') }), { path: path.join(root, 'x.yml'), exists: false });
+  });
+
+  test('lists every place it looked, in order, up to the store found', () => {
+    const cwd = path.join(root, 'repo', 'service');
+    const { searched } = findProfileStore({ cwd });
+    assert.deepEqual(searched.slice(0, 3), [
+      path.join(cwd, 'access-roles.yml'),
+      path.join(cwd, 'access-roles.json'),
+      path.join(root, 'repo', 'access-roles.yml'),
+    ]);
+    assert.equal(searched[searched.length - 1], path.join(root, 'home', '.serverless', 'access-roles.yml'));
+    fs.writeFileSync(path.join(root, 'repo', 'access-roles.yml'), '');
+    assert.deepEqual(findProfileStore({ cwd }).searched, searched.slice(0, 3));
   });
 });
 

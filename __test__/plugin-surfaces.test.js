@@ -30,19 +30,24 @@ before(async () => {
     secretAccessKey: c.SecretAccessKey,
     sessionToken: c.SessionToken,
     expiration: new Date(Date.now() + 60 * MINUTE),
+    refreshAt: new Date(Date.now() + 45 * MINUTE),
     assumedRoleArn: AssumedRoleUser.Arn,
   };
 });
 
 after(() => aws?.stop());
 
-/** The base user's keys dressed as resolver output expiring in `minutes`. */
-function baseKeysExpiringIn(minutes) {
+/**
+ * The base user's keys dressed as resolver output expiring in `minutes`, due for refresh
+ * `refreshMinutes` from now (the native core says when: `refreshAt`).
+ */
+function baseKeysExpiringIn(minutes, refreshMinutes = minutes - 15) {
   return {
     accessKeyId: aws.seed.baseUser.accessKeyId,
     secretAccessKey: aws.seed.baseUser.secretAccessKey,
     sessionToken: undefined,
     expiration: new Date(Date.now() + minutes * MINUTE),
+    refreshAt: new Date(Date.now() + refreshMinutes * MINUTE),
   };
 }
 
@@ -111,6 +116,19 @@ describe('SDK v2 surface (serverless 1.x-3.x)', () => {
     assert.equal(credentials.needsRefresh(), false);
   });
 
+  test('keys are refreshed from their refreshAt on, though they have not expired yet', async () => {
+    const { provider, serverless } = serverlessV3();
+    const resolver = countingResolver();
+    installCredentials(serverless, baseKeysExpiringIn(10, -0.1), resolver);
+    const { credentials } = provider.cachedCredentials;
+    assert.equal(credentials.needsRefresh(), true);
+    assert.equal(await v2CallerArn(credentials), roleKeys.assumedRoleArn);
+    assert.equal(resolver.calls, 1);
+    const later = baseKeysExpiringIn(30, 5);
+    installCredentials(serverless, later, countingResolver());
+    assert.equal(provider.cachedCredentials.credentials.needsRefresh(), false, 'not before refreshAt');
+  });
+
   test('a failed refresh fails the request, and the next one tries again', async () => {
     const { provider, serverless } = serverlessV3();
     let fail = true;
@@ -166,6 +184,18 @@ describe('SDK v3 surface (osls 4.x)', () => {
     const arns = await Promise.all([1, 2, 3].map(() => v3CallerArn(identityProvider)));
     assert.deepEqual(arns, Array(3).fill(roleKeys.assumedRoleArn));
     assert.equal(resolver.calls, 1);
+  });
+
+  test('keys are refreshed from their refreshAt on, though they have not expired yet', async () => {
+    const { provider, serverless } = osls4();
+    const resolver = countingResolver();
+    installCredentials(serverless, baseKeysExpiringIn(10, -0.1), resolver);
+    assert.equal(await v3CallerArn(provider.getAwsSdkV3CredentialsProvider()), roleKeys.assumedRoleArn);
+    assert.equal(resolver.calls, 1);
+    const early = countingResolver();
+    installCredentials(serverless, baseKeysExpiringIn(30, 5), early);
+    await provider.getAwsSdkV3CredentialsProvider()();
+    assert.equal(early.calls, 0, 'not before refreshAt');
   });
 });
 

@@ -211,7 +211,7 @@ describe('util.inspect in the process', () => {
     assert.equal(creds.secretAccessKey.length, 40);
     assert.equal(JSON.parse(JSON.stringify(creds)).sessionToken, creds.sessionToken, 'JSON is unchanged');
     assert.deepEqual(Object.keys(creds).sort(), [
-      'accessKeyId', 'assumedRoleArn', 'expiration', 'profile', 'region', 'roleArn', 'secretAccessKey', 'sessionToken', 'source',
+      'accessKeyId', 'assumedRoleArn', 'expiration', 'profile', 'refreshAt', 'region', 'roleArn', 'secretAccessKey', 'sessionToken', 'source',
     ]);
   });
 

@@ -4,6 +4,8 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const { execFile } = require('node:child_process');
+const { promisify } = require('node:util');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -84,10 +86,22 @@ test('an MFA profile needs a code from STS, and cached keys do not ask again', a
   assert.deepEqual([again.source, again.accessKeyId], ['cache', first.accessKeyId]);
 });
 
-test('the MFA code can come from SERVERLESS_ACCESS_ROLES_MFA_CODE', async () => {
+test('E_MFA_REQUIRED names the device in error.mfaSerial', async () => {
+  await assert.rejects(resolveCredentials('svc', 'mfa', { cwd, cache: false }), {
+    code: 'E_MFA_REQUIRED',
+    mfaSerial: 'arn:aws:iam::123456789012:mfa/deployer',
+  });
+});
+
+test('SERVERLESS_ACCESS_ROLES_MFA_CODE is read by the bin, not by the API', async () => {
   process.env.SERVERLESS_ACCESS_ROLES_MFA_CODE = '654321';
   try {
-    const creds = await resolveCredentials('svc', 'mfa', { cwd, cache: false });
+    await assert.rejects(resolveCredentials('svc', 'mfa', { cwd, cache: false }), { code: 'E_MFA_REQUIRED' });
+    const bin = path.join(__dirname, '..', 'bin', 'serverless-access-roles.js');
+    const args = [bin, 'credential-process', '--app', 'svc', '--stage', 'mfa', '--no-cache'];
+    const { stdout } = await promisify(execFile)(process.execPath, args, { cwd, env: process.env });
+    const document = JSON.parse(stdout);
+    const creds = { accessKeyId: document.AccessKeyId, secretAccessKey: document.SecretAccessKey, sessionToken: document.SessionToken };
     assert.match(await callerArn(creds), /assumed-role\/serverless-deploy\//);
   } finally {
     delete process.env.SERVERLESS_ACCESS_ROLES_MFA_CODE;

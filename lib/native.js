@@ -103,7 +103,6 @@ const FUNCTIONS = [
   'resolveCredentials',
   'describeProfile',
   'findProfileStore',
-  'cachedCredentials',
   'awsConfigProfiles',
   'renderAwsConfigProfiles',
   'writeAwsConfigProfiles',

@@ -98,7 +98,7 @@ fn check(env: &Env, name: &'static str, kind: Kind, value: &Unknown<'_>) -> napi
 /// An option no field has: the closest known name, or the list of them.
 fn unknown_option(env: &Env, key: &str) -> napi::Error {
     let names: Vec<&str> = OPTIONS.iter().map(|(name, _)| *name).collect();
-    let key = core::profiles::shorten_to(&core::profiles::escape_control(key), 40);
+    let key = core::text::shorten_to(&core::text::escape_control(key), 40);
     let message = match core::profiles::closest(&key, &names) {
         Some(near) => format!("unknown option `{key}` (did you mean `{near}`?)"),
         None => format!("unknown option `{key}`; the options are {}", names.join(", ")),

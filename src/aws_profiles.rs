@@ -79,7 +79,7 @@ pub fn aws_config_profiles(
     options: Option<Unknown<'_>>,
 ) -> napi::Result<AwsConfigProfiles> {
     let options = args::options(env, options)?;
-    let listing = core::list(&options, prefix.as_deref().unwrap_or("")).map_err(|err| to_js(env, &err))?;
+    let listing = core::list(&options.plan, prefix.as_deref().unwrap_or("")).map_err(|err| to_js(env, &err))?;
     Ok(AwsConfigProfiles {
         config_path: listing.config_path.display().to_string(),
         profiles: listing.profiles.into_iter().map(convert_profile).collect(),
@@ -114,7 +114,7 @@ pub fn write_aws_config_profiles(
     aws_config_path: Option<String>,
 ) -> napi::Result<AwsConfigWrite> {
     let sections: Vec<core::Section> = sections.into_iter().map(convert_section).collect();
-    let path = core::config_file(aws_config_path.map(Into::into));
+    let path = core::config_file(aws_config_path.map(Into::into), &access_roles_core::Env::real());
     let outcome = core::write(&path, Path::new(&config_path), &sections).map_err(|err| to_js(env, &err))?;
     Ok(AwsConfigWrite { path: outcome.path.display().to_string(), changed: outcome.changed, kept: outcome.kept })
 }

@@ -21,7 +21,7 @@ pub struct ProfileDescription {
     pub role_arn: String,
     /// `sts:ExternalId` sent with AssumeRole, if any.
     pub external_id: Option<String>,
-    /// Lifetime of the keys in seconds.
+    /// Lifetime of the credentials in seconds.
     pub duration_seconds: u32,
     /// STS region, when the profile or the options name one.
     pub region: Option<String>,
@@ -37,7 +37,7 @@ pub struct ProfileDescription {
     pub source_identity: Option<String>,
     /// Keys of the session tags that will be sent.
     pub session_tag_keys: Vec<String>,
-    /// Keys of the session tags that pass on to roles assumed with the keys.
+    /// Keys of the session tags that pass on to roles assumed with the credentials.
     pub transitive_tag_keys: Vec<String>,
     /// Characters of the inline session policy as STS gets it (packed JSON), if the profile has one.
     pub policy_size: Option<u32>,
@@ -54,29 +54,23 @@ pub fn describe_profile(
 ) -> napi::Result<ProfileDescription> {
     let (app, stage) = (args::text(env, "app", app)?, args::text(env, "stage", stage)?);
     let options = args::options(env, options)?;
-    let plan = core::plan(&app, &stage, &options).map_err(|err| to_js(env, &err))?;
-    let mut hops = Vec::new();
-    let mut hop = plan.request.via.as_deref();
-    while let Some(first) = hop {
-        hops.insert(0, first);
-        hop = first.via.as_deref();
-    }
-    let mfa_serial = hops.iter().chain([&&plan.request]).find_map(|r| r.mfa_serial.clone());
+    let plan = core::plan(&app, &stage, &options.plan).map_err(|err| to_js(env, &err))?;
+    let request = &plan.request;
     Ok(ProfileDescription {
-        mfa_serial,
-        via_role_arns: hops.iter().map(|r| r.role_arn.clone()).collect(),
-        source_identity: plan.request.source_identity.clone(),
-        session_tag_keys: plan.request.tags.iter().map(|(key, _)| key.clone()).collect(),
-        transitive_tag_keys: plan.request.transitive_tag_keys.clone(),
-        policy_size: plan.request.policy.as_ref().map(|p| u32::try_from(p.chars().count()).unwrap_or(u32::MAX)),
+        mfa_serial: request.mfa_serial().map(str::to_owned),
+        via_role_arns: request.hops().iter().map(|hop| hop.role_arn.clone()).collect(),
+        source_identity: request.source_identity.clone(),
+        session_tag_keys: request.tags.iter().map(|(key, _)| key.clone()).collect(),
+        transitive_tag_keys: request.transitive_tag_keys.clone(),
+        policy_size: request.policy.as_ref().map(|p| u32::try_from(p.chars().count()).unwrap_or(u32::MAX)),
         config_path: plan.config_path.display().to_string(),
+        role_arn: request.role_arn.clone(),
+        external_id: request.external_id.clone(),
+        duration_seconds: request.duration_seconds,
+        region: request.region.clone(),
+        session_name: request.session_name.clone(),
+        base_profile: request.base_profile.clone(),
         profile: plan.profile,
         rule: plan.rule,
-        role_arn: plan.request.role_arn,
-        external_id: plan.request.external_id,
-        duration_seconds: plan.request.duration_seconds,
-        region: plan.request.region,
-        session_name: plan.request.session_name,
-        base_profile: plan.request.base_profile,
     })
 }

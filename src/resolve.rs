@@ -1,7 +1,7 @@
 //! `resolveCredentials(app, stage, options)`.
 
 use crate::args;
-use crate::error::{reject, to_js};
+use crate::error::{js_error, mfa_serial, reject, to_js};
 use access_roles_core as core;
 use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
@@ -36,8 +36,9 @@ pub struct ResolveOptions {
     /// Disk cache directory; default `SERVERLESS_ACCESS_ROLES_CACHE_DIR`, else the platform's
     /// cache directory (`~/.cache/serverless-access-roles` on Linux).
     pub cache_dir: Option<String>,
-    /// The current 6-digit code of the profile's MFA device; default
-    /// `SERVERLESS_ACCESS_ROLES_MFA_CODE`. Needed only when STS is called.
+    /// The current 6-digit code of the profile's MFA device, needed only when STS is called.
+    /// Without one, a profile with `mfaSerial` rejects with `E_MFA_REQUIRED`, whose
+    /// `mfaSerial` names the device to ask for.
     pub mfa_code: Option<String>,
     /// Longest time one STS call may take, retries included; default 20 seconds.
     pub timeout_seconds: Option<u32>,
@@ -47,17 +48,21 @@ pub struct ResolveOptions {
     pub base_environment: Option<HashMap<String, Option<String>>>,
 }
 
-/// Temporary keys of an access role.
+/// Temporary credentials of an access role.
 #[napi(object)]
 pub struct AccessRoleCredentials {
-    /// Access key id of the temporary keys.
+    /// Access key id.
     pub access_key_id: String,
-    /// Secret access key of the temporary keys.
+    /// Secret access key.
     pub secret_access_key: String,
-    /// Session token of the temporary keys.
+    /// Session token.
     pub session_token: String,
-    /// When the keys stop working.
+    /// When the credentials stop working.
     pub expiration: DateTime<Utc>,
+    /// When to resolve again: from then on the cache hands out new credentials
+    /// (`refreshMarginSeconds` before `expiration`, at most half their lifetime). Holders
+    /// replace the credentials at this time.
+    pub refresh_at: DateTime<Utc>,
     /// The deployment profile chosen for the app and stage.
     pub profile: String,
     /// The access role's ARN.
@@ -66,8 +71,8 @@ pub struct AccessRoleCredentials {
     pub assumed_role_arn: String,
     /// The region STS was called in.
     pub region: String,
-    /// `'sts'` for keys fresh from AssumeRole, `'cache'` for reused ones, `'session'` for the
-    /// keys of the same role's session that the process environment carries.
+    /// `'sts'` for credentials fresh from AssumeRole, `'cache'` for reused ones, `'session'` for
+    /// the credentials of the same role's session that the process environment carries.
     #[napi(ts_type = "'sts' | 'cache' | 'session'")]
     pub source: String,
     /// Why the disk cache was not used although it was on (its directory is a symlink, or
@@ -75,16 +80,18 @@ pub struct AccessRoleCredentials {
     pub disk_cache_off: Option<String>,
 }
 
-/// Resolves temporary AWS keys for the access role of the deployment profile that the profile
-/// store assigns to `app` and `stage`, by STS AssumeRole.
+/// Resolves temporary AWS credentials for the access role of the deployment profile that the
+/// profile store assigns to `app` and `stage`, by STS AssumeRole. Credentials this process holds
+/// and that are fresh are answered without a call.
 ///
 /// Rejects with an `Error` whose `code` is one of `E_NO_PROFILE_STORE`, `E_UNREADABLE_CONFIG`,
 /// `E_INVALID_CONFIG`, `E_NO_PROFILE`, `E_INVALID_ARGUMENT`, `E_NO_BASE_CREDENTIALS`,
-/// `E_INVALID_BASE_CREDENTIALS`, `E_ACCESS_DENIED`, `E_MFA_REQUIRED`, `E_CREDENTIAL_PROCESS_LOOP`, `E_STS_UNREACHABLE`,
-/// `E_STS_ERROR`, `E_SESSION_ROLE_MISMATCH`, `E_SESSION_EXPIRED`.
+/// `E_INVALID_BASE_CREDENTIALS`, `E_ACCESS_DENIED`, `E_MFA_REQUIRED` (with `mfaSerial`),
+/// `E_CREDENTIAL_PROCESS_LOOP`, `E_STS_UNREACHABLE`, `E_STS_ERROR`, `E_SESSION_ROLE_MISMATCH`,
+/// `E_SESSION_EXPIRED`.
 ///
 /// Inside a session (a process whose environment the plugin or `exec` set up), the same role's
-/// keys come from the environment without a call to STS, and another role is refused.
+/// credentials come from the environment without a call to STS, and another role is refused.
 #[napi(
     catch_unwind,
     ts_args_type = "app: string, stage: string, options?: ResolveOptions | undefined | null",
@@ -98,11 +105,19 @@ pub fn resolve_credentials<'env>(
 ) -> napi::Result<PromiseRaw<'env, AccessRoleCredentials>> {
     let (app, stage) = (args::text(env, "app", app)?, args::text(env, "stage", stage)?);
     let options = args::options(env, options)?;
+    // Planned once, here: the answer from memory needs no trip through the async runtime.
+    let resolver = match core::Resolver::new(&app, &stage, &options) {
+        Ok(resolver) => resolver,
+        Err(err) => return PromiseRaw::reject(env, js_error(env, err.code(), err.to_string(), mfa_serial(&err))?),
+    };
+    if let Some(credentials) = resolver.cached() {
+        return PromiseRaw::resolve(env, convert_credentials(env, credentials)?);
+    }
     // The core runs as its own task so that a panic in it ends the task, not the process; it
     // surfaces as E_INTERNAL.
-    let work = async move { Ok(tokio::spawn(async move { core::resolve(&app, &stage, &options).await }).await) };
+    let work = async move { Ok(tokio::spawn(resolver.resolve()).await) };
     env.spawn_future_with_callback(work, |env, joined| match joined {
-        Ok(Ok(creds)) => convert_credentials(env, creds),
+        Ok(Ok(credentials)) => convert_credentials(env, credentials),
         Ok(Err(err)) => Err(to_js(env, &err)),
         Err(_) => {
             Err(reject(env, "E_INTERNAL", "internal error while resolving credentials; please report it".to_owned()))
@@ -110,57 +125,49 @@ pub fn resolve_credentials<'env>(
     })
 }
 
-/// The keys `resolveCredentials` would return from this process's memory, synchronously, or
-/// `null` when it would have to wait, read the disk cache or call STS. Throws the same coded
-/// errors as `resolveCredentials` for store problems.
-#[napi(catch_unwind, ts_args_type = "app: string, stage: string, options?: ResolveOptions | undefined | null")]
-pub fn cached_credentials(
-    env: &Env,
-    app: Unknown<'_>,
-    stage: Unknown<'_>,
-    options: Option<Unknown<'_>>,
-) -> napi::Result<Option<AccessRoleCredentials>> {
-    let (app, stage) = (args::text(env, "app", app)?, args::text(env, "stage", stage)?);
-    let options = args::options(env, options)?;
-    let cached = core::resolve_cached(&app, &stage, &options).map_err(|err| to_js(env, &err))?;
-    cached.map(|creds| convert_credentials(env, creds)).transpose()
-}
-
 pub(crate) fn convert_options(options: ResolveOptions) -> core::ResolveOptions {
     core::ResolveOptions {
-        config_path: options.config_path.map(Into::into),
-        cwd: options.cwd.map(Into::into),
-        region: options.region,
-        base_profile: options.base_profile,
-        service: options.service,
+        plan: core::PlanOptions {
+            config_path: options.config_path.map(Into::into),
+            cwd: options.cwd.map(Into::into),
+            region: options.region,
+            base_profile: options.base_profile,
+            service: options.service,
+            env: core::Env::real().with_overrides(options.base_environment.unwrap_or_default()),
+        },
         cache: options.cache,
         force_refresh: options.force_refresh.unwrap_or(false),
         refresh_margin_seconds: options.refresh_margin_seconds,
         cache_dir: options.cache_dir.map(Into::into),
         mfa_code: options.mfa_code.map(core::Secret::new),
         timeout_seconds: options.timeout_seconds,
-        env: core::Env::default().with_overrides(options.base_environment.unwrap_or_default()),
     }
 }
 
-/// The keys as JS sees them; an expiration that a JS `Date` cannot hold is an error, not a panic
-/// (the core never hands one out).
-fn convert_credentials(env: &Env, creds: core::AccessRoleCredentials) -> napi::Result<AccessRoleCredentials> {
-    let millis =
-        creds.expiration.duration_since(std::time::UNIX_EPOCH).ok().and_then(|d| i64::try_from(d.as_millis()).ok());
-    let Some(expiration) = millis.and_then(DateTime::<Utc>::from_timestamp_millis) else {
+/// A time as a JS `Date`, or `None` when a `Date` cannot hold it.
+fn js_date(time: std::time::SystemTime) -> Option<DateTime<Utc>> {
+    let millis = time.duration_since(std::time::UNIX_EPOCH).ok().and_then(|d| i64::try_from(d.as_millis()).ok());
+    millis.and_then(DateTime::<Utc>::from_timestamp_millis)
+}
+
+/// The credentials as JS sees them; an expiration that a JS `Date` cannot hold is an error, not a
+/// panic (the core never hands one out).
+fn convert_credentials(env: &Env, credentials: core::AccessRoleCredentials) -> napi::Result<AccessRoleCredentials> {
+    let (Some(expiration), Some(refresh_at)) = (js_date(credentials.expiration), js_date(credentials.refresh_at))
+    else {
         return Err(reject(env, "E_INTERNAL", "the keys' expiration is out of range; please report it".to_owned()));
     };
     Ok(AccessRoleCredentials {
-        secret_access_key: creds.secret_access_key.expose().to_owned(),
-        session_token: creds.session_token.expose().to_owned(),
-        access_key_id: creds.access_key_id,
+        secret_access_key: credentials.secret_access_key.expose().to_owned(),
+        session_token: credentials.session_token.expose().to_owned(),
+        access_key_id: credentials.access_key_id,
         expiration,
-        profile: creds.profile,
-        role_arn: creds.role_arn,
-        assumed_role_arn: creds.assumed_role_arn,
-        region: creds.region,
-        source: creds.source.as_str().to_owned(),
-        disk_cache_off: creds.disk_cache_off,
+        refresh_at,
+        profile: credentials.profile,
+        role_arn: credentials.role_arn,
+        assumed_role_arn: credentials.assumed_role_arn,
+        region: credentials.region,
+        source: credentials.source.as_str().to_owned(),
+        disk_cache_off: credentials.disk_cache_off,
     })
 }

@@ -31,6 +31,7 @@ pub fn session_environment(credentials: AccessRoleCredentials) -> napi::Result<S
         secret_access_key: core::Secret::new(credentials.secret_access_key),
         session_token: core::Secret::new(credentials.session_token),
         expiration: credentials.expiration.into(),
+        refresh_at: credentials.refresh_at.into(),
         profile: credentials.profile,
         role_arn: credentials.role_arn,
         assumed_role_arn: credentials.assumed_role_arn,

@@ -10,7 +10,8 @@ const askMfaCode = require('../ask-mfa-code');
 const openControllingTerminal = require('./controlling-terminal');
 const errorLine = require('./error-line');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
-const { resolveCredentials, describeProfile, findProfileStore } = require('../native');
+const { resolveCredentials, findProfileStore } = require('../native');
+const takeEnvMfaCode = require('../env-mfa-code');
 
 const PROGRAM = 'serverless-access-roles';
 
@@ -36,6 +37,9 @@ options:
   --no-cache         always call STS; do not read or write the disk cache
   -h, --help         this text
   --version          the version
+
+environment:
+  SERVERLESS_ACCESS_ROLES_MFA_CODE  the MFA code when --mfa-code is not given (CI)
 `;
 
 // Set for the child processes of a run, so that a base identity whose AWS profile runs this
@@ -79,7 +83,10 @@ function parse(args) {
   if (values.config !== undefined) options.configPath = values.config;
   if (values.region !== undefined) options.region = values.region;
   if (values.profile !== undefined) options.baseProfile = values.profile;
-  if (values['mfa-code'] !== undefined) options.mfaCode = values['mfa-code'];
+  // --mfa-code, else the variable (CI); either is used by this one call, and the variable goes.
+  const envMfaCode = takeEnvMfaCode();
+  const mfaCode = values['mfa-code'] ?? envMfaCode;
+  if (mfaCode !== undefined) options.mfaCode = mfaCode;
   return { app: values.app, stage: values.stage, options };
 }
 
@@ -88,11 +95,13 @@ function parse(args) {
  * relatively or absolutely, or through a link, is one store.
  */
 function canonicalStore(options) {
+  const store = findProfileStore({ configPath: options.configPath, cwd: options.cwd });
   try {
-    return fs.realpathSync(findProfileStore({ configPath: options.configPath, cwd: options.cwd }));
+    if (store.exists) return fs.realpathSync(store.path);
   } catch {
-    return options.configPath ?? null; // resolving fails the same way and says why
+    // Gone since: resolving fails the same way and says why.
   }
+  return options.configPath ?? null;
 }
 
 /**
@@ -129,9 +138,8 @@ async function resolveAsking(app, stage, options) {
     if (!terminal) throw err;
     let mfaCode;
     try {
-      // The device STS wants a code from: on the error, else as the store describes the profile.
-      const device = err.mfaSerial ?? describeProfile(app, stage, options).mfaSerial;
-      mfaCode = await askMfaCode(device, terminal);
+      // The rejection names the device STS wants a code from.
+      mfaCode = await askMfaCode(err.mfaSerial, terminal);
     } catch {
       throw err;
     } finally {

@@ -1,14 +1,14 @@
 'use strict';
 
 const path = require('node:path');
+const configSchema = require('./config-schema');
 const userError = require('./user-error');
 
 /** Environment variable that turns the plugin off for a command, e.g. in CI. */
 const DISABLE_ENV = 'SERVERLESS_ACCESS_ROLES_DISABLE';
 
-const TYPES = {
-  app: 'string', configPath: 'string', required: 'boolean', enabled: 'boolean', cache: 'boolean', exportEnv: 'boolean',
-};
+/** Each setting's JSON type, as the schema declares it: `{ app: 'string', required: 'boolean', … }`. */
+const TYPES = Object.fromEntries(Object.entries(configSchema.properties).map(([name, { type }]) => [name, type]));
 
 /** The variable sources that resolve before plugins initialize, so before AWS credentials exist. */
 const EARLY_SOURCES = ['env', 'opt', 'self', 'file', 'sls'];
@@ -136,5 +136,4 @@ function readSettings(serverless, options) {
   };
 }
 
-readSettings.DISABLE_ENV = DISABLE_ENV;
 module.exports = readSettings;

@@ -1,27 +1,12 @@
 'use strict';
 
-const { describeProfile } = require('../native');
 const askMfaCode = require('../ask-mfa-code');
 const fromNativeError = require('./from-native-error');
+const isNoProfile = require('./is-no-profile');
 const resolveCredentials = require('../api/resolve-credentials');
 const resolveWithMfa = require('./resolve-with-mfa');
+const takeEnvMfaCode = require('../env-mfa-code');
 const userError = require('./user-error');
-
-/** Store answers that mean "no profile for this service" rather than a broken setup. */
-const NO_PROFILE_CODES = new Set(['E_NO_PROFILE', 'E_NO_PROFILE_STORE']);
-
-/** The MFA code for CI; the native resolver reads it too, for callers of the JS API. */
-const MFA_CODE_ENV = 'SERVERLESS_ACCESS_ROLES_MFA_CODE';
-
-/**
- * The code in `SERVERLESS_ACCESS_ROLES_MFA_CODE`, taken out of the environment: a code is spent
- * by one STS call, and the native resolver would otherwise read it again for a refresh.
- */
-function takeEnvMfaCode() {
-  const code = (process.env[MFA_CODE_ENV] || '').trim();
-  delete process.env[MFA_CODE_ENV];
-  return code || undefined;
-}
 
 const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAME --role-arn ARN [--stage STAGE]';
 
@@ -49,7 +34,8 @@ async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, ter
   const { app, stage, resolveOptions } = settings;
   const envMfaCode = takeEnvMfaCode();
   const resolve = (extra) => resolveCredentials(app, stage, { ...resolveOptions, ...extra });
-  const ask = () => askMfaCode(describeProfile(app, stage, resolveOptions).mfaSerial, terminal);
+  // The rejection names the device (`error.mfaSerial`): no second look at the store.
+  const ask = (error) => askMfaCode(error.mfaSerial, terminal);
   // Refreshes fail inside the SDK's credential chain, which reports the bottom error's message.
   const resolveKeys = (more = {}) =>
     resolveWithMfa((extra) => resolve({ ...more, ...extra }), { terminal, ask }).catch((error) => {
@@ -73,14 +59,14 @@ async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, ter
     const keys = await resolveWithMfa(resolve, {
       mfaCode: settings.mfaCode || envMfaCode,
       terminal,
-      ask: () => {
+      ask: (error) => {
         stopSpinner(); // it would draw over the question
-        return ask();
+        return ask(error);
       },
     });
     return { keys, resolveKeys };
   } catch (error) {
-    if (!NO_PROFILE_CODES.has(error.code)) throw fromNativeError(serverless, error);
+    if (!isNoProfile(error)) throw fromNativeError(serverless, error);
     const storeNamed = Boolean(resolveOptions.configPath);
     if (mustHaveRole || (storeNamed && error.code === 'E_NO_PROFILE_STORE')) {
       const why = settings.required

@@ -13,8 +13,9 @@
  * @template T
  * @param {(extra: { mfaCode?: string }) => Promise<T>} resolve resolves with extra options
  * @param {{ mfaCode?: string, terminal: { stdin: { isTTY?: boolean }, stderr: { isTTY?: boolean } },
- *   ask: () => Promise<string> }} context the code given up front, the process's streams, and
- *   the question (../ask-mfa-code)
+ *   ask: (error: Error & { mfaSerial: string }) => Promise<string> }} context the code given up
+ *   front, the process's streams, and the question (../ask-mfa-code), handed the `E_MFA_REQUIRED`
+ *   rejection that names the device
  * @returns {Promise<T>}
  */
 async function resolveWithMfa(resolve, { mfaCode, terminal, ask }) {
@@ -25,7 +26,7 @@ async function resolveWithMfa(resolve, { mfaCode, terminal, ask }) {
     if (error.code !== 'E_MFA_REQUIRED' || mfaCode || !interactive) throw error;
     let code;
     try {
-      code = await ask();
+      code = await ask(error);
     } catch {
       throw error;
     }

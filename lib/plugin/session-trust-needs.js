@@ -2,9 +2,7 @@
 
 const { describeProfile } = require('../native');
 const fromNativeError = require('./from-native-error');
-
-/** Store answers that mean "no profile yet": the template is the first step of setting one up. */
-const NO_PROFILE_CODES = new Set(['E_NO_PROFILE', 'E_NO_PROFILE_STORE']);
+const isNoProfile = require('./is-no-profile');
 
 /**
  * What the deployment profile of this app and stage needs from the trust policy of its role, so
@@ -21,7 +19,8 @@ function sessionTrustNeeds(serverless, settings) {
   try {
     described = describeProfile(settings.app, settings.stage, settings.resolveOptions);
   } catch (error) {
-    if (NO_PROFILE_CODES.has(error.code)) return { tagSession: false, setSourceIdentity: false };
+    // No profile yet: the template is the first step of setting one up.
+    if (isNoProfile(error)) return { tagSession: false, setSourceIdentity: false };
     throw fromNativeError(serverless, error);
   }
   return trustNeeds(described);

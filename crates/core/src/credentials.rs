@@ -1,4 +1,5 @@
-//! Assumed-role credentials as handed to callers, with secrets kept out of `Debug`.
+//! Credentials of an access role, as STS hands them out and as callers get them, with secrets
+//! kept out of `Debug`.
 
 use std::fmt;
 use std::time::SystemTime;
@@ -47,17 +48,38 @@ impl Source {
     }
 }
 
-/// Temporary keys of an access role, and what they were resolved from.
-#[derive(Clone)]
-pub struct AccessRoleCredentials {
-    /// Access key id of the temporary keys.
+/// Temporary credentials STS handed out for one AssumeRole call, and whose they are.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// Access key id.
     pub access_key_id: String,
     /// Secret access key.
     pub secret_access_key: Secret,
     /// Session token.
     pub session_token: Secret,
-    /// When the keys stop working.
+    /// When the credentials stop working.
     pub expiration: SystemTime,
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+    pub assumed_role_arn: String,
+    /// The region STS was called in.
+    pub region: String,
+}
+
+/// Temporary credentials of an access role, and what they were resolved from.
+#[derive(Clone)]
+pub struct AccessRoleCredentials {
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: Secret,
+    /// Session token.
+    pub session_token: Secret,
+    /// When the credentials stop working.
+    pub expiration: SystemTime,
+    /// When to resolve again: from then on the cache no longer hands these out (see
+    /// [`crate::ResolveOptions::refresh_margin_seconds`]). Holders of the credentials replace them
+    /// at this time, so every layer follows one rule.
+    pub refresh_at: SystemTime,
     /// The deployment profile chosen.
     pub profile: String,
     /// The access role's ARN.
@@ -74,7 +96,7 @@ pub struct AccessRoleCredentials {
 }
 
 /// Shows the first four characters of an access key id, e.g. `ASIA****************`.
-pub fn mask_key_id(key_id: &str) -> String {
+fn mask_key_id(key_id: &str) -> String {
     let visible: String = key_id.chars().take(4).collect();
     format!("{visible}{}", "*".repeat(key_id.chars().count().saturating_sub(4)))
 }
@@ -86,6 +108,7 @@ impl fmt::Debug for AccessRoleCredentials {
             .field("secret_access_key", &self.secret_access_key)
             .field("session_token", &self.session_token)
             .field("expiration", &self.expiration)
+            .field("refresh_at", &self.refresh_at)
             .field("profile", &self.profile)
             .field("role_arn", &self.role_arn)
             .field("assumed_role_arn", &self.assumed_role_arn)
@@ -107,6 +130,7 @@ mod tests {
             secret_access_key: Secret::new("very-secret-value"),
             session_token: Secret::new("session-token-value"),
             expiration: SystemTime::UNIX_EPOCH,
+            refresh_at: SystemTime::UNIX_EPOCH,
             profile: "p".to_owned(),
             role_arn: "arn:aws:iam::111111111111:role/r".to_owned(),
             assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),

@@ -1,6 +1,6 @@
 //! The one error type of the core, with a stable code for every kind.
 
-use crate::profiles::escape_control;
+use crate::text::escape_control;
 use std::fmt;
 use std::path::{Path, PathBuf};
 

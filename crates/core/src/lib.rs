@@ -3,8 +3,8 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), access_roles_core::Error> {
-//! let creds = access_roles_core::resolve("payments", "prod", &Default::default()).await?;
-//! println!("{} until {:?}", creds.assumed_role_arn, creds.expiration);
+//! let credentials = access_roles_core::resolve("payments", "prod", &Default::default()).await?;
+//! println!("{} until {:?}", credentials.assumed_role_arn, credentials.expiration);
 //! # Ok(()) }
 //! ```
 
@@ -19,6 +19,7 @@ pub mod profiles;
 pub mod session_env;
 pub mod session_name;
 pub mod sts;
+pub mod text;
 
 mod plan;
 mod resolve;
@@ -26,6 +27,6 @@ mod resolve;
 pub use credentials::{AccessRoleCredentials, Secret, Source};
 pub use env::Env;
 pub use error::Error;
-pub use plan::{plan, Plan};
-pub use resolve::{resolve, resolve_cached, ResolveOptions, MFA_CODE_ENV};
+pub use plan::{plan, AssumeRoleRequest, Plan, PlanOptions};
+pub use resolve::{resolve, ResolveOptions, Resolver};
 pub use session_env::{session_environment, SessionEnvironment};

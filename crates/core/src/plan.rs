@@ -1,11 +1,102 @@
 //! `plan`: from an app and stage to the AssumeRole calls to make, without calling AWS.
+//!
+//! Planning reads the profile store and the environment, and nothing here talks to STS: the
+//! [`AssumeRoleRequest`]s it makes are what [`crate::sts`] sends and [`crate::cache`] keys on.
 
+use crate::env::Env;
 use crate::error::Error;
 use crate::profiles::{self, Discovery, DurationSeconds, NameTemplate, Profile, ProfileStore, Region};
-use crate::resolve::ResolveOptions;
 use crate::session_name::{self, SessionContext};
-use crate::sts::AssumeRoleRequest;
 use std::path::PathBuf;
+
+/// What planning reads besides the app and stage; every field is optional.
+#[derive(Clone, Debug, Default)]
+pub struct PlanOptions {
+    /// The profile store to use; when unset, discovery (see [`crate::profiles::Discovery::find`]).
+    pub config_path: Option<PathBuf>,
+    /// Where discovery starts; when unset, the current directory.
+    pub cwd: Option<PathBuf>,
+    /// STS region when the profile names none; when unset, the AWS config's, else us-east-1.
+    pub region: Option<String>,
+    /// AWS config profile of the base identity; wins over the profile's `sourceProfile`.
+    pub base_profile: Option<String>,
+    /// The Serverless service name, for the `{service}` placeholder.
+    pub service: Option<String>,
+    /// The environment the core reads (discovery, the local user, the cache, the STS endpoint);
+    /// when unset, the process's.
+    pub env: Env,
+}
+
+/// Everything one AssumeRole call needs.
+#[derive(Clone, Debug)]
+pub struct AssumeRoleRequest {
+    /// The access role.
+    pub role_arn: String,
+    /// The role session name, already sanitised.
+    pub session_name: String,
+    /// `sts:ExternalId`, when the role demands one.
+    pub external_id: Option<String>,
+    /// Lifetime of the credentials in seconds.
+    pub duration_seconds: u32,
+    /// STS region; when unset, the AWS config's region, else us-east-1.
+    pub region: Option<String>,
+    /// AWS config profile of the base identity; when unset, the default chain.
+    pub base_profile: Option<String>,
+    /// MFA device whose code is presented; when set, a code is required (see
+    /// [`crate::sts::CallSettings::mfa_code`]).
+    pub mfa_serial: Option<String>,
+    /// `sts:SourceIdentity`, already sanitised.
+    pub source_identity: Option<String>,
+    /// Session tags, as key and value.
+    pub tags: Vec<(String, String)>,
+    /// Keys of `tags` that pass on to roles assumed with the resulting credentials.
+    pub transitive_tag_keys: Vec<String>,
+    /// Inline session policy as JSON.
+    pub policy: Option<String>,
+    /// The call whose credentials make this one (role chaining); when unset, the base identity's.
+    pub via: Option<Box<AssumeRoleRequest>>,
+}
+
+impl AssumeRoleRequest {
+    /// The calls before this one in its chain, in the order they are made (the first hop
+    /// first); empty for a profile without `via`.
+    pub fn hops(&self) -> Vec<&AssumeRoleRequest> {
+        let mut hops = Vec::new();
+        let mut hop = self.via.as_deref();
+        while let Some(first) = hop {
+            hops.insert(0, first);
+            hop = first.via.as_deref();
+        }
+        hops
+    }
+
+    /// The MFA device whose code this call, or a call before it in the chain, presents. The
+    /// store allows one device per chain (see [`crate::profiles::ProfileStore::parse`]).
+    pub fn mfa_serial(&self) -> Option<&str> {
+        self.hops().into_iter().chain([self]).find_map(|r| r.mfa_serial.as_deref())
+    }
+}
+
+impl AssumeRoleRequest {
+    /// A plain request for `role_arn`: one hour, session name `test-session`, nothing else set.
+    /// The starting point of tests.
+    pub fn plain(role_arn: &str) -> AssumeRoleRequest {
+        AssumeRoleRequest {
+            role_arn: role_arn.to_owned(),
+            session_name: "test-session".to_owned(),
+            external_id: None,
+            duration_seconds: 3600,
+            region: None,
+            base_profile: None,
+            mfa_serial: None,
+            source_identity: None,
+            tags: Vec::new(),
+            transitive_tag_keys: Vec::new(),
+            policy: None,
+            via: None,
+        }
+    }
+}
 
 /// What resolving an app and stage would do, worked out without calling AWS.
 #[derive(Clone, Debug)]
@@ -27,7 +118,7 @@ pub struct Plan {
 /// 3. Renders the session name and source identity, and settles region and base identity
 ///    (`base_profile`, else the profile's `sourceProfile`, else aws-config's default chain). A
 ///    profile with `via` is assumed with the keys of that profile, prepared the same way.
-pub fn plan(app: &str, stage: &str, options: &ResolveOptions) -> Result<Plan, Error> {
+pub fn plan(app: &str, stage: &str, options: &PlanOptions) -> Result<Plan, Error> {
     check_name("app", app)?;
     check_name("stage", stage)?;
     let region = options
@@ -37,10 +128,10 @@ pub fn plan(app: &str, stage: &str, options: &ResolveOptions) -> Result<Plan, Er
         .map(|r| Region::try_from(r).map_err(|message| Error::InvalidArgument { name: "region", message }))
         .transpose()?;
 
-    let path = Discovery::from_env(options.config_path.clone(), options.cwd.clone()).find()?;
+    let path = Discovery::new(options.config_path.clone(), options.cwd.clone(), &options.env).find()?;
     let store = profiles::load(&path)?;
     let selection = store.select(app, stage)?;
-    let user = session_name::local_user();
+    let user = session_name::local_user(&options.env);
     let context = SessionContext {
         user: user.as_deref(),
         app,
@@ -49,7 +140,7 @@ pub fn plan(app: &str, stage: &str, options: &ResolveOptions) -> Result<Plan, Er
         service: options.service.as_deref(),
     };
     let request = request_for(&store, selection.name, selection.profile, &context, region.as_ref(), options);
-    Ok(Plan { config_path: path, profile: selection.name.to_owned(), rule: selection.reason.key(app, stage), request })
+    Ok(Plan { config_path: path, profile: selection.name.to_owned(), rule: selection.rule.key(app, stage), request })
 }
 
 /// The AssumeRole call for `profile`, and for the profiles it is chained through.
@@ -61,7 +152,7 @@ fn request_for(
     profile: &Profile,
     context: &SessionContext<'_>,
     region: Option<&Region>,
-    options: &ResolveOptions,
+    options: &PlanOptions,
 ) -> AssumeRoleRequest {
     let context = SessionContext { profile: name, ..context.clone() };
     let template = profile.session_name.clone().unwrap_or_else(NameTemplate::default_template);
@@ -103,24 +194,25 @@ fn check_name(name: &'static str, value: &str) -> Result<(), Error> {
 mod tests {
     use super::*;
 
-    fn in_dir(text: &str) -> (tempfile::TempDir, ResolveOptions) {
+    fn in_dir(text: &str) -> (tempfile::TempDir, PlanOptions) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("access-roles.yml"), text).unwrap();
-        let options = ResolveOptions { cwd: Some(dir.path().to_owned()), ..Default::default() };
+        let env = Env::from_slice(&[("USER", "ana")]);
+        let options = PlanOptions { cwd: Some(dir.path().to_owned()), env, ..Default::default() };
         (dir, options)
     }
 
     #[test]
     fn empty_long_and_control_character_names_are_invalid_arguments() {
         for (app, stage) in [("", "dev"), ("app", "  "), ("a\0b", "dev"), (&*"x".repeat(129), "dev")] {
-            let err = plan(app, stage, &ResolveOptions::default()).unwrap_err();
+            let err = plan(app, stage, &PlanOptions::default()).unwrap_err();
             assert_eq!(err.code(), "E_INVALID_ARGUMENT", "{err}");
         }
     }
 
     #[test]
     fn a_malformed_region_option_is_an_invalid_argument() {
-        let options = ResolveOptions { region: Some("mars".to_owned()), ..Default::default() };
+        let options = PlanOptions { region: Some("mars".to_owned()), ..Default::default() };
         let err = plan("app", "dev", &options).unwrap_err();
         assert_eq!((err.code(), err.to_string().contains("mars")), ("E_INVALID_ARGUMENT", true));
     }
@@ -129,16 +221,16 @@ mod tests {
     fn a_plan_names_the_store_the_rule_and_the_call_to_make() {
         let (dir, options) = in_dir(include_str!("../test-data/design-example.yml"));
         let options =
-            ResolveOptions { region: Some("eu-west-1".to_owned()), base_profile: Some("ci".to_owned()), ..options };
+            PlanOptions { region: Some("eu-west-1".to_owned()), base_profile: Some("ci".to_owned()), ..options };
         let plan = plan("payments", "prod", &options).unwrap();
         assert_eq!(plan.config_path, dir.path().join("access-roles.yml"));
         assert_eq!((plan.profile.as_str(), plan.rule.as_str()), ("production", "apps.payments.stages.prod"));
         assert_eq!(plan.request.role_arn, "arn:aws:iam::222222222222:role/serverless-deploy");
         assert_eq!((plan.request.duration_seconds, plan.request.region.as_deref()), (3600, Some("eu-west-1")));
         assert_eq!(plan.request.base_profile.as_deref(), Some("ci"));
-        assert!(plan.request.session_name.ends_with("-payments-prod"), "{}", plan.request.session_name);
+        assert_eq!(plan.request.session_name, "ana-payments-prod");
 
-        let options = ResolveOptions { cwd: Some(dir.path().to_owned()), ..Default::default() };
+        let options = PlanOptions { cwd: Some(dir.path().to_owned()), env: Env::from_slice(&[]), ..Default::default() };
         let sandbox = super::plan("payments", "dev", &options).unwrap();
         assert_eq!(sandbox.request.external_id.as_deref(), Some("acme-7f3a"));
         assert_eq!(sandbox.request.region.as_deref(), Some("us-east-1"), "the profile's region wins");
@@ -160,6 +252,11 @@ mod tests {
         assert_eq!(hub.mfa_serial.as_deref(), Some("arn:aws:iam::111111111111:mfa/ana"));
         assert_eq!(hub.base_profile.as_deref(), Some("sso"));
         assert!(hub.via.is_none());
+        assert_eq!(
+            plan.request.hops().iter().map(|r| r.role_arn.as_str()).collect::<Vec<_>>(),
+            [hub.role_arn.as_str()]
+        );
+        assert_eq!(plan.request.mfa_serial(), Some("arn:aws:iam::111111111111:mfa/ana"), "a hop's device counts");
         assert!(plan.request.source_identity.as_deref().unwrap().ends_with("@prod"));
         assert_eq!(plan.request.tags, vec![("team".to_owned(), "payments".to_owned())]);
         assert_eq!(plan.request.transitive_tag_keys, vec!["team".to_owned()]);

@@ -1,152 +1,178 @@
-//! `resolve`: from an app and stage to assumed-role keys, through the cache.
+//! `resolve`: from an app and stage to assumed-role credentials, through the session the
+//! environment carries and the cache.
 
 use crate::aws_profiles::{base_env, own_selected_profile};
 use crate::cache::{self, CacheSettings};
-use crate::credentials::{AccessRoleCredentials, Secret, Source};
+use crate::credentials::{AccessRoleCredentials, Credentials, Secret, Source};
 use crate::env::Env;
 use crate::error::Error;
-use crate::plan::{plan, Plan};
+use crate::plan::{plan, Plan, PlanOptions};
 use crate::session_env::session_keys;
-use crate::sts::{self, AssumedRole, CallSettings};
+use crate::sts::{self, CallSettings};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-/// Environment variable carrying an MFA code for non-interactive runs (CI).
-pub const MFA_CODE_ENV: &str = "SERVERLESS_ACCESS_ROLES_MFA_CODE";
-
-/// How to resolve; every field is optional.
+/// How to resolve: what to plan, and the settings of the call; every field is optional.
 #[derive(Clone, Debug, Default)]
 pub struct ResolveOptions {
-    /// The profile store to use; when unset, discovery (see [`crate::profiles::Discovery::find`]).
-    pub config_path: Option<PathBuf>,
-    /// Where discovery starts; when unset, the current directory.
-    pub cwd: Option<PathBuf>,
-    /// STS region when the profile names none; when unset, the AWS config's, else us-east-1.
-    pub region: Option<String>,
-    /// AWS config profile of the base identity; wins over the profile's `sourceProfile`.
-    pub base_profile: Option<String>,
-    /// The Serverless service name, for the `{service}` placeholder.
-    pub service: Option<String>,
-    /// Reuse keys from the memory and disk cache; when unset, true.
+    /// What planning reads: the store, where discovery starts, region, base identity, and the
+    /// environment. That environment is also what the base identity, the cache key and the
+    /// session check read: a session's refresh passes the variables as they were before the
+    /// session was exported, so the base identity stays the one it started from.
+    pub plan: PlanOptions,
+    /// Reuse credentials from the memory and disk cache; when unset, true.
     pub cache: Option<bool>,
-    /// Call STS even when cached keys are fresh, and cache the new ones.
+    /// Call STS even when cached credentials are fresh, and cache the new ones.
     pub force_refresh: bool,
-    /// Reuse cached keys only while more than this many seconds are left; when unset, 900.
+    /// Reuse cached credentials only while more than this many seconds are left; when unset,
+    /// 900. Never more than half their lifetime. It sets
+    /// [`AccessRoleCredentials::refresh_at`] too.
     pub refresh_margin_seconds: Option<u32>,
     /// Disk cache directory; when unset, see [`CacheSettings::default_dir`].
     pub cache_dir: Option<PathBuf>,
-    /// The current code of the profile's MFA device; when unset, `SERVERLESS_ACCESS_ROLES_MFA_CODE`.
+    /// The current code of the profile's MFA device. The core reads no variable for it: the
+    /// caller asks the person, or reads its own setting, once.
     pub mfa_code: Option<Secret>,
     /// Longest time one STS call may take, retries included; when unset, 20 seconds.
     pub timeout_seconds: Option<u32>,
-    /// The environment the base identity, the cache key and the session check read; when
-    /// unset, the process's. A session's refresh passes the variables as they were before the
-    /// session was exported, so the base identity stays the one it started from.
-    pub env: Env,
 }
 
-impl ResolveOptions {
-    fn cache_settings(&self) -> CacheSettings {
-        CacheSettings {
-            enabled: self.cache.unwrap_or(true),
-            force_refresh: self.force_refresh,
-            refresh_margin: self.refresh_margin_seconds.map(|s| Duration::from_secs(s.into())),
-            dir: self.cache_dir.clone().or_else(CacheSettings::default_dir),
-            env: base_env(&self.env),
-        }
-    }
-
-    fn call_settings(&self) -> CallSettings {
-        let from_env = || std::env::var(MFA_CODE_ENV).ok().filter(|c| !c.is_empty()).map(Secret::new);
-        CallSettings {
-            mfa_code: self.mfa_code.clone().or_else(from_env),
-            timeout: Duration::from_secs(self.timeout_seconds.unwrap_or(20).clamp(1, 300).into()),
-            // A profile that runs this package's bin is not its own base identity.
-            env: base_env(&self.env),
-        }
-    }
-}
-
-/// Resolves temporary keys of the access role that the profile store assigns to `app` and `stage`:
-/// [`plan`], then the keys of the session the environment carries (see [`crate::session_env`]),
-/// then cached keys while they are fresh (see [`cache::fetch`]), else STS AssumeRole.
+/// One resolve with its plan made: answers at once from the session the environment carries or
+/// from this process's memory, or fetches.
 ///
-/// An MFA code is needed only when STS is called, so cached keys spare the prompt.
-pub async fn resolve(app: &str, stage: &str, options: &ResolveOptions) -> Result<AccessRoleCredentials, Error> {
-    let plan = plan(app, stage, options)?;
-    if let Some(keys) = session_keys(&options.env, &plan.request.role_arn, SystemTime::now())? {
-        return Ok(credentials(plan, keys, Source::Session));
+/// The store is planned once per resolve, whichever way the answer comes.
+#[derive(Debug)]
+pub struct Resolver {
+    plan: Plan,
+    /// The environment as the caller gave it (the cache and STS get [`base_env`] of it).
+    env: Env,
+    /// The credentials of the session the environment carries for this role.
+    session: Option<Credentials>,
+    cache: CacheSettings,
+    call: CallSettings,
+}
+
+impl Resolver {
+    /// Plans `app` and `stage` (see [`plan`]) and looks at the session the environment carries
+    /// (see [`crate::session_env`]); store, argument and session errors surface here, before any
+    /// call to AWS.
+    pub fn new(app: &str, stage: &str, options: &ResolveOptions) -> Result<Resolver, Error> {
+        let env = &options.plan.env;
+        let plan = plan(app, stage, &options.plan)?;
+        let session = session_keys(env, &plan.request.role_arn, SystemTime::now())?;
+        let cache = CacheSettings {
+            enabled: options.cache.unwrap_or(true),
+            force_refresh: options.force_refresh,
+            refresh_margin: options.refresh_margin_seconds.map(|s| Duration::from_secs(s.into())),
+            dir: options.cache_dir.clone().or_else(|| CacheSettings::default_dir(env)),
+            env: base_env(env),
+        };
+        let call = CallSettings {
+            mfa_code: options.mfa_code.clone(),
+            timeout: Duration::from_secs(options.timeout_seconds.unwrap_or(20).clamp(1, 300).into()),
+            // A profile that runs this package's bin is not its own base identity.
+            env: base_env(env),
+        };
+        Ok(Resolver { plan, env: env.clone(), session, cache, call })
     }
-    let call = options.call_settings();
-    let cache_settings = options.cache_settings();
-    let fetched = cache::fetch(&plan.request, &cache_settings, || sts::assume_role(&plan.request, &call)).await;
-    let (assumed, source) = fetched.map_err(|err| match err {
-        // The chain had no base identity once the profile that runs the bin was skipped: say so.
-        Error::NoBaseCredentials { base_profile: None, reason, .. } => {
-            Error::NoBaseCredentials { base_profile: None, reason, skipped_profile: own_selected_profile(&options.env) }
+
+    /// The plan this resolve follows.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The credentials of the session the environment carries, else those this process holds in
+    /// memory for the plan when they are fresh and no other caller is busy with them; never
+    /// waits, reads the disk or calls STS.
+    pub fn cached(&self) -> Option<AccessRoleCredentials> {
+        if let Some(session) = &self.session {
+            return Some(self.finish(session.clone(), Source::Session));
         }
-        other => other,
-    })?;
-    let disk_cache_off = cache::disk_cache_off(&cache_settings);
-    Ok(AccessRoleCredentials { disk_cache_off, ..credentials(plan, assumed, source) })
-}
-
-/// The keys [`resolve`] would return from the session environment or this process's memory,
-/// without waiting, reading the disk or calling STS; `None` when it would have to do any of those.
-pub fn resolve_cached(
-    app: &str,
-    stage: &str,
-    options: &ResolveOptions,
-) -> Result<Option<AccessRoleCredentials>, Error> {
-    let plan = plan(app, stage, options)?;
-    if let Some(keys) = session_keys(&options.env, &plan.request.role_arn, SystemTime::now())? {
-        return Ok(Some(credentials(plan, keys, Source::Session)));
+        let credentials = cache::peek(&self.plan.request, &self.cache)?;
+        Some(self.finish(credentials, Source::Cache))
     }
-    let Some(assumed) = cache::peek(&plan.request, &options.cache_settings()) else { return Ok(None) };
-    Ok(Some(credentials(plan, assumed, Source::Cache)))
+
+    /// The session's credentials, else cached credentials while they are fresh (see
+    /// [`cache::fetch`]), else STS AssumeRole.
+    ///
+    /// An MFA code is needed only when STS is called, so cached credentials spare the prompt.
+    pub async fn resolve(self) -> Result<AccessRoleCredentials, Error> {
+        if let Some(session) = &self.session {
+            return Ok(self.finish(session.clone(), Source::Session));
+        }
+        let request = &self.plan.request;
+        let fetched = cache::fetch(request, &self.cache, || sts::assume_role(request, &self.call)).await;
+        let (credentials, source) = fetched.map_err(|err| match err {
+            // The chain had no base identity once the profile that runs the bin was skipped: say so.
+            Error::NoBaseCredentials { base_profile: None, reason, .. } => Error::NoBaseCredentials {
+                base_profile: None,
+                reason,
+                skipped_profile: own_selected_profile(&self.env),
+            },
+            other => other,
+        })?;
+        let disk_cache_off = cache::disk_cache_off(&self.cache);
+        Ok(AccessRoleCredentials { disk_cache_off, ..self.finish(credentials, source) })
+    }
+
+    fn finish(&self, credentials: Credentials, source: Source) -> AccessRoleCredentials {
+        let margin = self.cache.margin(self.plan.request.duration_seconds);
+        AccessRoleCredentials {
+            refresh_at: credentials.expiration.checked_sub(margin).unwrap_or(credentials.expiration),
+            access_key_id: credentials.access_key_id,
+            secret_access_key: credentials.secret_access_key,
+            session_token: credentials.session_token,
+            expiration: credentials.expiration,
+            profile: self.plan.profile.clone(),
+            role_arn: self.plan.request.role_arn.clone(),
+            assumed_role_arn: credentials.assumed_role_arn,
+            region: credentials.region,
+            source,
+            disk_cache_off: None,
+        }
+    }
 }
 
-fn credentials(plan: Plan, assumed: AssumedRole, source: Source) -> AccessRoleCredentials {
-    AccessRoleCredentials {
-        access_key_id: assumed.access_key_id,
-        secret_access_key: assumed.secret_access_key,
-        session_token: assumed.session_token,
-        expiration: assumed.expiration,
-        profile: plan.profile,
-        role_arn: plan.request.role_arn,
-        assumed_role_arn: assumed.assumed_role_arn,
-        region: assumed.region,
-        source,
-        disk_cache_off: None,
+/// Resolves temporary credentials of the access role that the profile store assigns to `app`
+/// and `stage`: [`plan`], then the credentials of the session the environment carries, then
+/// cached credentials while they are fresh, else STS AssumeRole.
+pub async fn resolve(app: &str, stage: &str, options: &ResolveOptions) -> Result<AccessRoleCredentials, Error> {
+    let resolver = Resolver::new(app, stage, options)?;
+    match resolver.cached() {
+        Some(credentials) => Ok(credentials),
+        None => resolver.resolve().await,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::Env;
 
     fn block_on<F: std::future::Future>(f: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
     }
 
+    fn in_dir(text: &str) -> (tempfile::TempDir, ResolveOptions) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("access-roles.yml"), text).unwrap();
+        let plan = PlanOptions { cwd: Some(dir.path().to_owned()), env: Env::from_slice(&[]), ..Default::default() };
+        (dir, ResolveOptions { plan, ..Default::default() })
+    }
+
     #[test]
     fn store_errors_surface_before_any_call_to_aws() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("access-roles.yml"), "profiles: {}\n").unwrap();
-        let options = ResolveOptions { cwd: Some(dir.path().to_owned()), ..Default::default() };
+        let (_dir, options) = in_dir("profiles: {}\n");
         let err = block_on(resolve("app", "dev", &options)).unwrap_err();
         assert_eq!(err.code(), "E_NO_PROFILE");
     }
 
     #[test]
     fn a_profile_with_an_mfa_device_and_no_code_is_e_mfa_required_before_any_call() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("access-roles.yml"),
+        let (_dir, options) = in_dir(
             "defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n    mfaSerial: arn:aws:iam::111111111111:mfa/ana\n",
-        )
-        .unwrap();
-        let options = ResolveOptions { cwd: Some(dir.path().to_owned()), cache: Some(false), ..Default::default() };
+        );
+        let options = ResolveOptions { cache: Some(false), ..options };
         let err = block_on(resolve("app", "dev", &options)).unwrap_err();
         assert_eq!(err.code(), "E_MFA_REQUIRED");
         assert!(err.to_string().contains("arn:aws:iam::111111111111:mfa/ana"), "{err}");
@@ -154,5 +180,36 @@ mod tests {
         let err = block_on(resolve("app", "dev", &bad)).unwrap_err();
         assert_eq!(err.code(), "E_INVALID_ARGUMENT");
         assert!(!err.to_string().contains("12ab56"), "{err}");
+    }
+
+    #[test]
+    fn the_mfa_code_is_never_read_from_the_environment() {
+        let (_dir, options) = in_dir(
+            "defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n    mfaSerial: arn:aws:iam::111111111111:mfa/ana\n",
+        );
+        let env = Env::from_slice(&[("SERVERLESS_ACCESS_ROLES_MFA_CODE", "123456")]);
+        let options = ResolveOptions { cache: Some(false), plan: PlanOptions { env, ..options.plan }, ..options };
+        let err = block_on(resolve("app", "dev", &options)).unwrap_err();
+        assert_eq!(err.code(), "E_MFA_REQUIRED");
+    }
+
+    #[test]
+    fn credentials_are_due_for_refresh_one_margin_before_they_expire() {
+        let (_dir, options) = in_dir("defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n    durationSeconds: 900\n");
+        let resolver = Resolver::new("app", "dev", &options).unwrap();
+        let expiration = std::time::SystemTime::now() + Duration::from_secs(900);
+        let credentials = Credentials {
+            access_key_id: "ASIA".to_owned(),
+            secret_access_key: Secret::new("s"),
+            session_token: Secret::new("t"),
+            expiration,
+            assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),
+            region: "us-east-1".to_owned(),
+        };
+        let finished = resolver.finish(credentials.clone(), Source::Sts);
+        assert_eq!(finished.refresh_at, expiration - Duration::from_secs(450), "half of a 15-minute session");
+        let options = ResolveOptions { refresh_margin_seconds: Some(60), ..options };
+        let finished = Resolver::new("app", "dev", &options).unwrap().finish(credentials, Source::Sts);
+        assert_eq!(finished.refresh_at, expiration - Duration::from_secs(60));
     }
 }

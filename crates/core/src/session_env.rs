@@ -11,10 +11,10 @@
 //! - for expired keys, fails with [`Error::SessionExpired`]: there is no base identity left to
 //!   refresh them with.
 
+use crate::credentials::Credentials;
 use crate::credentials::{AccessRoleCredentials, Secret};
 use crate::env::Env;
 use crate::error::Error;
-use crate::sts::AssumedRole;
 use aws_sdk_sts::primitives::{DateTime, DateTimeFormat};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -85,7 +85,7 @@ pub fn session_environment(creds: &AccessRoleCredentials) -> SessionEnvironment 
 
 /// The keys of the session `env` carries, when it carries one for `role_arn`; `None` when it
 /// carries none (no marker, an unreadable one, or no keys beside it).
-pub(crate) fn session_keys(env: &Env, role_arn: &str, now: SystemTime) -> Result<Option<AssumedRole>, Error> {
+pub(crate) fn session_keys(env: &Env, role_arn: &str, now: SystemTime) -> Result<Option<Credentials>, Error> {
     let Some(marker) = env.var(SESSION_VAR).and_then(|text| serde_json::from_str::<Marker>(&text).ok()) else {
         return Ok(None);
     };
@@ -105,7 +105,7 @@ pub(crate) fn session_keys(env: &Env, role_arn: &str, now: SystemTime) -> Result
     if expiration <= now {
         return Err(Error::SessionExpired { role_arn: marker.role_arn, expiration: marker.expiration });
     }
-    Ok(Some(AssumedRole {
+    Ok(Some(Credentials {
         access_key_id,
         secret_access_key: Secret::new(secret),
         session_token: Secret::new(token),
@@ -134,6 +134,7 @@ mod tests {
             secret_access_key: Secret::new("secret-value"),
             session_token: Secret::new("token-value"),
             expiration,
+            refresh_at: expiration,
             profile: "sandbox".to_owned(),
             role_arn: ROLE.to_owned(),
             assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/deploy/ana".to_owned(),
@@ -147,7 +148,7 @@ mod tests {
     fn env_of(session: &SessionEnvironment) -> Env {
         let set = session.set.iter().map(|(name, value)| (name.to_string(), Some(value.expose().to_owned())));
         let unset = session.unset.iter().map(|name| (name.to_string(), None));
-        Env::default().with_overrides(set.chain(unset))
+        Env::from_slice(&[]).with_overrides(set.chain(unset))
     }
 
     #[test]
@@ -203,7 +204,7 @@ mod tests {
     #[test]
     fn no_marker_or_no_keys_means_no_session() {
         let now = SystemTime::now();
-        let bare = Env::default().with_overrides([(SESSION_VAR.to_owned(), None)]);
+        let bare = Env::from_slice(&[]).with_overrides([(SESSION_VAR.to_owned(), None)]);
         assert!(session_keys(&bare, ROLE, now).unwrap().is_none());
         let session = session_environment(&creds(now + Duration::from_secs(3600)));
         let keys_gone = env_of(&session).with_overrides([("AWS_SESSION_TOKEN".to_owned(), None)]);

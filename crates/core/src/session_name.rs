@@ -3,6 +3,7 @@
 //! STS accepts 2–64 characters of `[A-Za-z0-9_+=,.@-]`. The session name shows up in CloudTrail
 //! and in the assumed-role ARN, so it carries who ran the command and for which app and stage.
 
+use crate::env::Env;
 use crate::profiles::NameTemplate;
 
 /// The values a session name template can refer to.
@@ -37,7 +38,7 @@ pub fn render(template: &NameTemplate, context: &SessionContext<'_>) -> String {
 }
 
 /// Replaces every character STS does not accept with `-` and cuts the name to 64 characters.
-pub fn sanitise(name: &str) -> String {
+fn sanitise(name: &str) -> String {
     let allowed = |c: char| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c);
     let cleaned: String = name.chars().map(|c| if allowed(c) { c } else { '-' }).take(64).collect();
     if cleaned.trim_matches('-').len() < 2 {
@@ -49,10 +50,10 @@ pub fn sanitise(name: &str) -> String {
 
 /// The local user name: `$USER` (or `USERNAME`, `LOGNAME`) as shells see it, else the
 /// operating system's name for the current user.
-pub fn local_user() -> Option<String> {
+pub fn local_user(env: &Env) -> Option<String> {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .find_map(|k| env.var(k))
         .or_else(|| whoami::username().ok().filter(|v| !v.is_empty()))
 }
 
@@ -92,6 +93,12 @@ mod tests {
         assert_eq!(sanitise(""), FALLBACK);
         assert_eq!(sanitise("é"), FALLBACK);
         assert_eq!(sanitise("ab"), "ab");
+    }
+
+    #[test]
+    fn the_local_user_is_user_then_username_then_logname() {
+        assert_eq!(local_user(&Env::from_slice(&[("USER", "ana"), ("LOGNAME", "x")])).as_deref(), Some("ana"));
+        assert_eq!(local_user(&Env::from_slice(&[("USER", ""), ("LOGNAME", "bo")])).as_deref(), Some("bo"));
     }
 
     #[test]

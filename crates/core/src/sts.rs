@@ -3,12 +3,13 @@
 //! The STS endpoint follows the SDK's own rules, so `AWS_ENDPOINT_URL_STS` and `AWS_ENDPOINT_URL`
 //! point it at a local server; nothing here knows about tests.
 
-use crate::credentials::Secret;
+use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
 use crate::error::Error;
+use crate::plan::AssumeRoleRequest;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{retry::RetryConfig, BehaviorVersion, SdkConfig};
-use aws_sdk_sts::config::{Credentials, ProvideCredentials, Region, SharedCredentialsProvider};
+use aws_sdk_sts::config::{Credentials as SdkCredentials, ProvideCredentials, Region, SharedCredentialsProvider};
 use aws_sdk_sts::types::Tag;
 use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder as HttpClientBuilder, ConnectorBuilder};
 use std::time::{Duration, SystemTime};
@@ -31,82 +32,17 @@ const MIN_LIFETIME: Duration = Duration::from_secs(60);
 /// STS's) before the answer counts as unusable.
 const MAX_CLOCK_BEHIND: Duration = Duration::from_secs(24 * 3600);
 
-/// Everything one AssumeRole call needs.
-#[derive(Clone, Debug)]
-pub struct AssumeRoleRequest {
-    /// The access role.
-    pub role_arn: String,
-    /// The role session name, already sanitised.
-    pub session_name: String,
-    /// `sts:ExternalId`, when the role demands one.
-    pub external_id: Option<String>,
-    /// Lifetime of the keys in seconds.
-    pub duration_seconds: u32,
-    /// STS region; when unset, the AWS config's region, else us-east-1.
-    pub region: Option<String>,
-    /// AWS config profile of the base identity; when unset, the default chain.
-    pub base_profile: Option<String>,
-    /// MFA device whose code is presented; when set, [`CallSettings::mfa_code`] is required.
-    pub mfa_serial: Option<String>,
-    /// `sts:SourceIdentity`, already sanitised.
-    pub source_identity: Option<String>,
-    /// Session tags, as key and value.
-    pub tags: Vec<(String, String)>,
-    /// Keys of `tags` that pass on to roles assumed with the resulting keys.
-    pub transitive_tag_keys: Vec<String>,
-    /// Inline session policy as JSON.
-    pub policy: Option<String>,
-    /// The call whose keys make this one (role chaining); when unset, the base identity's.
-    pub via: Option<Box<AssumeRoleRequest>>,
-}
-
-impl AssumeRoleRequest {
-    /// A plain request for `role_arn`: one hour, session name `test-session`, nothing else set.
-    /// The starting point of tests.
-    pub fn plain(role_arn: &str) -> AssumeRoleRequest {
-        AssumeRoleRequest {
-            role_arn: role_arn.to_owned(),
-            session_name: "test-session".to_owned(),
-            external_id: None,
-            duration_seconds: 3600,
-            region: None,
-            base_profile: None,
-            mfa_serial: None,
-            source_identity: None,
-            tags: Vec::new(),
-            transitive_tag_keys: Vec::new(),
-            policy: None,
-            via: None,
-        }
-    }
-}
-
-/// Settings of one resolution that do not change which keys STS hands out.
+/// Settings of one resolution that do not change which credentials STS hands out.
 #[derive(Clone, Debug)]
 pub struct CallSettings {
-    /// The current MFA code, for requests with an `mfa_serial`.
+    /// The current MFA code, for requests with an `mfa_serial` (the core reads no variable for
+    /// it: callers ask the person, or read their own).
     pub mfa_code: Option<Secret>,
     /// Longest time one AssumeRole call may take, retries included.
     pub timeout: Duration,
-    /// The environment the base identity's credential chain reads.
+    /// The environment the base identity's credential chain reads, and the endpoint named in
+    /// errors.
     pub env: Env,
-}
-
-/// The keys STS handed out, and who they belong to.
-#[derive(Clone, Debug)]
-pub struct AssumedRole {
-    /// Access key id of the temporary keys.
-    pub access_key_id: String,
-    /// Secret access key of the temporary keys.
-    pub secret_access_key: Secret,
-    /// Session token of the temporary keys.
-    pub session_token: Secret,
-    /// When the keys stop working.
-    pub expiration: SystemTime,
-    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
-    pub assumed_role_arn: String,
-    /// The region STS was called in.
-    pub region: String,
 }
 
 /// True when `assumed_role_arn` (`arn:P:sts::ACCOUNT:assumed-role/NAME/SESSION`) is a session of
@@ -121,9 +57,9 @@ pub fn is_session_of(assumed_role_arn: &str, role_arn: &str) -> bool {
     }) && session.split_once('/').is_some_and(|(name, session)| name == role_name && !session.is_empty())
 }
 
-/// Assumes the role: with the keys of `request.via` when it is chained, else with the base
-/// identity's.
-pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Result<AssumedRole, Error> {
+/// Assumes the role: with the credentials of `request.via` when it is chained, else with the
+/// base identity's.
+pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Result<Credentials, Error> {
     let token_code = mfa_token(request, call)?;
     let config = base_config(request, call).await;
     let region = config.region().map_or(FALLBACK_REGION, |r| r.as_ref()).to_owned();
@@ -132,7 +68,7 @@ pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Re
     let keys = match &request.via {
         Some(first) => {
             let first = Box::pin(assume_role(first, call)).await?;
-            Credentials::new(
+            SdkCredentials::new(
                 first.access_key_id,
                 first.secret_access_key.expose(),
                 Some(first.session_token.expose().to_owned()),
@@ -165,7 +101,7 @@ pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Re
         .await;
     let output = match output {
         Ok(output) => output,
-        Err(err) => return Err(classify(err, request, &client, &config, call.timeout).await),
+        Err(err) => return Err(classify(err, request, &client, &config, call).await),
     };
     let malformed = |what: &str| Error::Sts {
         sts_code: "MalformedResponse".to_owned(),
@@ -175,7 +111,7 @@ pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Re
     let assumed_role_arn = output.assumed_role_user.map(|u| u.arn).ok_or_else(|| malformed("AssumedRoleUser"))?;
     let expiration = SystemTime::try_from(creds.expiration).map_err(|_| malformed("valid Expiration"))?;
     check_lifetime(expiration, &creds.expiration, request)?;
-    Ok(AssumedRole {
+    Ok(Credentials {
         access_key_id: creds.access_key_id,
         secret_access_key: Secret::new(creds.secret_access_key),
         session_token: Secret::new(creds.session_token),
@@ -275,7 +211,7 @@ async fn base_credentials(
     base_profile: Option<&str>,
     role_arn: &str,
     env: &Env,
-) -> Result<Credentials, Error> {
+) -> Result<SdkCredentials, Error> {
     let no_base = |reason: String| Error::NoBaseCredentials {
         base_profile: base_profile.map(str::to_owned),
         reason,
@@ -311,7 +247,7 @@ fn one_line(err: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::profiles::shorten_to(&text, 300)
+    crate::text::shorten_to(&text, 300)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 
 use access_roles_core::cache::decode_entry;
 use access_roles_core::profiles::ProfileStore;
-use access_roles_core::sts::AssumeRoleRequest;
+use access_roles_core::AssumeRoleRequest;
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::LazyLock;

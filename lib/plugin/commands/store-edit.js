@@ -3,10 +3,9 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { describeProfile } = require('../../native');
+const { describeProfile, findProfileStore } = require('../../native');
 const fromNativeError = require('../from-native-error');
 const linkProfile = require('../../api/link-profile');
-const locateStore = require('../locate-store');
 const userError = require('../user-error');
 
 /** The value at `keys` in a parsed store, or undefined. */
@@ -58,7 +57,9 @@ function mappingKeys({ app, stage }) {
  * @throws ACCESS_ROLES_UNEDITABLE_CONFIG when the store is not valid YAML/JSON
  */
 function planStoreEdit(serverless, settings, link) {
-  const store = locateStore(settings.resolveOptions);
+  // The store the native resolver reads, or where a new one goes when there is none.
+  const { configPath, cwd } = settings.resolveOptions;
+  const store = findProfileStore({ configPath, cwd });
   const json = path.extname(store.path) === '.json';
   try {
     const current = store.exists ? fs.readFileSync(store.path, 'utf8') : '';

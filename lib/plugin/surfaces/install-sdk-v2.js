@@ -1,6 +1,5 @@
 'use strict';
 
-const { REFRESH_MARGIN_MS } = require('./refreshing-keys');
 const redact = require('../../api/redact');
 
 /** `provider.sdk` (the AWS SDK v2), or undefined where it is gone: osls 4 makes it a throwing getter. */
@@ -37,11 +36,12 @@ function installSdkV2(provider, keys) {
     credentials.secretAccessKey = next.secretAccessKey;
     credentials.sessionToken = next.sessionToken;
     credentials.expireTime = next.expiration;
+    // The SDK refreshes `expiryWindow` seconds before `expireTime` (its default is 15 s): from
+    // `refreshAt`, as the SDK v3 surface and the native cache do.
+    credentials.expiryWindow = Math.max(0, (next.expiration.getTime() - next.refreshAt.getTime()) / 1000);
     credentials.expired = false;
   };
   apply(initial);
-  // The SDK's default window is 15 s; refresh as early as the SDK v3 surface does.
-  credentials.expiryWindow = REFRESH_MARGIN_MS / 1000;
   // Callback style, as AWS.Credentials#refresh is; `get()` clears `expired` after success.
   credentials.refresh = (callback = () => {}) => {
     keys.refresh().then((next) => {

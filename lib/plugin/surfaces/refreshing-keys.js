@@ -1,12 +1,6 @@
 'use strict';
 
 /**
- * How long before expiry keys are replaced: the AWS SDK v3's own refresh window for expiring
- * identities (5 minutes), so a request never starts on keys about to die.
- */
-const REFRESH_MARGIN_MS = 5 * 60 * 1000;
-
-/**
  * Holds the access role's current keys and replaces them by calling the resolver again, one
  * call at a time however many requests ask at once.
  *
@@ -16,7 +10,8 @@ const REFRESH_MARGIN_MS = 5 * 60 * 1000;
  * @returns {{ current: () => import('../../index').AccessRoleCredentials,
  *   refresh: () => Promise<import('../../index').AccessRoleCredentials>,
  *   fresh: () => Promise<import('../../index').AccessRoleCredentials> }} `refresh` always
- *   resolves again; `fresh` only when fewer than REFRESH_MARGIN_MS remain.
+ *   resolves again; `fresh` only once the keys' `refreshAt` has come (the native core's one
+ *   refresh rule, which its cache follows too).
  */
 function createRefreshingKeys(initial, resolveKeys) {
   let keys = initial;
@@ -37,9 +32,8 @@ function createRefreshingKeys(initial, resolveKeys) {
       );
     return pending;
   };
-  const fresh = async () => (keys.expiration.getTime() - Date.now() > REFRESH_MARGIN_MS ? keys : refresh());
+  const fresh = async () => (Date.now() < keys.refreshAt.getTime() ? keys : refresh());
   return { current: () => keys, refresh, fresh };
 }
 
 module.exports = createRefreshingKeys;
-module.exports.REFRESH_MARGIN_MS = REFRESH_MARGIN_MS;

@@ -4,6 +4,7 @@
 //! store. A later run for the same store replaces that block and nothing else: every other byte
 //! of the file stays as it was, and a run with nothing new leaves the file untouched.
 
+use crate::env::Env;
 use crate::error::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -36,10 +37,10 @@ pub struct WriteOutcome {
 }
 
 /// The AWS config file: `explicit` if given, else `AWS_CONFIG_FILE` (a leading `~/` is the home
-/// directory, as the AWS SDKs read it), else `~/.aws/config`.
-pub fn config_file(explicit: Option<PathBuf>) -> PathBuf {
-    let home = || dirs::home_dir().unwrap_or_default();
-    let named = explicit.or_else(|| std::env::var_os("AWS_CONFIG_FILE").filter(|v| !v.is_empty()).map(PathBuf::from));
+/// directory, as the AWS SDKs read it), else `~/.aws/config`; variables as `env` has them.
+pub fn config_file(explicit: Option<PathBuf>, env: &Env) -> PathBuf {
+    let home = || env.home_dir().unwrap_or_default();
+    let named = explicit.or_else(|| env.var_os("AWS_CONFIG_FILE").map(PathBuf::from));
     match named {
         Some(path) => match path.strip_prefix("~") {
             Ok(rest) => home().join(rest),
@@ -313,8 +314,11 @@ mod tests {
 
     #[test]
     fn the_config_file_is_the_explicit_one_then_aws_config_file() {
-        assert_eq!(config_file(Some(PathBuf::from("/x/config"))), Path::new("/x/config"));
-        let home = dirs::home_dir().unwrap_or_default();
-        assert_eq!(config_file(Some(PathBuf::from("~/y"))), home.join("y"));
+        let env = Env::from_slice(&[("HOME", "/home/ana"), ("AWS_CONFIG_FILE", "~/aws/config")]);
+        assert_eq!(config_file(Some(PathBuf::from("/x/config")), &env), Path::new("/x/config"));
+        assert_eq!(config_file(Some(PathBuf::from("~/y")), &env), Path::new("/home/ana/y"));
+        assert_eq!(config_file(None, &env), Path::new("/home/ana/aws/config"));
+        let plain = Env::from_slice(&[("HOME", "/home/ana")]);
+        assert_eq!(config_file(None, &plain), Path::new("/home/ana/.aws/config"));
     }
 }

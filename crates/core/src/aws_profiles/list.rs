@@ -2,8 +2,8 @@
 
 use super::is_profile_name;
 use crate::error::Error;
-use crate::profiles::{self, Discovery, ProfileStore, Reason};
-use crate::resolve::ResolveOptions;
+use crate::plan::PlanOptions;
+use crate::profiles::{self, Discovery, ProfileStore, Rule};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -55,14 +55,14 @@ pub struct Listing {
 /// 2. one named `APP-STAGE` for each `apps.APP.stages.STAGE`.
 ///
 /// The store's top-level `defaultProfile` makes none: it belongs to no app.
-pub fn list(options: &ResolveOptions, prefix: &str) -> Result<Listing, Error> {
+pub fn list(options: &PlanOptions, prefix: &str) -> Result<Listing, Error> {
     if !prefix.is_empty() && !is_profile_name(prefix) {
         return Err(Error::InvalidArgument {
             name: "prefix",
             message: format!("`{prefix}` may hold only letters, digits and _-/.%@:+, as AWS profile names do"),
         });
     }
-    let path = Discovery::from_env(options.config_path.clone(), options.cwd.clone()).find()?;
+    let path = Discovery::new(options.config_path.clone(), options.cwd.clone(), &options.env).find()?;
     let store = profiles::load(&path)?;
     Ok(listing_of(&store, prefix))
 }
@@ -74,13 +74,13 @@ fn listing_of(store: &ProfileStore, prefix: &str) -> Listing {
         let default = entry
             .default_profile
             .as_ref()
-            .map(|profile| (format!("{prefix}{app}"), unmapped_stage(&entry.stages), profile, Reason::AppDefault));
+            .map(|profile| (format!("{prefix}{app}"), unmapped_stage(&entry.stages), profile, Rule::AppDefault));
         let stages = entry
             .stages
             .iter()
-            .map(|(stage, profile)| (format!("{prefix}{app}-{stage}"), stage.clone(), profile, Reason::Stage));
-        for (name, stage, profile, reason) in default.into_iter().chain(stages) {
-            let rule = reason.key(app, &stage);
+            .map(|(stage, profile)| (format!("{prefix}{app}-{stage}"), stage.clone(), profile, Rule::Stage));
+        for (name, stage, profile, chosen_by) in default.into_iter().chain(stages) {
+            let rule = chosen_by.key(app, &stage);
             let taken = listing.profiles.iter().find(|p| p.name == name);
             let problem = if !is_profile_name(&name) {
                 Some(format!(
@@ -141,7 +141,7 @@ mod tests {
     fn the_prefix_starts_every_name_and_must_itself_be_usable() {
         let listing = listing_of(&store(include_str!("../../test-data/design-example.yml")), "acme-");
         assert_eq!(names(&listing), ["acme-payments", "acme-payments-prod"]);
-        let err = list(&ResolveOptions::default(), "acme ").unwrap_err();
+        let err = list(&PlanOptions::default(), "acme ").unwrap_err();
         assert_eq!(err.code(), "E_INVALID_ARGUMENT");
     }
 

@@ -6,8 +6,9 @@
 //! replaces it. Writes go to a temporary file in the same directory that is renamed
 //! over the entry, so a reader sees the old entry or the new one, never a torn file.
 
-use crate::credentials::Secret;
-use crate::sts::{is_session_of, AssumeRoleRequest, AssumedRole};
+use crate::credentials::{Credentials, Secret};
+use crate::plan::AssumeRoleRequest;
+use crate::sts::is_session_of;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -41,7 +42,7 @@ pub(super) fn entry_path(dir: &Path, key: &str) -> PathBuf {
 }
 
 /// Reads the entry for `key`, or `None` when it is missing or not to be trusted.
-pub(super) fn read(dir: &Path, key: &str, request: &AssumeRoleRequest) -> Option<AssumedRole> {
+pub(super) fn read(dir: &Path, key: &str, request: &AssumeRoleRequest) -> Option<Credentials> {
     let path = entry_path(dir, key);
     let meta = std::fs::symlink_metadata(&path).ok()?;
     if !meta.is_file() || meta.len() > MAX_ENTRY_BYTES || !private_to_user(&meta) {
@@ -56,7 +57,7 @@ pub(super) fn read(dir: &Path, key: &str, request: &AssumeRoleRequest) -> Option
 /// Plausible: keys issued now or earlier for `request` expire at most its `duration_seconds`
 /// (plus a little clock skew) from now, and belong to a session of its role. An entry that
 /// claims more was not written by [`write`] for this request, so it is corrupt.
-pub fn decode(bytes: &[u8], key: &str, request: &AssumeRoleRequest) -> Option<AssumedRole> {
+pub fn decode(bytes: &[u8], key: &str, request: &AssumeRoleRequest) -> Option<Credentials> {
     let entry: Entry = serde_json::from_slice(bytes).ok()?;
     if entry.version != 1 || entry.key != key || !is_session_of(&entry.assumed_role_arn, &request.role_arn) {
         return None;
@@ -66,7 +67,7 @@ pub fn decode(bytes: &[u8], key: &str, request: &AssumeRoleRequest) -> Option<As
     if expiration > SystemTime::now().checked_add(lifetime)? {
         return None;
     }
-    Some(AssumedRole {
+    Some(Credentials {
         access_key_id: entry.access_key_id,
         secret_access_key: Secret::new(entry.secret_access_key),
         session_token: Secret::new(entry.session_token),
@@ -77,7 +78,7 @@ pub fn decode(bytes: &[u8], key: &str, request: &AssumeRoleRequest) -> Option<As
 }
 
 /// Writes the entry for `key` atomically, mode 0600.
-pub(super) fn write(dir: &Path, key: &str, role: &AssumedRole) -> std::io::Result<()> {
+pub(super) fn write(dir: &Path, key: &str, role: &Credentials) -> std::io::Result<()> {
     let entry = Entry {
         version: 1,
         key: key.to_owned(),
@@ -122,10 +123,10 @@ pub(super) fn is_fresh(expiration: SystemTime, margin: Duration) -> bool {
 mod tests {
     use super::*;
 
-    fn role() -> AssumedRole {
+    fn role() -> Credentials {
         // Whole milliseconds, as the entry stores them.
         let in_an_hour = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 3000;
-        AssumedRole {
+        Credentials {
             access_key_id: "ASIAEXAMPLE".to_owned(),
             secret_access_key: Secret::new("secret"),
             session_token: Secret::new("token"),

@@ -1,7 +1,7 @@
 //! Cache keys: a hash of everything that changes which keys STS would hand out.
 
 use crate::env::Env;
-use crate::sts::AssumeRoleRequest;
+use crate::plan::AssumeRoleRequest;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
@@ -26,7 +26,7 @@ const ENV_INPUTS: &[&str] = &[
     "AWS_DEFAULT_REGION",
 ];
 
-/// The cache key of `request` in `env`: 64 hex digits.
+/// The cache key of `request` in the environment `env`: 64 hex digits.
 ///
 /// It covers the role, external id, duration, session name, region and base profile of the
 /// request; the base identity and endpoint as the environment chooses them; and the path, size and
@@ -90,7 +90,7 @@ fn request_fingerprint(request: &AssumeRoleRequest) -> String {
 
 /// The AWS config and credentials files, where the SDK looks for them.
 fn aws_shared_files(env: &Env) -> [PathBuf; 2] {
-    let home = dirs::home_dir().unwrap_or_default();
+    let home = env.home_dir().unwrap_or_default();
     let pick = |name: &str, default: &str| {
         env.var_os(name).map(PathBuf::from).unwrap_or_else(|| home.join(".aws").join(default))
     };
@@ -105,11 +105,14 @@ mod tests {
         AssumeRoleRequest::plain("arn:aws:iam::111111111111:role/r")
     }
 
+    fn key(request: &AssumeRoleRequest) -> String {
+        cache_key(request, &Env::from_slice(&[("HOME", "/nonexistent-home")]))
+    }
+
     #[test]
     fn the_key_is_stable_and_changes_with_every_request_field() {
-        let env = Env::default();
-        let base = cache_key(&request(), &env);
-        assert_eq!(base, cache_key(&request(), &env));
+        let base = key(&request());
+        assert_eq!(base, key(&request()));
         assert_eq!(base.len(), 64);
         let variants = [
             AssumeRoleRequest { role_arn: "arn:aws:iam::111111111111:role/s".to_owned(), ..request() },
@@ -126,16 +129,44 @@ mod tests {
             AssumeRoleRequest { via: Some(Box::new(request())), ..request() },
         ];
         for variant in variants {
-            assert_ne!(cache_key(&variant, &env), base, "{variant:?}");
+            assert_ne!(key(&variant), base, "{variant:?}");
         }
     }
 
     #[test]
     fn the_key_follows_the_base_identity_of_the_environment_it_is_given() {
         let with_keys =
-            |id: &str| Env::default().with_overrides([("AWS_ACCESS_KEY_ID".to_owned(), Some(id.to_owned()))]);
+            |id: &str| Env::from_slice(&[]).with_overrides([("AWS_ACCESS_KEY_ID".to_owned(), Some(id.to_owned()))]);
         let base = cache_key(&request(), &with_keys("AKIABASE"));
         assert_eq!(base, cache_key(&request(), &with_keys("AKIABASE")));
         assert_ne!(base, cache_key(&request(), &with_keys("ASIAROLE")));
+    }
+
+    #[test]
+    fn the_key_changes_with_the_base_identity_endpoint_and_region_variables_only() {
+        let with = |vars: &[(&str, &str)]| cache_key(&request(), &Env::from_slice(vars));
+        let base = with(&[("HOME", "/h")]);
+        assert_eq!(
+            base,
+            with(&[("HOME", "/h"), ("PATH", "/bin"), ("USER", "ana")]),
+            "unrelated variables do not count"
+        );
+        for name in ["AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL", "AWS_REGION"] {
+            assert_ne!(with(&[("HOME", "/h"), (name, "x")]), base, "{name}");
+        }
+        assert_ne!(with(&[("HOME", "/elsewhere")]), base, "another home means other AWS config files");
+    }
+
+    #[test]
+    fn editing_the_aws_config_file_changes_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let env = Env::from_slice(&[("AWS_CONFIG_FILE", config.to_str().unwrap())]);
+        let missing = cache_key(&request(), &env);
+        std::fs::write(&config, "[profile ci]\n").unwrap();
+        let written = cache_key(&request(), &env);
+        assert_ne!(missing, written);
+        std::fs::write(&config, "[profile ci]\nregion = eu-west-1\n").unwrap();
+        assert_ne!(cache_key(&request(), &env), written);
     }
 }

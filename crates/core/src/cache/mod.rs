@@ -15,10 +15,11 @@ mod lock;
 pub use entry::decode as decode_entry;
 pub use key::cache_key;
 
+use crate::credentials::Credentials;
 use crate::credentials::Source;
 use crate::env::Env;
 use crate::error::Error;
-use crate::sts::{AssumeRoleRequest, AssumedRole};
+use crate::plan::AssumeRoleRequest;
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 /// Environment variable naming the cache directory.
-pub const CACHE_DIR_ENV: &str = "SERVERLESS_ACCESS_ROLES_CACHE_DIR";
+const CACHE_DIR_ENV: &str = "SERVERLESS_ACCESS_ROLES_CACHE_DIR";
 
 /// How long a process waits for another one assuming the same role before going ahead.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
@@ -51,21 +52,22 @@ impl CacheSettings {
     /// The disk cache directory: `SERVERLESS_ACCESS_ROLES_CACHE_DIR`, else the platform's cache
     /// directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
     /// `%LOCALAPPDATA%` on Windows) joined with `serverless-access-roles`.
-    pub fn default_dir() -> Option<PathBuf> {
-        std::env::var_os(CACHE_DIR_ENV)
-            .filter(|v| !v.is_empty())
+    pub fn default_dir(env: &Env) -> Option<PathBuf> {
+        env.var_os(CACHE_DIR_ENV)
             .map(PathBuf::from)
-            .or_else(|| dirs::cache_dir().map(|d| d.join("serverless-access-roles")))
+            .or_else(|| env.platform_cache_dir().map(|d| d.join("serverless-access-roles")))
     }
 
-    fn margin(&self, duration_seconds: u32) -> Duration {
+    /// How long before expiry credentials for a `duration_seconds` session stop being handed
+    /// out: the refresh margin, at most half the lifetime. The one refresh rule of the project.
+    pub fn margin(&self, duration_seconds: u32) -> Duration {
         let margin = self.refresh_margin.unwrap_or(Duration::from_secs(15 * 60));
         margin.min(Duration::from_secs(u64::from(duration_seconds) / 2))
     }
 }
 
 /// Per-key slots of this process: the lock serialises callers, the value is the last keys.
-type Slot = Arc<tokio::sync::Mutex<Option<AssumedRole>>>;
+type Slot = Arc<tokio::sync::Mutex<Option<Credentials>>>;
 
 static MEMORY: LazyLock<Mutex<HashMap<String, Slot>>> = LazyLock::new(Default::default);
 
@@ -76,7 +78,7 @@ fn slot(key: &str) -> Slot {
 
 /// The keys this process holds for `request`, if they are fresh and no other caller is busy
 /// with them; never waits, reads the disk or calls STS.
-pub fn peek(request: &AssumeRoleRequest, settings: &CacheSettings) -> Option<AssumedRole> {
+pub fn peek(request: &AssumeRoleRequest, settings: &CacheSettings) -> Option<Credentials> {
     if !settings.enabled || settings.force_refresh {
         return None;
     }
@@ -90,10 +92,10 @@ pub async fn fetch<F, Fut>(
     request: &AssumeRoleRequest,
     settings: &CacheSettings,
     assume: F,
-) -> Result<(AssumedRole, Source), Error>
+) -> Result<(Credentials, Source), Error>
 where
     F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<AssumedRole, Error>>,
+    Fut: Future<Output = Result<Credentials, Error>>,
 {
     let key = cache_key(request, &settings.env);
     if !settings.enabled {
@@ -110,7 +112,7 @@ where
         return Ok((assume().await?, Source::Sts));
     }
     let margin = settings.margin(request.duration_seconds);
-    let fresh = |role: &AssumedRole| entry::is_fresh(role.expiration, margin);
+    let fresh = |role: &Credentials| entry::is_fresh(role.expiration, margin);
     let slot = slot(&key);
     let mut memory = slot.lock().await;
     let dir = settings.dir.as_deref().filter(|dir| usable_dir(dir).is_ok());
@@ -169,7 +171,7 @@ pub fn disk_cache_off(settings: &CacheSettings) -> Option<String> {
 /// Creates the cache directory private to the user (0700), or tightens one that is not; the
 /// reason when it cannot be used, and then the disk cache is not used.
 fn usable_dir(dir: &Path) -> Result<(), String> {
-    let shown = || crate::profiles::escape_control(&dir.display().to_string());
+    let shown = || crate::text::escape_control(&dir.display().to_string());
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -226,8 +228,8 @@ mod tests {
         AssumeRoleRequest::plain(&format!("arn:aws:iam::111111111111:role/{path}/r"))
     }
 
-    fn keys(lifetime: Duration, id: usize) -> AssumedRole {
-        AssumedRole {
+    fn keys(lifetime: Duration, id: usize) -> Credentials {
+        Credentials {
             access_key_id: format!("ASIA{id}"),
             secret_access_key: Secret::new("s"),
             session_token: Secret::new("t"),
@@ -237,13 +239,18 @@ mod tests {
         }
     }
 
+    /// An environment of no variables: the cache's tests read nothing from the process's.
+    fn env() -> Env {
+        Env::from_slice(&[])
+    }
+
     fn settings(dir: Option<&Path>) -> CacheSettings {
         CacheSettings {
             enabled: true,
             force_refresh: false,
             refresh_margin: None,
             dir: dir.map(Path::to_owned),
-            env: Env::default(),
+            env: env(),
         }
     }
 
@@ -283,7 +290,7 @@ mod tests {
             .unwrap();
         assert_eq!(first.1, Source::Sts);
         // A new process has an empty memory: emulate it by reading the entry directly.
-        let on_disk = entry::read(dir.path(), &cache_key(&request, &Env::default()), &request).unwrap();
+        let on_disk = entry::read(dir.path(), &cache_key(&request, &env()), &request).unwrap();
         assert_eq!(on_disk.access_key_id, "ASIA1");
 
         let stale = self::request("stale");
@@ -353,6 +360,16 @@ mod tests {
         assert_eq!(s.margin(900), Duration::from_secs(450));
         let custom = CacheSettings { refresh_margin: Some(Duration::from_secs(60)), ..settings(None) };
         assert_eq!(custom.margin(3600), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn the_cache_directory_is_the_variable_else_the_platform_cache() {
+        let named = Env::from_slice(&[("SERVERLESS_ACCESS_ROLES_CACHE_DIR", "/tmp/sar-cache"), ("HOME", "/home/ana")]);
+        assert_eq!(CacheSettings::default_dir(&named), Some(PathBuf::from("/tmp/sar-cache")));
+        let platform = Env::from_slice(&[("HOME", "/home/ana"), ("XDG_CACHE_HOME", "/xdg"), ("LOCALAPPDATA", "/xdg")]);
+        let expected = if cfg!(target_os = "macos") { "/home/ana/Library/Caches" } else { "/xdg" };
+        assert_eq!(CacheSettings::default_dir(&platform), Some(Path::new(expected).join("serverless-access-roles")));
+        assert_eq!(CacheSettings::default_dir(&env()), None, "no home, no cache directory: memory only");
     }
 
     #[cfg(unix)]

@@ -1,7 +1,7 @@
 //! Deserializing a store field through `TryFrom` inside the parser's own visit of the value, so an
 //! invalid value is reported at that value's line and column rather than its mapping's.
 
-use super::fields::shorten;
+use crate::text::shorten;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::BTreeMap;

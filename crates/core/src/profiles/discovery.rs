@@ -1,17 +1,18 @@
 //! Finding the profile store on disk.
 
+use crate::env::Env;
 use crate::error::Error;
 use std::path::{Path, PathBuf};
 
 /// Environment variable naming the store explicitly.
-pub const CONFIG_ENV: &str = "SERVERLESS_ACCESS_ROLES_CONFIG";
+const CONFIG_ENV: &str = "SERVERLESS_ACCESS_ROLES_CONFIG";
 
 /// How an explicit `config_path` is named where users set it.
 const CONFIG_PATH_SETTING: &str =
     "the configPath option (--config on the command line, custom.accessRoles.configPath in serverless.yml)";
 
-/// File names looked for in each directory, in order.
-pub const FILE_NAMES: &[&str] = &["access-roles.yml", "access-roles.json"];
+/// File names looked for in each directory, in order; the first is the one a new store gets.
+const FILE_NAMES: &[&str] = &["access-roles.yml", "access-roles.json"];
 
 /// Where to look for the store, gathered from the caller and the environment.
 #[derive(Clone, Debug, Default)]
@@ -26,15 +27,27 @@ pub struct Discovery {
     pub home_dir: Option<PathBuf>,
 }
 
+/// Where the store is, or where one would be made when there is none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreLocation {
+    /// The store found; when none was, the explicit path if one was given, else
+    /// `access-roles.yml` in the start directory.
+    pub path: PathBuf,
+    /// Whether `path` exists.
+    pub exists: bool,
+    /// Every place looked at, in order, up to the one found.
+    pub searched: Vec<PathBuf>,
+}
+
 impl Discovery {
-    /// Discovery from the process environment, starting at `cwd` (or the current directory).
-    pub fn from_env(config_path: Option<PathBuf>, cwd: Option<PathBuf>) -> Discovery {
-        let start_dir = cwd.or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| PathBuf::from("."));
+    /// Discovery through `env`, starting at `cwd` (or the environment's current directory).
+    pub fn new(config_path: Option<PathBuf>, cwd: Option<PathBuf>, env: &Env) -> Discovery {
+        let start_dir = cwd.or_else(|| env.current_dir()).unwrap_or_else(|| PathBuf::from("."));
         Discovery {
             config_path,
-            env_path: std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()).map(PathBuf::from),
+            env_path: env.var_os(CONFIG_ENV).map(PathBuf::from),
             start_dir,
-            home_dir: std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from),
+            home_dir: env.home_dir(),
         }
     }
 
@@ -48,34 +61,41 @@ impl Discovery {
     ///
     /// When nothing is found, the error lists every place that was looked at.
     pub fn find(&self) -> Result<PathBuf, Error> {
-        let start_dir = absolute(&self.start_dir);
-        let explicit = match (&self.config_path, &self.env_path) {
+        let location = self.search();
+        match self.explicit() {
+            _ if location.exists => Ok(location.path),
+            Some((_, setting)) => Err(Error::MissingStore { path: location.path, setting }),
+            None => Err(Error::NoProfileStore { searched: location.searched }),
+        }
+    }
+
+    /// The explicit path, and the setting that names it as the user knows it.
+    fn explicit(&self) -> Option<(&PathBuf, &'static str)> {
+        match (&self.config_path, &self.env_path) {
             (Some(path), _) => Some((path, CONFIG_PATH_SETTING)),
             (None, Some(path)) => Some((path, CONFIG_ENV)),
             (None, None) => None,
-        };
-        if let Some((explicit, setting)) = explicit {
+        }
+    }
+
+    /// Looks for the store in the order of [`Discovery::find`], and says where a new one would
+    /// go when there is none.
+    pub fn search(&self) -> StoreLocation {
+        let start_dir = absolute(&self.start_dir);
+        if let Some((explicit, _)) = self.explicit() {
             let path = path_clean::clean(start_dir.join(explicit));
-            return if path.exists() { Ok(path) } else { Err(Error::MissingStore { path, setting }) };
+            return StoreLocation { exists: path.exists(), searched: vec![path.clone()], path };
         }
         let mut searched = Vec::new();
-        for dir in start_dir.ancestors() {
-            for name in FILE_NAMES {
-                let path = dir.join(name);
-                if path.exists() {
-                    return Ok(path);
-                }
-                searched.push(path);
-            }
-        }
-        if let Some(home) = &self.home_dir {
-            let path = home.join(".serverless").join("access-roles.yml");
+        let home_store = self.home_dir.as_ref().map(|home| home.join(".serverless").join("access-roles.yml"));
+        let upward = start_dir.ancestors().flat_map(|dir| FILE_NAMES.iter().map(move |name| dir.join(name)));
+        for path in upward.chain(home_store) {
+            searched.push(path.clone());
             if path.exists() {
-                return Ok(path);
+                return StoreLocation { path, exists: true, searched };
             }
-            searched.push(path);
         }
-        Err(Error::NoProfileStore { searched })
+        StoreLocation { path: start_dir.join(FILE_NAMES[0]), exists: false, searched }
     }
 }
 
@@ -175,6 +195,43 @@ mod tests {
         let err = d.find().unwrap_err();
         assert_eq!(err.code(), "E_NO_PROFILE_STORE");
         assert!(err.to_string().contains("nope.yml"), "{err}");
+    }
+
+    #[test]
+    fn the_environment_names_the_store_and_the_home_directory() {
+        let root = tempfile::tempdir().unwrap();
+        fs::create_dir_all(root.path().join("home/.serverless")).unwrap();
+        fs::write(root.path().join("home/.serverless/access-roles.yml"), "").unwrap();
+        fs::write(root.path().join("named.yml"), "").unwrap();
+        let home = root.path().join("home");
+        let env = Env::from_slice(&[("HOME", home.to_str().unwrap())]).with_current_dir(root.path());
+        let found = Discovery::new(None, None, &env).find().unwrap();
+        assert_eq!(found, root.path().join("home/.serverless/access-roles.yml"));
+        let named = Env::from_slice(&[(CONFIG_ENV, "named.yml")]);
+        assert_eq!(
+            Discovery::new(None, Some(root.path().into()), &named).find().unwrap(),
+            root.path().join("named.yml")
+        );
+        let empty = Env::from_slice(&[(CONFIG_ENV, "")]).with_current_dir(root.path());
+        assert_eq!(Discovery::new(None, None, &empty).search().path, root.path().join("access-roles.yml"));
+    }
+
+    #[test]
+    fn without_a_store_the_search_names_where_a_new_one_goes() {
+        let root = tempfile::tempdir().unwrap();
+        let location = discovery(root.path(), "svc").search();
+        assert_eq!((location.path, location.exists), (root.path().join("svc/access-roles.yml"), false));
+        assert_eq!(location.searched.last(), Some(&root.path().join("home/.serverless/access-roles.yml")));
+        let explicit = Discovery { env_path: Some("stores/new.json".into()), ..discovery(root.path(), "svc") };
+        let location = explicit.search();
+        assert_eq!((location.path, location.exists), (root.path().join("svc/stores/new.json"), false));
+        fs::write(root.path().join("access-roles.json"), "{}").unwrap();
+        let location = discovery(root.path(), "svc").search();
+        assert_eq!((location.path, location.exists), (root.path().join("access-roles.json"), true));
+        assert_eq!(
+            &location.searched[..2],
+            &[root.path().join("svc/access-roles.yml"), root.path().join("svc/access-roles.json")]
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! own line and column by the parser.
 
 use super::checked::deserialize_checked;
+use crate::text::shorten;
 use std::fmt;
 
 /// Partitions whose IAM role ARNs the store accepts.
@@ -180,7 +181,7 @@ pub struct NameTemplate(String);
 deserialize_checked!(NameTemplate, String, "a name template");
 
 /// The placeholders a name template may use.
-pub const NAME_PLACEHOLDERS: &[&str] = &["user", "app", "stage", "profile", "service"];
+const NAME_PLACEHOLDERS: &[&str] = &["user", "app", "stage", "profile", "service"];
 
 impl NameTemplate {
     /// `{user}-{app}-{stage}`, used when a profile sets none.
@@ -219,27 +220,6 @@ impl TryFrom<String> for NameTemplate {
             rest = &after[close + 1..];
         }
         Ok(NameTemplate(value))
-    }
-}
-
-/// `value` with its control characters escaped (`us-east-1\n` becomes `us-east-1\\n`), for echoing
-/// input in a message, where a raw line break or escape sequence would garble the terminal.
-pub fn escape_control(value: &str) -> String {
-    value.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
-}
-
-/// Cuts a value quoted in an error to a readable length.
-pub(crate) fn shorten(value: &str) -> String {
-    shorten_to(&escape_control(value), 80)
-}
-
-/// Cuts `value` to `max` characters, marking the cut with `…`.
-pub fn shorten_to(value: &str, max: usize) -> String {
-    if value.chars().count() <= max {
-        value.to_owned()
-    } else {
-        let head: String = value.chars().take(max).collect();
-        format!("{head}…")
     }
 }
 

@@ -3,9 +3,9 @@
 use super::store::{closest, Profile, ProfileStore};
 use crate::error::Error;
 
-/// Why a profile was chosen, for `access-role show` and log lines.
+/// The store rule that chose a profile, for `access-role show` and log lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reason {
+pub enum Rule {
     /// `apps.<app>.stages.<stage>` names it.
     Stage,
     /// `apps.<app>.defaultProfile` names it.
@@ -14,13 +14,13 @@ pub enum Reason {
     StoreDefault,
 }
 
-impl Reason {
+impl Rule {
     /// The store key that made the choice, e.g. `apps.payments.stages.prod`.
     pub fn key(self, app: &str, stage: &str) -> String {
         match self {
-            Reason::Stage => format!("apps.{app}.stages.{stage}"),
-            Reason::AppDefault => format!("apps.{app}.defaultProfile"),
-            Reason::StoreDefault => "defaultProfile".to_owned(),
+            Rule::Stage => format!("apps.{app}.stages.{stage}"),
+            Rule::AppDefault => format!("apps.{app}.defaultProfile"),
+            Rule::StoreDefault => "defaultProfile".to_owned(),
         }
     }
 }
@@ -32,8 +32,8 @@ pub struct Selection<'a> {
     pub name: &'a str,
     /// The profile.
     pub profile: &'a Profile,
-    /// Which rule chose it.
-    pub reason: Reason,
+    /// The rule that chose it.
+    pub rule: Rule,
 }
 
 impl ProfileStore {
@@ -47,17 +47,17 @@ impl ProfileStore {
     /// References were checked when the store was parsed, so a name found here is defined.
     pub fn select(&self, app: &str, stage: &str) -> Result<Selection<'_>, Error> {
         let app_entry = self.apps.get(app);
-        let by_stage = app_entry.and_then(|a| a.stages.get(stage)).map(|n| (n, Reason::Stage));
-        let by_app = app_entry.and_then(|a| a.default_profile.as_ref()).map(|n| (n, Reason::AppDefault));
-        let by_store = self.default_profile.as_ref().map(|n| (n, Reason::StoreDefault));
+        let by_stage = app_entry.and_then(|a| a.stages.get(stage)).map(|n| (n, Rule::Stage));
+        let by_app = app_entry.and_then(|a| a.default_profile.as_ref()).map(|n| (n, Rule::AppDefault));
+        let by_store = self.default_profile.as_ref().map(|n| (n, Rule::StoreDefault));
         let no_profile = || {
             let apps: Vec<&str> = self.apps.keys().map(String::as_str).collect();
             let near_app = app_entry.is_none().then(|| closest(app, &apps)).flatten().map(str::to_owned);
             Error::NoProfile { path: self.path.clone(), app: app.to_owned(), stage: stage.to_owned(), near_app }
         };
-        let (name, reason) = by_stage.or(by_app).or(by_store).ok_or_else(no_profile)?;
+        let (name, rule) = by_stage.or(by_app).or(by_store).ok_or_else(no_profile)?;
         let (name, profile) = self.profiles.get_key_value(name).ok_or_else(no_profile)?;
-        Ok(Selection { name, profile, reason })
+        Ok(Selection { name, profile, rule })
     }
 }
 
@@ -76,7 +76,7 @@ mod tests {
     fn stage_mapping_wins_over_app_and_store_defaults() {
         let s = store(STORE);
         let chosen = s.select("payments", "prod").unwrap();
-        assert_eq!((chosen.name, chosen.reason), ("production", Reason::Stage));
+        assert_eq!((chosen.name, chosen.rule), ("production", Rule::Stage));
         assert_eq!(chosen.profile.role_arn.as_str(), "arn:aws:iam::222222222222:role/serverless-deploy");
     }
 
@@ -84,15 +84,15 @@ mod tests {
     fn app_default_applies_to_unlisted_stages() {
         let s = store(STORE);
         let chosen = s.select("payments", "dev").unwrap();
-        assert_eq!((chosen.name, chosen.reason), ("sandbox", Reason::AppDefault));
-        assert_eq!(chosen.reason.key("payments", "dev"), "apps.payments.defaultProfile");
+        assert_eq!((chosen.name, chosen.rule), ("sandbox", Rule::AppDefault));
+        assert_eq!(chosen.rule.key("payments", "dev"), "apps.payments.defaultProfile");
     }
 
     #[test]
     fn store_default_applies_to_unknown_apps() {
         let s = store(STORE);
         let chosen = s.select("billing", "prod").unwrap();
-        assert_eq!((chosen.name, chosen.reason), ("sandbox", Reason::StoreDefault));
+        assert_eq!((chosen.name, chosen.rule), ("sandbox", Rule::StoreDefault));
     }
 
     #[test]

@@ -9,11 +9,9 @@ mod session;
 mod shape;
 mod store;
 
-pub use discovery::{Discovery, CONFIG_ENV, FILE_NAMES};
-pub use fields::{
-    escape_control, shorten_to, DurationSeconds, ExternalId, NameTemplate, Region, RoleArn, NAME_PLACEHOLDERS,
-};
-pub use lookup::{Reason, Selection};
+pub use discovery::{Discovery, StoreLocation};
+pub use fields::{DurationSeconds, ExternalId, NameTemplate, Region, RoleArn};
+pub use lookup::{Rule, Selection};
 pub use session::{MfaSerial, SessionPolicy, SessionTags};
 pub use store::{closest, AppProfiles, Profile, ProfileStore};
 

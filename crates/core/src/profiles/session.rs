@@ -2,7 +2,7 @@
 //! session policy.
 
 use super::checked::deserialize_checked;
-use super::fields::shorten;
+use crate::text::shorten;
 use std::collections::BTreeMap;
 
 /// The MFA device whose code STS checks: an ARN such as `arn:aws:iam::123456789012:mfa/ana`, or a

@@ -9,7 +9,8 @@ use aws_sdk_sts::operation::assume_role::AssumeRoleError;
 use std::error::Error as _;
 use std::time::Duration;
 
-use super::{one_line, AssumeRoleRequest};
+use super::{one_line, AssumeRoleRequest, CallSettings};
+use crate::env::Env;
 
 /// Maps an AssumeRole failure into one of a few categories callers can act on.
 pub(super) async fn classify(
@@ -17,7 +18,7 @@ pub(super) async fn classify(
     request: &AssumeRoleRequest,
     client: &aws_sdk_sts::Client,
     config: &SdkConfig,
-    timeout: Duration,
+    call: &CallSettings,
 ) -> Error {
     if super::limit::is_too_large(&err) {
         let message = format!(
@@ -52,8 +53,9 @@ pub(super) async fn classify(
         }
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
             let region = config.region().map_or(super::FALLBACK_REGION, |r| r.as_ref());
-            let endpoint = sts_endpoint(config).unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com"));
-            Error::StsUnreachable { endpoint: Some(endpoint), reason: unreachable_reason(&err, timeout) }
+            let endpoint =
+                sts_endpoint(&call.env, config).unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com"));
+            Error::StsUnreachable { endpoint: Some(endpoint), reason: unreachable_reason(&err, call.timeout) }
         }
         SdkError::ResponseError(response) => unreadable(response.raw()),
         _ => Error::Sts { sts_code: "Unknown".to_owned(), message: one_line(&err) },
@@ -88,9 +90,9 @@ fn unreachable_reason(err: &SdkError<AssumeRoleError, HttpResponse>, timeout: Du
     } else if text.contains("dns") || text.contains("lookup address") || text.contains("name or service not known") {
         "DNS lookup failed (no such host?)".to_owned()
     } else if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
-        format!("TLS failed: {}", crate::profiles::shorten_to(&last, 120))
+        format!("TLS failed: {}", crate::text::shorten_to(&last, 120))
     } else {
-        format!("connection failed: {}", crate::profiles::shorten_to(&last, 120))
+        format!("connection failed: {}", crate::text::shorten_to(&last, 120))
     }
 }
 
@@ -109,8 +111,11 @@ pub(super) fn unreadable(raw: &HttpResponse) -> Error {
 
 /// The text of the first `<name>` element of an error body.
 ///
-/// The SDK reads `ErrorResponse/Error/Code`; some STS-compatible servers (moto) nest the error one
-/// level deeper, so when the SDK finds no code the body is searched for it at any depth.
+/// A fallback for STS-compatible servers, used only when the SDK found no error code: the SDK
+/// reads `ErrorResponse/Error/Code`, as AWS STS answers, while moto (5.x, the server the tests
+/// and the demo run) answers `ErrorResponse/Errors/Error/Code`, one level deeper. Without it, an
+/// AccessDenied from such a server would surface as `E_STS_ERROR` "HTTP 403". Against AWS it
+/// never runs.
 fn xml_element(body: &str, name: &str) -> Option<String> {
     let start = body.find(&format!("<{name}>"))? + name.len() + 2;
     let end = start + body[start..].find(&format!("</{name}>"))?;
@@ -122,12 +127,10 @@ async fn base_identity_arn(client: &aws_sdk_sts::Client) -> Option<String> {
     client.get_caller_identity().send().await.ok().and_then(|o| o.arn)
 }
 
-/// The endpoint STS was called at, when one was set explicitly.
-fn sts_endpoint(config: &SdkConfig) -> Option<String> {
-    std::env::var("AWS_ENDPOINT_URL_STS")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .or_else(|| config.endpoint_url().map(str::to_owned))
+/// The endpoint STS was called at, when one was set explicitly: `AWS_ENDPOINT_URL_STS`, else
+/// the shared endpoint the SDK config holds (`AWS_ENDPOINT_URL`, or `endpoint_url` in a profile).
+fn sts_endpoint(env: &Env, config: &SdkConfig) -> Option<String> {
+    env.var("AWS_ENDPOINT_URL_STS").or_else(|| config.endpoint_url().map(str::to_owned))
 }
 
 #[cfg(test)]
@@ -142,5 +145,14 @@ mod tests {
         assert_eq!(xml_element("<html>500</html>", "Code"), None);
         assert_eq!(xml_element("<Code></Code>", "Code"), None);
         assert_eq!(xml_element("<Code>unterminated", "Code"), None);
+    }
+
+    #[test]
+    fn the_endpoint_named_in_errors_is_the_sts_one_else_the_shared_one() {
+        let shared = SdkConfig::builder().endpoint_url("http://127.0.0.1:5000").build();
+        let sts_env = Env::from_slice(&[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:4566")]);
+        assert_eq!(sts_endpoint(&sts_env, &shared).as_deref(), Some("http://127.0.0.1:4566"));
+        assert_eq!(sts_endpoint(&Env::from_slice(&[]), &shared).as_deref(), Some("http://127.0.0.1:5000"));
+        assert_eq!(sts_endpoint(&Env::from_slice(&[]), &SdkConfig::builder().build()), None);
     }
 }
