@@ -184,6 +184,31 @@ impl ProfileStore {
             seen.push(hop);
             next = self.profiles.get(hop).and_then(|p| p.via.as_ref());
         }
+        self.check_chain_devices(text, name, profile)
+    }
+
+    /// One MFA device per chain: STS takes a code only from a device of the user who makes the
+    /// call, and in a chain that is the base identity, for the first hop (later hops are called
+    /// by role sessions, which have no device). A code is asked for once per resolve, so two
+    /// devices could never both be answered; the store says so instead of STS failing later.
+    fn check_chain_devices(&self, text: &str, name: &str, profile: &Profile) -> Result<(), Error> {
+        let Some(device) = &profile.mfa_serial else { return Ok(()) };
+        let mut next = profile.via.as_ref();
+        while let Some(hop) = next {
+            let Some(hop_profile) = self.profiles.get(hop) else { break };
+            if let Some(other) = hop_profile.mfa_serial.as_ref().filter(|other| *other != device) {
+                let message = format!(
+                    "profile `{name}` names MFA device `{}`, and `{hop}`, which it is assumed via, names `{}`; \
+                     a chain can present one device's code: keep `mfaSerial` on one profile of the chain \
+                     (the first hop, which the base identity assumes)",
+                    device.as_str(),
+                    other.as_str()
+                );
+                let at = [Step::Key("profiles"), Step::Key(name), Step::Key("mfaSerial")];
+                return Err(self.invalid_at(text, &at, message));
+            }
+            next = hop_profile.via.as_ref();
+        }
         Ok(())
     }
 
@@ -386,6 +411,19 @@ mod tests {
         assert!(err.contains("caps chained sessions at one hour"), "{err}");
         let missing = error_of("profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n    via: nope\n");
         assert!(missing.contains("profile `nope` is not defined"), "{missing}");
+    }
+
+    #[test]
+    fn a_chain_whose_hops_name_different_mfa_devices_is_refused_where_the_second_one_is() {
+        let text = "profiles:\n  hub:\n    roleArn: arn:aws:iam::111111111111:role/hub\n    mfaSerial: arn:aws:iam::111111111111:mfa/ana\n  deploy:\n    roleArn: arn:aws:iam::222222222222:role/deploy\n    via: hub\n    mfaSerial: arn:aws:iam::222222222222:mfa/bo\n";
+        let err = error_of(text);
+        assert!(err.starts_with("access-roles.yml:8:16:"), "{err}");
+        assert!(err.contains("`deploy` names MFA device `arn:aws:iam::222222222222:mfa/bo`"), "{err}");
+        assert!(err.contains("`hub`, which it is assumed via, names `arn:aws:iam::111111111111:mfa/ana`"), "{err}");
+        let same = text.replace("222222222222:mfa/bo", "111111111111:mfa/ana");
+        assert!(parse(&same).is_ok(), "one device on two hops is one code");
+        let one = text.replace("    mfaSerial: arn:aws:iam::222222222222:mfa/bo\n", "");
+        assert!(parse(&one).is_ok());
     }
 
     #[test]
