@@ -189,6 +189,12 @@ describe('access-role link --create', { concurrency: true }, () => {
           env: asAdmin(),
         });
         assert.match(externalId.output, /--external-id "bad id": externalId contains ' '/);
+        const withoutCreate = await run(service, ['access-role', 'link', '--profile', 'p', '--role-arn', aws.seed.roles.deploy, '--dry-run'], {
+          ok: false,
+        });
+        assert.match(withoutCreate.output, /--dry-run only works with --create/);
+        const neither = await run(service, ['access-role', 'link', '--profile', 'p'], { ok: false });
+        assert.match(neither.output, /access-role link needs --role-arn ARN \(the role to link\), or --create/);
         assert.deepEqual(await stackRequests('serverless-access-role-p'), []);
         assert.equal(await service.readStore(), before);
       }));

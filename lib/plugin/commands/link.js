@@ -6,6 +6,9 @@ const runLinkCreate = require('./link-create');
 const saveLink = require('./save-link');
 const userError = require('../user-error');
 
+/** Options that shape the stack `--create` deploys, meaningless without it. */
+const CREATE_OPTIONS = ['stack-name', 'role-name', 'principal', 'dry-run'];
+
 /**
  * `serverless access-role link --profile NAME --role-arn ARN [--app A] [--stage S]
  * [--external-id X] [--new-profile]`: writes the profile and maps the app (or one stage of it)
@@ -18,6 +21,15 @@ const userError = require('../user-error');
 async function runLink(plugin) {
   const { serverless, options, log } = plugin;
   if (options.create) return runLinkCreate(plugin);
+  const createOnly = CREATE_OPTIONS.filter((name) => options[name] !== undefined && options[name] !== false);
+  if (createOnly.length > 0) {
+    throw userError(
+      serverless,
+      `${createOnly.map((name) => `--${name}`).join(', ')} only work${createOnly.length === 1 ? 's' : ''} with --create, ` +
+        'which deploys the role; add --create, or drop them to link an existing role with --role-arn.',
+      'ACCESS_ROLES_INVALID_OPTION',
+    );
+  }
   if (!options['role-arn']) {
     throw userError(
       serverless,
