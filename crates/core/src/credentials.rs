@@ -50,7 +50,7 @@ impl Source {
 
 /// Temporary credentials STS handed out for one AssumeRole call, and whose they are.
 #[derive(Clone, Debug)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     /// Access key id.
     pub access_key_id: String,
     /// Secret access key.

@@ -10,19 +10,22 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+// What callers use is `pub` or re-exported below; the rest is the core's own business.
 pub mod aws_profiles;
-pub mod cache;
-pub mod credentials;
-pub mod env;
-pub mod error;
 pub mod profiles;
-pub mod session_env;
-pub mod session_name;
-pub mod sts;
 pub mod text;
 
+mod cache;
+mod credentials;
+mod env;
+mod error;
+#[cfg(test)]
+mod fuzz;
 mod plan;
 mod resolve;
+mod session_env;
+mod session_name;
+mod sts;
 
 pub use credentials::{AccessRoleCredentials, Secret, Source};
 pub use env::Env;

@@ -77,10 +77,11 @@ impl AssumeRoleRequest {
     }
 }
 
+#[cfg(test)]
 impl AssumeRoleRequest {
     /// A plain request for `role_arn`: one hour, session name `test-session`, nothing else set.
     /// The starting point of tests.
-    pub fn plain(role_arn: &str) -> AssumeRoleRequest {
+    pub(crate) fn plain(role_arn: &str) -> AssumeRoleRequest {
         AssumeRoleRequest {
             role_arn: role_arn.to_owned(),
             session_name: "test-session".to_owned(),

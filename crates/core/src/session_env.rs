@@ -21,7 +21,7 @@ use std::fmt;
 use std::time::SystemTime;
 
 /// The marker variable: JSON naming the session, without secrets.
-pub const SESSION_VAR: &str = "SERVERLESS_ACCESS_ROLES_SESSION";
+pub(crate) const SESSION_VAR: &str = "SERVERLESS_ACCESS_ROLES_SESSION";
 
 const ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
 const SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";

@@ -8,7 +8,7 @@ use crate::profiles::NameTemplate;
 
 /// The values a session name template can refer to.
 #[derive(Clone, Debug, Default)]
-pub struct SessionContext<'a> {
+pub(crate) struct SessionContext<'a> {
     /// The local user (`$USER`); when unset, `serverless`.
     pub user: Option<&'a str>,
     /// The app looked up.
@@ -25,7 +25,7 @@ pub struct SessionContext<'a> {
 const FALLBACK: &str = "serverless-access-roles";
 
 /// Renders `template` with `context` and sanitises the result to STS's rules.
-pub fn render(template: &NameTemplate, context: &SessionContext<'_>) -> String {
+pub(crate) fn render(template: &NameTemplate, context: &SessionContext<'_>) -> String {
     let user = context.user.filter(|u| !u.is_empty()).unwrap_or("serverless");
     let rendered = template
         .as_str()
@@ -50,7 +50,7 @@ fn sanitise(name: &str) -> String {
 
 /// The local user name: `$USER` (or `USERNAME`, `LOGNAME`) as shells see it, else the
 /// operating system's name for the current user.
-pub fn local_user(env: &Env) -> Option<String> {
+pub(crate) fn local_user(env: &Env) -> Option<String> {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|k| env.var(k))

@@ -34,7 +34,7 @@ const MAX_CLOCK_BEHIND: Duration = Duration::from_secs(24 * 3600);
 
 /// Settings of one resolution that do not change which credentials STS hands out.
 #[derive(Clone, Debug)]
-pub struct CallSettings {
+pub(crate) struct CallSettings {
     /// The current MFA code, for requests with an `mfa_serial` (the core reads no variable for
     /// it: callers ask the person, or read their own).
     pub mfa_code: Option<Secret>,
@@ -47,7 +47,7 @@ pub struct CallSettings {
 
 /// True when `assumed_role_arn` (`arn:P:sts::ACCOUNT:assumed-role/NAME/SESSION`) is a session of
 /// the role `role_arn` (`arn:P:iam::ACCOUNT:role/[PATH/]NAME`).
-pub fn is_session_of(assumed_role_arn: &str, role_arn: &str) -> bool {
+pub(crate) fn is_session_of(assumed_role_arn: &str, role_arn: &str) -> bool {
     let Some((role_prefix, role_path)) = role_arn.split_once(":role/") else { return false };
     let Some((session_prefix, session)) = assumed_role_arn.split_once(":assumed-role/") else { return false };
     let role_name = role_path.rsplit('/').next().unwrap_or_default();
@@ -59,7 +59,7 @@ pub fn is_session_of(assumed_role_arn: &str, role_arn: &str) -> bool {
 
 /// Assumes the role: with the credentials of `request.via` when it is chained, else with the
 /// base identity's.
-pub async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Result<Credentials, Error> {
+pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Result<Credentials, Error> {
     let token_code = mfa_token(request, call)?;
     let config = base_config(request, call).await;
     let region = config.region().map_or(FALLBACK_REGION, |r| r.as_ref()).to_owned();

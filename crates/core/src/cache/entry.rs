@@ -57,7 +57,7 @@ pub(super) fn read(dir: &Path, key: &str, request: &AssumeRoleRequest) -> Option
 /// Plausible: keys issued now or earlier for `request` expire at most its `duration_seconds`
 /// (plus a little clock skew) from now, and belong to a session of its role. An entry that
 /// claims more was not written by [`write`] for this request, so it is corrupt.
-pub fn decode(bytes: &[u8], key: &str, request: &AssumeRoleRequest) -> Option<Credentials> {
+pub(crate) fn decode(bytes: &[u8], key: &str, request: &AssumeRoleRequest) -> Option<Credentials> {
     let entry: Entry = serde_json::from_slice(bytes).ok()?;
     if entry.version != 1 || entry.key != key || !is_session_of(&entry.assumed_role_arn, &request.role_arn) {
         return None;

@@ -31,7 +31,7 @@ const ENV_INPUTS: &[&str] = &[
 /// It covers the role, external id, duration, session name, region and base profile of the
 /// request; the base identity and endpoint as the environment chooses them; and the path, size and
 /// modification time of the AWS config and credentials files, so editing a profile starts afresh.
-pub fn cache_key(request: &AssumeRoleRequest, env: &Env) -> String {
+pub(crate) fn cache_key(request: &AssumeRoleRequest, env: &Env) -> String {
     let mut hash = Sha256::new();
     let mut field = |value: &[u8]| {
         hash.update((value.len() as u64).to_le_bytes());

@@ -12,8 +12,9 @@ mod entry;
 mod key;
 mod lock;
 
-pub use entry::decode as decode_entry;
-pub use key::cache_key;
+#[cfg(test)]
+pub(crate) use entry::decode as decode_entry;
+pub(crate) use key::cache_key;
 
 use crate::credentials::Credentials;
 use crate::credentials::Source;
@@ -34,7 +35,7 @@ const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How the cache is used for one call.
 #[derive(Clone, Debug)]
-pub struct CacheSettings {
+pub(crate) struct CacheSettings {
     /// Use the cache at all; when false, neither read nor written.
     pub enabled: bool,
     /// Skip reading, call STS, and store the new keys.
@@ -52,7 +53,7 @@ impl CacheSettings {
     /// The disk cache directory: `SERVERLESS_ACCESS_ROLES_CACHE_DIR`, else the platform's cache
     /// directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
     /// `%LOCALAPPDATA%` on Windows) joined with `serverless-access-roles`.
-    pub fn default_dir(env: &Env) -> Option<PathBuf> {
+    pub(crate) fn default_dir(env: &Env) -> Option<PathBuf> {
         env.var_os(CACHE_DIR_ENV)
             .map(PathBuf::from)
             .or_else(|| env.platform_cache_dir().map(|d| d.join("serverless-access-roles")))
@@ -60,7 +61,7 @@ impl CacheSettings {
 
     /// How long before expiry credentials for a `duration_seconds` session stop being handed
     /// out: the refresh margin, at most half the lifetime. The one refresh rule of the project.
-    pub fn margin(&self, duration_seconds: u32) -> Duration {
+    pub(crate) fn margin(&self, duration_seconds: u32) -> Duration {
         let margin = self.refresh_margin.unwrap_or(Duration::from_secs(15 * 60));
         margin.min(Duration::from_secs(u64::from(duration_seconds) / 2))
     }
@@ -78,7 +79,7 @@ fn slot(key: &str) -> Slot {
 
 /// The keys this process holds for `request`, if they are fresh and no other caller is busy
 /// with them; never waits, reads the disk or calls STS.
-pub fn peek(request: &AssumeRoleRequest, settings: &CacheSettings) -> Option<Credentials> {
+pub(crate) fn peek(request: &AssumeRoleRequest, settings: &CacheSettings) -> Option<Credentials> {
     if !settings.enabled || settings.force_refresh {
         return None;
     }
@@ -88,7 +89,7 @@ pub fn peek(request: &AssumeRoleRequest, settings: &CacheSettings) -> Option<Cre
 }
 
 /// Returns keys for `request` from the cache, or from `assume` when none are fresh.
-pub async fn fetch<F, Fut>(
+pub(crate) async fn fetch<F, Fut>(
     request: &AssumeRoleRequest,
     settings: &CacheSettings,
     assume: F,
@@ -158,7 +159,7 @@ fn held_unless_nested(acquired: lock::Acquired, request: &AssumeRoleRequest) -> 
 /// Why the disk cache is off for `settings`, when it is on and its directory cannot be used (a
 /// symlink, not a directory, not creatable, shared and not tightenable); `None` when it works
 /// or is off by choice. For one debug line: the cache itself just goes on in memory.
-pub fn disk_cache_off(settings: &CacheSettings) -> Option<String> {
+pub(crate) fn disk_cache_off(settings: &CacheSettings) -> Option<String> {
     if !settings.enabled {
         return None;
     }

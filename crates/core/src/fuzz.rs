@@ -3,12 +3,12 @@
 //! never a panic.
 //!
 //! CI runs the default number of cases. For a long run, set `PROPTEST_CASES`, e.g.
-//! `PROPTEST_CASES=2000000 cargo test -p access-roles-core --release --test fuzz` (see
+//! `PROPTEST_CASES=2000000 cargo test -p access-roles-core --release --lib fuzz::` (see
 //! BENCHMARKS.md for the minutes spent and what was found).
 
-use access_roles_core::cache::decode_entry;
-use access_roles_core::profiles::ProfileStore;
-use access_roles_core::AssumeRoleRequest;
+use crate::cache::decode_entry;
+use crate::plan::AssumeRoleRequest;
+use crate::profiles::ProfileStore;
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::LazyLock;
