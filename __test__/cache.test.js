@@ -231,3 +231,17 @@ test('a symlinked cache directory is not used, and the keys say why', async () =
   const used = await resolveInChild({ cacheDir: real });
   assert.equal(used.diskCacheOff, undefined, 'a usable directory says nothing');
 });
+
+test('the cache key follows the base profile: an unrelated AWS config edit keeps the keys, an edit to it does not', async () => {
+  const cacheDir = newCacheDir();
+  const config = path.join(fs.mkdtempSync(path.join(dir, 'aws-')), 'config');
+  fs.writeFileSync(config, '[default]\nregion = us-east-1\n');
+  const env = { AWS_CONFIG_FILE: config, AWS_PROFILE: undefined, AWS_DEFAULT_PROFILE: undefined };
+  assert.equal((await resolveInChild({ cacheDir }, { env })).source, 'sts');
+  fs.appendFileSync(config, '\n[profile unrelated]\nregion = eu-west-1\n');
+  assert.equal((await resolveInChild({ cacheDir }, { env })).source, 'cache', 'a profile added elsewhere');
+  fs.writeFileSync(config, '[default]\nregion = us-east-1\noutput = json\n\n[profile unrelated]\nregion = eu-west-1\n');
+  assert.equal((await resolveInChild({ cacheDir }, { env })).source, 'cache', 'a setting that picks no identity');
+  fs.writeFileSync(config, '[default]\nregion = us-east-1\nrole_session_name = edited\n');
+  assert.equal((await resolveInChild({ cacheDir }, { env })).source, 'sts', 'the base profile edited');
+});

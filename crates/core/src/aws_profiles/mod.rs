@@ -6,10 +6,12 @@
 //! profiles; a profile whose `credential_process` runs this package's bin gets the access role's
 //! keys from the same store and cache as the plugin.
 
+mod chain;
 mod file;
 mod list;
 mod ours;
 
+pub use chain::base_profile_sections;
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
 pub use ours::{base_env, defined_profiles, own_selected_profile, runs_credential_process};

@@ -70,7 +70,7 @@ pub fn defined_profiles(env: &Env) -> Option<Vec<String>> {
 
 /// The output of a future that is ready when first polled, as aws-config's profile loading is
 /// on the real file system (it reads with `std::fs`); `None` if it would wait.
-fn ready<F: Future>(future: F) -> Option<F::Output> {
+pub(super) fn ready<F: Future>(future: F) -> Option<F::Output> {
     match std::pin::pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(output) => Some(output),
         Poll::Pending => None,

@@ -1,9 +1,9 @@
 //! Cache keys: a hash of everything that changes which keys STS would hand out.
 
+use crate::aws_profiles::base_profile_sections;
 use crate::env::Env;
 use crate::plan::AssumeRoleRequest;
 use sha2::{Digest, Sha256};
-use std::path::PathBuf;
 
 /// Environment variables that choose the base identity, the STS endpoint or the region.
 ///
@@ -29,28 +29,37 @@ const ENV_INPUTS: &[&str] = &[
 /// The cache key of `request` in the environment `env`: 64 hex digits.
 ///
 /// It covers the role, external id, duration, session name, region and base profile of the
-/// request; the base identity and endpoint as the environment chooses them; and the path, size and
-/// modification time of the AWS config and credentials files, so editing a profile starts afresh.
+/// request; the base identity and endpoint as the environment chooses them (the key variables,
+/// hashed); and the contents of the AWS config sections that decide the base identity: the
+/// chosen profile, its `source_profile` chain and its `sso-session`. Adding or editing another
+/// profile keeps the key; editing one of these starts afresh.
 pub(crate) fn cache_key(request: &AssumeRoleRequest, env: &Env) -> String {
     let mut hash = Sha256::new();
     let mut field = |value: &[u8]| {
         hash.update((value.len() as u64).to_le_bytes());
         hash.update(value);
     };
-    field(b"v1");
+    field(b"v2");
     field(request_fingerprint(request).as_bytes());
     for name in ENV_INPUTS {
         field(env.var_os(name).unwrap_or_default().as_encoded_bytes());
     }
-    for path in aws_shared_files(env) {
-        field(path.as_os_str().as_encoded_bytes());
-        let stamp = std::fs::metadata(&path).ok().map(|m| {
-            let modified = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-            (m.len(), modified.map_or(0, |d| d.as_nanos()))
-        });
-        field(format!("{stamp:?}").as_bytes());
-    }
+    field(base_profile_sections(env, &base_profile_name(request, env)).as_bytes());
     hex::encode(hash.finalize())
+}
+
+/// The AWS config profile the base identity comes from: the first hop's `base_profile`, else
+/// `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`, else `default`.
+fn base_profile_name(request: &AssumeRoleRequest, env: &Env) -> String {
+    let mut first = request;
+    while let Some(before) = first.via.as_deref() {
+        first = before;
+    }
+    first
+        .base_profile
+        .clone()
+        .or_else(|| ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"].iter().find_map(|v| env.var(v).filter(|p| !p.is_empty())))
+        .unwrap_or_else(|| "default".to_owned())
 }
 
 /// Every field of the request and of the chain before it, unambiguously; not the MFA code,
@@ -86,15 +95,6 @@ fn request_fingerprint(request: &AssumeRoleRequest) -> String {
         via
     ])
     .to_string()
-}
-
-/// The AWS config and credentials files, where the SDK looks for them.
-fn aws_shared_files(env: &Env) -> [PathBuf; 2] {
-    let home = env.home_dir().unwrap_or_default();
-    let pick = |name: &str, default: &str| {
-        env.var_os(name).map(PathBuf::from).unwrap_or_else(|| home.join(".aws").join(default))
-    };
-    [pick("AWS_CONFIG_FILE", "config"), pick("AWS_SHARED_CREDENTIALS_FILE", "credentials")]
 }
 
 #[cfg(test)]
@@ -154,19 +154,26 @@ mod tests {
         for name in ["AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL", "AWS_REGION"] {
             assert_ne!(with(&[("HOME", "/h"), (name, "x")]), base, "{name}");
         }
-        assert_ne!(with(&[("HOME", "/elsewhere")]), base, "another home means other AWS config files");
     }
 
     #[test]
-    fn editing_the_aws_config_file_changes_the_key() {
+    fn the_key_follows_the_base_profile_contents_not_the_rest_of_the_aws_files() {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("config");
-        let env = Env::from_slice(&[("AWS_CONFIG_FILE", config.to_str().unwrap())]);
-        let missing = cache_key(&request(), &env);
-        std::fs::write(&config, "[profile ci]\n").unwrap();
-        let written = cache_key(&request(), &env);
-        assert_ne!(missing, written);
-        std::fs::write(&config, "[profile ci]\nregion = eu-west-1\n").unwrap();
-        assert_ne!(cache_key(&request(), &env), written);
+        let credentials = dir.path().join("credentials");
+        let env = Env::from_slice(&[
+            ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+            ("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap()),
+        ]);
+        std::fs::write(&config, "[default]\nregion = us-east-1\n").unwrap();
+        let before = cache_key(&request(), &env);
+        std::fs::write(&config, "[default]\nregion = us-east-1\n\n[profile unrelated]\nregion = eu-west-1\n").unwrap();
+        assert_eq!(cache_key(&request(), &env), before, "another profile added: the same key");
+        std::fs::write(&config, "[default]\nregion = us-east-1\ncredential_process = other\n").unwrap();
+        assert_ne!(cache_key(&request(), &env), before, "the base profile edited: a new key");
+        let ci = AssumeRoleRequest { base_profile: Some("unrelated".to_owned()), ..request() };
+        let with_ci = cache_key(&ci, &env);
+        std::fs::write(&config, "[default]\nregion = eu-west-2\n").unwrap();
+        assert_eq!(cache_key(&ci, &env), with_ci, "the default profile is not this request's base");
     }
 }

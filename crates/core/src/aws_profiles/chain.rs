@@ -1,0 +1,146 @@
+//! The AWS config settings that decide a base identity, as text for the cache key: those of the
+//! profile itself, of the `source_profile` chain behind it, and of the `sso-session` they name.
+//! An edit anywhere else in the AWS files (another profile added, `output = json`) leaves this
+//! text, and the cached keys, as they were; an edit to one of these settings changes it.
+
+use super::ours::ready;
+use crate::env::Env;
+use aws_types::os_shim_internal::{Env as SdkEnv, Fs};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+/// Longest `source_profile` chain followed; aws-config refuses loops itself.
+const MAX_HOPS: usize = 16;
+
+/// Profile settings that decide whose keys the chain finds, where, and how they are refreshed
+/// (the AWS SDKs and Tools Reference Guide's credential and endpoint settings).
+const PROFILE_SETTINGS: &[&str] = &[
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "credential_process",
+    "credential_source",
+    "source_profile",
+    "role_arn",
+    "role_session_name",
+    "external_id",
+    "mfa_serial",
+    "duration_seconds",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_region",
+    "sso_account_id",
+    "sso_role_name",
+    "login_session",
+    "region",
+    "endpoint_url",
+    "services",
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
+    "sts_regional_endpoints",
+];
+
+/// `sso-session` settings.
+const SSO_SESSION_SETTINGS: &[&str] = &["sso_start_url", "sso_region", "sso_registration_scopes"];
+
+/// The profile `name` and the sections behind it, each as `[kind name]` and its
+/// [`PROFILE_SETTINGS`] that are set, as `key = value` lines, in the order the chain reaches them. A profile that is not defined
+/// appears as `[profile NAME] (not defined)`; files that cannot be read as one line saying so.
+pub fn base_profile_sections(env: &Env, name: &str) -> String {
+    // Every resolve asks, the in-process fast path too: parse the files again only once they
+    // change (path, size and modification time, as for the profile store).
+    let stamp = (
+        name.to_owned(),
+        shared_files(env).map(|path| {
+            let meta = std::fs::metadata(&path).ok();
+            (path, meta.as_ref().map(std::fs::Metadata::len), meta.and_then(|m| m.modified().ok()))
+        }),
+    );
+    let memo = || MEMO.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((seen, text)) = memo().as_ref() {
+        if *seen == stamp {
+            return text.clone();
+        }
+    }
+    let text = read_sections(env, name);
+    *memo() = Some((stamp, text.clone()));
+    text
+}
+
+/// What the memo keys on: the profile, and each AWS file's path, size and modification time.
+type Stamp = (String, [(PathBuf, Option<u64>, Option<SystemTime>); 2]);
+
+/// The last profile's sections, with the stamp they were read under.
+static MEMO: Mutex<Option<(Stamp, String)>> = Mutex::new(None);
+
+/// The AWS config and credentials files, where the SDK looks for them.
+fn shared_files(env: &Env) -> [PathBuf; 2] {
+    let home = env.home_dir().unwrap_or_default();
+    let pick = |name: &str, default: &str| {
+        env.var_os(name).map(PathBuf::from).unwrap_or_else(|| home.join(".aws").join(default))
+    };
+    [pick("AWS_CONFIG_FILE", "config"), pick("AWS_SHARED_CREDENTIALS_FILE", "credentials")]
+}
+
+fn read_sections(env: &Env, name: &str) -> String {
+    let sdk_env = env.for_aws_sdk().unwrap_or_else(SdkEnv::real);
+    let loaded = ready(aws_config::profile::parser::load(&Fs::real(), &sdk_env, &Default::default(), None));
+    let Some(Ok(profiles)) = loaded else { return "(AWS config files unreadable)".to_owned() };
+    let mut text = String::new();
+    let mut next = Some(name.to_owned());
+    let mut seen = Vec::new();
+    while let Some(current) = next.take().filter(|n| !seen.contains(n) && seen.len() < MAX_HOPS) {
+        let Some(profile) = profiles.get_profile(&current) else {
+            text.push_str(&format!("[profile {current}] (not defined)\n"));
+            break;
+        };
+        push_section(&mut text, &format!("profile {current}"), PROFILE_SETTINGS, |k| profile.get(k));
+        if let Some((name, session)) = profile.get("sso_session").and_then(|s| Some((s, profiles.sso_session(s)?))) {
+            push_section(&mut text, &format!("sso-session {name}"), SSO_SESSION_SETTINGS, |k| session.get(k));
+        }
+        next = profile.get("source_profile").map(str::to_owned);
+        seen.push(current);
+    }
+    text
+}
+
+fn push_section<'a>(text: &mut String, header: &str, settings: &[&str], get: impl Fn(&str) -> Option<&'a str>) {
+    text.push_str(&format!("[{header}]\n"));
+    for key in settings {
+        if let Some(value) = get(key) {
+            text.push_str(&format!("{key} = {value}\n"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_for(config: &std::path::Path) -> Env {
+        let credentials = config.with_extension("creds");
+        Env::from_slice(&[
+            ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+            ("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap()),
+        ])
+    }
+
+    #[test]
+    fn the_sections_follow_the_source_profile_chain_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let text = "[profile ci]\nsource_profile = base\nrole_arn = arn:aws:iam::1:role/ci\n\
+                    output = json\n[profile base]\nsso_session = corp\n[sso-session corp]\nsso_region = eu-west-1\n\
+                    [profile other]\nregion = us-east-1\n";
+        std::fs::write(&config, text).unwrap();
+        let sections = base_profile_sections(&env_for(&config), "ci");
+        assert_eq!(
+            sections,
+            "[profile ci]\nsource_profile = base\nrole_arn = arn:aws:iam::1:role/ci\n[profile base]\nsso_session = corp\n\
+             [sso-session corp]\nsso_region = eu-west-1\n"
+        );
+        assert_eq!(base_profile_sections(&env_for(&config), "nope"), "[profile nope] (not defined)\n");
+    }
+}
