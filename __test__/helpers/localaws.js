@@ -79,7 +79,12 @@ function recorder(endpoint) {
     return res.text();
   };
   return {
-    start: () => call('start-recording'),
+    // reset-recording creates the (empty) file, which download-recording needs even when
+    // nothing has been recorded yet.
+    start: async () => {
+      await call('reset-recording');
+      await call('start-recording');
+    },
     /** Forgets the requests recorded so far. */
     reset: () => call('reset-recording'),
     requests: async () =>
