@@ -7,7 +7,7 @@
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const YAML = require('yaml');
-const { CloudFormationClient, CreateStackCommand } = require('@aws-sdk/client-cloudformation');
+const { CloudFormationClient, CreateStackCommand, CreateChangeSetCommand } = require('@aws-sdk/client-cloudformation');
 const { startLocalAws } = require('./helpers/localaws');
 const { createService, createHome, CLIS } = require('./helpers/serverless');
 
@@ -171,6 +171,31 @@ describe('access-role link --create', { concurrency: true }, () => {
         );
         assert.match(output, /Stack someone-elses-stack exists but was not made by `access-role link --create` for profile "foreign"/);
         assert.deepEqual(await stackRequests('someone-elses-stack'), ['CreateStack', 'DescribeStacks']);
+        assert.equal(await service.readStore(), before);
+      }));
+
+    test('a stack with an operation in progress is refused and left alone', () =>
+      withService('osls', async (service) => {
+        const admin = { accessKeyId: aws.seed.adminUser.accessKeyId, secretAccessKey: aws.seed.adminUser.secretAccessKey };
+        const cloudFormation = new CloudFormationClient({ endpoint: aws.endpoint, region: aws.seed.region, credentials: admin });
+        // A change set of type CREATE holds a new stack in REVIEW_IN_PROGRESS until it is executed.
+        await cloudFormation.send(
+          new CreateChangeSetCommand({
+            StackName: 'serverless-access-role-pending',
+            ChangeSetName: 'pending',
+            ChangeSetType: 'CREATE',
+            TemplateBody: JSON.stringify({ Resources: { Handle: { Type: 'AWS::CloudFormation::WaitConditionHandle' } } }),
+            Tags: [{ Key: 'serverless-access-roles:profile', Value: 'pending' }],
+          }),
+        );
+        const before = await service.readStore();
+        const { output } = await run(service, ['access-role', 'link', '--create', '--profile', 'pending', '--principal', aws.seed.baseUser.arn], {
+          ok: false,
+          env: asAdmin(),
+        });
+        assert.match(output, /Stack serverless-access-role-pending is REVIEW_IN_PROGRESS: an operation on it has not finished/);
+        const actions = await stackRequests('serverless-access-role-pending');
+        assert.deepEqual(actions.filter((a) => /^(Create|Update)Stack$/.test(a)), []);
         assert.equal(await service.readStore(), before);
       }));
 

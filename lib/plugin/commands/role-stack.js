@@ -140,8 +140,9 @@ async function deployRoleStack(serverless, client, { stackName, profile, roleNam
     if (status.endsWith('_IN_PROGRESS')) {
       throw userError(
         serverless,
-        `Stack ${stackName} is ${status}: another operation is running on it. Wait until it settles ` +
-          '(CloudFormation console, or aws cloudformation describe-stacks), then run the command again.',
+        `Stack ${stackName} is ${status}: an operation on it has not finished. Wait until it settles ` +
+          '(CloudFormation console, or aws cloudformation describe-stacks), then run the command again; ' +
+          'the profile store is unchanged.',
         'ACCESS_ROLES_STACK_BUSY',
       );
     }
