@@ -18,6 +18,7 @@ const COMMANDS = {
     run: 'profiles',
     summary: 'AWS config profiles for every app and stage of the profile store (--write)',
   },
+  cache: { module: '../lib/cli/cache', run: 'cache', summary: 'lists or clears the cached keys (list, clear)' },
   exec: {
     module: '../lib/cli/exec',
     run: 'exec',

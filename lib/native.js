@@ -107,6 +107,8 @@ const FUNCTIONS = [
   'renderAwsConfigProfiles',
   'writeAwsConfigProfiles',
   'sessionEnvironment',
+  'listCache',
+  'clearCache',
 ];
 
 module.exports = Object.fromEntries(FUNCTIONS.map((name) => [name, (...args) => load()[name](...args)]));

@@ -7,6 +7,7 @@
 // constructors, which `unreachable_pub` and `dead_code` cannot see.
 mod args;
 pub mod aws_profiles;
+pub mod cache;
 pub mod describe;
 mod error;
 pub mod resolve;

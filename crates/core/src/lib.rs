@@ -27,6 +27,10 @@ mod session_env;
 mod session_name;
 mod sts;
 
+pub use cache::{
+    clear as clear_cache, default_cache_dir, list as list_cache, Filter as CacheFilter, Label as CacheLabel,
+    Summary as CacheEntry,
+};
 pub use credentials::{AccessRoleCredentials, Secret, Source};
 pub use env::Env;
 pub use error::Error;

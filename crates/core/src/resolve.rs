@@ -66,6 +66,12 @@ impl Resolver {
             refresh_margin: options.refresh_margin_seconds.map(|s| Duration::from_secs(s.into())),
             dir: options.cache_dir.clone().or_else(|| CacheSettings::default_dir(env)),
             env: base_env(env),
+            label: cache::Label {
+                profile: Some(plan.profile.clone()),
+                role_arn: Some(plan.request.role_arn.clone()),
+                app: Some(app.to_owned()),
+                stage: Some(stage.to_owned()),
+            },
         };
         let call = CallSettings {
             mfa_code: options.mfa_code.clone(),

@@ -34,6 +34,43 @@ struct Entry {
     expiration_ms: u64,
     assumed_role_arn: String,
     region: String,
+    // What the keys were resolved for ([`Label`]), for `cache list` and `cache clear`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    profile: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    role_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    app: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stage: Option<String>,
+}
+
+/// What an entry's keys were resolved for: no secret, only names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Label {
+    /// The deployment profile.
+    pub profile: Option<String>,
+    /// The access role.
+    pub role_arn: Option<String>,
+    /// The app looked up.
+    pub app: Option<String>,
+    /// The stage looked up.
+    pub stage: Option<String>,
+}
+
+/// An entry as `cache list` shows it: names and times, never a key.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// The cache key (the entry's file name without `.json`).
+    pub key: String,
+    /// What the keys were resolved for.
+    pub label: Label,
+    /// The assumed-role session.
+    pub assumed_role_arn: String,
+    /// The region STS was called in.
+    pub region: String,
+    /// When the keys expire.
+    pub expiration: SystemTime,
 }
 
 /// Path of the entry for `key`.
@@ -41,14 +78,41 @@ pub(super) fn entry_path(dir: &Path, key: &str) -> PathBuf {
     dir.join(format!("{key}.json"))
 }
 
-/// Reads the entry for `key`, or `None` when it is missing or not to be trusted.
+/// Reads the entry for `key`, or `None` when it is missing or not to be trusted. An expired
+/// entry is removed when seen.
 pub(super) fn read(dir: &Path, key: &str, request: &AssumeRoleRequest) -> Option<Credentials> {
-    let path = entry_path(dir, key);
-    let meta = std::fs::symlink_metadata(&path).ok()?;
+    let credentials = decode(&read_private(&entry_path(dir, key))?, key, request)?;
+    if credentials.expiration <= SystemTime::now() {
+        let _ = std::fs::remove_file(entry_path(dir, key));
+        return None;
+    }
+    Some(credentials)
+}
+
+/// The bytes of an entry file that is a regular file, private to the user and not too large.
+fn read_private(path: &Path) -> Option<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
     if !meta.is_file() || meta.len() > MAX_ENTRY_BYTES || !private_to_user(&meta) {
         return None;
     }
-    decode(&std::fs::read(&path).ok()?, key, request)
+    std::fs::read(path).ok()
+}
+
+/// What `cache list` shows of the entry at `path`: names and times; `None` when it is not a
+/// trustworthy version-1 entry filed under its own name.
+pub(super) fn summary(path: &Path) -> Option<Summary> {
+    let key = path.file_name()?.to_str()?.strip_suffix(".json")?;
+    let entry: Entry = serde_json::from_slice(&read_private(path)?).ok()?;
+    if entry.version != 1 || entry.key != key {
+        return None;
+    }
+    Some(Summary {
+        key: entry.key,
+        label: Label { profile: entry.profile, role_arn: entry.role_arn, app: entry.app, stage: entry.stage },
+        assumed_role_arn: entry.assumed_role_arn,
+        region: entry.region,
+        expiration: UNIX_EPOCH.checked_add(Duration::from_millis(entry.expiration_ms))?,
+    })
 }
 
 /// Decodes an entry's bytes; `None` unless they are a plausible version-1 entry filed under
@@ -78,7 +142,7 @@ pub(crate) fn decode(bytes: &[u8], key: &str, request: &AssumeRoleRequest) -> Op
 }
 
 /// Writes the entry for `key` atomically, mode 0600.
-pub(super) fn write(dir: &Path, key: &str, role: &Credentials) -> std::io::Result<()> {
+pub(super) fn write(dir: &Path, key: &str, role: &Credentials, label: &Label) -> std::io::Result<()> {
     let entry = Entry {
         version: 1,
         key: key.to_owned(),
@@ -91,6 +155,10 @@ pub(super) fn write(dir: &Path, key: &str, role: &Credentials) -> std::io::Resul
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0)),
         assumed_role_arn: role.assumed_role_arn.clone(),
         region: role.region.clone(),
+        profile: label.profile.clone(),
+        role_arn: label.role_arn.clone(),
+        app: label.app.clone(),
+        stage: label.stage.clone(),
     };
     // tempfile creates the file 0600 with a random name; it is removed if anything below fails.
     let mut file = tempfile::Builder::new().prefix(".tmp-").suffix(".json").tempfile_in(dir)?;
@@ -178,7 +246,7 @@ mod tests {
     #[test]
     fn an_entry_round_trips_and_is_private() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "k", &role()).unwrap();
+        write(dir.path(), "k", &role(), &Label::default()).unwrap();
         let back = read(dir.path(), "k", &request()).unwrap();
         assert_eq!((back.access_key_id.as_str(), back.session_token.expose()), ("ASIAEXAMPLE", "token"));
         assert_eq!(back.expiration, role().expiration);
@@ -195,7 +263,7 @@ mod tests {
     #[test]
     fn corrupt_misfiled_or_oversized_entries_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "k", &role()).unwrap();
+        write(dir.path(), "k", &role(), &Label::default()).unwrap();
         std::fs::copy(entry_path(dir.path(), "k"), entry_path(dir.path(), "other")).unwrap();
         assert!(read(dir.path(), "other", &request()).is_none(), "an entry filed under another key");
         std::fs::write(entry_path(dir.path(), "k"), "{\"version\":1,").unwrap();
@@ -209,7 +277,7 @@ mod tests {
     fn group_readable_entries_and_symlinks_are_ignored() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "k", &role()).unwrap();
+        write(dir.path(), "k", &role(), &Label::default()).unwrap();
         let path = entry_path(dir.path(), "k");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
         assert!(read(dir.path(), "k", &request()).is_none());

@@ -11,10 +11,13 @@
 mod entry;
 mod key;
 mod lock;
+mod tools;
 
 #[cfg(test)]
 pub(crate) use entry::decode as decode_entry;
+pub use entry::{Label, Summary};
 pub(crate) use key::cache_key;
+pub use tools::{clear, list, Filter};
 
 use crate::credentials::Credentials;
 use crate::credentials::Source;
@@ -47,6 +50,14 @@ pub(crate) struct CacheSettings {
     pub dir: Option<PathBuf>,
     /// The environment whose base identity and endpoint variables go into the key.
     pub env: Env,
+    /// What the keys are resolved for, written into the entry for `cache list` and `cache clear`.
+    pub label: Label,
+}
+
+/// The disk cache directory that resolving uses when the caller names none (see
+/// [`CacheSettings::default_dir`]), for `cache list` and `cache clear`.
+pub fn default_cache_dir(env: &Env) -> Option<PathBuf> {
+    CacheSettings::default_dir(env)
 }
 
 impl CacheSettings {
@@ -140,7 +151,7 @@ where
     let role = assume().await?;
     if let Some(dir) = dir {
         // A cache that cannot be written costs a round trip next time, not this command.
-        let _ = entry::write(dir, &key, &role);
+        let _ = entry::write(dir, &key, &role, &settings.label);
     }
     *memory = Some(role.clone());
     Ok((role, Source::Sts))
@@ -252,6 +263,7 @@ mod tests {
             refresh_margin: None,
             dir: dir.map(Path::to_owned),
             env: env(),
+            label: Label::default(),
         }
     }
 

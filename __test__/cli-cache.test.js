@@ -1,0 +1,97 @@
+'use strict';
+// `serverless-access-roles cache list | clear` as a person runs them, on a cache that the bin's
+// own credential-process filled against moto with IAM enforced.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFile } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startLocalAws } = require('./helpers/localaws');
+
+const BIN = path.join(__dirname, '..', 'bin', 'serverless-access-roles.js');
+
+let aws;
+let dir;
+let storePath;
+let cacheDir;
+
+before(async () => {
+  aws = await startLocalAws();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cache-cli-'));
+  storePath = path.join(dir, 'access-roles.yml');
+  fs.writeFileSync(
+    storePath,
+    `profiles:\n  sandbox:\n    roleArn: ${aws.seed.roles.deploy}\napps:\n  payments:\n    defaultProfile: sandbox\n`,
+  );
+  cacheDir = path.join(dir, 'cache');
+});
+
+after(async () => {
+  await aws?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the bin with `args` as the base user, on the test's cache directory. */
+function runBin(args) {
+  const env = { ...process.env, ...aws.env, HOME: dir, SERVERLESS_ACCESS_ROLES_CACHE_DIR: cacheDir };
+  delete env.SERVERLESS_ACCESS_ROLES_CONFIG;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [BIN, ...args], { env, cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') reject(err);
+      else resolve({ status: err ? err.code : 0, stdout, stderr });
+    });
+  });
+}
+
+const keysFor = async (stage) => {
+  const { status, stdout, stderr } = await runBin(['credential-process', '--app', 'payments', '--stage', stage, '--config', storePath]);
+  assert.equal(status, 0, stderr);
+  return JSON.parse(stdout);
+};
+
+test('cache list shows what is cached without a secret, and removes expired entries and their locks', async () => {
+  const dev = await keysFor('dev');
+  await keysFor('prod');
+  // An entry that expired an hour ago, as an old run would have left it, with its lock.
+  const [file] = fs.readdirSync(cacheDir).filter((n) => n.endsWith('.json'));
+  const stale = JSON.parse(fs.readFileSync(path.join(cacheDir, file), 'utf8'));
+  const expiredKey = 'e'.repeat(64);
+  const expired = { ...stale, key: expiredKey, expirationMs: Date.now() - 3600e3 };
+  fs.writeFileSync(path.join(cacheDir, `${expiredKey}.json`), JSON.stringify(expired), { mode: 0o600 });
+  fs.writeFileSync(path.join(cacheDir, `${expiredKey}.lock`), '', { mode: 0o600 });
+
+  const { status, stdout, stderr } = await runBin(['cache', 'list']);
+  assert.equal(status, 0, stderr);
+  assert.match(stdout, new RegExp(`^Cached keys in ${cacheDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`));
+  for (const stage of ['dev', 'prod']) {
+    assert.match(stdout, new RegExp(`\\npayments/${stage}\\n  Profile:     sandbox\\n  Role:        ${aws.seed.roles.deploy}\\n  Session:     arn:aws:sts::123456789012:assumed-role/serverless-deploy/.+-payments-${stage}\\n  Region:      us-east-1\\n  Keys expire: \\S+Z \\(in (59|60) min\\)`));
+  }
+  assert.equal((stdout.match(/Keys expire/g) || []).length, 2, 'the expired entry is not listed');
+  for (const secret of [dev.SecretAccessKey, dev.SessionToken, dev.AccessKeyId]) assert.ok(!stdout.includes(secret));
+  const left = fs.readdirSync(cacheDir);
+  assert.ok(!left.includes(`${expiredKey}.json`) && !left.includes(`${expiredKey}.lock`), left.join(' '));
+});
+
+test('cache clear --app --stage removes only those keys; the next run assumes the role again', async () => {
+  const before = await keysFor('dev');
+  const prod = await keysFor('prod');
+  const cleared = await runBin(['cache', 'clear', '--app', 'payments', '--stage', 'dev']);
+  assert.equal(cleared.status, 0, cleared.stderr);
+  assert.equal(cleared.stdout, 'Removed 1 cached key for app payments, stage dev.\n');
+  assert.notEqual((await keysFor('dev')).AccessKeyId, before.AccessKeyId, 'dev assumed afresh');
+  assert.equal((await keysFor('prod')).AccessKeyId, prod.AccessKeyId, 'prod still cached');
+
+  const all = await runBin(['cache', 'clear']);
+  assert.equal(all.stdout, 'Removed 2 cached keys.\n');
+  assert.equal((await runBin(['cache', 'list'])).stdout, `No cached keys in ${cacheDir}.\n`);
+});
+
+test('cache without list or clear, or with --app on list, is a usage error', async () => {
+  for (const args of [['cache'], ['cache', 'show'], ['cache', 'list', '--app', 'payments'], ['cache', 'clear', 'extra']]) {
+    const { status, stderr } = await runBin(args);
+    assert.equal(status, 2, args.join(' '));
+    assert.match(stderr, /\n\nusage: serverless-access-roles cache list/);
+  }
+});

@@ -1,0 +1,159 @@
+//! `cache list` and `cache clear`: the disk cache as a person sees it. Neither shows or returns
+//! a secret; both remove expired entries and the locks beside them when they see them.
+
+use super::entry::{self, Summary};
+use super::lock;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+/// Which entries `clear` removes: those resolved for this app and stage (each when set); all
+/// when neither is.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Only entries resolved for this app.
+    pub app: Option<String>,
+    /// Only entries resolved for this stage.
+    pub stage: Option<String>,
+}
+
+/// The unexpired entries in `dir`, soonest expiry first; expired ones, and locks nobody holds
+/// beside no entry, are removed on the way. A directory that does not exist holds none.
+pub fn list(dir: &Path) -> Vec<Summary> {
+    let mut live = Vec::new();
+    for summary in summaries(dir) {
+        if summary.expiration <= SystemTime::now() {
+            remove(dir, &summary.key);
+        } else {
+            live.push(summary);
+        }
+    }
+    remove_stray_locks(dir);
+    live.sort_by_key(|s| s.expiration);
+    live
+}
+
+/// Removes the entries in `dir` that `filter` selects, and their locks; returns how many.
+/// Expired entries go too, whatever the filter.
+pub fn clear(dir: &Path, filter: &Filter) -> usize {
+    let matches = |wanted: &Option<String>, found: &Option<String>| wanted.is_none() || wanted == found;
+    let mut removed = 0;
+    for summary in summaries(dir) {
+        let selected = matches(&filter.app, &summary.label.app) && matches(&filter.stage, &summary.label.stage);
+        if summary.expiration <= SystemTime::now() || selected {
+            remove(dir, &summary.key);
+            removed += usize::from(selected);
+        }
+    }
+    remove_stray_locks(dir);
+    removed
+}
+
+/// The readable entries in `dir`.
+fn summaries(dir: &Path) -> Vec<Summary> {
+    let Ok(names) = std::fs::read_dir(dir) else { return Vec::new() };
+    names.filter_map(|e| entry::summary(&e.ok()?.path())).collect()
+}
+
+/// Removes the entry for `key` and, unless another process holds it, its lock.
+fn remove(dir: &Path, key: &str) {
+    let _ = std::fs::remove_file(entry::entry_path(dir, key));
+    remove_lock_if_free(dir, key);
+}
+
+/// Locks beside no entry that nobody holds: left by keys since removed.
+fn remove_stray_locks(dir: &Path) {
+    let Ok(names) = std::fs::read_dir(dir) else { return };
+    for name in names.filter_map(|e| e.ok()?.file_name().into_string().ok()) {
+        if let Some(key) = name.strip_suffix(".lock") {
+            if !entry::entry_path(dir, key).exists() {
+                remove_lock_if_free(dir, key);
+            }
+        }
+    }
+}
+
+fn remove_lock_if_free(dir: &Path, key: &str) {
+    // Removed while held by us, so no process that waits on it is left behind on a lost file.
+    let acquired = futures_ready(lock::acquire(dir, key, Duration::ZERO));
+    if let Some(lock::Acquired::Held(_held)) = acquired {
+        let _ = std::fs::remove_file(dir.join(format!("{key}.lock")));
+    }
+}
+
+/// The output of a future that needs no waiting (a lock tried once never sleeps).
+fn futures_ready<F: std::future::Future>(future: F) -> Option<F::Output> {
+    use std::task::{Context, Poll, Waker};
+    match std::pin::pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::entry::{write, Label};
+    use crate::credentials::{Credentials, Secret};
+
+    fn keys(lifetime_secs: i64) -> Credentials {
+        let now = SystemTime::now();
+        let expiration = if lifetime_secs >= 0 {
+            now + Duration::from_secs(lifetime_secs.unsigned_abs())
+        } else {
+            now - Duration::from_secs(lifetime_secs.unsigned_abs())
+        };
+        Credentials {
+            access_key_id: "ASIAEXAMPLE".to_owned(),
+            secret_access_key: Secret::new("secret"),
+            session_token: Secret::new("token"),
+            expiration,
+            assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),
+            region: "us-east-1".to_owned(),
+        }
+    }
+
+    fn label(app: &str, stage: &str) -> Label {
+        Label {
+            profile: Some("p".to_owned()),
+            role_arn: None,
+            app: Some(app.to_owned()),
+            stage: Some(stage.to_owned()),
+        }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn list_shows_live_entries_and_removes_expired_ones_with_their_locks() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "live", &keys(3600), &label("pay", "dev")).unwrap();
+        write(dir.path(), "dead", &keys(-60), &label("pay", "prod")).unwrap();
+        std::fs::write(dir.path().join("dead.lock"), "").unwrap();
+        std::fs::write(dir.path().join("gone.lock"), "").unwrap();
+        let listed = list(dir.path());
+        assert_eq!(listed.len(), 1);
+        assert_eq!((listed[0].key.as_str(), listed[0].label.app.as_deref()), ("live", Some("pay")));
+        assert_eq!(names(dir.path()), vec!["live.json"]);
+        assert!(list(&dir.path().join("missing")).is_empty());
+    }
+
+    #[test]
+    fn clear_removes_what_the_filter_selects() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a", &keys(3600), &label("pay", "dev")).unwrap();
+        write(dir.path(), "b", &keys(3600), &label("pay", "prod")).unwrap();
+        write(dir.path(), "c", &keys(3600), &label("bill", "dev")).unwrap();
+        let only =
+            |app: &str, stage: Option<&str>| Filter { app: Some(app.to_owned()), stage: stage.map(str::to_owned) };
+        assert_eq!(clear(dir.path(), &only("pay", Some("dev"))), 1);
+        assert_eq!(names(dir.path()), vec!["b.json", "c.json"]);
+        assert_eq!(clear(dir.path(), &only("pay", None)), 1);
+        assert_eq!(clear(dir.path(), &Filter::default()), 1);
+        assert!(names(dir.path()).is_empty());
+    }
+}

@@ -1,0 +1,86 @@
+//! `listCache(options)` and `clearCache(options)`: the disk cache for `serverless-access-roles
+//! cache list / clear`. Names and times only, never a key.
+
+use access_roles_core as core;
+use chrono::{DateTime, Utc};
+use napi_derive::napi;
+use std::path::PathBuf;
+
+/// Which cache, and for `clearCache`, which entries. Every field is optional.
+#[napi(object)]
+#[derive(Default)]
+pub struct CacheOptions {
+    /// The cache directory; default as `resolveCredentials` uses it
+    /// (`SERVERLESS_ACCESS_ROLES_CACHE_DIR`, else the platform's cache directory).
+    pub cache_dir: Option<String>,
+    /// `clearCache`: only entries resolved for this app.
+    pub app: Option<String>,
+    /// `clearCache`: only entries resolved for this stage.
+    pub stage: Option<String>,
+}
+
+/// One cached set of keys, without the keys.
+#[napi(object)]
+pub struct CachedEntry {
+    /// The cache key.
+    pub key: String,
+    /// The deployment profile, when the entry records it.
+    pub profile: Option<String>,
+    /// The access role, when the entry records it.
+    pub role_arn: Option<String>,
+    /// The assumed-role session.
+    pub assumed_role_arn: String,
+    /// The app the keys were resolved for, when recorded.
+    pub app: Option<String>,
+    /// The stage the keys were resolved for, when recorded.
+    pub stage: Option<String>,
+    /// The region STS was called in.
+    pub region: String,
+    /// When the keys expire.
+    pub expiration: DateTime<Utc>,
+}
+
+/// The cache directory and what it holds.
+#[napi(object)]
+pub struct CacheListing {
+    /// The directory; `null` when there is none (no home directory).
+    pub dir: Option<String>,
+    /// Unexpired entries, soonest expiry first. Expired ones were removed on the way.
+    pub entries: Vec<CachedEntry>,
+}
+
+/// Lists the disk cache's unexpired entries, removing expired ones and their locks.
+#[napi(catch_unwind)]
+pub fn list_cache(options: Option<CacheOptions>) -> CacheListing {
+    let Some(dir) = dir(&options.unwrap_or_default()) else { return CacheListing { dir: None, entries: Vec::new() } };
+    let entries = core::list_cache(&dir).into_iter().filter_map(convert).collect();
+    CacheListing { dir: Some(dir.display().to_string()), entries }
+}
+
+/// Removes the disk cache's entries for `app` and `stage` (each when given; all when neither),
+/// and expired ones; returns how many were selected and removed.
+#[napi(catch_unwind)]
+pub fn clear_cache(options: Option<CacheOptions>) -> u32 {
+    let options = options.unwrap_or_default();
+    let Some(dir) = dir(&options) else { return 0 };
+    let removed = core::clear_cache(&dir, &core::CacheFilter { app: options.app, stage: options.stage });
+    u32::try_from(removed).unwrap_or(u32::MAX)
+}
+
+fn dir(options: &CacheOptions) -> Option<PathBuf> {
+    options.cache_dir.clone().map(PathBuf::from).or_else(|| core::default_cache_dir(&core::Env::real()))
+}
+
+fn convert(entry: core::CacheEntry) -> Option<CachedEntry> {
+    let millis = entry.expiration.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
+    Some(CachedEntry {
+        key: entry.key,
+        profile: entry.label.profile,
+        role_arn: entry.label.role_arn,
+        assumed_role_arn: entry.assumed_role_arn,
+        app: entry.label.app,
+        stage: entry.label.stage,
+        region: entry.region,
+        expiration: DateTime::<Utc>::from_timestamp_millis(i64::try_from(millis).ok()?)?,
+    })
+}
