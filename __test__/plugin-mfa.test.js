@@ -13,7 +13,7 @@ const { PassThrough } = require('node:stream');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { createService, createHome, CLIS } = require('./helpers/serverless');
 const askMfaCode = require('../lib/ask-mfa-code');
-const resolveServiceKeys = require('../lib/plugin/resolve-service-keys');
+const resolveServiceCredentials = require('../lib/plugin/resolve-service-credentials');
 const resolveWithMfa = require('../lib/plugin/resolve-with-mfa');
 
 const DEVICE = 'arn:aws:iam::123456789012:mfa/deployer';
@@ -185,11 +185,11 @@ describe('against moto', () => {
     });
 
     test('without a terminal, a refresh fails saying why, not reusing the spent --mfa-code', async () => {
-      const { keys, resolveKeys } = await resolveServiceKeys(serverless, settings(), {
+      const { credentials, resolveAgain } = await resolveServiceCredentials(serverless, settings(), {
         log, mustHaveRole: true, terminal: terminal({ tty: false }),
       });
-      assert.equal(keys.source, 'sts');
-      await assert.rejects(resolveKeys(), {
+      assert.equal(credentials.source, 'sts');
+      await assert.rejects(resolveAgain(), {
         code: 'ACCESS_ROLES_MFA_REQUIRED',
         message: /keys for payments\/dev ran out during this command and new ones need a fresh MFA code, but there is no terminal/,
       });
@@ -197,18 +197,18 @@ describe('against moto', () => {
 
     test('without a terminal, a refresh does not reuse SERVERLESS_ACCESS_ROLES_MFA_CODE either', async () => {
       process.env.SERVERLESS_ACCESS_ROLES_MFA_CODE = '123456';
-      const { keys, resolveKeys } = await resolveServiceKeys(serverless, { ...settings(), mfaCode: undefined }, {
+      const { credentials, resolveAgain } = await resolveServiceCredentials(serverless, { ...settings(), mfaCode: undefined }, {
         log, mustHaveRole: true, terminal: terminal({ tty: false }),
       });
-      assert.equal(keys.source, 'sts');
+      assert.equal(credentials.source, 'sts');
       assert.equal(process.env.SERVERLESS_ACCESS_ROLES_MFA_CODE, undefined);
-      await assert.rejects(resolveKeys(), { code: 'ACCESS_ROLES_MFA_REQUIRED' });
+      await assert.rejects(resolveAgain(), { code: 'ACCESS_ROLES_MFA_REQUIRED' });
     });
 
     test('on a terminal, a refresh asks for a new code', async () => {
       const term = terminal({ tty: true });
-      const { resolveKeys } = await resolveServiceKeys(serverless, settings(), { log, mustHaveRole: true, terminal: term });
-      const pending = resolveKeys();
+      const { resolveAgain } = await resolveServiceCredentials(serverless, settings(), { log, mustHaveRole: true, terminal: term });
+      const pending = resolveAgain();
       term.stdin.write('654321\n');
       const next = await pending;
       assert.equal(next.source, 'sts');

@@ -36,14 +36,14 @@ function fromAccessRole({ app, stage, ...options } = {}) {
     });
   }
   return async function accessRoleProvider() {
-    const creds = await resolveCredentials(app, stage, options);
+    const credentials = await resolveCredentials(app, stage, options);
     return redact({
-      accessKeyId: creds.accessKeyId,
-      secretAccessKey: creds.secretAccessKey,
-      sessionToken: creds.sessionToken,
-      expiration: creds.expiration,
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      sessionToken: credentials.sessionToken,
+      expiration: credentials.expiration,
       // The SDK routes some services (DynamoDB) by account; arn:aws:sts::ACCOUNT:assumed-role/…
-      accountId: creds.assumedRoleArn.split(':')[4],
+      accountId: credentials.assumedRoleArn.split(':')[4],
     });
   };
 }

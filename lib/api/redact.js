@@ -28,7 +28,7 @@ function inspectRedacted(depth, options) {
  * session token as `'[redacted]'`, the way aws-config's `Credentials` has a redacting `Debug`.
  *
  * The hook is a non-enumerable symbol property: the fields stay readable
- * (`creds.secretAccessKey`), `JSON.stringify` is unchanged, and a spread copy (`{ ...creds }`)
+ * (`credentials.secretAccessKey`), `JSON.stringify` is unchanged, and a spread copy (`{ ...credentials }`)
  * is a plain object again, without the hook.
  *
  * @template {object} T

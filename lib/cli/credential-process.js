@@ -151,15 +151,15 @@ async function resolveAsking(app, stage, options) {
 
 /**
  * The credential_process document: Version 1 and the four fields the AWS SDKs read.
- * @param {{ accessKeyId: string, secretAccessKey: string, sessionToken: string, expiration: Date }} creds
+ * @param {{ accessKeyId: string, secretAccessKey: string, sessionToken: string, expiration: Date }} credentials
  */
-function toDocument(creds) {
+function toDocument(credentials) {
   return {
     Version: 1,
-    AccessKeyId: creds.accessKeyId,
-    SecretAccessKey: creds.secretAccessKey,
-    SessionToken: creds.sessionToken,
-    Expiration: creds.expiration.toISOString(),
+    AccessKeyId: credentials.accessKeyId,
+    SecretAccessKey: credentials.secretAccessKey,
+    SessionToken: credentials.sessionToken,
+    Expiration: credentials.expiration.toISOString(),
   };
 }
 
@@ -185,8 +185,8 @@ async function credentialProcess(args) {
   }
   try {
     enterChain(parsed.app, parsed.stage, parsed.options);
-    const creds = await resolveAsking(parsed.app, parsed.stage, parsed.options);
-    process.stdout.write(`${JSON.stringify(toDocument(creds))}\n`);
+    const credentials = await resolveAsking(parsed.app, parsed.stage, parsed.options);
+    process.stdout.write(`${JSON.stringify(toDocument(credentials))}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(errorLine(err));

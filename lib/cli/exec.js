@@ -53,8 +53,8 @@ function needsForwarding(signal) {
 }
 
 /** The environment of COMMAND: this process's, with the session's variables applied. */
-function commandEnvironment(creds) {
-  const { set, unset } = sessionEnvironment(creds);
+function commandEnvironment(credentials) {
+  const { set, unset } = sessionEnvironment(credentials);
   const env = { ...process.env };
   for (const name of unset) delete env[name];
   return Object.assign(env, set);

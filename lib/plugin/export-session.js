@@ -13,14 +13,14 @@ const { sessionEnvironment } = require('../native');
  * environment: `baseEnvironment` holds every variable the export changed as it was before
  * (`null`: unset), for the resolver to read instead of the process's own.
  *
- * @param {import('../../index').AccessRoleCredentials} keys
+ * @param {import('../../index').AccessRoleCredentials} credentials
  * @param {NodeJS.ProcessEnv} [env] the environment to change; default `process.env`
  * @returns {{ baseEnvironment: Record<string, string | null>,
  *   update: (keys: import('../../index').AccessRoleCredentials) => void }} `update` puts
  *   refreshed keys in place
  */
-function exportSession(keys, env = process.env) {
-  const first = sessionEnvironment(keys);
+function exportSession(credentials, env = process.env) {
+  const first = sessionEnvironment(credentials);
   const names = [...Object.keys(first.set), ...first.unset];
   const baseEnvironment = Object.fromEntries(names.map((name) => [name, env[name] ?? null]));
   const apply = ({ set, unset }) => {

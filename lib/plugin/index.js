@@ -8,7 +8,7 @@ const createLog = require('./create-log');
 const exportSession = require('./export-session');
 const installCredentials = require('./surfaces/install-credentials');
 const readSettings = require('./read-settings');
-const resolveServiceKeys = require('./resolve-service-keys');
+const resolveServiceCredentials = require('./resolve-service-credentials');
 const runLink = require('./commands/link');
 const runShow = require('./commands/show');
 const runTemplate = require('./commands/template');
@@ -102,29 +102,29 @@ class ServerlessAccessRoles {
     }
 
     const mustHaveRole = settings.required || command === 'access-role test';
-    const resolved = await resolveServiceKeys(serverless, settings, { log, mustHaveRole });
+    const resolved = await resolveServiceCredentials(serverless, settings, { log, mustHaveRole });
     if (!resolved) return;
-    const { keys, resolveKeys } = resolved;
+    const { credentials, resolveAgain } = resolved;
     let session = null;
     // Once the environment holds the role's keys, a refresh must read the one from before.
-    const refreshKeys = async () => {
-      if (!session) return resolveKeys();
-      const next = await resolveKeys({ baseEnvironment: session.baseEnvironment });
+    const refreshCredentials = async () => {
+      if (!session) return resolveAgain();
+      const next = await resolveAgain({ baseEnvironment: session.baseEnvironment });
       session.update(next);
       return next;
     };
-    const surfaces = installCredentials(serverless, keys, refreshKeys);
+    const surfaces = installCredentials(serverless, credentials, refreshCredentials);
     if (settings.exportEnv) {
-      session = exportSession(keys);
+      session = exportSession(credentials);
       surfaces.push('process environment');
     }
-    this.credentials = keys;
+    this.credentials = credentials;
     log.notice(
-      `Access role: profile "${keys.profile}" (${keys.roleArn}) for ${settings.app}/${settings.stage}, ` +
-        `keys expire ${keys.expiration.toISOString()}`,
+      `Access role: profile "${credentials.profile}" (${credentials.roleArn}) for ${settings.app}/${settings.stage}, ` +
+        `keys expire ${credentials.expiration.toISOString()}`,
     );
-    log.debug(`assumed ${keys.assumedRoleArn} (${keys.source}); installed on ${surfaces.join(', ')}`);
-    if (keys.diskCacheOff) log.debug(`disk cache off: ${keys.diskCacheOff}`);
+    log.debug(`assumed ${credentials.assumedRoleArn} (${credentials.source}); installed on ${surfaces.join(', ')}`);
+    if (credentials.diskCacheOff) log.debug(`disk cache off: ${credentials.diskCacheOff}`);
   }
 }
 

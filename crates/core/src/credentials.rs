@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn debug_output_never_contains_the_secret_or_token() {
-        let creds = AccessRoleCredentials {
+        let credentials = AccessRoleCredentials {
             access_key_id: "ASIAEXAMPLEKEY123456".to_owned(),
             secret_access_key: Secret::new("very-secret-value"),
             session_token: Secret::new("session-token-value"),
@@ -138,7 +138,7 @@ mod tests {
             source: Source::Sts,
             disk_cache_off: None,
         };
-        let text = format!("{creds:?} {creds:#?}");
+        let text = format!("{credentials:?} {credentials:#?}");
         assert!(!text.contains("very-secret-value") && !text.contains("session-token-value"), "{text}");
         assert!(!text.contains("ASIAEXAMPLEKEY123456") && text.contains("ASIA****"), "{text}");
     }

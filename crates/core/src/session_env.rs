@@ -60,22 +60,22 @@ impl fmt::Debug for SessionEnvironment {
     }
 }
 
-/// The session environment of `creds`: the key variables as the AWS SDKs read them,
+/// The session environment of `credentials`: the key variables as the AWS SDKs read them,
 /// `AWS_CREDENTIAL_EXPIRATION` in ISO 8601, the session marker, and the profile variables gone.
-pub fn session_environment(creds: &AccessRoleCredentials) -> SessionEnvironment {
-    let expiration = iso8601(creds.expiration);
+pub fn session_environment(credentials: &AccessRoleCredentials) -> SessionEnvironment {
+    let expiration = iso8601(credentials.expiration);
     let marker = Marker {
-        role_arn: creds.role_arn.clone(),
-        assumed_role_arn: creds.assumed_role_arn.clone(),
-        region: creds.region.clone(),
+        role_arn: credentials.role_arn.clone(),
+        assumed_role_arn: credentials.assumed_role_arn.clone(),
+        region: credentials.region.clone(),
         expiration: expiration.clone(),
     };
     let marker = serde_json::to_string(&marker).unwrap_or_default();
     SessionEnvironment {
         set: vec![
-            (ACCESS_KEY_ID, Secret::new(creds.access_key_id.clone())),
-            (SECRET_ACCESS_KEY, creds.secret_access_key.clone()),
-            (SESSION_TOKEN, creds.session_token.clone()),
+            (ACCESS_KEY_ID, Secret::new(credentials.access_key_id.clone())),
+            (SECRET_ACCESS_KEY, credentials.secret_access_key.clone()),
+            (SESSION_TOKEN, credentials.session_token.clone()),
             (EXPIRATION, Secret::new(expiration)),
             (SESSION_VAR, Secret::new(marker)),
         ],
@@ -128,7 +128,7 @@ mod tests {
 
     const ROLE: &str = "arn:aws:iam::111111111111:role/deploy";
 
-    fn creds(expiration: SystemTime) -> AccessRoleCredentials {
+    fn credentials(expiration: SystemTime) -> AccessRoleCredentials {
         AccessRoleCredentials {
             access_key_id: "ASIAEXAMPLE".to_owned(),
             secret_access_key: Secret::new("secret-value"),
@@ -154,7 +154,7 @@ mod tests {
     #[test]
     fn the_session_sets_the_sdk_variables_and_a_marker_without_secrets() {
         let expiration = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_032_800);
-        let session = session_environment(&creds(expiration));
+        let session = session_environment(&credentials(expiration));
         let value = |name: &str| session.set.iter().find(|(n, _)| *n == name).map(|(_, v)| v.expose().to_owned());
         assert_eq!(value("AWS_ACCESS_KEY_ID").as_deref(), Some("ASIAEXAMPLE"));
         assert_eq!(value("AWS_SECRET_ACCESS_KEY").as_deref(), Some("secret-value"));
@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn inside_a_session_the_same_role_is_answered_from_the_environment() {
         let now = SystemTime::now();
-        let env = env_of(&session_environment(&creds(now + Duration::from_secs(3600))));
+        let env = env_of(&session_environment(&credentials(now + Duration::from_secs(3600))));
         let keys = session_keys(&env, ROLE, now).unwrap().unwrap();
         assert_eq!(keys.access_key_id, "ASIAEXAMPLE");
         assert_eq!(keys.session_token.expose(), "token-value");
@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn inside_a_session_another_role_is_refused_naming_both() {
         let now = SystemTime::now();
-        let env = env_of(&session_environment(&creds(now + Duration::from_secs(3600))));
+        let env = env_of(&session_environment(&credentials(now + Duration::from_secs(3600))));
         let err = session_keys(&env, "arn:aws:iam::222222222222:role/other", now).unwrap_err();
         assert_eq!(err.code(), "E_SESSION_ROLE_MISMATCH");
         let text = err.to_string();
@@ -195,7 +195,7 @@ mod tests {
     #[test]
     fn an_expired_session_is_an_error_not_a_refresh() {
         let now = SystemTime::now();
-        let env = env_of(&session_environment(&creds(now - Duration::from_secs(1))));
+        let env = env_of(&session_environment(&credentials(now - Duration::from_secs(1))));
         let err = session_keys(&env, ROLE, now).unwrap_err();
         assert_eq!(err.code(), "E_SESSION_EXPIRED");
         assert!(err.to_string().contains(ROLE), "{err}");
@@ -206,7 +206,7 @@ mod tests {
         let now = SystemTime::now();
         let bare = Env::from_slice(&[]).with_overrides([(SESSION_VAR.to_owned(), None)]);
         assert!(session_keys(&bare, ROLE, now).unwrap().is_none());
-        let session = session_environment(&creds(now + Duration::from_secs(3600)));
+        let session = session_environment(&credentials(now + Duration::from_secs(3600)));
         let keys_gone = env_of(&session).with_overrides([("AWS_SESSION_TOKEN".to_owned(), None)]);
         assert!(session_keys(&keys_gone, ROLE, now).unwrap().is_none());
         let garbled = env_of(&session).with_overrides([(SESSION_VAR.to_owned(), Some("{".to_owned()))]);

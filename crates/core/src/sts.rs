@@ -107,14 +107,14 @@ pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings
         sts_code: "MalformedResponse".to_owned(),
         message: format!("unreadable answer from STS: not an AssumeRole response (it has no {what})"),
     };
-    let creds = output.credentials.ok_or_else(|| malformed("Credentials"))?;
+    let credentials = output.credentials.ok_or_else(|| malformed("Credentials"))?;
     let assumed_role_arn = output.assumed_role_user.map(|u| u.arn).ok_or_else(|| malformed("AssumedRoleUser"))?;
-    let expiration = SystemTime::try_from(creds.expiration).map_err(|_| malformed("valid Expiration"))?;
-    check_lifetime(expiration, &creds.expiration, request)?;
+    let expiration = SystemTime::try_from(credentials.expiration).map_err(|_| malformed("valid Expiration"))?;
+    check_lifetime(expiration, &credentials.expiration, request)?;
     Ok(Credentials {
-        access_key_id: creds.access_key_id,
-        secret_access_key: Secret::new(creds.secret_access_key),
-        session_token: Secret::new(creds.session_token),
+        access_key_id: credentials.access_key_id,
+        secret_access_key: Secret::new(credentials.secret_access_key),
+        session_token: Secret::new(credentials.session_token),
         expiration,
         assumed_role_arn,
         region,

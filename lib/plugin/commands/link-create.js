@@ -5,7 +5,7 @@ const callerPrincipal = require('./caller-principal');
 const cloudFormationClient = require('./cloudformation-client');
 const deployRoleStack = require('./role-stack');
 const formatFields = require('../format-fields');
-const resolveServiceKeys = require('../resolve-service-keys');
+const resolveServiceCredentials = require('../resolve-service-credentials');
 const roleInputs = require('./role-inputs');
 const roleTemplate = require('./role-template');
 const saveLink = require('./save-link');
@@ -24,7 +24,7 @@ const ASSUME_PAUSE_MS = 5000;
 async function assumeLinked(plugin, settings, fresh) {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return (await resolveServiceKeys(plugin.serverless, settings, { log: plugin.log, mustHaveRole: true })).keys;
+      return (await resolveServiceCredentials(plugin.serverless, settings, { log: plugin.log, mustHaveRole: true })).credentials;
     } catch (error) {
       if (!fresh || attempt >= ASSUME_TRIES || error.code !== 'ACCESS_ROLES_ACCESS_DENIED') throw error;
       await new Promise((resolve) => setTimeout(resolve, ASSUME_PAUSE_MS));
@@ -123,13 +123,13 @@ async function runLinkCreate(plugin) {
     log.notice(`The role trusts ${principalArn}, not you (${caller.arn}): that identity checks it with ${testCommand}`);
     return;
   }
-  const keys = await assumeLinked(plugin, { ...settings, app: link.app, stage }, change !== 'unchanged');
+  const credentials = await assumeLinked(plugin, { ...settings, app: link.app, stage }, change !== 'unchanged');
   log.writeText(
     formatFields([
-      ['Profile', keys.profile],
-      ['Role', keys.roleArn],
-      ['Assumed identity', keys.assumedRoleArn],
-      ['Keys expire', keys.expiration.toISOString()],
+      ['Profile', credentials.profile],
+      ['Role', credentials.roleArn],
+      ['Assumed identity', credentials.assumedRoleArn],
+      ['Keys expire', credentials.expiration.toISOString()],
     ]),
   );
   log.notice(`The access role works. Later checks: ${testCommand}`);

@@ -1,6 +1,6 @@
 'use strict';
 
-const createRefreshingKeys = require('./refreshing-keys');
+const createRefreshingCredentials = require('./refreshing-credentials');
 const installSdkV2 = require('./install-sdk-v2');
 const installSdkV3 = require('./install-sdk-v3');
 const userError = require('../user-error');
@@ -12,15 +12,15 @@ const userError = require('../user-error');
  *
  * @param {object} serverless the framework instance
  * @param {import('../../index').AccessRoleCredentials} initial keys already resolved
- * @param {() => Promise<import('../../index').AccessRoleCredentials>} resolveKeys resolves again
+ * @param {() => Promise<import('../../index').AccessRoleCredentials>} resolveAgain resolves again
  * @returns {string[]} the surfaces installed, e.g. `['sdk-v2']`
  */
-function installCredentials(serverless, initial, resolveKeys) {
+function installCredentials(serverless, initial, resolveAgain) {
   const provider = serverless.getProvider('aws');
-  const keys = createRefreshingKeys(initial, resolveKeys);
+  const holder = createRefreshingCredentials(initial, resolveAgain);
   const surfaces = [];
-  if (installSdkV3(provider, keys)) surfaces.push('sdk-v3');
-  if (installSdkV2(provider, keys)) surfaces.push('sdk-v2');
+  if (installSdkV3(provider, holder)) surfaces.push('sdk-v3');
+  if (installSdkV2(provider, holder)) surfaces.push('sdk-v2');
   if (surfaces.length === 0) {
     throw userError(
       serverless,

@@ -21,14 +21,14 @@ function sdkV2Of(provider) {
  * when `needsRefresh()` says `expireTime` is near), and `invoke local` reads `.credentials`.
  *
  * @param {object} provider the framework's AWS provider
- * @param {ReturnType<import('./refreshing-keys')>} keys the refreshing key holder
+ * @param {ReturnType<import('./refreshing-credentials')>} holder the refreshing credentials
  * @returns {boolean} whether the surface existed
  */
-function installSdkV2(provider, keys) {
+function installSdkV2(provider, holder) {
   const AWS = sdkV2Of(provider);
   if (!AWS) return false;
 
-  const initial = keys.current();
+  const initial = holder.current();
   // Redacted: `--debug` and error dumps may inspect the provider and what it holds.
   const credentials = redact(new AWS.Credentials(initial.accessKeyId, initial.secretAccessKey, initial.sessionToken));
   const apply = (next) => {
@@ -44,7 +44,7 @@ function installSdkV2(provider, keys) {
   apply(initial);
   // Callback style, as AWS.Credentials#refresh is; `get()` clears `expired` after success.
   credentials.refresh = (callback = () => {}) => {
-    keys.refresh().then((next) => {
+    holder.refresh().then((next) => {
       apply(next);
       callback();
     }, callback);

@@ -12,15 +12,15 @@ const redact = require('../../api/redact');
  * A caller naming an AWS `profile` explicitly asked for that profile's keys and still gets them.
  *
  * @param {object} provider the framework's AWS provider
- * @param {ReturnType<import('./refreshing-keys')>} keys the refreshing key holder
+ * @param {ReturnType<import('./refreshing-credentials')>} holder the refreshing credentials
  * @returns {boolean} whether the surface existed
  */
-function installSdkV3(provider, keys) {
+function installSdkV3(provider, holder) {
   const original = provider.getAwsSdkV3CredentialsProvider;
   if (typeof original !== 'function') return false;
 
   const identityProvider = async () => {
-    const { accessKeyId, secretAccessKey, sessionToken, expiration } = await keys.fresh();
+    const { accessKeyId, secretAccessKey, sessionToken, expiration } = await holder.fresh();
     return redact({ accessKeyId, secretAccessKey, sessionToken, expiration });
   };
   // Tells the SDK (and osls) not to wrap it in another memoizer: it already caches and refreshes.

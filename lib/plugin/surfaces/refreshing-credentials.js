@@ -5,7 +5,7 @@
  * call at a time however many requests ask at once.
  *
  * @param {import('../../index').AccessRoleCredentials} initial keys from asyncInit
- * @param {() => Promise<import('../../index').AccessRoleCredentials>} resolveKeys the native
+ * @param {() => Promise<import('../../index').AccessRoleCredentials>} resolveAgain the native
  *   resolver, bound to the service's app, stage and options
  * @returns {{ current: () => import('../../index').AccessRoleCredentials,
  *   refresh: () => Promise<import('../../index').AccessRoleCredentials>,
@@ -13,15 +13,15 @@
  *   resolves again; `fresh` only once the keys' `refreshAt` has come (the native core's one
  *   refresh rule, which its cache follows too).
  */
-function createRefreshingKeys(initial, resolveKeys) {
-  let keys = initial;
+function createRefreshingCredentials(initial, resolveAgain) {
+  let credentials = initial;
   let pending = null;
   const refresh = () => {
     pending =
       pending ||
-      resolveKeys().then(
+      resolveAgain().then(
         (next) => {
-          keys = next;
+          credentials = next;
           pending = null;
           return next;
         },
@@ -32,8 +32,8 @@ function createRefreshingKeys(initial, resolveKeys) {
       );
     return pending;
   };
-  const fresh = async () => (Date.now() < keys.refreshAt.getTime() ? keys : refresh());
-  return { current: () => keys, refresh, fresh };
+  const fresh = async () => (Date.now() < credentials.refreshAt.getTime() ? credentials : refresh());
+  return { current: () => credentials, refresh, fresh };
 }
 
-module.exports = createRefreshingKeys;
+module.exports = createRefreshingCredentials;

@@ -17,7 +17,7 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
  * credentials), unless a role is mandatory or the store was named explicitly and is missing:
  * then, as for every other failure, it throws a user error.
  *
- * The returned `resolveKeys` is what refreshes call, with extra resolve options (the base
+ * The returned `resolveAgain` is what refreshes call, with extra resolve options (the base
  * environment of an exported session, see ./export-session). It never reuses the code given at the start
  * (`--mfa-code` or `SERVERLESS_ACCESS_ROLES_MFA_CODE`, taken out of the environment): a code is
  * spent by then, so a refresh needing MFA asks on the terminal or fails saying why.
@@ -26,18 +26,18 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
  * @param {ReturnType<import('./read-settings')>} settings
  * @param {{ log: ReturnType<import('./create-log')>, mustHaveRole: boolean,
  *   terminal?: { stdin: object, stderr: object } }} context `terminal` defaults to `process`
- * @returns {Promise<{ keys: import('../../index').AccessRoleCredentials,
- *   resolveKeys: (more?: import('../../index').ResolveOptions) => Promise<import('../../index').AccessRoleCredentials> } | null>}
- *   the keys, and the resolver bound to this app and stage for refreshing them
+ * @returns {Promise<{ credentials: import('../../index').AccessRoleCredentials,
+ *   resolveAgain: (more?: import('../../index').ResolveOptions) => Promise<import('../../index').AccessRoleCredentials> } | null>}
+ *   the credentials, and the resolver bound to this app and stage for refreshing them
  */
-async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, terminal = process }) {
+async function resolveServiceCredentials(serverless, settings, { log, mustHaveRole, terminal = process }) {
   const { app, stage, resolveOptions } = settings;
   const envMfaCode = takeEnvMfaCode();
   const resolve = (extra) => resolveCredentials(app, stage, { ...resolveOptions, ...extra });
   // The rejection names the device (`error.mfaSerial`): no second look at the store.
   const ask = (error) => askMfaCode(error.mfaSerial, terminal);
   // Refreshes fail inside the SDK's credential chain, which reports the bottom error's message.
-  const resolveKeys = (more = {}) =>
+  const resolveAgain = (more = {}) =>
     resolveWithMfa((extra) => resolve({ ...more, ...extra }), { terminal, ask }).catch((error) => {
       if (error.code !== 'E_MFA_REQUIRED') throw fromNativeError(serverless, error);
       throw userError(
@@ -56,7 +56,7 @@ async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, ter
     spinning = false;
   };
   try {
-    const keys = await resolveWithMfa(resolve, {
+    const credentials = await resolveWithMfa(resolve, {
       mfaCode: settings.mfaCode || envMfaCode,
       terminal,
       ask: (error) => {
@@ -64,7 +64,7 @@ async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, ter
         return ask(error);
       },
     });
-    return { keys, resolveKeys };
+    return { credentials, resolveAgain };
   } catch (error) {
     if (!isNoProfile(error)) throw fromNativeError(serverless, error);
     const storeNamed = Boolean(resolveOptions.configPath);
@@ -85,4 +85,4 @@ async function resolveServiceKeys(serverless, settings, { log, mustHaveRole, ter
   }
 }
 
-module.exports = resolveServiceKeys;
+module.exports = resolveServiceCredentials;
