@@ -5,13 +5,10 @@
 // SDKs and Tools Reference Guide for the format.
 
 const fs = require('node:fs');
-const { parseArgs } = require('node:util');
-const askMfaCode = require('../ask-mfa-code');
-const openControllingTerminal = require('./controlling-terminal');
 const errorLine = require('./error-line');
-// Through ./native: a platform without a prebuilt addon gets the error that names it.
-const { resolveCredentials, findProfileStore } = require('../native');
-const takeEnvMfaCode = require('../env-mfa-code');
+// Through ../native: a platform without a prebuilt addon gets the error that names it.
+const { findProfileStore } = require('../native');
+const { OPTIONS_HELP, UsageError, parse, resolveAsking } = require('./role-args');
 
 const PROGRAM = 'serverless-access-roles';
 
@@ -24,71 +21,13 @@ such a profile for every app and stage), with absolute paths, since tools run it
   [profile payments-prod]
   credential_process = /srv/payments/node_modules/.bin/${PROGRAM} credential-process --app payments --stage prod --config /srv/payments/access-roles.yml --profile my-keys
 
-options:
-  --app APP          the app to look up in the profile store (required)
-  --stage STAGE      the stage to look up (required)
-  --config PATH      the profile store; default: SERVERLESS_ACCESS_ROLES_CONFIG, then the first
-                     access-roles.yml from the current directory upward
-  --region REGION    STS region when the profile names none
-  --profile PROFILE  AWS config profile of the base identity (the keys that call AssumeRole)
-  --mfa-code CODE    the current code of the MFA device, for a profile with mfaSerial; without
-                     it the code is asked for on the terminal (once per key lifetime: cached
-                     keys need none), or, with no terminal, E_MFA_REQUIRED
-  --no-cache         always call STS; do not read or write the disk cache
-  -h, --help         this text
-  --version          the version
-
-environment:
-  SERVERLESS_ACCESS_ROLES_MFA_CODE  the MFA code when --mfa-code is not given (CI)
-`;
+${OPTIONS_HELP}`;
 
 // Set for the child processes of a run, so that a base identity whose AWS profile runs this
 // same command fails instead of forking forever. The core catches such a loop at once through
 // its cache lock; this marker is the backstop where the lock cannot be taken (no usable cache
 // directory).
 const CHAIN_VARIABLE = 'SERVERLESS_ACCESS_ROLES_CREDENTIAL_PROCESS';
-
-const OPTIONS = {
-  app: { type: 'string' },
-  stage: { type: 'string' },
-  config: { type: 'string' },
-  region: { type: 'string' },
-  profile: { type: 'string' },
-  'mfa-code': { type: 'string' },
-  // Declared as its own flag rather than through parseArgs' allowNegative, which Node 18 lacks.
-  'no-cache': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
-
-/** A command-line mistake: reported with the usage text and exit status 2. */
-class UsageError extends Error {}
-
-/**
- * Reads the command line (the arguments after `credential-process`; `exec` shares the options).
- * @param {string[]} args
- * @returns {{ help: true } | { app: string, stage: string, options: object }}
- */
-function parse(args) {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (err) {
-    throw new UsageError(err.message);
-  }
-  if (values.help) return { help: true };
-  for (const name of ['app', 'stage']) {
-    if (!values[name]) throw new UsageError(`--${name} is required`);
-  }
-  const options = { cwd: process.cwd(), cache: !values['no-cache'] };
-  if (values.config !== undefined) options.configPath = values.config;
-  if (values.region !== undefined) options.region = values.region;
-  if (values.profile !== undefined) options.baseProfile = values.profile;
-  // --mfa-code, else the variable (CI); either is used by this one call, and the variable goes.
-  const envMfaCode = takeEnvMfaCode();
-  const mfaCode = values['mfa-code'] ?? envMfaCode;
-  if (mfaCode !== undefined) options.mfaCode = mfaCode;
-  return { app: values.app, stage: values.stage, options };
-}
 
 /**
  * The store this run reads, as the core finds it, with symlinks resolved: one store named
@@ -121,32 +60,6 @@ function enterChain(app, stage, options) {
     );
   }
   process.env[CHAIN_VARIABLE] = [...chain, key].join('\n');
-}
-
-/**
- * Resolves the keys; when STS needs an MFA code and none was given, asks for one on the
- * controlling terminal and resolves again. Cached keys need no code, so a person is asked once
- * per key lifetime. Without a terminal, or when the question is cancelled, E_MFA_REQUIRED stands:
- * it names the device and `--mfa-code`.
- */
-async function resolveAsking(app, stage, options) {
-  try {
-    return await resolveCredentials(app, stage, options);
-  } catch (err) {
-    if (err.code !== 'E_MFA_REQUIRED' || options.mfaCode !== undefined) throw err;
-    const terminal = openControllingTerminal();
-    if (!terminal) throw err;
-    let mfaCode;
-    try {
-      // The rejection names the device STS wants a code from.
-      mfaCode = await askMfaCode(err.mfaSerial, terminal);
-    } catch {
-      throw err;
-    } finally {
-      terminal.close();
-    }
-    return resolveCredentials(app, stage, { ...options, mfaCode });
-  }
 }
 
 /**
@@ -194,4 +107,4 @@ async function credentialProcess(args) {
   }
 }
 
-module.exports = { credentialProcess, resolveAsking, USAGE, parse, UsageError };
+module.exports = { credentialProcess, USAGE };

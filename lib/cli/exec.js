@@ -8,7 +8,7 @@ const { spawn } = require('node:child_process');
 const os = require('node:os');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
 const { sessionEnvironment } = require('../native');
-const { parse, resolveAsking, UsageError } = require('./credential-process');
+const { OPTIONS_HELP, UsageError, parse, resolveAsking } = require('./role-args');
 const errorLine = require('./error-line');
 
 const PROGRAM = 'serverless-access-roles';
@@ -24,19 +24,7 @@ AWS_CREDENTIAL_EXPIRATION; no AWS_PROFILE):
 The keys are not renewed: COMMAND must finish before they expire (the profile's
 durationSeconds, one hour by default). For longer commands, use a credential_process profile.
 
-options:
-  --app APP          the app to look up in the profile store (required)
-  --stage STAGE      the stage to look up (required)
-  --config PATH      the profile store; default: SERVERLESS_ACCESS_ROLES_CONFIG, then the first
-                     access-roles.yml from the current directory upward
-  --region REGION    STS region when the profile names none
-  --profile PROFILE  AWS config profile of the base identity (the keys that call AssumeRole)
-  --mfa-code CODE    the current code of the MFA device, for a profile with mfaSerial; without
-                     it the code is asked for on the terminal
-  --no-cache         always call STS; do not read or write the disk cache
-  -h, --help         this text
-  --version          the version
-
+${OPTIONS_HELP}
 Exits with COMMAND's status, or 128 + the signal number when a signal ended it.
 `;
 
