@@ -1,7 +1,8 @@
 'use strict';
 // MFA through credential_process: `--mfa-code`, the question on the controlling terminal when an
 // AWS SDK runs the bin with stdout and stderr as pipes (the aws CLI on a real pseudo-terminal,
-// through util-linux `script`), once per key lifetime, and E_MFA_REQUIRED without a terminal.
+// through util-linux `script`), once per key lifetime, and E_MFA_REQUIRED without a terminal;
+// and through exec: `--mfa-code`, the question on a terminal, E_MFA_REQUIRED without one.
 // moto does not check MFA codes; its request recorder shows the code STS was sent.
 
 const { test, before, after } = require('node:test');
@@ -166,4 +167,38 @@ test('the aws CLI on a terminal: the bin asks on the terminal once, and cached k
   assert.equal(second.status, 0, second.output);
   assert.match(second.output, /assumed-role\/serverless-deploy\/.+-payments-dev/);
   assert.equal((await assumeRoleCalls()).length, 1, 'the second run used the cached keys');
+});
+
+// exec: the same question, from the command that runs another one on the role.
+const EXEC = ['exec', '--app', 'payments', '--stage', 'dev', '--config', 'access-roles.yml'];
+
+test('exec --mfa-code: STS gets the code with the device, and the command runs on the role', async () => {
+  const { env } = developer();
+  await aws.recorder.reset();
+  await aws.recorder.start();
+  const { status, stdout, stderr } = await runDetached(process.execPath, [BIN, ...EXEC, '--mfa-code', '246810', '--', AWS_CLI, 'sts', 'get-caller-identity', '--output', 'json'], env);
+  assert.equal(status, 0, stderr);
+  assert.match(stdout, /"Arn": "arn:aws:sts::123456789012:assumed-role\/serverless-deploy\/.+-payments-dev"/);
+  assert.deepEqual(await assumeRoleCalls(), [{ serial: DEVICE, code: '246810' }]);
+});
+
+test('exec on a terminal without a code: asks once, runs the command on the role; without a terminal: E_MFA_REQUIRED and the command never starts', async () => {
+  const { env } = developer();
+  const command = ['--', AWS_CLI, 'sts', 'get-caller-identity', '--output', 'json'];
+  await aws.recorder.reset();
+  await aws.recorder.start();
+  const asked = await runInTerminal(process.execPath, [BIN, ...EXEC, ...command], env, '135790');
+  assert.equal(asked.asked, true, asked.output);
+  assert.equal(asked.status, 0, asked.output);
+  assert.match(asked.output, /"Arn": "arn:aws:sts::123456789012:assumed-role\/serverless-deploy\/.+-payments-dev"/);
+  assert.deepEqual(await assumeRoleCalls(), [{ serial: DEVICE, code: '135790' }]);
+
+  const fresh = developer();
+  const marker = path.join(fresh.home, 'ran');
+  const detached = await runDetached(process.execPath, [BIN, ...EXEC, '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], fresh.env);
+  assert.equal(detached.status, 1, detached.stderr);
+  assert.match(detached.stderr, /^serverless-access-roles: E_MFA_REQUIRED: /);
+  assert.ok(detached.stderr.includes(DEVICE), detached.stderr);
+  assert.match(detached.stderr, /--mfa-code/);
+  assert.equal(fs.existsSync(marker), false, 'the command ran without keys');
 });
