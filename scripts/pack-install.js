@@ -2,8 +2,10 @@
 // Installs the package as a new user would, and runs it: `npm pack`s the main package and the
 // linux-x64-gnu platform package, installs both tarballs with serverless@3 and
 // serverless-localstack into a fresh sample service in a temporary directory, starts the local
-// AWS server (moto, IAM enforced; __test__/helpers/localaws.js) and runs
-// `serverless access-role test` and `serverless info` there. The repository is left as it was.
+// AWS server (moto, IAM enforced; __test__/helpers/localaws.js) and follows the README's quick
+// start there: `access-role link --create --dry-run`, `access-role link --create` (as the
+// server's admin, `--aws-profile admin`, trusting the base user), `access-role test`, then
+// `access-role link --role-arn` and `serverless info` on the role. The repository is left as it was.
 //
 //   node scripts/pack-install.js             # uses the addon at the repo root, building a debug one if none
 //   node scripts/pack-install.js --release   # builds the release addon first
@@ -165,10 +167,13 @@ function stagePlatformPackage(dir) {
   return manifest;
 }
 
-/** The sample service: examples/ with the plugin, as its README tells a user to set it up. */
+/**
+ * The sample service: examples/ with the plugin, as the quick start's step 1 sets it up, and no
+ * profile store yet (step 3 writes it).
+ */
 function createService(dir, port) {
   fs.mkdirSync(dir, { recursive: true });
-  for (const f of ['serverless.yml', 'handler.js', 'access-roles.yml']) {
+  for (const f of ['serverless.yml', 'handler.js']) {
     fs.copyFileSync(path.join(ROOT, 'examples', f), path.join(dir, f));
   }
   fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'payments', private: true }, null, 2)}\n`);
@@ -244,13 +249,16 @@ async function main() {
     const platform = pack(path.join(tmp, PLATFORM), tarballs);
     log(`platform tarball ${path.basename(platform.filename)} (${platform.size} bytes): ${platform.files.join(' ')}`);
 
-    const { startLocalAws } = require(path.join(ROOT, '__test__', 'helpers', 'localaws.js'));
+    const { startLocalAws, adminProfile } = require(path.join(ROOT, '__test__', 'helpers', 'localaws.js'));
     aws = await startLocalAws();
     log(`local AWS on ${aws.endpoint}`);
     const service = path.join(tmp, 'service');
     const serviceEnv = createService(service, aws.port);
     const home = path.join(tmp, 'home');
-    fs.mkdirSync(home);
+    // The server's admin as the AWS profile `admin`, as `node __test__/helpers/localaws.js` sets it up.
+    const credentials = path.join(home, '.aws', 'credentials');
+    fs.mkdirSync(path.dirname(credentials), { recursive: true });
+    fs.writeFileSync(credentials, adminProfile(aws.seed), { mode: 0o600 });
 
     // A new user's install: the registry for everything but our two tarballs, no install scripts.
     sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--save-dev',
@@ -263,6 +271,7 @@ async function main() {
       ...process.env,
       ...aws.env,
       ...serviceEnv,
+      AWS_SHARED_CREDENTIALS_FILE: credentials,
       HOME: home,
       USERPROFILE: home,
       SLS_TELEMETRY_DISABLED: '1',
@@ -276,14 +285,32 @@ async function main() {
     };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
 
-    const test = await serverless(service, ['access-role', 'test', '--stage', STAGE], env);
-    expect(test, 'serverless access-role test', [new RegExp(`assumed-role/serverless-deploy/`), new RegExp(`role/serverless-deploy`)]);
+    // The README's quick start, step by step, with its exact commands (steps 2 to 4).
+    const role = `arn:aws:iam::${ACCOUNT}:role/serverless-access-role-sandbox`;
+    const store = path.join(service, 'access-roles.yml');
+    const dry = await serverless(service, ['access-role', 'link', '--create', '--profile', 'sandbox', '--dry-run'], env);
+    expect(dry, 'step 2: serverless access-role link --create --profile sandbox --dry-run', [/^Dry run: no AWS call/m, /^Stack: +serverless-access-role-sandbox /m]);
+    if (fs.existsSync(store)) throw new Error('step 2 (--dry-run) wrote access-roles.yml');
+    const link = await serverless(service, ['access-role', 'link', '--create', '--profile', 'sandbox', '--aws-profile', 'admin', '--principal', aws.seed.baseUser.arn], env);
+    expect(link, 'step 3: serverless access-role link --create --profile sandbox', [
+      new RegExp(`^Stack serverless-access-role-sandbox: created, role ${role}`, 'm'),
+      new RegExp(`^Created ${store}`, 'm'),
+      /that identity checks it with serverless access-role test$/m,
+    ]);
+    const test = await serverless(service, ['access-role', 'test'], env);
+    expect(test, 'step 4: serverless access-role test', [/^Assumed identity: +arn:aws:sts::\d+:assumed-role\/serverless-access-role-sandbox\//m, /^The framework uses the access role\.$/m]);
+    // moto answers INTERNAL SERVER ERROR to CloudFormation calls on the role its CloudFormation
+    // made; the seeded deploy role works, so `info` runs on that one, re-linked as a user would.
+    const deployRole = aws.seed.roles.deploy;
+    const relink = await serverless(service, ['access-role', 'link', '--profile', 'sandbox', '--role-arn', deployRole], env);
+    expect(relink, 'serverless access-role link --role-arn', [new RegExp(`profile "sandbox": roleArn ${role} → ${deployRole}`)]);
     const info = await serverless(service, ['info', '--stage', STAGE], env);
-    expect(info, 'serverless info', [/service: payments/, new RegExp(`stage: ${STAGE}`), new RegExp(`arn:aws:iam::${ACCOUNT}:role/serverless-deploy`)]);
-    if (info.output.includes(aws.seed.baseUser.secretAccessKey) || test.output.includes(aws.seed.baseUser.secretAccessKey)) {
+    expect(info, 'serverless info', [/service: payments/, new RegExp(`stage: ${STAGE}`), new RegExp(`Access role: profile "sandbox" \\(${deployRole}\\)`)]);
+    const outputs = [dry, link, test, relink, info].map((r) => r.output).join('\n');
+    if ([aws.seed.baseUser.secretAccessKey, aws.seed.adminUser.secretAccessKey].some((secret) => outputs.includes(secret))) {
       throw new Error('a secret key was printed');
     }
-    console.log('pack-install: 2 passed, 0 failed');
+    console.log('pack-install: 5 passed, 0 failed');
   } finally {
     if (aws) await aws.stop();
     if (flags.keep) log(`kept ${tmp}`);

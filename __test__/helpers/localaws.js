@@ -216,19 +216,38 @@ function applyEnv(env) {
   return previous;
 }
 
-module.exports = { startLocalAws, applyEnv };
+/**
+ * An AWS shared credentials file with the seed's admin user as the profile `admin`: for
+ * `access-role link --create --aws-profile admin` against this server.
+ * @param {{ adminUser: { accessKeyId: string, secretAccessKey: string } }} seed
+ */
+function adminProfile(seed) {
+  return `[admin]\naws_access_key_id = ${seed.adminUser.accessKeyId}\naws_secret_access_key = ${seed.adminUser.secretAccessKey}\n`;
+}
+
+module.exports = { startLocalAws, applyEnv, adminProfile };
 
 if (require.main === module) {
   const quote = (v) => `'${String(v).replace(/'/g, `'\\''`)}'`;
   startLocalAws().then(
     (aws) => {
+      // The exported keys are the base user's, who may only assume roles; `access-role link
+      // --create` needs someone who may use CloudFormation and IAM: the admin, as an AWS profile.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'localaws-cli-'));
+      const credentials = path.join(dir, 'credentials');
+      fs.writeFileSync(credentials, adminProfile(aws.seed), { mode: 0o600 });
       console.log(`# moto on ${aws.endpoint}, seeded with:`);
       console.log(JSON.stringify(aws.seed, null, 2).replace(/^/gm, '# '));
-      for (const [name, value] of Object.entries(aws.env)) {
+      for (const [name, value] of Object.entries({ ...aws.env, AWS_SHARED_CREDENTIALS_FILE: credentials })) {
         console.log(value === undefined ? `unset ${name}` : `export ${name}=${quote(value)}`);
       }
+      console.log(`# You are ${aws.seed.baseUser.arn}; the AWS profile "admin" may create the role's stack:`);
+      console.log(`#   serverless access-role link --create --profile sandbox --aws-profile admin --principal ${aws.seed.baseUser.arn}`);
       console.log('# Ctrl-C stops the server.');
-      const shutdown = () => aws.stop().then(() => process.exit(0));
+      const shutdown = () => aws.stop().then(() => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        process.exit(0);
+      });
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
     },
