@@ -12,7 +12,7 @@ const path = require('node:path');
 const { PassThrough } = require('node:stream');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { createService, createHome, CLIS } = require('./helpers/serverless');
-const askMfaCode = require('../lib/ask-mfa-code');
+const askMfaCode = require('../lib/shared/ask-mfa-code');
 const resolveServiceCredentials = require('../lib/plugin/resolve-service-credentials');
 const resolveWithMfa = require('../lib/plugin/resolve-with-mfa');
 

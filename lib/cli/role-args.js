@@ -3,11 +3,11 @@
 // them, and resolving the keys with the MFA question on the controlling terminal.
 
 const { parseArgs } = require('node:util');
-const askMfaCode = require('../ask-mfa-code');
+const askMfaCode = require('../shared/ask-mfa-code');
 const openControllingTerminal = require('./controlling-terminal');
 // Through ../native: a platform without a prebuilt addon gets the error that names it.
 const { resolveCredentials } = require('../native');
-const takeEnvMfaCode = require('../env-mfa-code');
+const takeEnvMfaCode = require('../shared/env-mfa-code');
 
 /** The options' and environment's part of both commands' usage text. */
 const OPTIONS_HELP = `options:

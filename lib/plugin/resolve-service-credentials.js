@@ -1,11 +1,11 @@
 'use strict';
 
-const askMfaCode = require('../ask-mfa-code');
+const askMfaCode = require('../shared/ask-mfa-code');
 const fromNativeError = require('./from-native-error');
 const isNoProfile = require('./is-no-profile');
 const resolveCredentials = require('../api/resolve-credentials');
 const resolveWithMfa = require('./resolve-with-mfa');
-const takeEnvMfaCode = require('../env-mfa-code');
+const takeEnvMfaCode = require('../shared/env-mfa-code');
 const userError = require('./user-error');
 
 const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAME --role-arn ARN [--stage STAGE]';

@@ -14,7 +14,7 @@
  * @param {(extra: { mfaCode?: string }) => Promise<T>} resolve resolves with extra options
  * @param {{ mfaCode?: string, terminal: { stdin: { isTTY?: boolean }, stderr: { isTTY?: boolean } },
  *   ask: (error: Error & { mfaSerial: string }) => Promise<string> }} context the code given up
- *   front, the process's streams, and the question (../ask-mfa-code), handed the `E_MFA_REQUIRED`
+ *   front, the process's streams, and the question (../shared/ask-mfa-code), handed the `E_MFA_REQUIRED`
  *   rejection that names the device
  * @returns {Promise<T>}
  */

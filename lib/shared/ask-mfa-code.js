@@ -1,6 +1,6 @@
 'use strict';
 // The MFA question, shared by the plugin (on the process's terminal) and the bin (on the
-// controlling terminal, ./cli/controlling-terminal).
+// controlling terminal, ../cli/controlling-terminal).
 
 const readline = require('node:readline');
 
