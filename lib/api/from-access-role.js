@@ -10,8 +10,8 @@ const resolveCredentials = require('./resolve-credentials');
  * role's `{ accessKeyId, secretAccessKey, sessionToken, expiration, accountId }`.
  *
  * Each call asks `resolveCredentials`, whose memory cache answers repeat calls without STS and
- * with one STS call shared by concurrent ones, and assumes the role again once less than
- * `refreshMarginSeconds` (15 minutes) of the keys' life is left. So one provider, or many
+ * with one STS call shared by concurrent ones, and assumes the role again once the
+ * credentials' `refreshAt` has come (the core's refresh rule). So one provider, or many
  * built with the same options, can back any number of clients. SDK clients also keep the
  * identity themselves until shortly before `expiration`. With `cache: false` every call that
  * reaches the provider calls STS.

@@ -18,7 +18,7 @@ const FIELD_OPTIONS = { roleArn: '--role-name', externalId: '--external-id' };
  */
 function checkStoreFields(serverless, { roleName, externalId }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'access-roles-check-'));
-  const file = path.join(dir, 'access-roles.yml');
+  const file = path.join(dir, 'scratch-store.yml');
   const link = { profile: 'check', roleArn: `arn:aws:iam::000000000000:role/${roleName}`, externalId, app: 'check' };
   try {
     fs.writeFileSync(file, linkProfile('', link));
