@@ -81,6 +81,8 @@ function cliEnv(aws, { home, cacheDir }, extra) {
     SERVERLESS_ACCESS_KEY: undefined,
     SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
     SERVERLESS_ACCESS_ROLES_DISABLE: undefined,
+    // A runner started inside `exec` or a hook: its session is not the service's.
+    SERVERLESS_ACCESS_ROLES_SESSION: undefined,
     NO_COLOR: '1',
     FORCE_COLOR: '0',
     // The AWS SDKs' end-of-support notices are process warnings; they would bury the output.
