@@ -10,6 +10,7 @@ const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { fromAccessRole } = require('../lib/api/from-access-role');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { assumedKeyIds } = require('./helpers/sts-calls');
+const { writeSampleStore } = require('./helpers/sample-store');
 
 let aws;
 let dir;
@@ -20,22 +21,7 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-sdk-'));
   // The native addon reads the base user's keys and the endpoint from this process's environment.
   applyEnv({ ...aws.env, HOME: dir, SERVERLESS_ACCESS_ROLES_CONFIG: undefined });
-  configPath = path.join(dir, 'access-roles.yml');
-  fs.writeFileSync(
-    configPath,
-    `profiles:
-  sandbox:
-    roleArn: ${aws.seed.roles.deploy}
-  someone-else:
-    roleArn: ${aws.seed.roles.denied}
-apps:
-  payments:
-    stages:
-      dev: sandbox
-      denied: someone-else
-      reuse: sandbox
-`,
-  );
+  configPath = writeSampleStore(dir, aws.seed, { reuse: 'sandbox' });
 });
 
 after(async () => {

@@ -11,6 +11,7 @@ const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { fromProcess } = require('@aws-sdk/credential-provider-process');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
+const { writeSampleStore } = require('./helpers/sample-store');
 const { resolveCredentials } = require('..');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -24,21 +25,7 @@ let storePath;
 before(async () => {
   aws = await startLocalAws();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cp-'));
-  storePath = path.join(dir, 'access-roles.yml');
-  fs.writeFileSync(
-    storePath,
-    `profiles:
-  sandbox:
-    roleArn: ${aws.seed.roles.deploy}
-  someone-else:
-    roleArn: ${aws.seed.roles.denied}
-apps:
-  payments:
-    stages:
-      dev: sandbox
-      denied: someone-else
-`,
-  );
+  storePath = writeSampleStore(dir, aws.seed);
 });
 
 after(async () => {

@@ -13,7 +13,7 @@ const {
   DescribeStacksCommand,
 } = require('@aws-sdk/client-cloudformation');
 const { startLocalAws } = require('./helpers/localaws');
-const { createService, createHome, CLIS } = require('./helpers/serverless');
+const { createService, createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
 
 const ACCOUNT = '123456789012';
 const DEPLOY_SESSION = new RegExp(`arn:aws:sts::${ACCOUNT}:assumed-role/serverless-deploy/\\S+`);
@@ -54,25 +54,15 @@ function assertNoSecrets(output) {
   assert.doesNotMatch(output, /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/, 'something like a secret key printed');
 }
 
-/** Runs `args` and asserts the exit status, showing the output when it is not as expected. */
-async function run(service, args, { ok = true, env } = {}) {
-  const result = await service.run(args, { env });
-  const shown = `${service.label} ${args.join(' ')} exited ${result.code}:\n${result.output}`;
-  if (ok) assert.equal(result.code, 0, shown);
-  else assert.notEqual(result.code, 0, shown);
+/** Runs `args` and asserts the exit status and that nothing like a secret key was printed. */
+async function run(service, args, options) {
+  const result = await runChecked(aws, service, args, options);
   assertNoSecrets(result.output);
   return result;
 }
 
 /** A test on a fresh copy of the example service, removed afterwards. */
-async function withService(cli, options, body) {
-  const service = await createService(aws, cli, { home, ...options });
-  try {
-    await body(service);
-  } finally {
-    await service.remove();
-  }
-}
+const withService = (cli, options, body) => withExampleService(aws, cli, { home, ...options }, body);
 
 before(async () => {
   [aws, home] = await Promise.all([startLocalAws(), createHome()]);

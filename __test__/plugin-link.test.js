@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const YAML = require('yaml');
 const { CloudFormationClient, CreateStackCommand, CreateChangeSetCommand } = require('@aws-sdk/client-cloudformation');
 const { startLocalAws } = require('./helpers/localaws');
-const { createService, createHome, CLIS } = require('./helpers/serverless');
+const { createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
 
 const ACCOUNT = '123456789012';
 
@@ -21,17 +21,8 @@ function asAdmin() {
   return { AWS_ACCESS_KEY_ID: aws.seed.adminUser.accessKeyId, AWS_SECRET_ACCESS_KEY: aws.seed.adminUser.secretAccessKey };
 }
 
-/** Runs `args` and asserts the exit status, showing the output when it is not as expected. */
-async function run(service, args, { ok = true, env } = {}) {
-  const result = await service.run(args, { env });
-  const shown = `${service.label} ${args.join(' ')} exited ${result.code}:\n${result.output}`;
-  if (ok) assert.equal(result.code, 0, shown);
-  else assert.notEqual(result.code, 0, shown);
-  for (const secret of [aws.seed.baseUser.secretAccessKey, aws.seed.adminUser.secretAccessKey]) {
-    assert.ok(!result.output.includes(secret), 'a secret key printed');
-  }
-  return result;
-}
+/** Runs `args` and asserts the exit status and that no secret key was printed. */
+const run = (service, args, options) => runChecked(aws, service, args, options);
 
 /** CloudFormation requests the server received for one stack, by action (`UpdateStack`, …). */
 async function stackRequests(stackName) {
@@ -44,14 +35,7 @@ async function stackRequests(stackName) {
 }
 
 /** A test on a fresh copy of the example service, removed afterwards. */
-async function withService(cli, body) {
-  const service = await createService(aws, cli, { home });
-  try {
-    await body(service);
-  } finally {
-    await service.remove();
-  }
-}
+const withService = (cli, body) => withExampleService(aws, cli, { home }, body);
 
 before(async () => {
   [aws, home] = await Promise.all([startLocalAws(), createHome()]);

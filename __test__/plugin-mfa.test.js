@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { PassThrough } = require('node:stream');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
-const { createService, createHome, CLIS } = require('./helpers/serverless');
+const { createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
 const askMfaCode = require('../lib/shared/ask-mfa-code');
 const resolveServiceCredentials = require('../lib/plugin/resolve-service-credentials');
 const resolveWithMfa = require('../lib/plugin/resolve-with-mfa');
@@ -101,23 +101,11 @@ describe('against moto', () => {
     await home?.remove();
   });
 
-  /** Runs `args`, asserting the exit status; the output shown when it is not as expected. */
-  async function run(service, args, { ok = true, env } = {}) {
-    const result = await service.run(args, { env });
-    const shown = `${service.label} ${args.join(' ')} exited ${result.code}:\n${result.output}`;
-    if (ok) assert.equal(result.code, 0, shown);
-    else assert.notEqual(result.code, 0, shown);
-    return result;
-  }
+  /** Runs `args` and asserts the exit status and that no secret key was printed. */
+  const run = (service, args, options) => runChecked(aws, service, args, options);
 
-  async function withService(cli, body, options = {}) {
-    const service = await createService(aws, cli, { home, store: STORE, ...options });
-    try {
-      await body(service);
-    } finally {
-      await service.remove();
-    }
-  }
+  /** A test on a fresh copy of the example service with the MFA store, removed afterwards. */
+  const withService = (cli, body, options = {}) => withExampleService(aws, cli, { home, store: STORE, ...options }, body);
 
   describe('the plugin in the real CLIs', { concurrency: true }, () => {
     for (const cli of Object.keys(CLIS)) {

@@ -6,7 +6,7 @@
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startLocalAws } = require('./helpers/localaws');
-const { createService, createHome, CLIS } = require('./helpers/serverless');
+const { createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
 
 const ACCOUNT = '123456789012';
 const DENIED_DESCRIBE = `User: arn:aws:iam::${ACCOUNT}:user/deployer is not authorized to perform: cloudformation:DescribeStacks`;
@@ -14,25 +14,11 @@ const DENIED_DESCRIBE = `User: arn:aws:iam::${ACCOUNT}:user/deployer is not auth
 let aws;
 let home;
 
-/** Runs `args` and asserts the exit status, showing the output when it is not as expected. */
-async function run(service, args, { ok = true, env } = {}) {
-  const result = await service.run(args, { env });
-  const shown = `${service.label} ${args.join(' ')} exited ${result.code}:\n${result.output}`;
-  if (ok) assert.equal(result.code, 0, shown);
-  else assert.notEqual(result.code, 0, shown);
-  assert.ok(!result.output.includes(aws.seed.baseUser.secretAccessKey), 'base secret printed');
-  return result;
-}
+/** Runs `args` and asserts the exit status and that no secret key was printed. */
+const run = (service, args, options) => runChecked(aws, service, args, options);
 
 /** A test on a fresh copy of the example service, removed afterwards. */
-async function withService(cli, options, body) {
-  const service = await createService(aws, cli, { home, ...options });
-  try {
-    await body(service);
-  } finally {
-    await service.remove();
-  }
-}
+const withService = (cli, options, body) => withExampleService(aws, cli, { home, ...options }, body);
 
 before(async () => {
   [aws, home] = await Promise.all([startLocalAws(), createHome()]);

@@ -13,6 +13,7 @@
 //   await service.remove();
 //   await home.remove();
 
+const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs/promises');
 const os = require('node:os');
@@ -219,4 +220,38 @@ async function createService(aws, cli, { home, edit, store } = {}) {
   };
 }
 
-module.exports = { createService, createHome, CLIS, STAGES };
+/**
+ * Runs `args` in `service` and asserts its exit status (0, or anything else with `ok: false`),
+ * showing the output when it is not as expected, and that the output holds none of the seed's
+ * secret keys.
+ *
+ * @param {Awaited<ReturnType<import('./localaws').startLocalAws>>} aws the running server
+ * @param {Awaited<ReturnType<typeof createService>>} service
+ * @param {string[]} args
+ * @param {{ ok?: boolean, env?: Record<string, string | undefined> }} [options]
+ */
+async function runChecked(aws, service, args, { ok = true, env } = {}) {
+  const result = await service.run(args, { env });
+  const shown = `${service.label} ${args.join(' ')} exited ${result.code}:\n${result.output}`;
+  if (ok) assert.equal(result.code, 0, shown);
+  else assert.notEqual(result.code, 0, shown);
+  for (const secret of [aws.seed.baseUser.secretAccessKey, aws.seed.adminUser.secretAccessKey]) {
+    assert.ok(!result.output.includes(secret), `a secret key printed by ${service.label} ${args.join(' ')}`);
+  }
+  return result;
+}
+
+/**
+ * Runs `body` on a fresh copy of the example service (createService's `options`), removed
+ * afterwards.
+ */
+async function withExampleService(aws, cli, options, body) {
+  const service = await createService(aws, cli, options);
+  try {
+    await body(service);
+  } finally {
+    await service.remove();
+  }
+}
+
+module.exports = { createService, createHome, runChecked, withExampleService, CLIS, STAGES };
