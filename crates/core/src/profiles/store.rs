@@ -73,8 +73,8 @@ pub struct AppProfiles {
 }
 
 impl ProfileStore {
-    /// Parses a store from its text: strict JSON when `path` ends in `.json`, else YAML. Either
-    /// way errors carry line and column; a YAML store nested too deep, or with too many nodes
+    /// Parses a store from its text: when `path` ends in `.json` it must be strict JSON, then
+    /// (JSON being YAML) both are read as YAML. Either way errors carry line and column; a YAML store nested too deep, or with too many nodes
     /// (aliases counting as what they repeat), is refused before it is parsed (see
     /// [`super::shape`]).
     pub fn parse(path: &Path, text: &str) -> Result<ProfileStore, Error> {
@@ -90,13 +90,16 @@ impl ProfileStore {
         if only_comments {
             return Err(invalid(None, None, "the file is empty; expected a mapping with `profiles`".to_owned()));
         }
-        let mut store: ProfileStore = if json {
-            serde_json::from_str(text).map_err(|err| {
-                let message = with_hint(&message_of(&err.to_string()));
-                let known = |n: usize| Some(n as u64).filter(|n| *n > 0);
-                invalid(known(err.line()), known(err.column()), message)
-            })?
-        } else {
+        if json {
+            // Strict JSON first (no trailing commas, comments or single quotes), as a plain value;
+            // then the same text, which is YAML too, goes the YAML way below, so the store's
+            // fields are checked by one parser in the binary, not two (the size budget).
+            serde_json::from_str::<serde_json::Value>(text).map_err(|err| {
+                let known = |n: usize| u64::try_from(n).ok().filter(|n| *n > 0);
+                invalid(known(err.line()), known(err.column()), message_of(&err.to_string()))
+            })?;
+        }
+        let mut store: ProfileStore = {
             shape::check(text).map_err(|r| invalid(Some(r.line), Some(r.column), r.message))?;
             serde_norway::from_str(text).map_err(|err| {
                 let location = err.location();
