@@ -5,7 +5,7 @@
 // BENCHMARKS.md keeps a copy. A script, not a test: speed is never asserted.
 //
 // Uses the newest release build of the addon when one exists (target/…/release), else whatever
-// `binding.js` loads, and says which.
+// `binding.js` loads, and says which. `--stores`: only the store-shape rows; `--help`: the flags.
 
 const { execFile } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -13,6 +13,23 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { parseArgs } = require('node:util');
+
+/** The flags, with what `--help` says of each (__test__/workflows.test.js reads it). */
+const FLAGS = { stores: 'only the store-shape rows, which need no local AWS', help: 'print this and exit' };
+const USAGE = `usage: node scripts/bench.js [flags]\n${Object.entries(FLAGS).map(([f, what]) => `  --${f.padEnd(7)} ${what}`).join('\n')}\n`;
+const flags = (() => {
+  try {
+    return parseArgs({ options: Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'boolean' }])) }).values;
+  } catch (err) {
+    process.stderr.write(`bench: ${err.message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (flags.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
@@ -351,7 +368,7 @@ function report({ rows, above, sts, spread }) {
 
 async function main() {
   // --stores: only the store-shape rows, which need no local AWS.
-  if (process.argv.includes('--stores')) {
+  if (flags.stores) {
     try {
       console.log(`addon: ${build}\n\n${measureStores(describeProfile, work, RUNS)}`);
     } finally {
