@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const YAML = require('yaml');
+const assertIntendedProfile = require('../lib/plugin/commands/assert-intended-profile');
 const assertSupportedFramework = require('../lib/plugin/assert-supported-framework');
 const assertNoSecretsVariables = require('../lib/plugin/assert-no-secrets-variables');
 const commandDefinitions = require('../lib/plugin/commands/definitions');
@@ -68,6 +69,30 @@ describe('assertNoSecretsVariables', () => {
 
   test('passes configurations without it', () => {
     assertNoSecretsVariables(fakeServerless({ configurationInput: { provider: { stage: '${opt:stage}' }, list: [1, null] } }));
+  });
+});
+
+describe('assertIntendedProfile', () => {
+  const existing = ['sandbox', 'production', 'qa'];
+
+  test('refuses a new name that is a near miss of an existing profile, naming it', () => {
+    for (const [typo, meant] of [['prodution', 'production'], ['sandbx', 'sandbox'], ['qb', 'qa']]) {
+      assert.throws(() => assertIntendedProfile(fakeServerless(), typo, existing, {}), (error) => {
+        assert.equal(error.code, 'ACCESS_ROLES_PROFILE_TYPO');
+        assert.equal(
+          error.message,
+          `There is no profile "${typo}" in the store, but there is "${meant}": did you mean --profile ${meant}? ` +
+            `To add "${typo}" as a new profile beside it, run the command again with --new-profile.`,
+        );
+        return true;
+      });
+    }
+  });
+
+  test('lets existing names, distant names, short names two edits apart and --new-profile / --force through', () => {
+    for (const name of ['sandbox', 'production', 'billing', 'ci', 'staging']) assertIntendedProfile(fakeServerless(), name, existing, {});
+    assertIntendedProfile(fakeServerless(), 'sandbx', existing, { 'new-profile': true });
+    assertIntendedProfile(fakeServerless(), 'sandbx', existing, { force: true });
   });
 });
 

@@ -103,6 +103,7 @@ const FUNCTIONS = [
   'resolveCredentials',
   'describeProfile',
   'findProfileStore',
+  'nearMissProfile',
   'awsConfigProfiles',
   'renderAwsConfigProfiles',
   'writeAwsConfigProfiles',

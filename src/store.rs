@@ -1,4 +1,4 @@
-//! `findProfileStore(options)`.
+//! `findProfileStore(options)`, `nearMissProfile(name, existing)`.
 
 use crate::args;
 use access_roles_core::profiles::Discovery;
@@ -33,4 +33,14 @@ pub fn find_profile_store(env: &Env, options: Option<Unknown<'_>>) -> napi::Resu
         exists: location.exists,
         searched: location.searched.iter().map(|p| p.display().to_string()).collect(),
     })
+}
+
+/// The profile in `existing` (the store's profile names) that `name` is likely a typo of, or
+/// `null`: an exact match is none; a near miss is at most two edits away, and at most half as
+/// many as the shorter name has characters (`qa` and `ci` stay apart). `access-role link`
+/// refuses to add such a name as a new profile without `--new-profile`.
+#[napi(catch_unwind)]
+pub fn near_miss_profile(name: String, existing: Vec<String>) -> napi::Result<Option<String>> {
+    let existing: Vec<&str> = existing.iter().map(String::as_str).collect();
+    Ok(access_roles_core::profiles::near_miss(&name, &existing).map(str::to_owned))
 }

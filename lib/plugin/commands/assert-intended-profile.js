@@ -1,24 +1,12 @@
 'use strict';
 
+const { nearMissProfile } = require('../../native');
 const userError = require('../user-error');
-
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length];
-}
 
 /**
  * Stops `link` from quietly creating a profile whose name is a typo of one the store has
- * (`prodution` beside `production`): a new name within edit distance 2 of an existing one (1 for
- * names of 2–3 characters, so `qa` and `ci` stay apart) needs `--new-profile` or `--force`.
+ * (`prodution` beside `production`): the core tells which existing profile a new name is a near
+ * miss of (nearMissProfile); such a name needs `--new-profile` or `--force`.
  *
  * @param {object} serverless the framework instance
  * @param {string} profile the name given with --profile
@@ -27,14 +15,9 @@ function editDistance(a, b) {
  * @throws ACCESS_ROLES_PROFILE_TYPO naming the existing profile
  */
 function assertIntendedProfile(serverless, profile, existing, options) {
-  if (existing.includes(profile) || options['new-profile'] || options.force) return;
-  const limit = (name) => Math.min(2, Math.floor(Math.min(name.length, profile.length) / 2));
-  const close = existing
-    .map((name) => ({ name, distance: editDistance(name, profile) }))
-    .filter(({ name, distance }) => distance <= limit(name))
-    .sort((a, b) => a.distance - b.distance);
-  if (close.length === 0) return;
-  const [{ name }] = close;
+  if (options['new-profile'] || options.force) return;
+  const name = nearMissProfile(profile, existing);
+  if (!name) return;
   throw userError(
     serverless,
     `There is no profile "${profile}" in the store, but there is "${name}": did you mean --profile ${name}? ` +

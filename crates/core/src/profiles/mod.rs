@@ -5,6 +5,7 @@ mod discovery;
 mod fields;
 mod locate;
 mod lookup;
+mod near_miss;
 mod session;
 mod shape;
 mod store;
@@ -12,6 +13,7 @@ mod store;
 pub use discovery::{Discovery, StoreLocation};
 pub use fields::{DurationSeconds, ExternalId, NameTemplate, Region, RoleArn};
 pub use lookup::{Rule, Selection};
+pub use near_miss::near_miss;
 pub use session::{MfaSerial, SessionPolicy, SessionTags};
 pub use store::{closest, AppProfiles, Profile, ProfileStore};
 
