@@ -35,8 +35,8 @@ const OPTIONS = {
   region: { type: 'string' },
   profile: { type: 'string' },
   'mfa-code': { type: 'string' },
-  // Declared as its own flag rather than through parseArgs' allowNegative, which Node 18 lacks.
-  'no-cache': { type: 'boolean' },
+  // --no-cache through parseArgs' allowNegative (Node >= 20.16, within `engines`).
+  cache: { type: 'boolean', default: true },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -51,7 +51,7 @@ class UsageError extends Error {}
 function parse(args) {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false, allowNegative: true }));
   } catch (err) {
     throw new UsageError(err.message);
   }
@@ -59,7 +59,7 @@ function parse(args) {
   for (const name of ['app', 'stage']) {
     if (!values[name]) throw new UsageError(`--${name} is required`);
   }
-  const options = { cwd: process.cwd(), cache: !values['no-cache'] };
+  const options = { cwd: process.cwd(), cache: values.cache };
   if (values.config !== undefined) options.configPath = values.config;
   if (values.region !== undefined) options.region = values.region;
   if (values.profile !== undefined) options.baseProfile = values.profile;
