@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // The `serverless-access-roles` command. Each subcommand lives in lib/cli/ and exports a
-// function of its arguments that returns the exit status, and its USAGE text; this file only
-// picks one. Nothing here loads the native addon, so --help and --version work without it.
+// function of its arguments that returns the exit status; this file only picks one. Nothing here loads the native addon, so --help and --version work without it.
 
-const PROGRAM = 'serverless-access-roles';
+const { PROGRAM, errorLine, usageFailure } = require('../lib/cli/error-line');
 
 /** The subcommands: the module that runs each, and a line for the usage text. */
 const COMMANDS = {
@@ -71,8 +70,7 @@ async function main([command, ...args]) {
     return require(module)[run](args);
   }
   const problem = command === undefined ? 'no command given' : `unknown command "${command}"`;
-  process.stderr.write(`${PROGRAM}: ${problem}\n\n${USAGE}`);
-  return 2;
+  return usageFailure(USAGE, problem);
 }
 
 main(process.argv.slice(2)).then(
@@ -82,7 +80,7 @@ main(process.argv.slice(2)).then(
   },
   (err) => {
     // A bug: still one line, never a stack trace on the SDK's stderr.
-    process.stderr.write(require('../lib/cli/error-line')(err));
+    process.stderr.write(errorLine(err));
     process.exitCode = 1;
   },
 );

@@ -1,6 +1,7 @@
 //! `listCache(options)` and `clearCache(options)`: the disk cache for `serverless-access-roles
 //! cache list / clear`. Names and times only, never a key.
 
+use crate::resolve::js_date;
 use access_roles_core as core;
 use chrono::{DateTime, Utc};
 use napi_derive::napi;
@@ -72,7 +73,6 @@ fn dir(options: &CacheOptions) -> Option<PathBuf> {
 }
 
 fn convert(entry: core::CacheEntry) -> Option<CachedEntry> {
-    let millis = entry.expiration.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
     Some(CachedEntry {
         key: entry.key,
         profile: entry.label.profile,
@@ -81,6 +81,6 @@ fn convert(entry: core::CacheEntry) -> Option<CachedEntry> {
         app: entry.label.app,
         stage: entry.label.stage,
         region: entry.region,
-        expiration: DateTime::<Utc>::from_timestamp_millis(i64::try_from(millis).ok()?)?,
+        expiration: js_date(entry.expiration)?,
     })
 }

@@ -145,7 +145,7 @@ pub(crate) fn convert_options(options: ResolveOptions) -> core::ResolveOptions {
 }
 
 /// A time as a JS `Date`, or `None` when a `Date` cannot hold it.
-fn js_date(time: std::time::SystemTime) -> Option<DateTime<Utc>> {
+pub(crate) fn js_date(time: std::time::SystemTime) -> Option<DateTime<Utc>> {
     let millis = time.duration_since(std::time::UNIX_EPOCH).ok().and_then(|d| i64::try_from(d.as_millis()).ok());
     millis.and_then(DateTime::<Utc>::from_timestamp_millis)
 }

@@ -4,11 +4,10 @@
 // (crates/core/src/cache); this file prints them.
 
 const { parseArgs } = require('node:util');
-const errorLine = require('./error-line');
+const { PROGRAM, errorLine, usageFailure } = require('./error-line');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
 const native = require('../native');
 
-const PROGRAM = 'serverless-access-roles';
 
 const USAGE = `usage: ${PROGRAM} cache list [--cache-dir DIR]
        ${PROGRAM} cache clear [--app APP] [--stage STAGE] [--cache-dir DIR]
@@ -70,8 +69,7 @@ async function cache(args) {
   try {
     ({ values, positionals } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true }));
   } catch (err) {
-    process.stderr.write(`${PROGRAM}: ${err.message}\n\n${USAGE}`);
-    return 2;
+    return usageFailure(USAGE, err.message);
   }
   if (values.help) {
     process.stdout.write(USAGE);
@@ -83,8 +81,7 @@ async function cache(args) {
     (extra.length > 0 && `unexpected argument "${extra[0]}"`) ||
     (action === 'list' && (values.app !== undefined || values.stage !== undefined) && '--app and --stage are for clear');
   if (problem) {
-    process.stderr.write(`${PROGRAM}: ${problem}\n\n${USAGE}`);
-    return 2;
+    return usageFailure(USAGE, problem);
   }
   try {
     const options = {};
@@ -106,4 +103,4 @@ async function cache(args) {
   }
 }
 
-module.exports = { cache, USAGE };
+module.exports = { cache };

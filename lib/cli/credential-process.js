@@ -5,12 +5,11 @@
 // SDKs and Tools Reference Guide for the format.
 
 const fs = require('node:fs');
-const errorLine = require('./error-line');
+const { PROGRAM, errorLine, usageFailure } = require('./error-line');
 // Through ../native: a platform without a prebuilt addon gets the error that names it.
 const { findProfileStore } = require('../native');
 const { OPTIONS_HELP, UsageError, parse, resolveAsking } = require('./role-args');
 
-const PROGRAM = 'serverless-access-roles';
 
 const USAGE = `usage: ${PROGRAM} credential-process --app APP --stage STAGE [options]
 
@@ -89,8 +88,7 @@ async function credentialProcess(args) {
     parsed = parse(args);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${PROGRAM}: ${err.message}\n\n${USAGE}`);
-    return 2;
+    return usageFailure(USAGE, err.message);
   }
   if (parsed.help) {
     process.stdout.write(USAGE);
@@ -107,4 +105,4 @@ async function credentialProcess(args) {
   }
 }
 
-module.exports = { credentialProcess, USAGE };
+module.exports = { credentialProcess };

@@ -1,5 +1,6 @@
 'use strict';
 
+/** The bin's name, as every line it prints starts. */
 const PROGRAM = 'serverless-access-roles';
 
 /**
@@ -14,4 +15,15 @@ function errorLine(err) {
   return `${PROGRAM}: ${err.code ?? 'E_INTERNAL'}: ${message}\n`;
 }
 
-module.exports = errorLine;
+/**
+ * Reports a command-line mistake: `serverless-access-roles: message` and the command's usage text
+ * on stderr; returns the exit status for it, 2.
+ * @param {string} usage the command's usage text
+ * @param {string} message what is wrong
+ */
+function usageFailure(usage, message) {
+  process.stderr.write(`${PROGRAM}: ${message}\n\n${usage}`);
+  return 2;
+}
+
+module.exports = { PROGRAM, errorLine, usageFailure };

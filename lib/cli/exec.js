@@ -7,11 +7,10 @@
 const { spawn } = require('node:child_process');
 const os = require('node:os');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
-const { sessionEnvironment } = require('../native');
+const exportSession = require('../shared/export-session');
 const { OPTIONS_HELP, UsageError, parse, resolveAsking } = require('./role-args');
-const errorLine = require('./error-line');
+const { PROGRAM, errorLine, usageFailure } = require('./error-line');
 
-const PROGRAM = 'serverless-access-roles';
 
 const USAGE = `usage: ${PROGRAM} exec --app APP --stage STAGE [options] -- COMMAND [ARGS...]
 
@@ -42,10 +41,9 @@ function needsForwarding(signal) {
 
 /** The environment of COMMAND: this process's, with the session's variables applied. */
 function commandEnvironment(credentials) {
-  const { set, unset } = sessionEnvironment(credentials);
   const env = { ...process.env };
-  for (const name of unset) delete env[name];
-  return Object.assign(env, set);
+  exportSession(credentials, env);
+  return env;
 }
 
 /**
@@ -90,8 +88,7 @@ async function exec(args) {
     if (!parsed.help && !command) throw new UsageError('no command given: put it after --');
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${PROGRAM}: ${err.message}\n\n${USAGE}`);
-    return 2;
+    return usageFailure(USAGE, err.message);
   }
   if (parsed.help) {
     process.stdout.write(USAGE);
@@ -107,4 +104,4 @@ async function exec(args) {
   return run(command, commandArgs, env);
 }
 
-module.exports = { exec, USAGE };
+module.exports = { exec };

@@ -7,11 +7,10 @@
 
 const path = require('node:path');
 const { parseArgs } = require('node:util');
-const errorLine = require('./error-line');
+const { PROGRAM, errorLine, usageFailure } = require('./error-line');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
 const native = require('../native');
 
-const PROGRAM = 'serverless-access-roles';
 
 /** The installed bin, by absolute path: the AWS SDKs run credential_process from any directory. */
 const BIN = path.resolve(__dirname, '..', '..', 'bin', `${PROGRAM}.js`);
@@ -74,16 +73,14 @@ async function profiles(args) {
   try {
     ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
-    process.stderr.write(`${PROGRAM}: ${err.message}\n\n${USAGE}`);
-    return 2;
+    return usageFailure(USAGE, err.message);
   }
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
   }
   if (values['aws-config'] !== undefined && !values.write) {
-    process.stderr.write(`${PROGRAM}: --aws-config is the file --write writes; add --write\n\n${USAGE}`);
-    return 2;
+    return usageFailure(USAGE, '--aws-config is the file --write writes; add --write');
   }
   try {
     const options = { cwd: process.cwd() };
@@ -117,4 +114,4 @@ async function profiles(args) {
   }
 }
 
-module.exports = { profiles, USAGE };
+module.exports = { profiles };

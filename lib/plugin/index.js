@@ -5,14 +5,10 @@ const assertSupportedFramework = require('./assert-supported-framework');
 const commandDefinitions = require('./commands/definitions');
 const configSchema = require('./config-schema');
 const createLog = require('./create-log');
-const exportSession = require('./export-session');
+const exportSession = require('../shared/export-session');
 const installCredentials = require('./surfaces/install-credentials');
 const readSettings = require('./read-settings');
 const resolveServiceCredentials = require('./resolve-service-credentials');
-const runLink = require('./commands/link');
-const runShow = require('./commands/show');
-const runTemplate = require('./commands/template');
-const runTest = require('./commands/test');
 
 /** The plugin's commands that need no keys: they read or write the store, or print. */
 const OFFLINE_COMMANDS = new Set(['access-role', 'access-role show', 'access-role link', 'access-role template']);
@@ -55,10 +51,11 @@ class ServerlessAccessRoles {
     }
     this.commands = commandDefinitions(serverless);
     this.hooks = {
-      'access-role:test:run': () => runTest(this),
-      'access-role:show:run': () => runShow(this),
-      'access-role:link:run': () => runLink(this),
-      'access-role:template:run': () => runTemplate(this),
+      // Each command's modules load when it runs, not with every `serverless deploy`.
+      'access-role:test:run': () => require('./commands/test')(this),
+      'access-role:show:run': () => require('./commands/show')(this),
+      'access-role:link:run': () => require('./commands/link')(this),
+      'access-role:template:run': () => require('./commands/template')(this),
     };
   }
 

@@ -18,7 +18,7 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
  * then, as for every other failure, it throws a user error.
  *
  * The returned `resolveAgain` is what refreshes call, with extra resolve options (the base
- * environment of an exported session, see ./export-session). It never reuses the code given at the start
+ * environment of an exported session, see ../shared/export-session). It never reuses the code given at the start
  * (`--mfa-code` or `SERVERLESS_ACCESS_ROLES_MFA_CODE`, taken out of the environment): a code is
  * spent by then, so a refresh needing MFA asks on the terminal or fails saying why.
  *

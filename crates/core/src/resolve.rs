@@ -60,12 +60,14 @@ impl Resolver {
         let env = &options.plan.env;
         let plan = plan(app, stage, &options.plan)?;
         let session = session_keys(env, &plan.request.role_arn, SystemTime::now())?;
+        // A profile that runs this package's bin is not its own base identity.
+        let base = base_env(env);
         let cache = CacheSettings {
             enabled: options.cache.unwrap_or(true),
             force_refresh: options.force_refresh,
             refresh_margin: options.refresh_margin_seconds.map(|s| Duration::from_secs(s.into())),
             dir: options.cache_dir.clone().or_else(|| CacheSettings::default_dir(env)),
-            env: base_env(env),
+            env: base.clone(),
             label: cache::Label {
                 profile: Some(plan.profile.clone()),
                 role_arn: Some(plan.request.role_arn.clone()),
@@ -76,8 +78,7 @@ impl Resolver {
         let call = CallSettings {
             mfa_code: options.mfa_code.clone(),
             timeout: Duration::from_secs(options.timeout_seconds.unwrap_or(20).clamp(1, 300).into()),
-            // A profile that runs this package's bin is not its own base identity.
-            env: base_env(env),
+            env: base,
         };
         Ok(Resolver { plan, env: env.clone(), session, cache, call })
     }

@@ -2,7 +2,6 @@
 
 const assertIntendedProfile = require('./assert-intended-profile');
 const { planStoreEdit } = require('./store-edit');
-const runLinkCreate = require('./link-create');
 const saveLink = require('./save-link');
 const userError = require('../user-error');
 
@@ -20,7 +19,8 @@ const CREATE_OPTIONS = ['stack-name', 'role-name', 'principal', 'dry-run'];
  */
 async function runLink(plugin) {
   const { serverless, options, log } = plugin;
-  if (options.create) return runLinkCreate(plugin);
+  // --create's modules (CloudFormation, the stack) load only when it is asked for.
+  if (options.create) return require('./link-create')(plugin);
   const createOnly = CREATE_OPTIONS.filter((name) => options[name] !== undefined && options[name] !== false);
   if (createOnly.length > 0) {
     throw userError(

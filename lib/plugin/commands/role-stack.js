@@ -201,5 +201,4 @@ function roleArnOutput(serverless, stackName, stack) {
   );
 }
 
-deployRoleStack.MARKER_TAG = MARKER_TAG;
 module.exports = deployRoleStack;

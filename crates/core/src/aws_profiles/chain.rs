@@ -3,9 +3,9 @@
 //! An edit anywhere else in the AWS files (another profile added, `output = json`) leaves this
 //! text, and the cached keys, as they were; an edit to one of these settings changes it.
 
-use super::ours::ready;
+use super::file::shared_file;
+use super::ours::load_profiles;
 use crate::env::Env;
-use aws_types::os_shim_internal::{Env as SdkEnv, Fs};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::SystemTime;
@@ -48,7 +48,7 @@ const SSO_SESSION_SETTINGS: &[&str] = &["sso_start_url", "sso_region", "sso_regi
 /// The profile `name` and the sections behind it, each as `[kind name]` and its
 /// [`PROFILE_SETTINGS`] that are set, as `key = value` lines, in the order the chain reaches them. A profile that is not defined
 /// appears as `[profile NAME] (not defined)`; files that cannot be read as one line saying so.
-pub fn base_profile_sections(env: &Env, name: &str) -> String {
+pub(crate) fn base_profile_sections(env: &Env, name: &str) -> String {
     // Every resolve asks, the in-process fast path too: parse the files again only once they
     // change (path, size and modification time, as for the profile store).
     let stamp = (
@@ -77,17 +77,11 @@ static MEMO: Mutex<Option<(Stamp, String)>> = Mutex::new(None);
 
 /// The AWS config and credentials files, where the SDK looks for them.
 fn shared_files(env: &Env) -> [PathBuf; 2] {
-    let home = env.home_dir().unwrap_or_default();
-    let pick = |name: &str, default: &str| {
-        env.var_os(name).map(PathBuf::from).unwrap_or_else(|| home.join(".aws").join(default))
-    };
-    [pick("AWS_CONFIG_FILE", "config"), pick("AWS_SHARED_CREDENTIALS_FILE", "credentials")]
+    [shared_file(env, "AWS_CONFIG_FILE", "config"), shared_file(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials")]
 }
 
 fn read_sections(env: &Env, name: &str) -> String {
-    let sdk_env = env.for_aws_sdk().unwrap_or_else(SdkEnv::real);
-    let loaded = ready(aws_config::profile::parser::load(&Fs::real(), &sdk_env, &Default::default(), None));
-    let Some(Ok(profiles)) = loaded else { return "(AWS config files unreadable)".to_owned() };
+    let Some(profiles) = load_profiles(env) else { return "(AWS config files unreadable)".to_owned() };
     let mut text = String::new();
     let mut next = Some(name.to_owned());
     let mut seen = Vec::new();

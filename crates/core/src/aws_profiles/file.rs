@@ -39,14 +39,26 @@ pub struct WriteOutcome {
 /// The AWS config file: `explicit` if given, else `AWS_CONFIG_FILE` (a leading `~/` is the home
 /// directory, as the AWS SDKs read it), else `~/.aws/config`; variables as `env` has them.
 pub fn config_file(explicit: Option<PathBuf>, env: &Env) -> PathBuf {
-    let home = || env.home_dir().unwrap_or_default();
-    let named = explicit.or_else(|| env.var_os("AWS_CONFIG_FILE").map(PathBuf::from));
-    match named {
-        Some(path) => match path.strip_prefix("~") {
-            Ok(rest) => home().join(rest),
-            Err(_) => path,
-        },
-        None => home().join(".aws").join("config"),
+    match explicit {
+        Some(path) => expand_home(path, env),
+        None => shared_file(env, "AWS_CONFIG_FILE", "config"),
+    }
+}
+
+/// An AWS shared file as the AWS SDKs find it: the path in `variable` (a leading `~/` is the home
+/// directory), else `~/.aws/<default>`.
+pub(crate) fn shared_file(env: &Env, variable: &str, default: &str) -> PathBuf {
+    match env.var_os(variable) {
+        Some(path) => expand_home(PathBuf::from(path), env),
+        None => env.home_dir().unwrap_or_default().join(".aws").join(default),
+    }
+}
+
+/// `path` with a leading `~` replaced by the home directory `env` names.
+fn expand_home(path: PathBuf, env: &Env) -> PathBuf {
+    match path.strip_prefix("~") {
+        Ok(rest) => env.home_dir().unwrap_or_default().join(rest),
+        Err(_) => path,
     }
 }
 
@@ -320,5 +332,15 @@ mod tests {
         assert_eq!(config_file(None, &env), Path::new("/home/ana/aws/config"));
         let plain = Env::from_slice(&[("HOME", "/home/ana")]);
         assert_eq!(config_file(None, &plain), Path::new("/home/ana/.aws/config"));
+    }
+
+    #[test]
+    fn the_credentials_file_follows_the_same_rule_home_included() {
+        let env = Env::from_slice(&[("HOME", "/home/ana"), ("AWS_SHARED_CREDENTIALS_FILE", "~/aws/keys")]);
+        let credentials = shared_file(&env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
+        assert_eq!(credentials, Path::new("/home/ana/aws/keys"));
+        let plain = Env::from_slice(&[("HOME", "/home/ana")]);
+        let credentials = shared_file(&plain, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
+        assert_eq!(credentials, Path::new("/home/ana/.aws/credentials"));
     }
 }

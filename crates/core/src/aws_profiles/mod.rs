@@ -11,10 +11,10 @@ mod file;
 mod list;
 mod ours;
 
-pub use chain::base_profile_sections;
+pub(crate) use chain::base_profile_sections;
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
-pub use ours::{base_env, defined_profiles, own_selected_profile, runs_credential_process};
+pub(crate) use ours::{base_env, defined_profiles, own_selected_profile, selected_profile};
 
 /// Whether `name` can be an AWS config profile name: the characters the AWS SDKs accept in
 /// `[profile NAME]` (aws-config drops sections with any other).

@@ -6,6 +6,7 @@
 //! would run the bin again for its keys, and so on: the base identity must skip that profile.
 
 use crate::env::Env;
+use aws_config::profile::ProfileSet;
 use aws_types::os_shim_internal::{Env as SdkEnv, Fs};
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
@@ -20,7 +21,7 @@ const BIN_NAMES: [&str; 3] = ["serverless-access-roles", "serverless-access-role
 /// whose file name is the bin, followed by `credential-process` (`npx serverless-access-roles
 /// credential-process …`, `/srv/app/node_modules/.bin/serverless-access-roles credential-process …`,
 /// `node "C:\…\serverless-access-roles.js" credential-process …`).
-pub fn runs_credential_process(command: &str) -> bool {
+fn runs_credential_process(command: &str) -> bool {
     let words: Vec<&str> = command.split_whitespace().map(|w| w.trim_matches(['"', '\''])).collect();
     words.windows(2).any(|pair| {
         let name = pair[0].rsplit(['/', '\\']).next().unwrap_or(pair[0]);
@@ -30,17 +31,22 @@ pub fn runs_credential_process(command: &str) -> bool {
 
 /// The profile `env` selects (`AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`) when its
 /// `credential_process` runs this package's bin; `None` otherwise.
-pub fn own_selected_profile(env: &Env) -> Option<String> {
-    let name = PROFILE_VARIABLES.iter().find_map(|v| env.var(v).filter(|p| !p.is_empty()))?;
+pub(crate) fn own_selected_profile(env: &Env) -> Option<String> {
+    let name = selected_profile(env)?;
     let command = credential_process_of(env, &name)?;
     runs_credential_process(&command).then_some(name)
+}
+
+/// The AWS config profile `env` selects: `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`.
+pub(crate) fn selected_profile(env: &Env) -> Option<String> {
+    PROFILE_VARIABLES.iter().find_map(|v| env.var(v))
 }
 
 /// The environment the base identity is looked up in: `env`, or, when the profile it selects runs
 /// this bin ([`own_selected_profile`]), `env` without `AWS_PROFILE` and `AWS_DEFAULT_PROFILE`,
 /// so the default chain (key variables, the `default` profile, web identity, container and
 /// instance metadata) supplies the base identity instead of that profile.
-pub fn base_env(env: &Env) -> Env {
+pub(crate) fn base_env(env: &Env) -> Env {
     match own_selected_profile(env) {
         Some(_) => env.clone().with_overrides(PROFILE_VARIABLES.map(|v| (v.to_owned(), None))),
         None => env.clone(),
@@ -50,27 +56,29 @@ pub fn base_env(env: &Env) -> Env {
 /// The `credential_process` of profile `name` in the AWS config files `env` points at, read by
 /// aws-config's own profile parser.
 fn credential_process_of(env: &Env, name: &str) -> Option<String> {
-    let sdk_env = env.for_aws_sdk().unwrap_or_else(SdkEnv::real);
-    let fs = Fs::real();
-    // The default files: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/….
-    let selected = Some(name.to_owned().into());
-    let profiles = ready(aws_config::profile::parser::load(&fs, &sdk_env, &Default::default(), selected))?.ok()?;
-    profiles.get_profile(name)?.get("credential_process").map(str::to_owned)
+    load_profiles(env)?.get_profile(name)?.get("credential_process").map(str::to_owned)
 }
 
 /// The profiles defined in the AWS config and credentials files `env` points at, sorted; `None`
 /// when the files cannot be read or parsed.
-pub fn defined_profiles(env: &Env) -> Option<Vec<String>> {
-    let sdk_env = env.for_aws_sdk().unwrap_or_else(SdkEnv::real);
-    let profiles = ready(aws_config::profile::parser::load(&Fs::real(), &sdk_env, &Default::default(), None))?.ok()?;
+pub(crate) fn defined_profiles(env: &Env) -> Option<Vec<String>> {
+    let profiles = load_profiles(env)?;
     let mut names: Vec<String> = profiles.profiles().map(str::to_owned).collect();
     names.sort();
     Some(names)
 }
 
+/// The AWS config and credentials files `env` points at (`AWS_CONFIG_FILE` /
+/// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/…`), read by aws-config's own profile parser;
+/// `None` when they cannot be read or parsed.
+pub(super) fn load_profiles(env: &Env) -> Option<ProfileSet> {
+    let sdk_env = env.for_aws_sdk().unwrap_or_else(SdkEnv::real);
+    ready(aws_config::profile::parser::load(&Fs::real(), &sdk_env, &Default::default(), None))?.ok()
+}
+
 /// The output of a future that is ready when first polled, as aws-config's profile loading is
 /// on the real file system (it reads with `std::fs`); `None` if it would wait.
-pub(super) fn ready<F: Future>(future: F) -> Option<F::Output> {
+fn ready<F: Future>(future: F) -> Option<F::Output> {
     match std::pin::pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(output) => Some(output),
         Poll::Pending => None,

@@ -1,6 +1,6 @@
 //! Cache keys: a hash of everything that changes which keys STS would hand out.
 
-use crate::aws_profiles::base_profile_sections;
+use crate::aws_profiles::{base_profile_sections, selected_profile};
 use crate::env::Env;
 use crate::plan::AssumeRoleRequest;
 use sha2::{Digest, Sha256};
@@ -51,15 +51,8 @@ pub(crate) fn cache_key(request: &AssumeRoleRequest, env: &Env) -> String {
 /// The AWS config profile the base identity comes from: the first hop's `base_profile`, else
 /// `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`, else `default`.
 fn base_profile_name(request: &AssumeRoleRequest, env: &Env) -> String {
-    let mut first = request;
-    while let Some(before) = first.via.as_deref() {
-        first = before;
-    }
-    first
-        .base_profile
-        .clone()
-        .or_else(|| ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"].iter().find_map(|v| env.var(v).filter(|p| !p.is_empty())))
-        .unwrap_or_else(|| "default".to_owned())
+    let first = request.hops().first().copied().unwrap_or(request);
+    first.base_profile.clone().or_else(|| selected_profile(env)).unwrap_or_else(|| "default".to_owned())
 }
 
 /// Every field of the request and of the chain before it, unambiguously; not the MFA code,
