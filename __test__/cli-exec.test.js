@@ -163,7 +163,9 @@ describe('exec', { concurrency: true }, () => {
     // tools such as terraform take as "stop now". util-linux `script` gives exec a real terminal.
     const script = "let n = 0; process.on('SIGINT', () => { n += 1; setTimeout(() => { console.log('SIGINTs: ' + n); process.exit(3); }, 500); }); console.log('ready'); setInterval(() => {}, 1000);";
     const quote = (word) => `'${String(word).replace(/'/g, `'\\''`)}'`;
-    const line = [process.execPath, BIN, 'exec', '--app', 'payments', '--stage', 'dev', '--', process.execPath, '-e', script].map(quote).join(' ');
+    // `exec`: script runs the line with $SHELL, and a shell left waiting (dash, for one) takes
+    // the same Ctrl-C and ends 130 itself once the command has exited.
+    const line = `exec ${[process.execPath, BIN, 'exec', '--app', 'payments', '--stage', 'dev', '--', process.execPath, '-e', script].map(quote).join(' ')}`;
     const run = await new Promise((resolve, reject) => {
       const child = spawn('script', ['-qfec', line, '/dev/null'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
       let output = '';
