@@ -14,14 +14,16 @@ const NATIVE = path.resolve(__dirname, '..', 'lib', 'native.js');
 /**
  * Requires lib/native.js in a child with `env`, then calls `findProfileStore` for a store that does
  * not exist; returns the export names, whether the addon was loaded by the require alone, what
- * the call answered, and its error's `{ code, message }` when it threw.
+ * the call answered, its error's `{ code, message }` when it threw, and the files the load
+ * brought in (`.node` and binding.js).
  */
 function loadInChild(env) {
   const script = `const native = require(${JSON.stringify(NATIVE)});
     const loadedByRequire = Object.keys(require.cache).some((f) => f.endsWith('.node'));
     let code, message, found;
     try { found = native.findProfileStore({ configPath: '/nonexistent/access-roles.yml' }) } catch (e) { ({ code, message } = e) }
-    console.log(JSON.stringify({ keys: Object.keys(native), loadedByRequire, found, code, message }))`;
+    const loaded = Object.keys(require.cache).filter((f) => f.endsWith('.node') || f.endsWith('binding.js'));
+    console.log(JSON.stringify({ keys: Object.keys(native), loadedByRequire, found, code, message, loaded }))`;
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' }));
 }
 
@@ -31,6 +33,26 @@ test('the addon loads on first call and exposes the native API', () => {
   assert.equal(loadedByRequire, false, 'requiring lib/native.js must not load the addon');
   assert.equal(code, undefined);
   assert.deepEqual(found, { path: '/nonexistent/access-roles.yml', exists: false, searched: ['/nonexistent/access-roles.yml'] });
+});
+
+/** The build in the package root, as `npm run build` or the release workflow's download leaves it. */
+function rootBuild() {
+  const root = path.resolve(__dirname, '..');
+  const builds = fs.readdirSync(root).filter((f) => /^serverless-access-roles\..+\.node$/.test(f));
+  assert.equal(builds.length, 1, `one build in the package root: ${builds}`);
+  return path.join(root, builds[0]);
+}
+
+test('the build beside the package is loaded directly, without the generated binding.js', () => {
+  const { loaded, code } = loadInChild({ NAPI_RS_NATIVE_LIBRARY_PATH: undefined, NAPI_RS_ENFORCE_VERSION_CHECK: undefined });
+  assert.equal(code, undefined);
+  assert.deepEqual(loaded, [rootBuild()]);
+});
+
+test("napi-rs' override variable still goes through binding.js", () => {
+  const { loaded, code } = loadInChild({ NAPI_RS_NATIVE_LIBRARY_PATH: rootBuild() });
+  assert.equal(code, undefined);
+  assert.deepEqual(loaded.map((f) => path.basename(f)).sort(), ['binding.js', path.basename(rootBuild())].sort());
 });
 
 test('a missing platform package is named, with the platform and how to install it', () => {

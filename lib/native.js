@@ -1,10 +1,10 @@
 'use strict';
 // The one place that loads the native addon, on first use: requiring this file loads nothing, so
 // commands that need no keys work without the platform package. Each export calls the addon's
-// function of the same name, loading the addon through the loader napi-rs generates (binding.js)
-// on the first call. When no binary fits this machine, that call throws an error that names the
-// platform and the package that would be needed, instead of the generated loader's generic
-// "Cannot find native binding".
+// function of the same name, loading the addon on the first call: directly from where napi-rs'
+// generated loader (binding.js) looks first, else through binding.js. When no binary fits this
+// machine, that call throws an error that names the platform and the package that would be
+// needed, instead of the generated loader's generic "Cannot find native binding".
 //
 // The binaries ship as per-platform packages (npm/*), listed in package.json as
 // optionalDependencies; npm installs only the one whose os/cpu/libc match this machine. One goes
@@ -85,10 +85,42 @@ function loadError(err) {
   return error;
 }
 
+/**
+ * The addon from where binding.js looks first for this platform (a build in the package root,
+ * then the platform package), loaded without binding.js: its 37 KB of every platform's branches
+ * cost a warm `credential-process` run about 2 ms of its ~5 (BENCHMARKS.md). `null` whenever
+ * binding.js has more to decide: its override and version-check variables, a Linux whose C
+ * library `/usr/bin/ldd` does not tell, no such file or package, or one that fails to load (then
+ * binding.js tries every place and its errors make the message).
+ */
+function loadDirect() {
+  if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH || process.env.NAPI_RS_ENFORCE_VERSION_CHECK) return null;
+  let key = `${process.platform}-${process.arch}`;
+  if (process.platform === 'win32') key += '-msvc';
+  if (process.platform === 'linux') {
+    try {
+      // binding.js's first test, and the same answer: musl's ldd says so.
+      key += fs.readFileSync('/usr/bin/ldd', 'utf8').includes('musl') ? '-musl' : '-gnu';
+    } catch {
+      return null;
+    }
+  }
+  for (const place of [`../${PACKAGE}.${key}.node`, `${PACKAGE}-${key}`]) {
+    try {
+      return require(place);
+    } catch (err) {
+      if (err.code !== 'MODULE_NOT_FOUND') return null;
+    }
+  }
+  return null;
+}
+
 let binding = null;
 
 /** The addon, loaded on the first call; a failed load throws `E_NO_NATIVE_BINDING` each time. */
 function load() {
+  if (binding) return binding;
+  binding = loadDirect();
   if (binding) return binding;
   try {
     binding = require('../binding.js');

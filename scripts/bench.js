@@ -4,8 +4,8 @@
 // Prints a markdown table of medians and the targets (issues 4 and 11) as met / not met;
 // BENCHMARKS.md keeps a copy. A script, not a test: speed is never asserted.
 //
-// Uses the newest release build of the addon when one exists (target/…/release), else whatever
-// `binding.js` loads, and says which. `--stores`: only the store-shape rows; `--help`: the flags.
+// Uses the newest release build of the addon when one exists (target/…/release), in a copy of
+// the package laid out as installed, else the checkout's own build, and says which. `--stores`: only the store-shape rows; `--help`: the flags.
 
 const { execFile } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -32,7 +32,6 @@ if (flags.help) {
 }
 
 const ROOT = path.resolve(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
 /** Where release builds land: `npm run build:release` (host), `npm run build:cross` (--target). */
 const RELEASES = [
   path.join(ROOT, 'target', 'release', 'libserverless_access_roles.so'),
@@ -44,26 +43,33 @@ const RUNS = Number(process.env.BENCH_RUNS) || 15;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-bench-'));
 
-/** Loads the release build through napi-rs' override variable, for this process and children. */
-function chooseBuild() {
+/**
+ * The package the bench measures: with a release build, a copy of the package's published files
+ * (its dependencies linked) with the build where lib/native.js loads it first, as a user's
+ * install has it; else the checkout, with whatever its loader finds.
+ */
+function choosePackage() {
   if (!RELEASE) {
     // `npm run build:release` also puts its build here; its size tells it from a debug build.
     const addon = path.join(ROOT, 'serverless-access-roles.linux-x64-gnu.node');
     const { size, mtime } = fs.statSync(addon);
-    return `${path.relative(ROOT, addon)} as binding.js loads it, ${size} bytes, built ${mtime.toISOString()}`;
+    return { pkg: ROOT, build: `${path.relative(ROOT, addon)} as lib/native.js loads it, ${size} bytes, built ${mtime.toISOString()}` };
   }
-  // The override is require()d, which loads native code only from a `.node` name.
-  const copy = path.join(work, 'serverless-access-roles.node');
-  fs.copyFileSync(RELEASE, copy);
-  process.env.NAPI_RS_NATIVE_LIBRARY_PATH = copy;
-  return `release, ${path.relative(ROOT, RELEASE)} built ${fs.statSync(RELEASE).mtime.toISOString()}`;
+  const pkg = path.join(work, 'package');
+  for (const entry of ['package.json', ...require('../package.json').files]) {
+    fs.cpSync(path.join(ROOT, entry), path.join(pkg, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'), 'dir');
+  fs.copyFileSync(RELEASE, path.join(pkg, 'serverless-access-roles.linux-x64-gnu.node'));
+  return { pkg, build: `release, ${path.relative(ROOT, RELEASE)} built ${fs.statSync(RELEASE).mtime.toISOString()}` };
 }
-const build = chooseBuild();
+const { pkg: PKG, build } = choosePackage();
+const BIN = path.join(PKG, 'bin', 'serverless-access-roles.js');
 
 const { startLocalAws, applyEnv } = require('../__test__/helpers/localaws');
 const { assumeRoleCount } = require('../__test__/helpers/sts-calls');
 const { createService, createHome } = require('../__test__/helpers/serverless');
-const { resolveCredentials, describeProfile } = require('..');
+const { resolveCredentials, describeProfile } = require(PKG);
 const { measureStores } = require('./bench-stores');
 
 const median = (xs) => {
@@ -86,13 +92,13 @@ function timeNode(args, env) {
 
 /** `node -e` source: require the package, resolve once, print where the keys came from. */
 const resolveScript = (options) => `
-require(${JSON.stringify(ROOT)}).resolveCredentials('payments', 'dev', ${JSON.stringify(options)})
+require(${JSON.stringify(PKG)}).resolveCredentials('payments', 'dev', ${JSON.stringify(options)})
   .then((c) => console.log(c.source));
 `;
 
 /** `node -e` source: 1000 concurrent resolves over stages s0..s9, printing the in-process ms. */
 const concurrentScript = (options) => `
-const { resolveCredentials } = require(${JSON.stringify(ROOT)});
+const { resolveCredentials } = require(${JSON.stringify(PKG)});
 const t0 = process.hrtime.bigint();
 Promise.all(Array.from({ length: 1000 }, (_, i) => resolveCredentials('bench', 's' + (i % 10), ${JSON.stringify(options)})))
   .then(() => console.log(Number(process.hrtime.bigint() - t0) / 1e6));
@@ -187,7 +193,7 @@ async function processProbes(aws, env, configPath) {
   return {
     raw: async () => ({ ms: await rawAssumeRole(aws) }),
     node: () => node(['-e', '']),
-    pkgRequire: () => node(['-e', `require(${JSON.stringify(ROOT)})`]),
+    pkgRequire: () => node(['-e', `require(${JSON.stringify(PKG)})`]),
     pkgCold: () => node(pkg(freshCacheDir()), 'sts'),
     pkgWarm: () => node(pkg(warmDir), 'cache'),
     binCold: () => counted(async () => (await node(bin, undefined, { SERVERLESS_ACCESS_ROLES_CACHE_DIR: freshCacheDir() })).ms, 1),
@@ -230,8 +236,8 @@ async function printProbes(aws) {
   };
   const probes = {};
   for (const cli of ['serverless', 'osls']) {
-    const withIt = await createService(aws, cli, { home });
-    const without = await createService(aws, cli, { home, edit: withoutPlugin });
+    const withIt = await createService(aws, cli, { home, pkg: PKG });
+    const without = await createService(aws, cli, { home, edit: withoutPlugin, pkg: PKG });
     services.push(withIt, without);
     probes[`${cli}Print`] = () => probe(withIt, true);
     probes[`${cli}PrintBare`] = () => probe(without, false);

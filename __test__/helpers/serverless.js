@@ -169,8 +169,9 @@ async function createHome() {
  * @param {Awaited<ReturnType<import('./localaws').startLocalAws>>} aws the running server
  * @param {'serverless' | 'osls'} cli which CLI the service is for
  * @param {{ home?: { dir: string }, edit?: (doc: import('yaml').Document) => void,
- *   store?: string | null }} [options] `home` from createHome (default: a home of its own);
- *   `edit` changes serverless.yml; `store` replaces access-roles.yml (null deletes it)
+ *   store?: string | null, pkg?: string }} [options] `home` from createHome (default: a home of
+ *   its own); `edit` changes serverless.yml; `store` replaces access-roles.yml (null deletes it);
+ *   `pkg` is the package directory installed as serverless-access-roles (default: the checkout)
  * @returns {Promise<{ dir: string, cacheDir: string, cli: string, label: string,
  *   run: (args: string[], options?: { env?: Record<string, string | undefined> }) =>
  *     Promise<{ code: number | string, stdout: string, stderr: string, output: string }>,
@@ -181,7 +182,7 @@ async function createHome() {
  *   readStore: () => Promise<string>, readConfig: () => Promise<string>,
  *   writeConfig: (text: string) => Promise<void>, remove: () => Promise<void> }>}
  */
-async function createService(aws, cli, { home, edit, store } = {}) {
+async function createService(aws, cli, { home, edit, store, pkg = ROOT } = {}) {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), `access-roles-${cli}-`));
   const dir = path.join(root, 'service');
   const dirs = { home: home ? home.dir : path.join(root, 'home'), cacheDir: path.join(root, 'cache') };
@@ -195,7 +196,7 @@ async function createService(aws, cli, { home, edit, store } = {}) {
     await fs.writeFile(path.join(dir, 'access-roles.yml'), storeText);
   }
   // Installed as a user would have it: the package and serverless-localstack in node_modules.
-  await fs.symlink(ROOT, path.join(dir, 'node_modules', 'serverless-access-roles'), 'dir');
+  await fs.symlink(pkg, path.join(dir, 'node_modules', 'serverless-access-roles'), 'dir');
   if (CLIS[cli].localstack) {
     await fs.symlink(
       path.dirname(require.resolve('serverless-localstack/package.json')),

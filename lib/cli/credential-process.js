@@ -97,7 +97,9 @@ async function credentialProcess(args) {
   try {
     enterChain(parsed.app, parsed.stage, parsed.options);
     const credentials = await resolveAsking(parsed.app, parsed.stage, parsed.options);
-    process.stdout.write(`${JSON.stringify(toDocument(credentials))}\n`);
+    // One synchronous write to fd 1: process.stdout would load node's stream modules first,
+    // about 2 ms of a warm run (BENCHMARKS.md); the document is far below a pipe's buffer.
+    fs.writeSync(1, `${JSON.stringify(toDocument(credentials))}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(errorLine(err));

@@ -3,8 +3,6 @@
 // them, and resolving the keys with the MFA question on the controlling terminal.
 
 const { parseArgs } = require('node:util');
-const askMfaCode = require('../shared/ask-mfa-code');
-const openControllingTerminal = require('./controlling-terminal');
 // Through ../native: a platform without a prebuilt addon gets the error that names it.
 const { resolveCredentials } = require('../native');
 const takeEnvMfaCode = require('../shared/env-mfa-code');
@@ -81,12 +79,13 @@ async function resolveAsking(app, stage, options) {
     return await resolveCredentials(app, stage, options);
   } catch (err) {
     if (err.code !== 'E_MFA_REQUIRED' || options.mfaCode !== undefined) throw err;
-    const terminal = openControllingTerminal();
+    // Loaded only for the question: the terminal modules cost a credential_process run ~2 ms.
+    const terminal = require('./controlling-terminal')();
     if (!terminal) throw err;
     let mfaCode;
     try {
       // The rejection names the device STS wants a code from.
-      mfaCode = await askMfaCode(err.mfaSerial, terminal);
+      mfaCode = await require('../shared/ask-mfa-code')(err.mfaSerial, terminal);
     } catch {
       throw err;
     } finally {
