@@ -14,7 +14,7 @@ const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
 const askMfaCode = require('../lib/shared/ask-mfa-code');
 const resolveServiceCredentials = require('../lib/plugin/resolve-service-credentials');
-const resolveWithMfa = require('../lib/plugin/resolve-with-mfa');
+const resolveWithMfa = require('../lib/shared/resolve-with-mfa');
 
 const DEVICE = 'arn:aws:iam::123456789012:mfa/deployer';
 const MFA_MESSAGE = `this profile requires a code from MFA device ${DEVICE}`;
@@ -46,7 +46,7 @@ describe('resolveWithMfa and askMfaCode, with stand-in streams', () => {
   test('on a terminal, asks once on stderr and retries with the answer', async () => {
     const term = terminal({ tty: true });
     const { resolve, calls } = mfaResolver();
-    const pending = resolveWithMfa(resolve, { terminal: term, ask: () => askMfaCode(DEVICE, term) });
+    const pending = resolveWithMfa(resolve, { ask: () => askMfaCode(DEVICE, term) });
     setImmediate(() => term.stdin.write(' 123456 \n'));
     assert.deepEqual(await pending, { accessKeyId: 'ASIA', mfaCode: '123456' });
     assert.deepEqual(calls, [{}, { mfaCode: '123456' }]);
@@ -54,25 +54,27 @@ describe('resolveWithMfa and askMfaCode, with stand-in streams', () => {
   });
 
   test('without a terminal, or with a code given, or for another error, the error stands', async () => {
+    const { resolve, calls } = mfaResolver();
+    for (const term of [terminal({ tty: false }), { ...terminal({ tty: true }), stderr: terminal({ tty: false }).stderr }]) {
+      // The second: stdin a terminal, stderr not (e.g. 2> log.txt).
+      await assert.rejects(resolveWithMfa(resolve, { ask: () => askMfaCode(DEVICE, term) }), { code: 'E_MFA_REQUIRED', message: MFA_MESSAGE });
+    }
+    assert.deepEqual(calls, [{}, {}], 'no retry without an answer');
     const ask = () => assert.fail('must not ask');
-    const { resolve } = mfaResolver();
-    await assert.rejects(resolveWithMfa(resolve, { terminal: terminal({ tty: false }), ask }), { code: 'E_MFA_REQUIRED' });
-    const half = { stdin: { isTTY: true }, stderr: {} }; // e.g. 2> log.txt
-    await assert.rejects(resolveWithMfa(resolve, { terminal: half, ask }), { code: 'E_MFA_REQUIRED' });
     const refusing = async () => {
       throw Object.assign(new Error('mfa'), { code: 'E_MFA_REQUIRED' });
     };
-    await assert.rejects(resolveWithMfa(refusing, { mfaCode: '111111', terminal: terminal({ tty: true }), ask }), { code: 'E_MFA_REQUIRED' });
+    await assert.rejects(resolveWithMfa(refusing, { mfaCode: '111111', ask }), { code: 'E_MFA_REQUIRED' });
     const denied = async () => {
       throw Object.assign(new Error('denied'), { code: 'E_ACCESS_DENIED' });
     };
-    await assert.rejects(resolveWithMfa(denied, { terminal: terminal({ tty: true }), ask }), { code: 'E_ACCESS_DENIED' });
+    await assert.rejects(resolveWithMfa(denied, { ask }), { code: 'E_ACCESS_DENIED' });
   });
 
   test('end of input at the question leaves the original error', async () => {
     const term = terminal({ tty: true });
     const { resolve, calls } = mfaResolver();
-    const pending = resolveWithMfa(resolve, { terminal: term, ask: () => askMfaCode(DEVICE, term) });
+    const pending = resolveWithMfa(resolve, { ask: () => askMfaCode(DEVICE, term) });
     setImmediate(() => term.stdin.end());
     await assert.rejects(pending, { code: 'E_MFA_REQUIRED', message: MFA_MESSAGE });
     assert.equal(calls.length, 1);

@@ -6,6 +6,7 @@ const { parseArgs } = require('node:util');
 // Through ../native: a platform without a prebuilt addon gets the error that names it.
 const { resolveCredentials } = require('../native');
 const takeEnvMfaCode = require('../shared/env-mfa-code');
+const resolveWithMfa = require('../shared/resolve-with-mfa');
 
 /** The options' and environment's part of both commands' usage text. */
 const OPTIONS_HELP = `options:
@@ -69,30 +70,30 @@ function parse(args) {
 }
 
 /**
- * Resolves the keys; when STS needs an MFA code and none was given, asks for one on the
- * controlling terminal and resolves again. Cached keys need no code, so a person is asked once
- * per key lifetime. Without a terminal, or when the question is cancelled, E_MFA_REQUIRED stands:
- * it names the device and `--mfa-code`.
+ * Asks for the code of the device that `error` (E_MFA_REQUIRED) names on the controlling
+ * terminal: an AWS SDK runs a credential_process with stdin and stdout as pipes. Rejects when there
+ * is none (CI, a service). Its modules load only for the question: ~2 ms of every run otherwise.
  */
-async function resolveAsking(app, stage, options) {
+async function askOnControllingTerminal(error) {
+  const terminal = require('./controlling-terminal')();
+  if (!terminal) throw new Error('no controlling terminal');
   try {
-    return await resolveCredentials(app, stage, options);
-  } catch (err) {
-    if (err.code !== 'E_MFA_REQUIRED' || options.mfaCode !== undefined) throw err;
-    // Loaded only for the question: the terminal modules cost a credential_process run ~2 ms.
-    const terminal = require('./controlling-terminal')();
-    if (!terminal) throw err;
-    let mfaCode;
-    try {
-      // The rejection names the device STS wants a code from.
-      mfaCode = await require('../shared/ask-mfa-code')(err.mfaSerial, terminal);
-    } catch {
-      throw err;
-    } finally {
-      terminal.close();
-    }
-    return resolveCredentials(app, stage, { ...options, mfaCode });
+    return await require('../shared/ask-mfa-code')(error.mfaSerial, terminal);
+  } finally {
+    terminal.close();
   }
+}
+
+/**
+ * Resolves the keys, asking for an MFA code on the controlling terminal when STS needs one and
+ * none was given (../shared/resolve-with-mfa). Without a terminal, or when the question is
+ * cancelled, E_MFA_REQUIRED stands: it names the device and `--mfa-code`.
+ */
+function resolveAsking(app, stage, options) {
+  return resolveWithMfa((extra) => resolveCredentials(app, stage, { ...options, ...extra }), {
+    mfaCode: options.mfaCode,
+    ask: askOnControllingTerminal,
+  });
 }
 
 module.exports = { OPTIONS_HELP, UsageError, parse, resolveAsking };

@@ -4,7 +4,7 @@ const askMfaCode = require('../shared/ask-mfa-code');
 const fromNativeError = require('./from-native-error');
 const isNoProfile = require('./is-no-profile');
 const resolveCredentials = require('../api/resolve-credentials');
-const resolveWithMfa = require('./resolve-with-mfa');
+const resolveWithMfa = require('../shared/resolve-with-mfa');
 const takeEnvMfaCode = require('../shared/env-mfa-code');
 const userError = require('./user-error');
 
@@ -12,7 +12,7 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
 
 /**
  * Resolves the access role's keys for the service's app and stage, with a spinner while STS
- * answers, asking for an MFA code on a terminal when the profile needs one (./resolve-with-mfa).
+ * answers, asking for an MFA code on a terminal when the profile needs one (../shared/resolve-with-mfa).
  * When no profile applies, warns and returns null (the framework then uses its own
  * credentials), unless a role is mandatory or the store was named explicitly and is missing:
  * then, as for every other failure, it throws a user error.
@@ -38,7 +38,7 @@ async function resolveServiceCredentials(serverless, settings, { log, mustHaveRo
   const ask = (error) => askMfaCode(error.mfaSerial, terminal);
   // Refreshes fail inside the SDK's credential chain, which reports the bottom error's message.
   const resolveAgain = (more = {}) =>
-    resolveWithMfa((extra) => resolve({ ...more, ...extra }), { terminal, ask }).catch((error) => {
+    resolveWithMfa((extra) => resolve({ ...more, ...extra }), { ask }).catch((error) => {
       if (error.code !== 'E_MFA_REQUIRED') throw fromNativeError(serverless, error);
       throw userError(
         serverless,
@@ -58,7 +58,6 @@ async function resolveServiceCredentials(serverless, settings, { log, mustHaveRo
   try {
     const credentials = await resolveWithMfa(resolve, {
       mfaCode: settings.mfaCode || envMfaCode,
-      terminal,
       ask: (error) => {
         stopSpinner(); // it would draw over the question
         return ask(error);

@@ -11,13 +11,16 @@ const readline = require('node:readline');
  * command's output (`access-role template > role.yml`, `print`). Neither framework offers a
  * text prompt to plugins: osls's own helper only confirms, and serverless v3's inquirer is not
  * handed to plugins and writes to stdout. Ctrl-C or end of input rejects, so the caller reports
- * the original "code required" error rather than hanging.
+ * the original "code required" error rather than hanging; so do streams that are not both
+ * terminals, since no one would see the question.
  *
  * @param {string} device the MFA device's ARN or serial, shown in the question
  * @param {{ stdin: NodeJS.ReadableStream, stderr: NodeJS.WritableStream }} [terminal]
  * @returns {Promise<string>}
  */
 function askMfaCode(device, { stdin, stderr } = process) {
+  // Both must be terminals: with `2> log.txt` the question would go unseen.
+  if (!(stdin.isTTY && stderr.isTTY)) return Promise.reject(new Error('no terminal to ask on'));
   return new Promise((resolve, reject) => {
     const rl = readline.createInterface({ input: stdin, output: stderr });
     let answered = false;
