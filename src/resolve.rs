@@ -105,7 +105,8 @@ pub fn resolve_credentials<'env>(
 ) -> napi::Result<PromiseRaw<'env, AccessRoleCredentials>> {
     let (app, stage) = (args::text(env, "app", app)?, args::text(env, "stage", stage)?);
     let options = args::options(env, options)?;
-    // Planned once, here: the answer from memory needs no trip through the async runtime.
+    // Planned once, here: an answer from memory or the disk cache needs no trip through the
+    // async runtime.
     let resolver = match core::Resolver::new(&app, &stage, &options) {
         Ok(resolver) => resolver,
         Err(err) => return PromiseRaw::reject(env, js_error(env, err.code(), err.to_string(), mfa_serial(&err))?),

@@ -88,9 +88,9 @@ impl Resolver {
         &self.plan
     }
 
-    /// The credentials of the session the environment carries, else those this process holds in
-    /// memory for the plan when they are fresh and no other caller is busy with them; never
-    /// waits, reads the disk or calls STS.
+    /// The credentials of the session the environment carries, else fresh cached ones that can
+    /// be had without waiting: held in memory, or in an entry of a private cache directory, while
+    /// no other caller is busy with the key. Never calls STS.
     pub fn cached(&self) -> Option<AccessRoleCredentials> {
         if let Some(session) = &self.session {
             return Some(self.finish(session.clone(), Source::Session));

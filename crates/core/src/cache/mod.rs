@@ -88,15 +88,32 @@ fn slot(key: &str) -> Slot {
     slots.entry(key.to_owned()).or_default().clone()
 }
 
-/// The keys this process holds for `request`, if they are fresh and no other caller is busy
-/// with them; never waits, reads the disk or calls STS.
+/// Fresh keys for `request` without waiting: those this process holds, else a fresh entry in a
+/// cache directory that already is private to the user (one to make or tighten is left to
+/// [`fetch`]). `None` when another caller is busy with the key; never calls STS.
+///
+/// A warm start is answered here, off the async runtime (BENCHMARKS.md): entries are written
+/// whole by a rename, so reading one needs no lock.
 pub(crate) fn peek(request: &AssumeRoleRequest, settings: &CacheSettings) -> Option<Credentials> {
     if !settings.enabled || settings.force_refresh {
         return None;
     }
-    let slot = slot(&cache_key(request, &settings.env));
-    let memory = slot.try_lock().ok()?;
-    memory.as_ref().filter(|r| entry::is_fresh(r.expiration, settings.margin(request.duration_seconds))).cloned()
+    let key = cache_key(request, &settings.env);
+    let slot = slot(&key);
+    let mut memory = slot.try_lock().ok()?;
+    let fresh = |role: &Credentials| entry::is_fresh(role.expiration, settings.margin(request.duration_seconds));
+    if let Some(role) = memory.as_ref().filter(|r| fresh(r)) {
+        return Some(role.clone());
+    }
+    let dir = settings.dir.as_deref().filter(|dir| private_dir(dir))?;
+    let role = entry::read(dir, &key, request).filter(fresh)?;
+    *memory = Some(role.clone());
+    Some(role)
+}
+
+/// Whether `dir` is a directory (not a symlink) that only its owner, this user, can use.
+fn private_dir(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && entry::private_to_user(&m))
 }
 
 /// Returns keys for `request` from the cache, or from `assume` when none are fresh.
@@ -114,9 +131,7 @@ where
         // Keys are neither read nor written, nor the directory made, but in one that exists the
         // lock is tried once: held by an ancestor, this call is nested inside that one's and
         // would loop; free, it is held so that a nested call finds it.
-        let existing =
-            |dir: &&Path| std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && entry::private_to_user(&m));
-        let dir = settings.dir.as_deref().filter(existing);
+        let dir = settings.dir.as_deref().filter(|dir| private_dir(dir));
         let _held = match dir {
             Some(dir) => held_unless_nested(lock::acquire(dir, &key, Duration::ZERO).await, request)?,
             None => None,
@@ -337,6 +352,33 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(cached.0.access_key_id, "ASIA2", "a disabled cache neither reads nor writes");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn peek_reads_a_fresh_entry_in_a_private_directory_and_nothing_else() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (fresh, stale) = (request("peek-disk"), request("peek-disk-stale"));
+        for (request, lifetime) in [(&fresh, 3600), (&stale, 60)] {
+            let role = keys(Duration::from_secs(lifetime), 5);
+            entry::write(dir.path(), &cache_key(request, &env()), &role, &Label::default()).unwrap();
+        }
+        // A directory others may use is left to fetch, which tightens it first.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(peek(&fresh, &settings(Some(dir.path()))).is_none());
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(peek(&fresh, &settings(Some(dir.path()))).unwrap().access_key_id, "ASIA5");
+        assert!(peek(&stale, &settings(Some(dir.path()))).is_none(), "inside the margin");
+        // A link to the directory is never followed, here as in fetch.
+        let link = tempfile::tempdir().unwrap();
+        let linked = link.path().join("cache");
+        std::os::unix::fs::symlink(dir.path(), &linked).unwrap();
+        let other = request("peek-disk-link");
+        entry::write(dir.path(), &cache_key(&other, &env()), &keys(Duration::from_secs(3600), 6), &Label::default())
+            .unwrap();
+        assert!(peek(&other, &settings(Some(&linked))).is_none());
+        assert!(peek(&other, &settings(Some(dir.path()))).is_some());
     }
 
     #[tokio::test]
