@@ -161,9 +161,10 @@ pub(super) fn write(dir: &Path, key: &str, role: &Credentials, label: &Label) ->
         stage: label.stage.clone(),
     };
     // tempfile creates the file 0600 with a random name; it is removed if anything below fails.
+    // One write: serde_json writes a file piece by piece, one system call per token.
+    let bytes = serde_json::to_vec(&entry)?;
     let mut file = tempfile::Builder::new().prefix(".tmp-").suffix(".json").tempfile_in(dir)?;
-    serde_json::to_writer(&mut file, &entry)?;
-    file.flush()?;
+    file.write_all(&bytes)?;
     file.persist(entry_path(dir, key)).map_err(|e| e.error)?;
     Ok(())
 }
