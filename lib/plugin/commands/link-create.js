@@ -70,12 +70,12 @@ async function runLinkCreate(plugin) {
   const stage = link.stage || settings.stage;
   const check = { app: link.app, stage, resolveOptions: settings.resolveOptions };
 
-  // 1. What the store will say, checked with a stand-in for the ARN the stack will output.
-  const pending = `<RoleArn output of stack ${stackName}>`;
-  const preview = planStoreEdit(serverless, settings, { ...link, roleArn: pending });
-  assertIntendedProfile(serverless, link.profile, preview.profiles, options);
-  const standIn = planStoreEdit(serverless, settings, { ...link, roleArn: `arn:aws:iam::000000000000:role/${roleName}` });
-  const needs = sessionTrustNeeds.of(checkStoreText(serverless, standIn.store, standIn.text, { ...check, commit: false }));
+  // 1. What the store will say, planned and checked once with a well-formed stand-in for the ARN
+  //    the stack will output, so that the native reader checks everything else.
+  const standInArn = `arn:aws:iam::000000000000:role/${roleName}`;
+  const plan = planStoreEdit(serverless, settings, { ...link, roleArn: standInArn });
+  assertIntendedProfile(serverless, link.profile, plan.profiles, options);
+  const needs = sessionTrustNeeds.of(checkStoreText(serverless, plan.store, plan.text, { ...check, commit: false }));
 
   if (options['dry-run']) {
     const principalArn = givenPrincipal || needs.viaRoleArn || '<your AWS identity, asked when the stack is deployed>';
@@ -87,9 +87,9 @@ async function runLinkCreate(plugin) {
           ['Stack', `${stackName} (region ${settings.region}), created or updated with CAPABILITY_NAMED_IAM`],
           ['Role', roleName],
           ['Trusts', principalArn],
-          ['Profile store', `${preview.store.path} (${preview.store.exists ? 'updated' : 'created'})`],
+          ['Profile store', `${plan.store.path} (${plan.store.exists ? 'updated' : 'created'})`],
         ]),
-        ...preview.changes.map((line) => `  ${line}`),
+        ...plan.changes.map((line) => `  ${line.split(standInArn).join(`<RoleArn output of stack ${stackName}>`)}`),
         'Template:',
         body.trimEnd(),
       ].join('\n'),
@@ -113,7 +113,7 @@ async function runLinkCreate(plugin) {
   });
   log.notice(`Stack ${stackName}: ${change === 'unchanged' ? 'no changes' : change}, role ${roleArn}, trusting ${principalArn}.`);
 
-  // 3. The store.
+  // 3. The store, planned again: it may have changed while the stack was deployed.
   const full = { ...link, roleArn };
   saveLink(plugin, settings, full, planStoreEdit(serverless, settings, full));
 
