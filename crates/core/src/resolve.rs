@@ -109,7 +109,7 @@ impl Resolver {
         }
         let request = &self.plan.request;
         let fetched = cache::fetch(request, &self.cache, || sts::assume_role(request, &self.call)).await;
-        let (credentials, source) = fetched.map_err(|err| match err {
+        let fetched = fetched.map_err(|err| match err {
             // The chain had no base identity once the profile that runs the bin was skipped: say so.
             Error::NoBaseCredentials { base_profile: None, reason, .. } => Error::NoBaseCredentials {
                 base_profile: None,
@@ -118,8 +118,10 @@ impl Resolver {
             },
             other => other,
         })?;
-        let disk_cache_off = cache::disk_cache_off(&self.cache);
-        Ok(AccessRoleCredentials { disk_cache_off, ..self.finish(credentials, source) })
+        Ok(AccessRoleCredentials {
+            disk_cache_off: fetched.disk_cache_off,
+            ..self.finish(fetched.credentials, fetched.source)
+        })
     }
 
     fn finish(&self, credentials: Credentials, source: Source) -> AccessRoleCredentials {

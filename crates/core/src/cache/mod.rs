@@ -116,12 +116,21 @@ fn private_dir(dir: &Path) -> bool {
     std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && entry::private_to_user(&m))
 }
 
+/// What [`fetch`] answered: the keys, where they came from, and why the disk cache was not used
+/// although it was on (see [`disk_cache_off`]).
+#[derive(Debug)]
+pub(crate) struct Fetched {
+    pub(crate) credentials: Credentials,
+    pub(crate) source: Source,
+    pub(crate) disk_cache_off: Option<String>,
+}
+
 /// Returns keys for `request` from the cache, or from `assume` when none are fresh.
 pub(crate) async fn fetch<F, Fut>(
     request: &AssumeRoleRequest,
     settings: &CacheSettings,
     assume: F,
-) -> Result<(Credentials, Source), Error>
+) -> Result<Fetched, Error>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<Credentials, Error>>,
@@ -136,21 +145,24 @@ where
             Some(dir) => held_unless_nested(lock::acquire(dir, &key, Duration::ZERO).await, request)?,
             None => None,
         };
-        return Ok((assume().await?, Source::Sts));
+        return Ok(Fetched { credentials: assume().await?, source: Source::Sts, disk_cache_off: None });
     }
     let margin = settings.margin(request.duration_seconds);
     let fresh = |role: &Credentials| entry::is_fresh(role.expiration, margin);
     let slot = slot(&key);
     let mut memory = slot.lock().await;
-    let dir = settings.dir.as_deref().filter(|dir| usable_dir(dir).is_ok());
+    // The directory is made or tightened here, once; why it cannot be used goes back with the keys.
+    let disk_cache_off = disk_cache_off(settings);
+    let dir = settings.dir.as_deref().filter(|_| disk_cache_off.is_none());
+    let answer = |credentials, source| Ok(Fetched { credentials, source, disk_cache_off: disk_cache_off.clone() });
 
     if !settings.force_refresh {
         if let Some(role) = memory.as_ref().filter(|r| fresh(r)) {
-            return Ok((role.clone(), Source::Cache));
+            return answer(role.clone(), Source::Cache);
         }
         if let Some(role) = dir.and_then(|d| entry::read(d, &key, request)).filter(fresh) {
             *memory = Some(role.clone());
-            return Ok((role, Source::Cache));
+            return answer(role, Source::Cache);
         }
     }
     let _held = match dir {
@@ -160,7 +172,7 @@ where
     if let (Some(dir), false) = (dir, settings.force_refresh) {
         if let Some(role) = entry::read(dir, &key, request).filter(fresh) {
             *memory = Some(role.clone());
-            return Ok((role, Source::Cache));
+            return answer(role, Source::Cache);
         }
     }
     let role = assume().await?;
@@ -169,7 +181,7 @@ where
         let _ = entry::write(dir, &key, &role, &settings.label);
     }
     *memory = Some(role.clone());
-    Ok((role, Source::Sts))
+    answer(role, Source::Sts)
 }
 
 /// The lock if it was had; the loop error when an ancestor process holds it (its base identity
@@ -302,7 +314,7 @@ mod tests {
             .collect();
         let mut sources = HashMap::new();
         for task in tasks {
-            let (_, source) = task.await.unwrap();
+            let source = task.await.unwrap().source;
             *sources.entry(source).or_insert(0) += 1;
         }
         assert_eq!(calls.load(Ordering::SeqCst), 4);
@@ -316,7 +328,7 @@ mod tests {
         let first = fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) })
             .await
             .unwrap();
-        assert_eq!(first.1, Source::Sts);
+        assert_eq!(first.source, Source::Sts);
         // A new process has an empty memory: emulate it by reading the entry directly.
         let on_disk = entry::read(dir.path(), &cache_key(&request, &env()), &request).unwrap();
         assert_eq!(on_disk.access_key_id, "ASIA1");
@@ -327,7 +339,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(
-            (again.0.access_key_id.as_str(), again.1),
+            (again.credentials.access_key_id.as_str(), again.source),
             ("ASIA3", Source::Sts),
             "10 minutes left is inside the margin"
         );
@@ -341,17 +353,17 @@ mod tests {
             .await
             .unwrap();
         let forced = CacheSettings { force_refresh: true, ..settings(Some(dir.path())) };
-        let (role, source) =
+        let Fetched { credentials: role, source, .. } =
             fetch(&request, &forced, || async { Ok(keys(Duration::from_secs(3600), 2)) }).await.unwrap();
         assert_eq!((role.access_key_id.as_str(), source), ("ASIA2", Source::Sts));
         let disabled = CacheSettings { enabled: false, ..settings(Some(dir.path())) };
-        let (role, source) =
+        let Fetched { credentials: role, source, .. } =
             fetch(&request, &disabled, || async { Ok(keys(Duration::from_secs(3600), 3)) }).await.unwrap();
         assert_eq!((role.access_key_id.as_str(), source), ("ASIA3", Source::Sts));
         let cached = fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 4)) })
             .await
             .unwrap();
-        assert_eq!(cached.0.access_key_id, "ASIA2", "a disabled cache neither reads nor writes");
+        assert_eq!(cached.credentials.access_key_id, "ASIA2", "a disabled cache neither reads nor writes");
     }
 
     #[cfg(unix)]
@@ -403,9 +415,9 @@ mod tests {
         .await
         .unwrap_err();
         assert_eq!(err.code(), "E_STS_ERROR");
-        let (_, source) =
+        let fetched =
             fetch(&request, &settings(None), || async { Ok(keys(Duration::from_secs(3600), 1)) }).await.unwrap();
-        assert_eq!(source, Source::Sts);
+        assert_eq!(fetched.source, Source::Sts);
     }
 
     #[test]
