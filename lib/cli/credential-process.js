@@ -5,10 +5,10 @@
 // SDKs and Tools Reference Guide for the format.
 
 const fs = require('node:fs');
-const { PROGRAM, errorLine, usageFailure } = require('./error-line');
+const { PROGRAM, errorLine } = require('./error-line');
 // Through ../native: a platform without a prebuilt addon gets the error that names it.
 const { findProfileStore } = require('../native');
-const { OPTIONS_HELP, UsageError, parse, resolveAsking } = require('./role-args');
+const { OPTIONS_HELP, readCommandLine, resolveAsking } = require('./role-args');
 
 
 const USAGE = `usage: ${PROGRAM} credential-process --app APP --stage STAGE [options]
@@ -83,17 +83,8 @@ function toDocument(credentials) {
  * @returns {Promise<number>}
  */
 async function credentialProcess(args) {
-  let parsed;
-  try {
-    parsed = parse(args);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    return usageFailure(USAGE, err.message);
-  }
-  if (parsed.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = readCommandLine(args, USAGE);
+  if ('status' in parsed) return parsed.status;
   try {
     enterChain(parsed.app, parsed.stage, parsed.options);
     const credentials = await resolveAsking(parsed.app, parsed.stage, parsed.options);

@@ -8,8 +8,8 @@ const { spawn } = require('node:child_process');
 const os = require('node:os');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
 const exportSession = require('../shared/export-session');
-const { OPTIONS_HELP, UsageError, parse, resolveAsking } = require('./role-args');
-const { PROGRAM, errorLine, usageFailure } = require('./error-line');
+const { OPTIONS_HELP, UsageError, readCommandLine, resolveAsking } = require('./role-args');
+const { PROGRAM, errorLine } = require('./error-line');
 
 
 const USAGE = `usage: ${PROGRAM} exec --app APP --stage STAGE [options] -- COMMAND [ARGS...]
@@ -82,18 +82,10 @@ async function exec(args) {
   const split = args.indexOf('--');
   const own = split === -1 ? args : args.slice(0, split);
   const [command, ...commandArgs] = split === -1 ? [] : args.slice(split + 1);
-  let parsed;
-  try {
-    parsed = parse(own);
-    if (!parsed.help && !command) throw new UsageError('no command given: put it after --');
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    return usageFailure(USAGE, err.message);
-  }
-  if (parsed.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = readCommandLine(own, USAGE, () => {
+    if (!command) throw new UsageError('no command given: put it after --');
+  });
+  if ('status' in parsed) return parsed.status;
   let env;
   try {
     env = commandEnvironment(await resolveAsking(parsed.app, parsed.stage, parsed.options));

@@ -1,8 +1,10 @@
 'use strict';
 // What `credential-process` and `exec` share: their options (one list, one help text), reading
-// them, and resolving the keys with the MFA question on the controlling terminal.
+// them (with --help and usage mistakes answered), and resolving the keys with the MFA question on
+// the controlling terminal.
 
 const { parseArgs } = require('node:util');
+const { usageFailure } = require('./error-line');
 // Through ../native: a platform without a prebuilt addon gets the error that names it.
 const { resolveCredentials } = require('../native');
 const takeEnvMfaCode = require('../shared/env-mfa-code');
@@ -70,6 +72,31 @@ function parse(args) {
 }
 
 /**
+ * Reads the command line as `parse` does and answers what needs no keys: `--help` (the usage on
+ * stdout, status 0) and a mistake (the mistake and the usage on stderr, status 2), returned as
+ * `{ status }`. `check(parsed)` may throw a UsageError for what only the command knows.
+ * @param {string[]} args
+ * @param {string} usage the command's usage text
+ * @param {(parsed: { app: string, stage: string, options: object }) => void} [check]
+ * @returns {{ status: number } | { app: string, stage: string, options: object }}
+ */
+function readCommandLine(args, usage, check = () => {}) {
+  let parsed;
+  try {
+    parsed = parse(args);
+    if (!parsed.help) check(parsed);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    return { status: usageFailure(usage, err.message) };
+  }
+  if (parsed.help) {
+    process.stdout.write(usage);
+    return { status: 0 };
+  }
+  return parsed;
+}
+
+/**
  * Asks for the code of the device that `error` (E_MFA_REQUIRED) names on the controlling
  * terminal: an AWS SDK runs a credential_process with stdin and stdout as pipes. Rejects when there
  * is none (CI, a service). Its modules load only for the question: ~2 ms of every run otherwise.
@@ -96,4 +123,4 @@ function resolveAsking(app, stage, options) {
   });
 }
 
-module.exports = { OPTIONS_HELP, UsageError, parse, resolveAsking };
+module.exports = { OPTIONS_HELP, UsageError, readCommandLine, resolveAsking };
