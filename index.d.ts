@@ -36,12 +36,17 @@ declare namespace ServerlessAccessRoles {
   export function deployRoleTemplate(options: {
     principalArn: string
     externalId?: string
+    /** The role's name; default `serverless-deploy` (`deployRoleTemplate.DEFAULT_ROLE_NAME`). */
     roleName?: string
     /** Allow `sts:TagSession`, for profiles that send session tags. */
     tagSession?: boolean
     /** Allow `sts:SetSourceIdentity`, for profiles that set a source identity. */
     setSourceIdentity?: boolean
   }): Record<string, unknown>
+  export namespace deployRoleTemplate {
+    /** `serverless-deploy`: the role's name when none is given. */
+    const DEFAULT_ROLE_NAME: string
+  }
 
   /**
    * Writes a deployment profile and an app (or stage) mapping into a profile store's text,

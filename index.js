@@ -13,6 +13,14 @@ class ServerlessAccessRoles {
     const Plugin = require('./lib/plugin');
     return new Plugin(...args);
   }
+
+  /**
+   * The frameworks skip a plugin listed twice by `instanceof` the exported class: the real
+   * class's instances must count as this one's.
+   */
+  static [Symbol.hasInstance](instance) {
+    return instance instanceof require('./lib/plugin');
+  }
 }
 
 /** What the package exports besides the plugin: name → loader of lib/api/ or lib/native.js. */

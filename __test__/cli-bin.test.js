@@ -10,7 +10,7 @@ const path = require('node:path');
 const { version } = require('../package.json');
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
-const COMMANDS = ['credential-process', 'profiles', 'exec'];
+const COMMANDS = ['credential-process', 'profiles', 'cache', 'exec'];
 
 /** Runs the bin with `args`; `env` on top of this process's. */
 function runBin(args, env = {}) {
@@ -52,6 +52,7 @@ test('without its platform package, a command prints one line, E_NO_NATIVE_BINDI
   const runs = [
     ['credential-process', '--app', 'payments', '--stage', 'dev', '--config', path.join(os.tmpdir(), 'access-roles.yml')],
     ['profiles'],
+    ['cache', 'list'],
     ['exec', '--app', 'payments', '--stage', 'dev', '--', process.execPath, '--version'],
   ];
   for (const args of runs) {

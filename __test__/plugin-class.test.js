@@ -68,6 +68,18 @@ describe('constructor', () => {
     ]);
   });
 
+  test("is an instance of the exported class, as the frameworks' check for a plugin listed twice needs", () => {
+    const { plugin } = setUp('info');
+    assert.ok(plugin instanceof ServerlessAccessRoles);
+    assert.ok(!({} instanceof ServerlessAccessRoles));
+  });
+
+  test("--app picks the store's app for the access-role commands only, not for the framework's (its Dashboard app)", () => {
+    const custom = { accessRoles: { app: 'payments' } };
+    assert.equal(setUp('deploy', { custom, options: { app: 'dashboard-app' } }).plugin.settings().app, 'payments');
+    assert.equal(setUp('access-role show', { custom, options: { app: 'billing' } }).plugin.settings().app, 'billing');
+  });
+
   test('refuses frameworks before 1.43.0', () => {
     assert.throws(() => setUp('info', { version: '1.40.0' }), { code: 'ACCESS_ROLES_UNSUPPORTED_FRAMEWORK' });
   });

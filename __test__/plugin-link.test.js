@@ -21,6 +21,12 @@ function asAdmin() {
   return { AWS_ACCESS_KEY_ID: aws.seed.adminUser.accessKeyId, AWS_SECRET_ACCESS_KEY: aws.seed.adminUser.secretAccessKey };
 }
 
+/** A CloudFormation client of the admin user, for stacks the tests set up by hand. */
+function adminCloudFormation() {
+  const credentials = { accessKeyId: aws.seed.adminUser.accessKeyId, secretAccessKey: aws.seed.adminUser.secretAccessKey };
+  return new CloudFormationClient({ endpoint: aws.endpoint, region: aws.seed.region, credentials });
+}
+
 /** Runs `args` and asserts the exit status and that no secret key was printed. */
 const run = (service, args, options) => runChecked(aws, service, args, options);
 
@@ -139,8 +145,7 @@ describe('access-role link --create', { concurrency: true }, () => {
 
     test('a stack not made by link --create is refused and left alone', () =>
       withService('osls', async (service) => {
-        const admin = { accessKeyId: aws.seed.adminUser.accessKeyId, secretAccessKey: aws.seed.adminUser.secretAccessKey };
-        const cloudFormation = new CloudFormationClient({ endpoint: aws.endpoint, region: aws.seed.region, credentials: admin });
+        const cloudFormation = adminCloudFormation();
         await cloudFormation.send(
           new CreateStackCommand({
             StackName: 'someone-elses-stack',
@@ -160,8 +165,7 @@ describe('access-role link --create', { concurrency: true }, () => {
 
     test('a stack with an operation in progress is refused and left alone', () =>
       withService('osls', async (service) => {
-        const admin = { accessKeyId: aws.seed.adminUser.accessKeyId, secretAccessKey: aws.seed.adminUser.secretAccessKey };
-        const cloudFormation = new CloudFormationClient({ endpoint: aws.endpoint, region: aws.seed.region, credentials: admin });
+        const cloudFormation = adminCloudFormation();
         // A change set of type CREATE holds a new stack in REVIEW_IN_PROGRESS until it is executed.
         await cloudFormation.send(
           new CreateChangeSetCommand({
@@ -187,7 +191,7 @@ describe('access-role link --create', { concurrency: true }, () => {
       withService('osls', async (service) => {
         const before = await service.readStore();
         const noProfile = await run(service, ['access-role', 'link', '--create'], { ok: false, env: asAdmin() });
-        assert.match(noProfile.output, /profile/);
+        assert.match(noProfile.output, /"access-role link" requires "--profile" option/);
         const principal = await run(service, ['access-role', 'link', '--create', '--profile', 'p', '--principal', 'deployer'], {
           ok: false,
           env: asAdmin(),

@@ -1,5 +1,8 @@
 'use strict';
 
+/** The role's name when none is given. */
+const DEFAULT_ROLE_NAME = 'serverless-deploy';
+
 /**
  * What a Serverless deployment does with the role's keys: CloudFormation drives the stack; the
  * framework itself uploads artifacts to the deployment bucket, reads stack outputs and
@@ -54,7 +57,7 @@ const DEPLOY_STATEMENTS = [
  *   setSourceIdentity?: boolean }} options
  * @returns {object}
  */
-function deployRoleTemplate({ principalArn, externalId, roleName = 'serverless-deploy', tagSession, setSourceIdentity }) {
+function deployRoleTemplate({ principalArn, externalId, roleName = DEFAULT_ROLE_NAME, tagSession, setSourceIdentity }) {
   const actions = ['sts:AssumeRole'];
   if (tagSession) actions.push('sts:TagSession');
   if (setSourceIdentity) actions.push('sts:SetSourceIdentity');
@@ -88,5 +91,7 @@ function deployRoleTemplate({ principalArn, externalId, roleName = 'serverless-d
     },
   };
 }
+
+deployRoleTemplate.DEFAULT_ROLE_NAME = DEFAULT_ROLE_NAME;
 
 module.exports = deployRoleTemplate;

@@ -6,7 +6,7 @@
 
 const { spawn } = require('node:child_process');
 const os = require('node:os');
-// Through ./native: a platform without a prebuilt addon gets the error that names it.
+// The session's variables come from the core through ../native, whose load error names the platform.
 const exportSession = require('../shared/export-session');
 const { OPTIONS_HELP, UsageError, readCommandLine, resolveAsking } = require('./role-args');
 const { PROGRAM, errorLine } = require('./error-line');

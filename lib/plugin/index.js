@@ -22,11 +22,6 @@ const HOUSEKEEPING_COMMANDS = new Set([
   'slstats', 'support', 'uninstall', 'upgrade',
 ]);
 
-/** Whether `command` ("info", "deploy function", …) may need the access role's keys. */
-function needsKeys(command) {
-  return !OFFLINE_COMMANDS.has(command) && !HOUSEKEEPING_COMMANDS.has(command.split(' ')[0]);
-}
-
 /**
  * The Serverless Framework plugin: resolves the access role's keys in `asyncInit()`, installs
  * them where the framework reads credentials and into the process environment (for other
@@ -64,9 +59,14 @@ class ServerlessAccessRoles {
     return (this.serverless.processedInput.commands || []).join(' ');
   }
 
-  /** Settings as of now: read on use, since variables resolve after the constructor. */
+  /**
+   * Settings as of now: read on use, since variables resolve after the constructor. `--app` is
+   * the access-role commands' own; on the framework's commands it is the Dashboard's app
+   * (serverless v3 takes it on every AWS command), not a key of the profile store.
+   */
   settings() {
-    return readSettings(this.serverless, this.options);
+    const own = this.commandName().startsWith('access-role');
+    return readSettings(this.serverless, own ? this.options : { ...this.options, app: undefined });
   }
 
   /**
@@ -84,7 +84,7 @@ class ServerlessAccessRoles {
     // Read for the plugin's own commands too: an AWS variable in custom.accessRoles gets the
     // plugin's message here, before the framework tries it on its own credentials.
     const settings = this.settings();
-    if (!needsKeys(command)) return;
+    if (OFFLINE_COMMANDS.has(command)) return;
     for (const warning of settings.warnings) log.warning(warning);
     if (serverless.service.org && serverless.pluginManager.dashboardPlugin) {
       log.notice(

@@ -1,6 +1,5 @@
 'use strict';
 
-const askMfaCode = require('../shared/ask-mfa-code');
 const fromNativeError = require('./from-native-error');
 const isNoProfile = require('./is-no-profile');
 const resolveCredentials = require('../api/resolve-credentials');
@@ -34,8 +33,9 @@ async function resolveServiceCredentials(serverless, settings, { log, mustHaveRo
   const { app, stage, resolveOptions } = settings;
   const envMfaCode = takeEnvMfaCode();
   const resolve = (extra) => resolveCredentials(app, stage, { ...resolveOptions, ...extra });
-  // The rejection names the device (`error.mfaSerial`): no second look at the store.
-  const ask = (error) => askMfaCode(error.mfaSerial, terminal);
+  // The rejection names the device (`error.mfaSerial`): no second look at the store. The
+  // question's modules (readline) load only when it is asked, not with every command.
+  const ask = (error) => require('../shared/ask-mfa-code')(error.mfaSerial, terminal);
   // Refreshes fail inside the SDK's credential chain, which reports the bottom error's message.
   const resolveAgain = (more = {}) =>
     resolveWithMfa((extra) => resolve({ ...more, ...extra }), { ask }).catch((error) => {

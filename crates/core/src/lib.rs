@@ -22,6 +22,7 @@ mod error;
 #[cfg(test)]
 mod fuzz;
 mod plan;
+mod ready;
 mod resolve;
 mod session_env;
 mod session_name;

@@ -83,11 +83,6 @@ impl Resolver {
         Ok(Resolver { plan, env: env.clone(), session, cache, call })
     }
 
-    /// The plan this resolve follows.
-    pub fn plan(&self) -> &Plan {
-        &self.plan
-    }
-
     /// The credentials of the session the environment carries, else fresh cached ones that can
     /// be had without waiting: held in memory, or in an entry of a private cache directory, while
     /// no other caller is busy with the key. Never calls STS.

@@ -89,9 +89,9 @@ pub(crate) fn session_keys(env: &Env, role_arn: &str, now: SystemTime) -> Result
     let Some(marker) = env.var(SESSION_VAR).and_then(|text| serde_json::from_str::<Marker>(&text).ok()) else {
         return Ok(None);
     };
-    let present = |name: &str| env.var(name).filter(|value| !value.is_empty());
+    // `Env::var` answers no empty values.
     let (Some(access_key_id), Some(secret), Some(token)) =
-        (present(ACCESS_KEY_ID), present(SECRET_ACCESS_KEY), present(SESSION_TOKEN))
+        (env.var(ACCESS_KEY_ID), env.var(SECRET_ACCESS_KEY), env.var(SESSION_TOKEN))
     else {
         return Ok(None);
     };

@@ -64,7 +64,7 @@ async function runLinkCreate(plugin) {
   const link = {
     profile: options.profile,
     externalId: options['external-id'],
-    app: options.app || settings.app,
+    app: settings.app,
     stage: options.stage,
   };
   const stage = link.stage || settings.stage;

@@ -42,7 +42,7 @@ async function runLink(plugin) {
     profile: options.profile,
     roleArn: options['role-arn'],
     externalId: options['external-id'],
-    app: options.app || settings.app,
+    app: settings.app,
     stage: options.stage,
   };
   const plan = planStoreEdit(serverless, settings, link);

@@ -3,6 +3,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const deployRoleTemplate = require('../../api/deploy-role-template');
 const { describeProfile } = require('../../native');
 const fromNativeError = require('../from-native-error');
 const linkProfile = require('../../api/link-profile');
@@ -84,7 +85,7 @@ function roleInputs(serverless, options, { profile } = {}) {
   if (externalId !== undefined && typeof externalId !== 'string') {
     throw userError(serverless, '--external-id needs a value.', 'ACCESS_ROLES_INVALID_OPTION');
   }
-  checkStoreFields(serverless, { roleName: roleName || 'serverless-deploy', externalId });
+  checkStoreFields(serverless, { roleName: roleName || deployRoleTemplate.DEFAULT_ROLE_NAME, externalId });
   return { principal, stackName, roleName };
 }
 

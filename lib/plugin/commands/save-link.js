@@ -11,14 +11,13 @@ const { checkStoreText, mappingKeys } = require('./store-edit');
  * @param {ReturnType<import('../read-settings')>} settings
  * @param {{ profile: string, roleArn: string, externalId?: string, app: string, stage?: string }} link
  * @param {ReturnType<import('./store-edit').planStoreEdit>} plan
- * @returns {{ changed: boolean }}
  */
 function saveLink(plugin, settings, link, plan) {
   const { serverless, log } = plugin;
   const mapping = mappingKeys(link).join('.');
   if (plan.store.exists && plan.changes.length === 0) {
     log.notice(`${plan.store.path}: no changes (profile "${link.profile}" already has ${link.roleArn}, ${mapping}).`);
-    return { changed: false };
+    return;
   }
   const stage = link.stage || settings.stage;
   const described = checkStoreText(serverless, plan.store, plan.text, {
@@ -32,7 +31,6 @@ function saveLink(plugin, settings, link, plan) {
   if (described.profile !== link.profile) {
     log.warning(`Stage "${stage}" still uses profile "${described.profile}", chosen by ${described.rule}.`);
   }
-  return { changed: true };
 }
 
 /** `serverless access-role test --stage qa --app billing`: the check for what was linked. */

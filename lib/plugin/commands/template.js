@@ -1,11 +1,10 @@
 'use strict';
 
 const callerPrincipal = require('./caller-principal');
+const deployRoleTemplate = require('../../api/deploy-role-template');
 const roleInputs = require('./role-inputs');
 const roleTemplate = require('./role-template');
 const sessionTrustNeeds = require('../session-trust-needs');
-
-const DEFAULT_ROLE_NAME = 'serverless-deploy';
 
 /** The caller's account and partition, for the role ARN the stack will create; null if unknown. */
 async function callerAccount(serverless) {
@@ -31,7 +30,7 @@ async function callerAccount(serverless) {
 async function runTemplate(plugin) {
   const { serverless, options, log } = plugin;
   const { principal: givenPrincipal } = roleInputs(serverless, options);
-  const roleName = options['role-name'] || DEFAULT_ROLE_NAME;
+  const roleName = options['role-name'] || deployRoleTemplate.DEFAULT_ROLE_NAME;
   const externalId = options['external-id'];
   const settings = plugin.settings();
   const needs = sessionTrustNeeds(serverless, settings);

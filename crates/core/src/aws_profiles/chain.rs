@@ -3,12 +3,8 @@
 //! An edit anywhere else in the AWS files (another profile added, `output = json`) leaves this
 //! text, and the cached keys, as they were; an edit to one of these settings changes it.
 
-use super::file::shared_file;
-use super::ours::load_profiles;
+use super::load::load_profiles;
 use crate::env::Env;
-use std::path::PathBuf;
-use std::sync::Mutex;
-use std::time::SystemTime;
 
 /// Longest `source_profile` chain followed; aws-config refuses loops itself.
 const MAX_HOPS: usize = 16;
@@ -49,38 +45,6 @@ const SSO_SESSION_SETTINGS: &[&str] = &["sso_start_url", "sso_region", "sso_regi
 /// [`PROFILE_SETTINGS`] that are set, as `key = value` lines, in the order the chain reaches them. A profile that is not defined
 /// appears as `[profile NAME] (not defined)`; files that cannot be read as one line saying so.
 pub(crate) fn base_profile_sections(env: &Env, name: &str) -> String {
-    // Every resolve asks, the in-process fast path too: parse the files again only once they
-    // change (path, size and modification time, as for the profile store).
-    let stamp = (
-        name.to_owned(),
-        shared_files(env).map(|path| {
-            let meta = std::fs::metadata(&path).ok();
-            (path, meta.as_ref().map(std::fs::Metadata::len), meta.and_then(|m| m.modified().ok()))
-        }),
-    );
-    let memo = || MEMO.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((seen, text)) = memo().as_ref() {
-        if *seen == stamp {
-            return text.clone();
-        }
-    }
-    let text = read_sections(env, name);
-    *memo() = Some((stamp, text.clone()));
-    text
-}
-
-/// What the memo keys on: the profile, and each AWS file's path, size and modification time.
-type Stamp = (String, [(PathBuf, Option<u64>, Option<SystemTime>); 2]);
-
-/// The last profile's sections, with the stamp they were read under.
-static MEMO: Mutex<Option<(Stamp, String)>> = Mutex::new(None);
-
-/// The AWS config and credentials files, where the SDK looks for them.
-fn shared_files(env: &Env) -> [PathBuf; 2] {
-    [shared_file(env, "AWS_CONFIG_FILE", "config"), shared_file(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials")]
-}
-
-fn read_sections(env: &Env, name: &str) -> String {
     let Some(profiles) = load_profiles(env) else { return "(AWS config files unreadable)".to_owned() };
     let mut text = String::new();
     let mut next = Some(name.to_owned());

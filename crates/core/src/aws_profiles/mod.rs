@@ -9,6 +9,7 @@
 mod chain;
 mod file;
 mod list;
+mod load;
 mod ours;
 
 pub(crate) use chain::base_profile_sections;

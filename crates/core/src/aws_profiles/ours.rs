@@ -5,11 +5,8 @@
 //! `AWS_PROFILE` still naming that profile. Were the base identity looked up with it, the SDK
 //! would run the bin again for its keys, and so on: the base identity must skip that profile.
 
+use super::load::load_profiles;
 use crate::env::Env;
-use aws_config::profile::ProfileSet;
-use aws_types::os_shim_internal::{Env as SdkEnv, Fs};
-use std::future::Future;
-use std::task::{Context, Poll, Waker};
 
 /// The variables that select the AWS config profile, in the order the AWS tools read them.
 const PROFILE_VARIABLES: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
@@ -66,23 +63,6 @@ pub(crate) fn defined_profiles(env: &Env) -> Option<Vec<String>> {
     let mut names: Vec<String> = profiles.profiles().map(str::to_owned).collect();
     names.sort();
     Some(names)
-}
-
-/// The AWS config and credentials files `env` points at (`AWS_CONFIG_FILE` /
-/// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/…`), read by aws-config's own profile parser;
-/// `None` when they cannot be read or parsed.
-pub(super) fn load_profiles(env: &Env) -> Option<ProfileSet> {
-    let sdk_env = env.for_aws_sdk().unwrap_or_else(SdkEnv::real);
-    ready(aws_config::profile::parser::load(&Fs::real(), &sdk_env, &Default::default(), None))?.ok()
-}
-
-/// The output of a future that is ready when first polled, as aws-config's profile loading is
-/// on the real file system (it reads with `std::fs`); `None` if it would wait.
-fn ready<F: Future>(future: F) -> Option<F::Output> {
-    match std::pin::pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(output) => Some(output),
-        Poll::Pending => None,
-    }
 }
 
 #[cfg(test)]

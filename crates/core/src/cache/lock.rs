@@ -10,7 +10,7 @@
 //! The file is opened without following symlinks.
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// How often a waiting process tries the lock again.
@@ -29,6 +29,11 @@ pub(super) enum Acquired {
     ByAncestor,
 }
 
+/// The lock file of `key` in `dir`.
+pub(super) fn lock_path(dir: &Path, key: &str) -> PathBuf {
+    dir.join(format!("{key}.lock"))
+}
+
 /// Takes the lock for `key`, waiting at most `timeout` (zero: one try).
 pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration) -> Acquired {
     let mut options = OpenOptions::new();
@@ -38,14 +43,21 @@ pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration) -> Acquire
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
-    let Ok(file) = options.open(dir.join(format!("{key}.lock"))) else { return Acquired::NotHeld };
+    let path = lock_path(dir, key);
+    let Ok(mut file) = options.open(&path) else { return Acquired::NotHeld };
     let deadline = Instant::now() + timeout;
     let mut checked = None;
     loop {
         match file.try_lock() {
-            Ok(()) => {
+            Ok(()) if still_at(&file, &path) => {
                 holder::write(&file);
                 return Acquired::Held(Held(file));
+            }
+            Ok(()) => {
+                // `cache clear` removed the file while this process waited on it: a lock on the
+                // removed file would not exclude one taken on the file at the path now.
+                let Ok(reopened) = options.open(&path) else { return Acquired::NotHeld };
+                file = reopened;
             }
             Err(TryLockError::WouldBlock) => {
                 let pid = holder::read(&file);
@@ -62,6 +74,24 @@ pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration) -> Acquire
             }
             Err(_) => return Acquired::NotHeld,
         }
+    }
+}
+
+/// Whether `file` still is the file at `path` (not removed or replaced since it was opened).
+fn still_at(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::symlink_metadata(path)) {
+            (Ok(open), Ok(at_path)) => open.dev() == at_path.dev() && open.ino() == at_path.ino(),
+            _ => false,
+        }
+    }
+    // Elsewhere an open file cannot be removed.
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
     }
 }
 
@@ -161,6 +191,26 @@ mod tests {
         assert!(held(&acquire(dir.path(), "other", Duration::from_millis(50)).await), "other keys are free");
         drop(first);
         assert!(held(&acquire(dir.path(), "k", Duration::from_millis(50)).await));
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_waiter_whose_lock_file_was_removed_locks_the_one_at_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = acquire(dir.path(), "k", Duration::from_secs(5)).await;
+        assert!(held(&first));
+        let path = dir.path().to_owned();
+        let waiter = tokio::spawn(async move { acquire(&path, "k", Duration::from_secs(5)).await });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // What `cache clear` does: removes the file while holding it, then lets go.
+        std::fs::remove_file(lock_path(dir.path(), "k")).unwrap();
+        drop(first);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            !held(&acquire(dir.path(), "k", Duration::ZERO).await),
+            "the waiter holds the lock on the file at the path, so nobody else can"
+        );
+        assert!(held(&waiter.await.unwrap()));
     }
 
     #[cfg(unix)]

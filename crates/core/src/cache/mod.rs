@@ -156,14 +156,10 @@ where
     let dir = settings.dir.as_deref().filter(|_| disk_cache_off.is_none());
     let answer = |credentials, source| Ok(Fetched { credentials, source, disk_cache_off: disk_cache_off.clone() });
 
-    if !settings.force_refresh {
-        if let Some(role) = memory.as_ref().filter(|r| fresh(r)) {
-            return answer(role.clone(), Source::Cache);
-        }
-        if let Some(role) = dir.and_then(|d| entry::read(d, &key, request)).filter(fresh) {
-            *memory = Some(role.clone());
-            return answer(role, Source::Cache);
-        }
+    // Another caller may have filled the memory while this one waited for it. The disk was
+    // read just before (see `peek`) and is read again once the lock is held.
+    if let Some(role) = memory.as_ref().filter(|r| !settings.force_refresh && fresh(r)) {
+        return answer(role.clone(), Source::Cache);
     }
     let _held = match dir {
         Some(dir) => held_unless_nested(lock::acquire(dir, &key, LOCK_TIMEOUT).await, request)?,
@@ -227,7 +223,7 @@ fn usable_dir(dir: &Path) -> Result<(), String> {
         }
         if !entry::private_to_user(&meta) {
             let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-            if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && entry::private_to_user(&m)) {
+            if !private_dir(dir) {
                 return Err(format!("{} belongs to another user or cannot be made private (0700)", shown()));
             }
         }

@@ -73,19 +73,11 @@ fn remove_stray_locks(dir: &Path) {
 }
 
 fn remove_lock_if_free(dir: &Path, key: &str) {
-    // Removed while held by us, so no process that waits on it is left behind on a lost file.
-    let acquired = futures_ready(lock::acquire(dir, key, Duration::ZERO));
+    // Removed while held by us; a process waiting on it then takes the lock on a new file
+    // (lock::acquire checks its file still is the one at the path).
+    let acquired = crate::ready::ready(lock::acquire(dir, key, Duration::ZERO));
     if let Some(lock::Acquired::Held(_held)) = acquired {
-        let _ = std::fs::remove_file(dir.join(format!("{key}.lock")));
-    }
-}
-
-/// The output of a future that needs no waiting (a lock tried once never sleeps).
-fn futures_ready<F: std::future::Future>(future: F) -> Option<F::Output> {
-    use std::task::{Context, Poll, Waker};
-    match std::pin::pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(output) => Some(output),
-        Poll::Pending => None,
+        let _ = std::fs::remove_file(lock::lock_path(dir, key));
     }
 }
 

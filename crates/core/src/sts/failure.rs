@@ -53,9 +53,8 @@ pub(super) async fn classify(
         }
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
             let region = config.region().map_or(super::FALLBACK_REGION, |r| r.as_ref());
-            let endpoint =
-                sts_endpoint(&call.env, config).unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com"));
-            Error::StsUnreachable { endpoint: Some(endpoint), reason: unreachable_reason(&err, call.timeout) }
+            let endpoint = sts_endpoint(&call.env, config).or_else(|| default_endpoint(config, region));
+            Error::StsUnreachable { endpoint, reason: unreachable_reason(&err, call.timeout) }
         }
         SdkError::ResponseError(response) => unreadable(response.raw()),
         _ => Error::Sts { sts_code: "Unknown".to_owned(), message: one_line(&err) },
@@ -133,6 +132,21 @@ fn sts_endpoint(env: &Env, config: &SdkConfig) -> Option<String> {
     env.var("AWS_ENDPOINT_URL_STS").or_else(|| config.endpoint_url().map(str::to_owned))
 }
 
+/// The endpoint the SDK's own rules give STS in `region` when none is set (partition, FIPS and
+/// dual-stack included); `None` if the rules give none.
+fn default_endpoint(config: &SdkConfig, region: &str) -> Option<String> {
+    use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+    let params = Params::builder()
+        .region(region)
+        .use_fips(config.use_fips().unwrap_or(false))
+        .use_dual_stack(config.use_dual_stack().unwrap_or(false))
+        .build()
+        .ok()?;
+    // The rules are evaluated on the spot: the future is ready when first polled.
+    let endpoint = crate::ready::ready(DefaultResolver::new().resolve_endpoint(&params))?.ok()?;
+    Some(endpoint.url().to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +168,14 @@ mod tests {
         assert_eq!(sts_endpoint(&sts_env, &shared).as_deref(), Some("http://127.0.0.1:4566"));
         assert_eq!(sts_endpoint(&Env::from_slice(&[]), &shared).as_deref(), Some("http://127.0.0.1:5000"));
         assert_eq!(sts_endpoint(&Env::from_slice(&[]), &SdkConfig::builder().build()), None);
+    }
+
+    #[test]
+    fn the_default_endpoint_follows_the_partition_and_fips() {
+        let plain = SdkConfig::builder().build();
+        assert_eq!(default_endpoint(&plain, "eu-west-1").as_deref(), Some("https://sts.eu-west-1.amazonaws.com"));
+        assert_eq!(default_endpoint(&plain, "cn-north-1").as_deref(), Some("https://sts.cn-north-1.amazonaws.com.cn"));
+        let fips = SdkConfig::builder().use_fips(true).build();
+        assert_eq!(default_endpoint(&fips, "us-east-1").as_deref(), Some("https://sts-fips.us-east-1.amazonaws.com"));
     }
 }
