@@ -165,7 +165,7 @@ describe('exec', { concurrency: true }, () => {
    * terminal)` interrupts it.
    */
   const countSigintsOnTerminal = (interrupt) => {
-    const script = "let n = 0; process.on('SIGINT', () => { n += 1; setTimeout(() => { console.log('SIGINTs: ' + n); process.exit(3); }, 500); }); console.log('ready', process.ppid); setInterval(() => {}, 1000);";
+    const script = "let n = 0; process.on('SIGINT', () => { n += 1; setTimeout(() => { console.log('SIGINTs: ' + n); process.exit(3); }, 500); }); console.log('ready ' + process.ppid); setInterval(() => {}, 1000);";
     let sent = false;
     return runInTerminal([process.execPath, BIN, 'exec', '--app', 'payments', '--stage', 'dev', '--', process.execPath, '-e', script], {
       cwd: dir,

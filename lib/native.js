@@ -137,11 +137,14 @@ const FUNCTIONS = [
   'findProfileStore',
   'nearMissProfile',
   'awsConfigProfiles',
+  'credentialProcessLine',
   'renderAwsConfigProfiles',
   'writeAwsConfigProfiles',
   'sessionEnvironment',
   'listCache',
   'clearCache',
+  'watchSentInterrupts',
+  'takeSentInterrupts',
 ];
 
 module.exports = Object.fromEntries(FUNCTIONS.map((name) => [name, (...args) => load()[name](...args)]));
