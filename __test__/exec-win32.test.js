@@ -19,12 +19,14 @@ const { signalPlan } = require('../lib/cli/exec');
  */
 function parseOnWindows(bin, command, args) {
   const script = `Object.defineProperty(process, 'platform', { value: 'win32' });
+    delete process.env.COMSPEC;
+    delete process.env.comspec;
     const crossSpawn = require('cross-spawn');
     const parsed = crossSpawn._parse(${JSON.stringify(command)}, ${JSON.stringify(args)}, { env: { PATH: ${JSON.stringify(bin)} } });
     const missing = crossSpawn._enoent.verifyENOENT(1, parsed);
     console.log(JSON.stringify({ file: parsed.file ?? null, command: parsed.command, args: parsed.args,
       verbatim: Boolean(parsed.options.windowsVerbatimArguments), missing: missing && missing.code }));`;
-  const env = { ...process.env, PATHEXT: '.com;.exe;.bat;.cmd', COMSPEC: undefined, comspec: undefined };
+  const env = { ...process.env, PATHEXT: '.com;.exe;.bat;.cmd' };
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: path.resolve(__dirname, '..'), env, encoding: 'utf8' }));
 }
 

@@ -12,6 +12,7 @@ mod file;
 mod list;
 mod load;
 mod ours;
+mod rename;
 
 pub(crate) use chain::base_profile_sections;
 pub use command_line::{
