@@ -98,3 +98,18 @@ test('profiles --write quotes the store path, and SDK v3 and the aws CLI run the
   assert.notEqual(fromCli.status, 0, fromCli.stdout);
   assert.match(fromCli.stderr, /serverless-access-roles: E_NO_BASE_CREDENTIALS: /, 'the aws CLI ran the bin');
 });
+
+test('a store path no line can carry is refused, naming it, and nothing is written', { skip: process.platform === 'win32' && 'Windows names hold no line breaks' }, async () => {
+  const storeDir = path.join(dir, 'line\nbreak');
+  fs.mkdirSync(storeDir);
+  fs.copyFileSync(path.join(ROOT, 'examples', 'access-roles.yml'), path.join(storeDir, 'access-roles.yml'));
+  const before = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : null;
+  const refused = await run(process.execPath, [BIN, 'profiles', '--write'], storeDir);
+  assert.equal(refused.status, 1);
+  assert.equal(refused.stdout, '');
+  assert.equal(
+    refused.stderr,
+    `serverless-access-roles: E_INVALID_ARGUMENT: invalid configPath: ${JSON.stringify(path.join(storeDir, 'access-roles.yml'))} cannot be written into a credential_process line: it holds a control character, and an AWS config value is one line; use a path without one\n`,
+  );
+  assert.equal(fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : null, before, 'the AWS config file is as it was');
+});

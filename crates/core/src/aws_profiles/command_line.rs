@@ -72,7 +72,7 @@ pub fn credential_process_line(command: &CredentialProcess<'_>, shell: Shell) ->
     for (name, word) in command.words() {
         line.push(quote(word, shell).map_err(|why| Error::InvalidArgument {
             name: if name.is_empty() { "word" } else { name },
-            message: format!("cannot be written into a credential_process line: {why}"),
+            message: format!("{word:?} cannot be written into a credential_process line: {why}"),
         })?);
     }
     Ok(line.join(" "))
@@ -95,7 +95,7 @@ fn quote(word: &str, shell: Shell) -> Result<String, &'static str> {
         return Err("it is empty");
     }
     if word.chars().any(char::is_control) {
-        return Err("it holds a control character (an AWS config value is one line)");
+        return Err("it holds a control character, and an AWS config value is one line; use a path without one");
     }
     match shell {
         Shell::Posix => Ok(quote_posix(word)),
@@ -127,10 +127,10 @@ fn quote_posix(word: &str) -> String {
 
 fn quote_windows(word: &str) -> Result<String, &'static str> {
     if word.contains(['"', '%']) {
-        return Err("cmd.exe cannot take `\"` or `%` literally");
+        return Err("cmd.exe cannot take `\"` or `%` literally; use a path without them");
     }
     if has_comment_start(word) {
-        return Err("`#` or `;` after a space starts a comment in the AWS config parsers of the SDKs");
+        return Err("`#` or `;` after a space starts a comment for the AWS SDKs' config parsers, and cmd.exe cannot take it apart; use a path without it");
     }
     if word.chars().all(|c| c.is_ascii_alphanumeric() || "_@+:./\\-".contains(c)) {
         return Ok(word.to_owned());
