@@ -71,9 +71,11 @@ function commandEnvironment(credentials) {
 function notStarted(command, err) {
   const missing = err.code === 'ENOENT';
   const code = missing ? 'E_COMMAND_NOT_FOUND' : 'E_COMMAND_FAILED';
-  // Only the error's code for what Node throws before starting: its message can quote the
-  // environment, which holds the keys.
-  const why = err.syscall ? err.message : `${err.code || err.name}`;
+  // Node's own checks before starting (ERR_INVALID_ARG_VALUE, …) quote the value they refuse,
+  // which can be one of the keys in the environment: only their code. cross-spawn's refusal of a
+  // line break for cmd.exe is a TypeError without a code, and quotes nothing.
+  const told = err.syscall || (err instanceof TypeError && !err.code);
+  const why = told ? err.message : `${err.code || err.name}`;
   process.stderr.write(`${PROGRAM}: ${code}: cannot run ${JSON.stringify(command)}: ${why}\n`);
   return missing ? 127 : 126;
 }
