@@ -141,7 +141,7 @@ fn quote_windows(word: &str) -> Result<String, &'static str> {
 }
 
 /// The words of `line` as `shell` splits them; `None` when it cannot (an open quote).
-pub fn split(line: &str, shell: Shell) -> Option<Vec<String>> {
+pub(super) fn split(line: &str, shell: Shell) -> Option<Vec<String>> {
     match shell {
         Shell::Posix => shlex::split(line),
         Shell::Windows => Some(split_windows(line)),
@@ -210,7 +210,7 @@ const BIN_NAMES: [&str; 3] = ["serverless-access-roles", "serverless-access-role
 /// `shell` splits it, a word whose file name is the bin followed by `credential-process`
 /// (`npx serverless-access-roles credential-process …`, `/usr/bin/node
 /// '/home/a b/node_modules/serverless-access-roles/bin/serverless-access-roles.js' credential-process …`).
-pub fn runs_credential_process(line: &str, shell: Shell) -> bool {
+pub(super) fn runs_credential_process(line: &str, shell: Shell) -> bool {
     let Some(words) = split(line, shell) else { return false };
     words.windows(2).any(|pair| {
         let name = pair[0].rsplit(['/', '\\']).next().unwrap_or(&pair[0]);

@@ -15,9 +15,7 @@ mod ours;
 mod rename;
 
 pub(crate) use chain::base_profile_sections;
-pub use command_line::{
-    credential_process_line, runs_credential_process, split as split_command_line, CredentialProcess, Shell,
-};
+pub use command_line::{credential_process_line, CredentialProcess, Shell};
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
 pub(crate) use ours::{base_env, defined_profiles, own_selected_profile, selected_profile};
