@@ -35,18 +35,24 @@ mod unix {
         SENT.swap(0, Ordering::SeqCst)
     }
 
-    /// Linux marks what processes send (`kill`, `sigqueue`, `tgkill`) with an `si_code` of 0 or
-    /// less, and what the kernel raises (a terminal's Ctrl-C) with `SI_KERNEL`.
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    pub(super) fn sent_by_a_process(info: &libc::siginfo_t) -> bool {
-        info.si_code <= 0
+    fn sent_by_a_process(info: &libc::siginfo_t) -> bool {
+        // Safety: a SIGINT's siginfo_t holds a sender pid (0 from the kernel); Linux's rule reads
+        // only the code.
+        let pid = unsafe { info.si_pid() };
+        super::sent_by_a_process(info.si_code, pid, cfg!(any(target_os = "linux", target_os = "android")))
     }
+}
 
-    /// Elsewhere (macOS, the BSDs) a sent signal carries its sender's pid; a terminal's has none.
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    pub(super) fn sent_by_a_process(info: &libc::siginfo_t) -> bool {
-        // Safety: every SIGINT's siginfo_t has its sender's pid, 0 when the kernel raised it.
-        unsafe { info.si_pid() > 0 }
+/// Whether a SIGINT whose `siginfo_t` holds `code` and `pid` was sent by a process. Linux marks
+/// what processes send (`kill`, `sigqueue`, `tgkill`) with a code of 0 or less and what the kernel
+/// raises (a terminal's Ctrl-C) with `SI_KERNEL`; macOS and the BSDs give a sent signal its
+/// sender's pid and a terminal's none.
+#[cfg_attr(not(unix), allow(dead_code, reason = "only unix has siginfo_t"))]
+fn sent_by_a_process(code: i32, pid: i32, linux: bool) -> bool {
+    if linux {
+        code <= 0
+    } else {
+        pid > 0
     }
 }
 
@@ -69,23 +75,37 @@ pub fn take_sent() -> u32 {
     return 0;
 }
 
-#[cfg(all(test, any(target_os = "linux", target_os = "android")))]
+#[cfg(test)]
 mod tests {
-    use super::unix::sent_by_a_process;
+    use super::sent_by_a_process;
 
-    fn info_with_code(code: libc::c_int) -> libc::siginfo_t {
-        // Safety: siginfo_t is plain data; all zeros is a valid value.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        info.si_signo = libc::SIGINT;
-        info.si_code = code;
-        info
+    /// Linux's codes: SI_USER, SI_QUEUE, SI_TKILL (sent) and SI_KERNEL (a terminal's).
+    const SI_USER: i32 = 0;
+    const SI_QUEUE: i32 = -1;
+    const SI_TKILL: i32 = -6;
+    const SI_KERNEL: i32 = 0x80;
+
+    #[test]
+    fn on_linux_kill_sigqueue_and_tgkill_are_sent_by_a_process_and_a_terminal_s_ctrl_c_is_not() {
+        for code in [SI_USER, SI_QUEUE, SI_TKILL] {
+            assert!(sent_by_a_process(code, 4242, true), "{code}");
+        }
+        assert!(!sent_by_a_process(SI_KERNEL, 0, true));
     }
 
     #[test]
-    fn kill_sigqueue_and_tgkill_are_sent_by_a_process_and_a_terminal_s_ctrl_c_is_not() {
-        for code in [libc::SI_USER, libc::SI_QUEUE, libc::SI_TKILL] {
-            assert!(sent_by_a_process(&info_with_code(code)), "{code}");
-        }
-        assert!(!sent_by_a_process(&info_with_code(libc::SI_KERNEL)));
+    fn on_macos_a_sent_signal_carries_its_sender_and_a_terminal_s_does_not() {
+        // macOS's SI_USER is 0x10001; a signal the kernel raises for a terminal has no sender (pid 0).
+        assert!(sent_by_a_process(0x10001, 4242, false));
+        assert!(!sent_by_a_process(0, 0, false));
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn the_constants_are_linux_s_own() {
+        assert_eq!(
+            [SI_USER, SI_QUEUE, SI_TKILL, SI_KERNEL],
+            [libc::SI_USER, libc::SI_QUEUE, libc::SI_TKILL, libc::SI_KERNEL]
+        );
     }
 }
