@@ -80,7 +80,8 @@ test('profiles --write quotes the store path, and SDK v3 and the aws CLI run the
   const written = await run(process.execPath, [BIN, 'profiles', '--write'], path.join(dir, HOSTILE_DIR));
   assert.equal(written.status, 0, written.stderr);
   const line = fs.readFileSync(configFile, 'utf8').match(/^\[profile payments\]\r?\ncredential_process = (.*)$/m)[1];
-  assert.ok(line.startsWith(process.execPath.includes(' ') ? `"${process.execPath}" ` : `${process.execPath} `), line);
+  // node by its absolute path, quoted only when it needs it (Windows' C:\Program Files\nodejs).
+  assert.ok([process.execPath, `"${process.execPath}"`, `'${process.execPath}'`].some((node) => line.startsWith(`${node} `)), line);
   assert.ok(line.includes(' credential-process --app payments --stage default --config '), line);
 
   const sdkV3 = `require('@aws-sdk/credential-provider-process').fromProcess({ profile: 'payments' })()
