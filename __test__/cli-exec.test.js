@@ -207,9 +207,6 @@ describe('exec', { concurrency: true }, () => {
   });
 
   test('usage errors exit 2 with the usage; a missing command exits 127', async () => {
-    const noCommand = await bin(['exec', '--app', 'payments', '--stage', 'dev']);
-    assert.equal(noCommand.code, 2);
-    assert.match(noCommand.stderr, /^serverless-access-roles: no command given: put it after --\n\nusage: serverless-access-roles exec/);
     const noApp = await bin(['exec', '--stage', 'dev', '--', 'true']);
     assert.equal(noApp.code, 2);
     assert.match(noApp.stderr, /--app is required/);
@@ -219,6 +216,48 @@ describe('exec', { concurrency: true }, () => {
     const missing = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--quiet', '--', 'no-such-command-here']);
     assert.equal(missing.code, 127);
     assert.match(missing.stderr, /^serverless-access-roles: E_COMMAND_NOT_FOUND: cannot run "no-such-command-here"/);
+  });
+});
+
+describe('exec without a command: a shell on the role', { concurrency: true }, () => {
+  const IDENTITY = `${AWS_CLI} sts get-caller-identity --query Arn --output text\necho "marker=$SERVERLESS_ACCESS_ROLES_SESSION"\n`;
+
+  test('$SHELL runs on the role, with the marker set, after one line naming the role and expiry', async () => {
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev'], { input: IDENTITY, extraEnv: { SHELL: '/bin/bash' } });
+    assert.equal(run.code, 0, run.stderr);
+    const [arn, marker] = run.stdout.trim().split('\n');
+    assert.match(arn, ROLE_SESSION);
+    assert.equal(JSON.parse(marker.replace(/^marker=/, '')).roleArn, aws.seed.roles.deploy);
+    const lines = run.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0], new RegExp(`^serverless-access-roles: payments/dev → profile "sandbox" .*→ ${aws.seed.roles.deploy}; .*expire \\d{4}-\\d\\d-\\d\\dT.*; starting /bin/bash on the role`));
+  });
+
+  test('without $SHELL it is /bin/sh, and the shell\'s exit status comes back', async () => {
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--quiet'], {
+      input: 'echo "shell=$0"\nexit 5\n',
+      extraEnv: { SHELL: undefined },
+    });
+    assert.equal(run.code, 5, run.stderr);
+    assert.equal(run.stdout, 'shell=/bin/sh\n');
+    assert.equal(run.stderr, '');
+  });
+
+  test('a shell is never started when the role cannot be resolved', async () => {
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'prod'], { input: 'echo started\n', extraEnv: { SHELL: '/bin/sh' } });
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^serverless-access-roles: E_ACCESS_DENIED: /);
+  });
+
+  test('a command without its -- is answered with the fixed command line, in one line', async () => {
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--mfa-code', '123456', 'aws', 's3', 'ls', 's3://a b']);
+    assert.equal(run.code, 2);
+    assert.equal(
+      run.stderr,
+      `serverless-access-roles: "aws" is not an option of exec; put the command after --: serverless-access-roles exec --app payments --stage dev --mfa-code CODE -- aws s3 ls 's3://a b'\n`,
+    );
+    assert.equal(run.stdout, '');
   });
 });
 

@@ -12,17 +12,21 @@ const crossSpawn = require('cross-spawn');
 // The session's variables come from the core through ../native, whose load error names the platform.
 const native = require('../native');
 const exportSession = require('../shared/export-session');
-const { OPTIONS_HELP, UsageError, readCommandLine, resolveAsking } = require('./role-args');
+const { OPTIONS_HELP, readCommandLine, resolveAsking } = require('./role-args');
+const { resolvedLine } = require('../shared/describe-resolve');
 const { PROGRAM, errorLine } = require('./error-line');
 
 
-const USAGE = `usage: ${PROGRAM} exec --app APP --stage STAGE [options] -- COMMAND [ARGS...]
+const USAGE = `usage: ${PROGRAM} exec --app APP --stage STAGE [options] [-- COMMAND [ARGS...]]
 
 Runs COMMAND with the temporary keys of the access role that the profile store assigns to APP
 and STAGE in its environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
-AWS_CREDENTIAL_EXPIRATION; no AWS_PROFILE):
+AWS_CREDENTIAL_EXPIRATION, SERVERLESS_ACCESS_ROLES_SESSION; no AWS_PROFILE):
 
   ${PROGRAM} exec --app payments --stage prod -- serverless deploy --stage prod
+
+Without COMMAND, it starts your shell on the role ($SHELL, else /bin/sh; on Windows %ComSpec%)
+after one line saying which role and when its keys expire; exit the shell to leave the role.
 
 The keys are not renewed: COMMAND must finish before they expire (the profile's
 durationSeconds, one hour by default). For longer commands, use a credential_process profile.
@@ -114,6 +118,35 @@ function run(command, args, env) {
 }
 
 /**
+ * The shell `exec` starts when no command is given: $SHELL, else /bin/sh; on Windows %ComSpec%,
+ * else cmd.exe, as aws-vault does.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {NodeJS.Platform} platform
+ */
+function loginShell(env, platform) {
+  if (platform === 'win32') return env.ComSpec || env.COMSPEC || 'cmd.exe';
+  return env.SHELL || '/bin/sh';
+}
+
+/** An argument as a POSIX shell would need it typed. */
+const shellWord = (arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
+
+/**
+ * The one line for a command given without its `--` (`exec --app a --stage b aws s3 ls`): the
+ * command line as it should have been, the MFA code left out.
+ * @param {string[]} own exec's arguments
+ * @param {number} index where the command starts
+ */
+function missingSeparator(own, index) {
+  const shown = own.map((arg, i) => {
+    if (own[i - 1] === '--mfa-code') return 'CODE';
+    return arg.startsWith('--mfa-code=') ? '--mfa-code=CODE' : arg;
+  });
+  const fixed = [PROGRAM, 'exec', ...shown.slice(0, index), '--', ...shown.slice(index)].map(shellWord).join(' ');
+  return `"${own[index]}" is not an option of exec; put the command after --: ${fixed}`;
+}
+
+/**
  * Runs `exec` with `args` and returns the exit status: COMMAND's, or 128 + signal; 1 with
  * `serverless-access-roles: CODE: message` on stderr when resolving fails (COMMAND does not
  * start); 2 with the usage text for a bad command line.
@@ -124,18 +157,21 @@ async function exec(args) {
   const split = args.indexOf('--');
   const own = split === -1 ? args : args.slice(0, split);
   const [command, ...commandArgs] = split === -1 ? [] : args.slice(split + 1);
-  const parsed = readCommandLine(own, USAGE, () => {
-    if (!command) throw new UsageError('no command given: put it after --');
-  });
+  const parsed = readCommandLine(own, USAGE, undefined, (index) => missingSeparator(own, index));
   if ('status' in parsed) return parsed.status;
+  const shell = command === undefined ? loginShell(process.env, process.platform) : undefined;
   let env;
   try {
-    env = commandEnvironment(await resolveAsking(parsed.app, parsed.stage, parsed.options, { tell: !parsed.quiet }));
+    const credentials = await resolveAsking(parsed.app, parsed.stage, parsed.options, { tell: !parsed.quiet && !shell });
+    if (shell && !parsed.quiet) {
+      process.stderr.write(`${PROGRAM}: ${resolvedLine(parsed.app, parsed.stage, credentials)}; starting ${shell} on the role (not renewed: exit it before then)\n`);
+    }
+    env = commandEnvironment(credentials);
   } catch (err) {
     process.stderr.write(errorLine(err));
     return 1;
   }
-  return run(command, commandArgs, env);
+  return shell ? run(shell, [], env) : run(command, commandArgs, env);
 }
 
-module.exports = { exec, signalPlan };
+module.exports = { exec, signalPlan, loginShell };

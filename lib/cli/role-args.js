@@ -46,8 +46,22 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 };
 
-/** A command-line mistake: reported with the usage text and exit status 2. */
-class UsageError extends Error {}
+/**
+ * A command-line mistake: reported with the usage text and exit status 2. `positional` is the
+ * index in the arguments of the first one that is not an option, when that was the mistake.
+ */
+class UsageError extends Error {
+  constructor(message, { positional } = {}) {
+    super(message);
+    this.positional = positional;
+  }
+}
+
+/** The index of the first argument that is neither an option nor an option's value, if any. */
+function firstPositional(args) {
+  const { tokens } = parseArgs({ args, options: OPTIONS, strict: false, allowPositionals: true, allowNegative: true, tokens: true });
+  return tokens.find((token) => token.kind === 'positional')?.index;
+}
 
 /**
  * Reads the command line: the arguments after `credential-process`, or exec's before `--`.
@@ -59,7 +73,8 @@ function parse(args) {
   try {
     ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false, allowNegative: true }));
   } catch (err) {
-    throw new UsageError(err.message);
+    const positional = err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? firstPositional(args) : undefined;
+    throw new UsageError(err.message, { positional });
   }
   if (values.help) return { help: true };
   for (const name of ['app', 'stage']) {
@@ -79,19 +94,27 @@ function parse(args) {
 /**
  * Reads the command line as `parse` does and answers what needs no keys: `--help` (the usage on
  * stdout, status 0) and a mistake (the mistake and the usage on stderr, status 2), returned as
- * `{ status }`. `check(parsed)` may throw a UsageError for what only the command knows.
+ * `{ status }`. `check(parsed)` may throw a UsageError for what only the command knows. When the
+ * mistake is an argument that is no option and `positional(index)` gives a line for it, that
+ * line alone is the answer (exec: the command's `--` left out), with status 2.
  * @param {string[]} args
  * @param {string} usage the command's usage text
  * @param {(parsed: { app: string, stage: string, options: object }) => void} [check]
+ * @param {(index: number) => string | undefined} [positional]
  * @returns {{ status: number } | { app: string, stage: string, options: object }}
  */
-function readCommandLine(args, usage, check = () => {}) {
+function readCommandLine(args, usage, check = () => {}, positional = () => undefined) {
   let parsed;
   try {
     parsed = parse(args);
     if (!parsed.help) check(parsed);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
+    const line = err.positional === undefined ? undefined : positional(err.positional);
+    if (line) {
+      process.stderr.write(`${PROGRAM}: ${line}\n`);
+      return { status: 2 };
+    }
     return { status: usageFailure(usage, err.message) };
   }
   if (parsed.help) {
