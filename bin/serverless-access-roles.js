@@ -18,6 +18,11 @@ const COMMANDS = {
     summary: 'AWS config profiles for every app and stage of the profile store (--write)',
   },
   cache: { module: '../lib/cli/cache', run: 'cache', summary: 'lists or clears the cached keys (list, clear)' },
+  doctor: {
+    module: '../lib/cli/doctor',
+    run: 'doctor',
+    summary: 'checks the store, mapping, base identity, assume, cache and AWS config profiles of an app and stage',
+  },
   exec: {
     module: '../lib/cli/exec',
     run: 'exec',

@@ -151,6 +151,23 @@ pub fn write_aws_config_profiles(
     Ok(AwsConfigWrite { path: outcome.path.display().to_string(), changed: outcome.changed, kept: outcome.kept })
 }
 
+/// How the AWS config file's block for the store at `configPath` compares with `sections`
+/// (what `writeAwsConfigProfiles` would write now): `current`, `stale` or `missing`. Reads
+/// `awsConfigPath`, else `AWS_CONFIG_FILE`, else `~/.aws/config`; writes nothing. Throws
+/// `E_AWS_CONFIG_FILE` when the file cannot be read or holds a broken block.
+#[napi(catch_unwind, ts_return_type = "'current' | 'stale' | 'missing'")]
+pub fn aws_config_profiles_state(
+    env: &Env,
+    config_path: String,
+    sections: Vec<AwsConfigSection>,
+    aws_config_path: Option<String>,
+) -> napi::Result<String> {
+    let sections: Vec<core::Section> = sections.into_iter().map(convert_section).collect();
+    let path = core::config_file(aws_config_path.map(Into::into), &access_roles_core::Env::real());
+    let state = core::block_state(&path, Path::new(&config_path), &sections).map_err(|err| to_js(env, &err))?;
+    Ok(state.as_str().to_owned())
+}
+
 fn convert_profile(p: core::ConfigProfile) -> AwsConfigProfile {
     AwsConfigProfile { name: p.name, app: p.app, stage: p.stage, profile: p.profile, rule: p.rule, region: p.region }
 }

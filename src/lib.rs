@@ -8,6 +8,7 @@
 mod args;
 pub mod aws_profiles;
 pub mod cache;
+pub mod caller;
 pub mod describe;
 mod error;
 pub mod interrupts;

@@ -50,6 +50,25 @@ const OPTIONS = {
 };
 
 /**
+ * The `[profile …]` sections for a listing of `awsConfigProfiles`: each runs this bin, through
+ * this node, for its app and stage. `doctor` compares them with the AWS config file.
+ * @param {import('../../index').AwsConfigProfiles} listing
+ */
+function sectionsOf(listing) {
+  return listing.profiles.map((profile) => ({
+    name: profile.name,
+    credentialProcess: native.credentialProcessLine({
+      node: process.execPath,
+      bin: BIN,
+      app: profile.app,
+      stage: profile.stage,
+      configPath: listing.configPath,
+    }),
+    region: profile.region ?? undefined,
+  }));
+}
+
+/**
  * Runs `profiles` with `args` (the arguments after `profiles`) and returns the exit status: 0, 1
  * with `serverless-access-roles: CODE: message` on stderr, or 2 with the usage text.
  * @param {string[]} args
@@ -76,17 +95,7 @@ async function profiles(args) {
     for (const skipped of listing.skipped) {
       process.stderr.write(`${PROGRAM}: skipped ${skipped.rule}: ${skipped.reason}\n`);
     }
-    const sections = listing.profiles.map((profile) => ({
-      name: profile.name,
-      credentialProcess: native.credentialProcessLine({
-        node: process.execPath,
-        bin: BIN,
-        app: profile.app,
-        stage: profile.stage,
-        configPath: listing.configPath,
-      }),
-      region: profile.region ?? undefined,
-    }));
+    const sections = sectionsOf(listing);
     if (!values.write) {
       process.stdout.write(native.renderAwsConfigProfiles(listing.configPath, sections));
       return 0;
@@ -107,4 +116,4 @@ async function profiles(args) {
   }
 }
 
-module.exports = { profiles };
+module.exports = { profiles, sectionsOf };

@@ -124,6 +124,12 @@ impl Resolver {
         })
     }
 
+    /// Who the base identity is, asked of STS with GetCallerIdentity (see
+    /// [`sts::caller_identity`]), and whether it already is the role: for `doctor`.
+    pub async fn caller_identity(&self) -> Result<sts::CallerIdentity, Error> {
+        sts::caller_identity(&self.plan.request, &self.call).await
+    }
+
     fn finish(&self, credentials: Credentials, source: Source) -> AccessRoleCredentials {
         let margin = self.cache.margin(self.plan.request.duration_seconds);
         AccessRoleCredentials {

@@ -14,8 +14,12 @@ use aws_sdk_sts::types::Tag;
 use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder as HttpClientBuilder, ConnectorBuilder};
 use std::time::{Duration, SystemTime};
 
+mod caller;
 mod failure;
 mod limit;
+
+pub(crate) use caller::caller_identity;
+pub use caller::CallerIdentity;
 
 use failure::classify;
 

@@ -116,7 +116,7 @@ pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOut
 }
 
 /// The file's text with the block of `store` replaced or added, and the profiles kept out of it.
-fn merge(old: &str, store: &Path, sections: &[Section]) -> Result<(String, Vec<String>), String> {
+pub(super) fn merge(old: &str, store: &Path, sections: &[Section]) -> Result<(String, Vec<String>), String> {
     let marker = marker_path(store).map_err(|err| err.to_string())?;
     let (begin, end) = (format!("{BEGIN}{marker}"), format!("{END}{marker}"));
     let lines: Vec<&str> = old.split_inclusive('\n').collect();

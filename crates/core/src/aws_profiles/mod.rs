@@ -6,6 +6,7 @@
 //! profiles; a profile whose `credential_process` runs this package's bin gets the access role's
 //! keys from the same store and cache as the plugin.
 
+mod block_state;
 mod chain;
 mod command_line;
 mod file;
@@ -16,6 +17,7 @@ mod rename;
 
 use crate::env::Env;
 pub(crate) use chain::base_profile_sections;
+pub use block_state::{block_state, BlockState};
 pub use command_line::{credential_process_line, CredentialProcess, Shell};
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};

@@ -1,0 +1,186 @@
+'use strict';
+// `serverless-access-roles doctor`: the bin run as a user runs it, against moto with IAM
+// enforced; each broken setup is found by its check, with its fix.
+
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startLocalAws } = require('./helpers/localaws');
+
+const BIN = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
+/** The bin's option naming the base identity's AWS profile. */
+const BASE_PROFILE_OPTION = '--aws-profile';
+
+let aws;
+let dir;
+let env;
+
+const STORE = () =>
+  [
+    'profiles:',
+    '  sandbox:',
+    `    roleArn: ${aws.seed.roles.deploy}`,
+    '  denied:',
+    `    roleArn: ${aws.seed.roles.denied}`,
+    'apps:',
+    '  payments:',
+    '    defaultProfile: sandbox',
+    '    stages: { prod: denied }',
+    '',
+  ].join('\n');
+
+before(async () => {
+  aws = await startLocalAws();
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-doctor-')));
+  fs.writeFileSync(path.join(dir, 'access-roles.yml'), STORE());
+  env = {
+    ...process.env,
+    ...aws.env,
+    HOME: dir,
+    AWS_CONFIG_FILE: path.join(dir, 'aws-config'),
+    SERVERLESS_ACCESS_ROLES_CACHE_DIR: path.join(dir, 'cache'),
+    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
+    SERVERLESS_ACCESS_ROLES_SESSION: undefined,
+    NODE_NO_WARNINGS: '1',
+  };
+});
+
+after(async () => {
+  await aws?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `serverless-access-roles args` in `cwd` (default: the store's directory). */
+function bin(args, { cwd = dir, extraEnv } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** doctor --json for app payments and `stage`, as checks by name. */
+async function doctor(stage, { args = [], ...rest } = {}) {
+  const run = await bin(['doctor', '--app', 'payments', '--stage', stage, '--json', ...args], rest);
+  assert.equal(run.stderr, '');
+  const checks = JSON.parse(run.stdout);
+  return { code: run.code, checks: Object.fromEntries(checks.map((c) => [c.check, c])), list: checks };
+}
+
+describe('doctor', { concurrency: true }, () => {
+  test('a healthy setup: every check ok but the missing profiles, exit 0, and the same as lines', async () => {
+    const { code, checks, list } = await doctor('dev', { args: ['--aws-config', path.join(dir, 'healthy-config')] });
+    assert.equal(code, 0);
+    assert.deepEqual(
+      list.map((c) => c.check),
+      ['store', 'mapping', 'base identity', 'assume', 'cache', 'aws config profiles', 'versions', 'session marker'],
+    );
+    assert.equal(checks.store.detail, `${path.join(dir, 'access-roles.yml')}, valid`);
+    assert.equal(checks.mapping.detail, `payments/dev → profile "sandbox" (apps.payments.defaultProfile) → ${aws.seed.roles.deploy}`);
+    assert.equal(checks['base identity'].status, 'ok');
+    assert.match(checks['base identity'].detail, /^arn:aws:iam::\d+:user\//);
+    assert.match(checks.assume.detail, /^arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+; keys sts, expire /);
+    assert.equal(checks.cache.status, 'ok');
+    assert.equal(checks['aws config profiles'].status, 'warning');
+    assert.equal(checks['aws config profiles'].fix, 'serverless-access-roles profiles --write');
+    assert.equal(checks['session marker'].detail, 'none: not inside a session');
+    const lines = await bin(['doctor', '--app', 'payments', '--stage', 'dev', '--aws-config', path.join(dir, 'healthy-config')]);
+    assert.equal(lines.code, 0);
+    assert.match(lines.stdout, /^ok {7}store: .*, valid\nok {7}mapping: payments\/dev → /);
+    assert.match(lines.stdout, /\nwarning  aws config profiles: none written .*\n {9}fix: serverless-access-roles profiles --write\n/);
+  });
+
+  test('a missing store fails the store check, with where it looked and how to make one', async () => {
+    const empty = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-doctor-empty-')));
+    const { code, checks } = await doctor('dev', { cwd: empty });
+    fs.rmSync(empty, { recursive: true });
+    assert.equal(code, 1);
+    assert.equal(checks.store.status, 'failure');
+    assert.equal(checks.store.code, 'E_NO_PROFILE_STORE');
+    assert.match(checks.store.detail, new RegExp(`looked for .*${path.basename(empty)}.*access-roles\\.yml`));
+    assert.match(checks.store.fix, /link --create.*--config/);
+    assert.equal(checks.assume.status, 'skipped');
+  });
+
+  test('a stage near miss is a warning that names the mapped stage', async () => {
+    const { code, checks } = await doctor('prd');
+    assert.equal(code, 0);
+    assert.equal(checks.mapping.status, 'warning');
+    assert.match(checks.mapping.detail, /did you mean stage "prod"\?/);
+    assert.equal(checks.mapping.fix, 'deploy with --stage prod, or map stage "prd" under apps.payments.stages');
+  });
+
+  test('an untrusted base fails the assume with E_ACCESS_DENIED and the trust-policy fix', async () => {
+    const { code, checks } = await doctor('prod');
+    assert.equal(code, 1);
+    assert.equal(checks['base identity'].status, 'ok');
+    assert.equal(checks.assume.status, 'failure');
+    assert.equal(checks.assume.code, 'E_ACCESS_DENIED');
+    assert.match(checks.assume.detail, /not allowed to assume .*; check the role's trust policy names this identity/);
+  });
+
+  test('a base that already is the role fails with E_ALREADY_ON_ROLE', async () => {
+    // The role's keys in the key variables, as another tool exports them, without a marker.
+    const keys = await bin(['credential-process', '--app', 'payments', '--stage', 'dev', '--no-cache']);
+    assert.equal(keys.code, 0, keys.stderr);
+    const doc = JSON.parse(keys.stdout);
+    const onRole = { AWS_ACCESS_KEY_ID: doc.AccessKeyId, AWS_SECRET_ACCESS_KEY: doc.SecretAccessKey, AWS_SESSION_TOKEN: doc.SessionToken };
+    const { code, checks } = await doctor('dev', { extraEnv: onRole });
+    assert.equal(code, 1);
+    assert.equal(checks['base identity'].status, 'failure');
+    assert.equal(checks['base identity'].code, 'E_ALREADY_ON_ROLE');
+    assert.match(checks['base identity'].fix, /unset AWS_ACCESS_KEY_ID/);
+    assert.ok(!JSON.stringify(checks).includes(doc.SecretAccessKey), 'no secret in the output');
+  });
+
+  test('a cache directory shared with another user is a warning with the fix', { skip: process.getuid?.() !== 0 && 'needs root to give the directory away' }, async () => {
+    const shared = path.join(dir, 'shared-cache');
+    fs.mkdirSync(shared, { mode: 0o777 });
+    fs.chmodSync(shared, 0o777);
+    fs.chownSync(shared, 65534, 65534);
+    const { code, checks } = await doctor('dev', { extraEnv: { SERVERLESS_ACCESS_ROLES_CACHE_DIR: shared } });
+    assert.equal(code, 0);
+    assert.equal(checks.cache.status, 'warning');
+    assert.match(checks.cache.detail, /belongs to another user or cannot be made private/);
+    assert.match(checks.cache.fix, /chmod 700/);
+  });
+
+  test('a stale profile block is a warning whose fix is profiles --write', async () => {
+    const config = path.join(dir, 'stale-config');
+    const store = path.join(dir, 'stale', 'access-roles.yml');
+    fs.mkdirSync(path.dirname(store));
+    fs.writeFileSync(store, STORE());
+    const write = await bin(['profiles', '--write', '--config', store, '--aws-config', config]);
+    assert.equal(write.code, 0, write.stderr);
+    const current = await doctor('dev', { args: ['--config', store, '--aws-config', config] });
+    assert.equal(current.checks['aws config profiles'].status, 'ok');
+    assert.match(current.checks['aws config profiles'].detail, /^current: payments, payments-prod$/);
+    fs.writeFileSync(store, STORE().replace('stages: { prod: denied }', 'stages: { prod: denied, staging: sandbox }'));
+    const stale = await doctor('dev', { args: ['--config', store, '--aws-config', config] });
+    assert.equal(stale.checks['aws config profiles'].status, 'warning');
+    assert.match(stale.checks['aws config profiles'].detail, /differs from the store: payments, payments-prod, payments-staging$/);
+    assert.equal(stale.checks['aws config profiles'].fix, 'serverless-access-roles profiles --write');
+  });
+
+  test('inside exec, the marker matches its keys', async () => {
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--quiet', '--', process.execPath, BIN, 'doctor', '--app', 'payments', '--stage', 'dev', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const checks = Object.fromEntries(JSON.parse(run.stdout).map((c) => [c.check, c]));
+    assert.equal(checks['session marker'].detail, `matches its keys: ${aws.seed.roles.deploy}`);
+    assert.equal(checks['base identity'].status, 'ok');
+  });
+
+  test(`${BASE_PROFILE_OPTION} names the base profile; an unknown one fails the base check`, async () => {
+    const { code, checks } = await doctor('dev', { args: [BASE_PROFILE_OPTION, 'no-such-profile'] });
+    assert.equal(code, 1);
+    assert.equal(checks['base identity'].status, 'failure');
+    assert.match(checks['base identity'].detail, /no-such-profile/);
+  });
+});

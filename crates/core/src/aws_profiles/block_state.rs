@@ -1,0 +1,70 @@
+//! Whether the AWS config file holds the block `profiles --write` would write now, for `doctor`.
+
+use super::file::{merge, Section};
+use crate::error::Error;
+use std::path::Path;
+
+/// How the block of one store in the AWS config file compares with what `write` would write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockState {
+    /// The file holds exactly these profiles (or there are none to write and no block).
+    Current,
+    /// The file holds a block for the store that differs: written for another store content,
+    /// another install of the bin, or edited by hand.
+    Stale,
+    /// The file, or the store's block in it, does not exist.
+    Missing,
+}
+
+impl BlockState {
+    /// `current`, `stale` or `missing`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockState::Current => "current",
+            BlockState::Stale => "stale",
+            BlockState::Missing => "missing",
+        }
+    }
+}
+
+/// Compares the block of `store` in the AWS config file at `path` with `sections`, as `write`
+/// would merge them, without writing. A file that cannot be read or merged is `E_AWS_CONFIG_FILE`.
+pub fn block_state(path: &Path, store: &Path, sections: &[Section]) -> Result<BlockState, Error> {
+    let failed = |message: String| Error::AwsConfigFile { path: path.to_owned(), message };
+    let old = match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| failed("it is not UTF-8 text".to_owned()))?,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(err) => return Err(failed(format!("cannot read it: {err}"))),
+    };
+    let (merged, _) = merge(&old, store, sections).map_err(failed)?;
+    if merged == old {
+        return Ok(BlockState::Current);
+    }
+    // Merging no sections removes the block: the text changes only when there is one.
+    let (without, _) = merge(&old, store, &[]).map_err(failed)?;
+    Ok(if without == old { BlockState::Missing } else { BlockState::Stale })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(name: &str) -> Section {
+        Section { name: name.to_owned(), credential_process: format!("run {name}"), region: None }
+    }
+
+    #[test]
+    fn current_stale_and_missing_blocks_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let (config, store) = (dir.path().join("config"), dir.path().join("access-roles.yml"));
+        assert_eq!(block_state(&config, &store, &[section("a-dev")]).unwrap(), BlockState::Missing);
+        std::fs::write(&config, "[profile mine]\nregion = eu-west-1\n").unwrap();
+        assert_eq!(block_state(&config, &store, &[section("a-dev")]).unwrap(), BlockState::Missing);
+        super::super::write(&config, &store, &[section("a-dev")]).unwrap();
+        assert_eq!(block_state(&config, &store, &[section("a-dev")]).unwrap(), BlockState::Current);
+        assert_eq!(block_state(&config, &store, &[section("a-dev"), section("a-prod")]).unwrap(), BlockState::Stale);
+        assert_eq!(block_state(&config, &store, &[]).unwrap(), BlockState::Stale);
+        let other = dir.path().join("other.yml");
+        assert_eq!(block_state(&config, &other, &[section("a-dev")]).unwrap(), BlockState::Missing);
+    }
+}

@@ -1,0 +1,91 @@
+'use strict';
+// `serverless-access-roles doctor`: checks the whole path from the profile store to the role's
+// keys in one go, one line each (../shared/doctor-checks.js asks the core); exits 1 when a
+// check fails. `--json` prints the same checks as data, for CI.
+
+const { parseArgs } = require('node:util');
+const { PROGRAM, usageFailure } = require('./error-line');
+const { doctorChecks } = require('../shared/doctor-checks');
+const { sectionsOf } = require('./profiles');
+
+const USAGE = `usage: ${PROGRAM} doctor --app APP --stage STAGE [--config PATH] [--aws-profile PROFILE] [--json]
+
+Checks, one line each (ok, warning, failure, and the fix): the profile store, the mapping of APP
+and STAGE (and near misses of mapped stages), the base identity (GetCallerIdentity) and whether
+it already is the role, the assume itself, the cache directory, the AWS config profiles
+\`profiles --write\` wrote, the versions, and a session marker in the environment. Exits 1 when a
+check fails. The assume is a real AssumeRole call (its keys are cached as any resolve's).
+
+options:
+  --app APP              the app to look up in the profile store (required)
+  --stage STAGE          the stage to look up (required)
+  --config PATH          the profile store; default: SERVERLESS_ACCESS_ROLES_CONFIG, then the
+                         first access-roles.yml from the current directory upward
+  --aws-profile PROFILE  AWS config profile of the base identity
+  --region REGION        STS region when the profile names none
+  --mfa-code CODE        the MFA device's current code, for a profile with mfaSerial
+  --aws-config PATH      the AWS config file to compare; default: AWS_CONFIG_FILE, else ~/.aws/config
+  --json                 the checks as a JSON array on stdout
+  -h, --help             this text
+`;
+
+const OPTIONS = {
+  app: { type: 'string' },
+  stage: { type: 'string' },
+  config: { type: 'string' },
+  'aws-profile': { type: 'string' },
+  region: { type: 'string' },
+  'mfa-code': { type: 'string' },
+  'aws-config': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** How each status starts its line. */
+const MARKS = { ok: 'ok     ', warning: 'warning', failure: 'FAILED ', skipped: 'skipped' };
+
+/**
+ * The checks as lines: `STATUS  check: detail`, and `fix: …` under a warning or failure.
+ * @param {import('../shared/doctor-checks').Check[]} checks
+ */
+function render(checks) {
+  return checks
+    .map(({ check, status, detail, fix, code }) => {
+      const line = `${MARKS[status]}  ${check}: ${code ? `${code}: ` : ''}${detail}\n`;
+      return fix ? `${line}         fix: ${fix}\n` : line;
+    })
+    .join('');
+}
+
+/**
+ * Runs `doctor` with `args` and returns the exit status: 0 when no check failed, 1 when one did,
+ * 2 with the usage text for a bad command line.
+ * @param {string[]} args the arguments after `doctor`
+ * @returns {Promise<number>}
+ */
+async function doctor(args) {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    return usageFailure(USAGE, err.message);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  for (const name of ['app', 'stage']) {
+    if (!values[name]) return usageFailure(USAGE, `--${name} is required`);
+  }
+  const options = { cwd: process.cwd() };
+  if (values.config !== undefined) options.configPath = values.config;
+  if (values['aws-profile'] !== undefined) options.baseProfile = values['aws-profile'];
+  if (values.region !== undefined) options.region = values.region;
+  if (values['mfa-code'] !== undefined) options.mfaCode = values['mfa-code'];
+  if (values['aws-config'] !== undefined) options.awsConfigPath = values['aws-config'];
+  const checks = await doctorChecks(values.app, values.stage, options, { sectionsOf });
+  process.stdout.write(values.json ? `${JSON.stringify(checks, null, 2)}\n` : render(checks));
+  return checks.some((c) => c.status === 'failure') ? 1 : 0;
+}
+
+module.exports = { doctor, render };
