@@ -94,7 +94,7 @@ describe('doctor', { concurrency: true }, () => {
     const lines = await bin(['doctor', '--app', 'payments', '--stage', 'dev', '--aws-config', path.join(dir, 'healthy-config')]);
     assert.equal(lines.code, 0);
     assert.match(lines.stdout, /^ok {7}store: .*, valid\nok {7}mapping: payments\/dev → /);
-    assert.match(lines.stdout, /\nwarning  aws config profiles: none written .*\n {9}fix: serverless-access-roles profiles --write\n/);
+    assert.match(lines.stdout, /\nwarning {2}aws config profiles: none written .*\n {9}fix: serverless-access-roles profiles --write\n/);
   });
 
   test('a missing store fails the store check, with where it looked and how to make one', async () => {

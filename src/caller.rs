@@ -44,6 +44,10 @@ pub fn caller_identity<'env>(
             Ok(CallerIdentity { arn: caller.arn, account: caller.account, is_target_role: caller.is_target_role })
         }
         Ok(Err(err)) => Err(to_js(env, &err)),
-        Err(_) => Err(reject(env, "E_INTERNAL", "internal error while asking STS who the base identity is; please report it".to_owned())),
+        Err(_) => Err(reject(
+            env,
+            "E_INTERNAL",
+            "internal error while asking STS who the base identity is; please report it".to_owned(),
+        )),
     })
 }

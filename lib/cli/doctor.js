@@ -5,8 +5,7 @@
 
 const { parseArgs } = require('node:util');
 const { PROGRAM, usageFailure } = require('./error-line');
-const { doctorChecks } = require('../shared/doctor-checks');
-const { sectionsOf } = require('./profiles');
+const { doctorChecks, renderChecks } = require('../shared/doctor-checks');
 
 const USAGE = `usage: ${PROGRAM} doctor --app APP --stage STAGE [--config PATH] [--aws-profile PROFILE] [--json]
 
@@ -41,22 +40,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 };
 
-/** How each status starts its line. */
-const MARKS = { ok: 'ok     ', warning: 'warning', failure: 'FAILED ', skipped: 'skipped' };
-
-/**
- * The checks as lines: `STATUS  check: detail`, and `fix: …` under a warning or failure.
- * @param {import('../shared/doctor-checks').Check[]} checks
- */
-function render(checks) {
-  return checks
-    .map(({ check, status, detail, fix, code }) => {
-      const line = `${MARKS[status]}  ${check}: ${code ? `${code}: ` : ''}${detail}\n`;
-      return fix ? `${line}         fix: ${fix}\n` : line;
-    })
-    .join('');
-}
-
 /**
  * Runs `doctor` with `args` and returns the exit status: 0 when no check failed, 1 when one did,
  * 2 with the usage text for a bad command line.
@@ -83,9 +66,9 @@ async function doctor(args) {
   if (values.region !== undefined) options.region = values.region;
   if (values['mfa-code'] !== undefined) options.mfaCode = values['mfa-code'];
   if (values['aws-config'] !== undefined) options.awsConfigPath = values['aws-config'];
-  const checks = await doctorChecks(values.app, values.stage, options, { sectionsOf });
-  process.stdout.write(values.json ? `${JSON.stringify(checks, null, 2)}\n` : render(checks));
+  const checks = await doctorChecks(values.app, values.stage, options);
+  process.stdout.write(values.json ? `${JSON.stringify(checks, null, 2)}\n` : renderChecks(checks));
   return checks.some((c) => c.status === 'failure') ? 1 : 0;
 }
 
-module.exports = { doctor, render };
+module.exports = { doctor };

@@ -5,20 +5,12 @@
 // rest of the file are the core's (crates/core/src/aws_profiles), and so is the command line
 // (aws_profiles/command_line.rs, which also recognises it): this file names node and the bin.
 
-const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { PROGRAM, errorLine, usageFailure } = require('./error-line');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
 const native = require('../native');
+const sectionsOf = require('../shared/aws-config-sections');
 
-
-/**
- * The installed bin, by absolute path: the AWS SDKs run credential_process from any directory.
- * It runs through `process.execPath`, the node running now: a GUI app (an IDE, the AWS Toolkit)
- * starts tools with a PATH that may hold no node for the bin's `#!/usr/bin/env node`, and Windows
- * has no shebangs.
- */
-const BIN = path.resolve(__dirname, '..', '..', 'bin', `${PROGRAM}.js`);
 
 const USAGE = `usage: ${PROGRAM} profiles [--config PATH] [--prefix PREFIX] [--write] [--aws-config PATH]
 
@@ -48,25 +40,6 @@ const OPTIONS = {
   'aws-config': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
-
-/**
- * The `[profile …]` sections for a listing of `awsConfigProfiles`: each runs this bin, through
- * this node, for its app and stage. `doctor` compares them with the AWS config file.
- * @param {import('../../index').AwsConfigProfiles} listing
- */
-function sectionsOf(listing) {
-  return listing.profiles.map((profile) => ({
-    name: profile.name,
-    credentialProcess: native.credentialProcessLine({
-      node: process.execPath,
-      bin: BIN,
-      app: profile.app,
-      stage: profile.stage,
-      configPath: listing.configPath,
-    }),
-    region: profile.region ?? undefined,
-  }));
-}
 
 /**
  * Runs `profiles` with `args` (the arguments after `profiles`) and returns the exit status: 0, 1
@@ -116,4 +89,4 @@ async function profiles(args) {
   }
 }
 
-module.exports = { profiles, sectionsOf };
+module.exports = { profiles };

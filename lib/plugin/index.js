@@ -12,7 +12,7 @@ const readSettings = require('./read-settings');
 const resolveServiceCredentials = require('./resolve-service-credentials');
 
 /** The plugin's commands that need no keys: they read or write the store, or print. */
-const OFFLINE_COMMANDS = new Set(['access-role', 'access-role show', 'access-role link', 'access-role template']);
+const OFFLINE_COMMANDS = new Set(['access-role', 'access-role doctor', 'access-role show', 'access-role link', 'access-role template']);
 
 /**
  * Framework commands that never call AWS: a missing profile must not block them (installing a
@@ -50,6 +50,7 @@ class ServerlessAccessRoles {
       // Each command's modules load when it runs, not with every `serverless deploy`.
       'access-role:test:run': () => require('./commands/test')(this),
       'access-role:show:run': () => require('./commands/show')(this),
+      'access-role:doctor:run': () => require('./commands/doctor')(this),
       'access-role:link:run': () => require('./commands/link')(this),
       'access-role:template:run': () => require('./commands/template')(this),
     };

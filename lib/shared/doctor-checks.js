@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const native = require('../native');
 const { nearStageWarning } = require('./describe-resolve');
+const sectionsOf = require('./aws-config-sections');
 
 /** The store errors: the store check fails with them. */
 const STORE_CODES = new Set(['E_NO_PROFILE_STORE', 'E_MISSING_STORE', 'E_UNREADABLE_CONFIG', 'E_INVALID_CONFIG']);
@@ -111,7 +112,7 @@ function cacheCheck(app, stage, options, described, assumed) {
 }
 
 /** The AWS config profiles `profiles --write` wrote: current, stale or missing. */
-function profilesCheck(options, awsConfigPath, sectionsOf) {
+function profilesCheck(options, awsConfigPath) {
   let listing;
   try {
     listing = native.awsConfigProfiles('', options);
@@ -176,11 +177,11 @@ async function settle(work) {
  * @param {string} app
  * @param {string} stage
  * @param {object} options
- * @param {{ sectionsOf: Function, framework?: string }} context how `profiles --write` builds
- *   its sections; the framework's name and version, when a framework runs doctor
+ * @param {{ framework?: string }} [context] the framework's name and version, when a framework
+ *   runs doctor
  * @returns {Promise<Check[]>}
  */
-async function doctorChecks(app, stage, options, { sectionsOf, framework }) {
+async function doctorChecks(app, stage, options, { framework } = {}) {
   const { awsConfigPath, ...resolveOptions } = options;
   const described = await settle(() => native.describeProfile(app, stage, resolveOptions));
   const assumed = described.error
@@ -193,10 +194,27 @@ async function doctorChecks(app, stage, options, { sectionsOf, framework }) {
     base,
     assumeCheck(assumed),
     cacheCheck(app, stage, resolveOptions, described, assumed),
-    profilesCheck(resolveOptions, awsConfigPath, sectionsOf),
+    profilesCheck(resolveOptions, awsConfigPath),
     versionsCheck(resolveOptions.cwd ?? process.cwd(), framework),
     sessionCheck(assumed),
   ];
 }
 
-module.exports = { doctorChecks };
+/** How each status starts its line. */
+const MARKS = { ok: 'ok     ', warning: 'warning', failure: 'FAILED ', skipped: 'skipped' };
+
+/**
+ * The checks as lines: `STATUS  check: detail`, and `fix: …` under a warning or failure.
+ * @param {Check[]} checks
+ * @returns {string}
+ */
+function renderChecks(checks) {
+  return checks
+    .map(({ check, status, detail, fix, code }) => {
+      const line = `${MARKS[status]}  ${check}: ${code ? `${code}: ` : ''}${detail}\n`;
+      return fix ? `${line}         fix: ${fix}\n` : line;
+    })
+    .join('');
+}
+
+module.exports = { doctorChecks, renderChecks };

@@ -41,5 +41,5 @@ pub use error::Error;
 pub use plan::{plan, AssumeRoleRequest, Plan, PlanOptions};
 pub use region::RegionRule;
 pub use resolve::{resolve, ResolveOptions, Resolver};
-pub use sts::CallerIdentity;
 pub use session_env::{session_environment, SessionEnvironment};
+pub use sts::CallerIdentity;

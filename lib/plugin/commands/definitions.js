@@ -48,6 +48,11 @@ const ACCESS_ROLE_COMMANDS = {
     lifecycleEvents: ['run'],
     options: { cache: KEY_OPTIONS.cache, 'mfa-code': KEY_OPTIONS['mfa-code'], app: APP_OPTION },
   },
+  doctor: {
+    usage: 'Check the store, mapping, base identity, assume, cache and AWS config profiles of this app and stage',
+    lifecycleEvents: ['run'],
+    options: { 'mfa-code': KEY_OPTIONS['mfa-code'], app: APP_OPTION },
+  },
   show: {
     usage: 'Show which deployment profile applies to this app and stage, and why (no AWS calls)',
     lifecycleEvents: ['run'],

@@ -65,6 +65,6 @@ mod tests {
         assert_eq!(block_state(&config, &store, &[section("a-dev"), section("a-prod")]).unwrap(), BlockState::Stale);
         assert_eq!(block_state(&config, &store, &[]).unwrap(), BlockState::Stale);
         let other = dir.path().join("other.yml");
-        assert_eq!(block_state(&config, &other, &[section("a-dev")]).unwrap(), BlockState::Missing);
+        assert_eq!(block_state(&config, &other, &[section("b-dev")]).unwrap(), BlockState::Missing);
     }
 }

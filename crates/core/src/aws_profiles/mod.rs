@@ -16,8 +16,8 @@ mod ours;
 mod rename;
 
 use crate::env::Env;
-pub(crate) use chain::base_profile_sections;
 pub use block_state::{block_state, BlockState};
+pub(crate) use chain::base_profile_sections;
 pub use command_line::{credential_process_line, CredentialProcess, Shell};
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};

@@ -29,7 +29,9 @@ pub(crate) async fn caller_identity(request: &AssumeRoleRequest, call: &CallSett
     let output = aws_sdk_sts::Client::from_conf(sts_config).get_caller_identity().send().await.map_err(|err| {
         let reason = super::one_line(&err);
         match &err {
-            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Error::StsUnreachable { endpoint: None, reason },
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+                Error::StsUnreachable { endpoint: None, reason }
+            }
             _ => Error::Sts { sts_code: err.code().unwrap_or("Unknown").to_owned(), message: reason },
         }
     })?;
