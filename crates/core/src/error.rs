@@ -250,6 +250,10 @@ impl fmt::Display for Error {
                 if let Some(profile) = base_profile {
                     write!(f, " (AWS profile `{}`)", escape_control(profile))?;
                 }
+                // A reason that already names its fix (aws_profiles/sso_login.rs) stands alone.
+                if reason.contains("`aws sso login ") {
+                    return write!(f, ": {reason}");
+                }
                 write!(
                     f,
                     ": {reason}; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or log in with `aws sso login`"

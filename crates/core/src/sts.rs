@@ -77,7 +77,9 @@ pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings
                 "serverless-access-roles-chain",
             )
         }
-        None => base_credentials(&config, request.base_profile.as_deref(), &request.role_arn).await?,
+        None => base_credentials(&config, request.base_profile.as_deref(), &request.role_arn)
+            .await
+            .map_err(|err| crate::aws_profiles::with_sso_login(err, &call.env))?,
     };
     let sts_config = aws_sdk_sts::config::Builder::from(&config)
         .region(Region::new(region.clone()))

@@ -14,6 +14,7 @@ mod list;
 mod load;
 mod ours;
 mod rename;
+mod sso_login;
 
 use crate::env::Env;
 pub use block_state::{block_state, BlockState};
@@ -22,6 +23,7 @@ pub use command_line::{credential_process_line, CredentialProcess, Shell};
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
 pub(crate) use ours::{base_env, defined_profiles, own_selected_profile, selected_profile};
+pub(crate) use sso_login::with_sso_login;
 
 /// The AWS config profile a base identity comes from: `base_profile` when one is named, else
 /// the one the environment selects (`AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`), else `default`.
