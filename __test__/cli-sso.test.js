@@ -30,11 +30,11 @@ let env;
 const tokenFile = (home, session) => path.join(home, '.aws', 'sso', 'cache', `${crypto.createHash('sha1').update(session).digest('hex')}.json`);
 
 /** Writes a token for `session` that expires at `expiresAt`. */
-function writeToken(home, session, expiresAt) {
+function writeToken(home, session, expiresAt, accessToken = TOKEN) {
   fs.mkdirSync(path.dirname(tokenFile(home, session)), { recursive: true });
   fs.writeFileSync(
     tokenFile(home, session),
-    JSON.stringify({ accessToken: TOKEN, expiresAt, region: 'us-east-1', startUrl: 'https://acme.awsapps.com/start' }),
+    JSON.stringify({ accessToken, expiresAt, region: 'us-east-1', startUrl: 'https://acme.awsapps.com/start' }),
   );
 }
 
@@ -72,6 +72,21 @@ before(async () => {
       `sso_account_id = ${aws.seed.accountId}`,
       'sso_role_name = Deployer',
       '',
+      '[sso-session revoked]',
+      'sso_start_url = https://acme.awsapps.com/start',
+      'sso_region = us-east-1',
+      '',
+      '[profile revoked-sso]',
+      'sso_session = revoked',
+      `sso_account_id = ${aws.seed.accountId}`,
+      'sso_role_name = Deployer',
+      '',
+      '[profile legacy-sso]',
+      'sso_start_url = https://legacy.awsapps.com/start',
+      'sso_region = us-east-1',
+      `sso_account_id = ${aws.seed.accountId}`,
+      'sso_role_name = Deployer',
+      '',
       '[profile never-logged-in]',
       'sso_session = nobody',
       `sso_account_id = ${aws.seed.accountId}`,
@@ -85,6 +100,8 @@ before(async () => {
   );
   writeToken(dir, 'acme', new Date(Date.now() + 8 * 3600 * 1000).toISOString());
   writeToken(dir, 'lapsed', new Date(Date.now() - 3600 * 1000).toISOString());
+  // A token the portal no longer accepts (signed out elsewhere), though not yet expired here.
+  writeToken(dir, 'revoked', new Date(Date.now() + 3600 * 1000).toISOString(), 'signed-out-token');
   // No key variables: the SSO profile is the only way to the base user.
   env = {
     ...process.env,
@@ -135,14 +152,20 @@ describe('an SSO profile as the base identity', { concurrency: true }, () => {
     assert.match(run.stderr, /base identity AWS profile "acme-sso"/);
   });
 
-  for (const [profile, session] of [['lapsed-sso', 'lapsed'], ['never-logged-in', 'nobody']]) {
-    test(`${profile}: one line saying to run aws sso login for its session`, async () => {
+  const FAILED_LOGINS = [
+    ['lapsed-sso', '--sso-session lapsed'],
+    ['never-logged-in', '--sso-session nobody'],
+    ['revoked-sso', '--sso-session revoked'],
+    ['legacy-sso', '--profile legacy-sso'],
+  ];
+  for (const [profile, login] of FAILED_LOGINS) {
+    test(`${profile}: one line saying to run aws sso login ${login}`, async () => {
       const run = await bin(['credential-process', '--app', 'payments', '--stage', 'dev', BASE_PROFILE_OPTION, profile, '--no-cache']);
       assert.equal(run.code, 1);
       assert.equal(run.stdout, '');
       const lines = run.stderr.trimEnd().split('\n');
       assert.equal(lines.length, 1, run.stderr);
-      assert.match(lines[0], new RegExp(`^serverless-access-roles: E_NO_BASE_CREDENTIALS: .*run \`aws sso login --sso-session ${session}\``));
+      assert.match(lines[0], new RegExp(`^serverless-access-roles: E_NO_BASE_CREDENTIALS: .*run \`aws sso login ${login}\`$`));
       assert.doesNotMatch(run.stderr, /\bat \S+:\d+/, 'no stack trace');
     });
   }

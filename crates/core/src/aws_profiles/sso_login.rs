@@ -7,8 +7,9 @@ use crate::error::Error;
 use crate::text::escape_control;
 
 /// What the SDK's SSO provider says when the login, not the setup, is the problem: an expired
-/// token, no cached token, or a token the portal refuses.
-const LOGIN_FAILURES: [&str; 3] = ["SSO token", "access token", "UnauthorizedException"];
+/// token, no cached token (for an `sso_start_url` profile, a file of `~/.aws/sso/cache` it
+/// cannot read), or a token the portal refuses.
+const LOGIN_FAILURES: [&str; 4] = ["SSO token", "access token", "sso/cache", "UnauthorizedException"];
 
 /// The command that logs `profile` (else the profile `AWS_PROFILE` selects, else `default`) in
 /// again: `aws sso login --sso-session NAME` for a profile with `sso_session`, `aws sso login
