@@ -32,6 +32,17 @@ declare namespace ServerlessAccessRoles {
     init: { app: string; stage: string } & binding.ResolveOptions,
   ): () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date; accountId: string }>
 
+  /**
+   * An AWS SDK v3 credential provider for the access role the plugin uses in this Serverless
+   * instance (app, stage, region, store and base profile as the plugin reads them), for local
+   * plugins and custom hooks, before or after the plugin's `asyncInit`:
+   * `new S3Client({ credentials: fromServerless(serverless, options) })`.
+   */
+  export function fromServerless(
+    serverless: unknown,
+    options?: Record<string, unknown>,
+  ): () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date; accountId: string }>
+
   /** A CloudFormation template for the access role, as `serverless access-role template` prints it. */
   export function deployRoleTemplate(options: {
     principalArn: string
