@@ -3,45 +3,98 @@
 /** The role's name when none is given. */
 const DEFAULT_ROLE_NAME = 'serverless-deploy';
 
+/** The IAM actions on the roles a service's stack makes for its functions. */
+const ROLE_ACTIONS = [
+  'iam:GetRole', 'iam:PassRole', 'iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole',
+  'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy', 'iam:TagRole', 'iam:UntagRole',
+];
+
+/**
+ * The role actions IAM lets a policy tie to the permissions boundary of the role acted on
+ * (the `iam:PermissionsBoundary` condition key); the other ROLE_ACTIONS cannot be, and are
+ * scoped by role name only.
+ */
+const BOUNDARY_CONDITIONED_ACTIONS = [
+  'iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary',
+];
+
+/** The roles named `prefix…` in the stack's account. */
+const rolesNamed = (prefix) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}*` });
+
+/**
+ * The statements on function roles. Without a boundary: every role action on every role of
+ * the account, which lets the role's holder make a role with any policy and pass it on, that
+ * is, make itself admin. With one (`permissionsBoundary`, `rolePrefix`):
+ * - roles may be created, and their policies put, attached or removed, only when the role
+ *   carries that boundary, and only under `rolePrefix` (what a role may do is then at most what
+ *   the boundary allows);
+ * - PassRole, tags, reads, updates and deletes only under `rolePrefix`;
+ * - no role's boundary may be removed, and the boundary policy may not be changed or deleted.
+ */
+function roleStatements({ permissionsBoundary, rolePrefix }) {
+  const account = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' };
+  if (!permissionsBoundary) return [{ Sid: 'FunctionRoles', Effect: 'Allow', Action: ROLE_ACTIONS, Resource: account }];
+  return [
+    {
+      Sid: 'FunctionRolesWithBoundary',
+      Effect: 'Allow',
+      Action: BOUNDARY_CONDITIONED_ACTIONS,
+      Resource: rolesNamed(rolePrefix),
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': permissionsBoundary } },
+    },
+    {
+      Sid: 'FunctionRolesByName',
+      Effect: 'Allow',
+      Action: ROLE_ACTIONS.filter((action) => !BOUNDARY_CONDITIONED_ACTIONS.includes(action)),
+      Resource: rolesNamed(rolePrefix),
+    },
+    { Sid: 'BoundaryStays', Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: '*' },
+    {
+      Sid: 'BoundaryPolicyUnchanged',
+      Effect: 'Deny',
+      Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+      Resource: permissionsBoundary,
+    },
+  ];
+}
+
 /**
  * What a Serverless deployment does with the role's keys: CloudFormation drives the stack; the
  * framework itself uploads artifacts to the deployment bucket, reads stack outputs and
  * `${ssm:}` / `${cf:}` values, and CloudFormation acts with the caller's rights on the
  * resources a typical service declares. Broad on purpose, like the policy the Serverless docs
- * suggest; narrow it to the services you deploy.
+ * suggest; narrow it to the services you deploy. The function roles' statements: roleStatements.
  */
-const DEPLOY_STATEMENTS = [
-  { Sid: 'CloudFormation', Effect: 'Allow', Action: ['cloudformation:*'], Resource: '*' },
-  {
-    Sid: 'DeploymentBuckets',
-    Effect: 'Allow',
-    Action: ['s3:*'],
-    Resource: [
-      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*serverlessdeploymentbucket*' },
-      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*serverlessdeploymentbucket*/*' },
-    ],
-  },
-  {
-    Sid: 'FunctionRoles',
-    Effect: 'Allow',
-    Action: [
-      'iam:GetRole', 'iam:PassRole', 'iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole',
-      'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy',
-      'iam:DetachRolePolicy', 'iam:TagRole', 'iam:UntagRole',
-    ],
-    Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' },
-  },
-  {
-    Sid: 'ServiceResources',
-    Effect: 'Allow',
-    Action: [
-      'lambda:*', 'logs:*', 'apigateway:*', 'events:*', 'sqs:*', 'sns:*', 'dynamodb:*',
-      'states:*', 'cloudwatch:*', 'ecr:*', 'kinesis:*',
-    ],
-    Resource: '*',
-  },
-  { Sid: 'Lookups', Effect: 'Allow', Action: ['ssm:GetParameter*', 'sts:GetCallerIdentity'], Resource: '*' },
-];
+function deployStatements(boundary) {
+  return [
+    { Sid: 'CloudFormation', Effect: 'Allow', Action: ['cloudformation:*'], Resource: '*' },
+    {
+      Sid: 'DeploymentBuckets',
+      Effect: 'Allow',
+      Action: ['s3:*'],
+      Resource: [
+        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*serverlessdeploymentbucket*' },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*serverlessdeploymentbucket*/*' },
+      ],
+    },
+    ...roleStatements(boundary),
+    {
+      Sid: 'ServiceResources',
+      Effect: 'Allow',
+      Action: [
+        'lambda:*', 'logs:*', 'apigateway:*', 'events:*', 'sqs:*', 'sns:*', 'dynamodb:*',
+        'states:*', 'cloudwatch:*', 'ecr:*', 'kinesis:*',
+      ],
+      Resource: '*',
+    },
+    { Sid: 'Lookups', Effect: 'Allow', Action: ['ssm:GetParameter*', 'sts:GetCallerIdentity'], Resource: '*' },
+  ];
+}
+
+/** What `rolePrefix` may hold: IAM role-name characters, no wildcard. */
+const ROLE_PREFIX = /^[\w+=,.@-]{1,63}$/;
 
 /**
  * A CloudFormation template (as an object, ready for YAML or JSON) creating the access role
@@ -53,11 +106,24 @@ const DEPLOY_STATEMENTS = [
  * for session tags (`sessionTags`, `transitiveTagKeys`) and `sts:SetSourceIdentity` for a
  * `sourceIdentity`; the trust statement allows them when `tagSession` / `setSourceIdentity` say so.
  *
+ * Without `permissionsBoundary` the role may create any role with any policy and pass it on:
+ * whoever holds its keys can make themselves admin of the account. With it (an IAM policy ARN),
+ * the role creates and changes only roles that carry that boundary, named `rolePrefix…`
+ * (required then), and passes only those; see roleStatements.
+ *
  * @param {{ principalArn: string, externalId?: string, roleName?: string, tagSession?: boolean,
- *   setSourceIdentity?: boolean }} options
+ *   setSourceIdentity?: boolean, permissionsBoundary?: string, rolePrefix?: string }} options
  * @returns {object}
  */
-function deployRoleTemplate({ principalArn, externalId, roleName = DEFAULT_ROLE_NAME, tagSession, setSourceIdentity }) {
+function deployRoleTemplate({
+  principalArn, externalId, roleName = DEFAULT_ROLE_NAME, tagSession, setSourceIdentity, permissionsBoundary, rolePrefix,
+}) {
+  if (permissionsBoundary !== undefined && (typeof permissionsBoundary !== 'string' || !ROLE_PREFIX.test(rolePrefix || ''))) {
+    throw Object.assign(
+      new TypeError('invalid deployRoleTemplate: `permissionsBoundary` needs a `rolePrefix` of role-name characters (no `*`)'),
+      { code: 'E_INVALID_ARGUMENT' },
+    );
+  }
   const actions = ['sts:AssumeRole'];
   if (tagSession) actions.push('sts:TagSession');
   if (setSourceIdentity) actions.push('sts:SetSourceIdentity');
@@ -77,7 +143,7 @@ function deployRoleTemplate({ principalArn, externalId, roleName = DEFAULT_ROLE_
           Policies: [
             {
               PolicyName: 'serverless-deploy',
-              PolicyDocument: { Version: '2012-10-17', Statement: DEPLOY_STATEMENTS },
+              PolicyDocument: { Version: '2012-10-17', Statement: deployStatements({ permissionsBoundary, rolePrefix }) },
             },
           ],
         },

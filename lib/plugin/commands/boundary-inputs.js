@@ -1,0 +1,53 @@
+'use strict';
+
+const userError = require('../user-error');
+
+/** An IAM managed policy ARN: a customer's (12-digit account) or an AWS managed one. */
+const POLICY_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,512}$/;
+
+/** IAM role-name characters, no wildcard: what the template puts before `*`. */
+const ROLE_PREFIX = /^[\w+=,.@-]{1,63}$/;
+
+/**
+ * `--permissions-boundary ARN` and `--role-prefix P` of `template` and `link --create`, checked:
+ * the least-privilege form of the access role (../../api/deploy-role-template). The role
+ * prefix defaults to the framework's naming of a service's roles, `<service>-<stage>-` with
+ * `--stage`, else `<service>-` (every stage of the service).
+ *
+ * @param {object} serverless the framework instance
+ * @param {Record<string, unknown>} options the CLI options
+ * @param {{ service: string }} settings the plugin's settings (./../read-settings)
+ * @returns {{ permissionsBoundary?: string, rolePrefix?: string }} empty without a boundary
+ */
+function boundaryInputs(serverless, options, { service }) {
+  const boundary = options['permissions-boundary'];
+  const prefix = options['role-prefix'];
+  if (boundary === undefined) {
+    if (prefix !== undefined) {
+      throw userError(
+        serverless,
+        '--role-prefix scopes the roles a --permissions-boundary role may make: pass --permissions-boundary ARN too.',
+        'ACCESS_ROLES_INVALID_OPTION',
+      );
+    }
+    return {};
+  }
+  if (typeof boundary !== 'string' || !POLICY_ARN.test(boundary)) {
+    throw userError(
+      serverless,
+      `--permissions-boundary "${boundary}" is not an IAM policy ARN, e.g. arn:aws:iam::123456789012:policy/deploy-boundary.`,
+      'ACCESS_ROLES_INVALID_OPTION',
+    );
+  }
+  const rolePrefix = prefix === undefined ? `${service}-${options.stage ? `${options.stage}-` : ''}` : prefix;
+  if (typeof rolePrefix !== 'string' || !ROLE_PREFIX.test(rolePrefix)) {
+    throw userError(
+      serverless,
+      `--role-prefix "${rolePrefix}" is not the start of an IAM role name: 1 to 63 letters, digits and _+=,.@- (no *).`,
+      'ACCESS_ROLES_INVALID_OPTION',
+    );
+  }
+  return { permissionsBoundary: boundary, rolePrefix };
+}
+
+module.exports = boundaryInputs;
