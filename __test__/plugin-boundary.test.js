@@ -105,6 +105,11 @@ describe('--permissions-boundary through the CLI (osls 4)', { concurrency: true 
       assert.match(badArn.output, /--permissions-boundary "deploy-boundary" is not an IAM policy ARN[^\n]* \(ACCESS_ROLES_INVALID_OPTION\)$/m);
       const star = await run(service, [...args, '--role-prefix', '*'], { ok: false });
       assert.match(star.output, /--role-prefix "\*" is not the start of an IAM role name/);
+      const itself = await run(service, [...args, '--role-name', 'payments-deploy'], { ok: false });
+      assert.match(itself.output, /The access role "payments-deploy" starts with the role prefix "payments-", so it could pass, tag and delete itself/);
+      // Linking an existing role cannot bound it: the option is refused, not ignored.
+      const existing = await run(service, ['access-role', 'link', '--profile', 'p', '--role-arn', aws.seed.roles.deploy, '--permissions-boundary', BOUNDARY], { ok: false });
+      assert.match(existing.output, /--permissions-boundary only works with --create/);
       const alone = await run(service, ['access-role', 'template', '--principal', PRINCIPAL, '--role-prefix', 'payments-'], { ok: false });
       assert.match(alone.output, /--role-prefix scopes the roles a --permissions-boundary role may make: pass --permissions-boundary ARN too/);
     }));

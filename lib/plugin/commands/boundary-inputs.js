@@ -14,12 +14,16 @@ const ROLE_PREFIX = /^[\w+=,.@-]{1,63}$/;
  * prefix defaults to the framework's naming of a service's roles, `<service>-<stage>-` with
  * `--stage`, else `<service>-` (every stage of the service).
  *
+ * The access role's own name may not start with the prefix: the role could then pass, retag or
+ * delete itself.
+ *
  * @param {object} serverless the framework instance
  * @param {Record<string, unknown>} options the CLI options
- * @param {{ service: string }} settings the plugin's settings (./../read-settings)
+ * @param {{ service: string }} settings the plugin's settings (../read-settings)
+ * @param {string} roleName the access role's own name
  * @returns {{ permissionsBoundary?: string, rolePrefix?: string }} empty without a boundary
  */
-function boundaryInputs(serverless, options, { service }) {
+function boundaryInputs(serverless, options, { service }, roleName) {
   const boundary = options['permissions-boundary'];
   const prefix = options['role-prefix'];
   if (boundary === undefined) {
@@ -44,6 +48,14 @@ function boundaryInputs(serverless, options, { service }) {
     throw userError(
       serverless,
       `--role-prefix "${rolePrefix}" is not the start of an IAM role name: 1 to 63 letters, digits and _+=,.@- (no *).`,
+      'ACCESS_ROLES_INVALID_OPTION',
+    );
+  }
+  if (roleName.startsWith(rolePrefix)) {
+    throw userError(
+      serverless,
+      `The access role "${roleName}" starts with the role prefix "${rolePrefix}", so it could pass, tag and delete ` +
+        'itself: pass a --role-prefix its name does not start with, or another --role-name.',
       'ACCESS_ROLES_INVALID_OPTION',
     );
   }

@@ -62,7 +62,7 @@ async function runLinkCreate(plugin) {
   }
   const settings = plugin.settings();
   const { principal: givenPrincipal, stackName, roleName } = roleInputs(serverless, options, { profile: options.profile });
-  const boundary = boundaryInputs(serverless, options, settings);
+  const boundary = boundaryInputs(serverless, options, settings, roleName);
   const link = {
     profile: options.profile,
     externalId: options['external-id'],

@@ -35,7 +35,7 @@ async function runTemplate(plugin) {
   const roleName = options['role-name'] || deployRoleTemplate.DEFAULT_ROLE_NAME;
   const externalId = options['external-id'];
   const settings = plugin.settings();
-  const boundary = boundaryInputs(serverless, options, settings);
+  const boundary = boundaryInputs(serverless, options, settings, roleName);
   const needs = sessionTrustNeeds(serverless, settings);
   // A chained profile's role is assumed with the keys of the role before it, not the caller's.
   const principalArn = givenPrincipal || needs.viaRoleArn || (await callerPrincipal(plugin)).principal;
