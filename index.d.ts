@@ -53,6 +53,14 @@ declare namespace ServerlessAccessRoles {
     tagSession?: boolean
     /** Allow `sts:SetSourceIdentity`, for profiles that set a source identity. */
     setSourceIdentity?: boolean
+    /**
+     * An IAM policy ARN: the role then creates and changes only roles that carry this permissions
+     * boundary and are named `rolePrefix…`, and passes only those. Without it the role can make
+     * itself admin of the account.
+     */
+    permissionsBoundary?: string
+    /** With `permissionsBoundary` (required then): the start of the role names it may make and pass. */
+    rolePrefix?: string
   }): Record<string, unknown>
   export namespace deployRoleTemplate {
     /** `serverless-deploy`: the role's name when none is given. */
