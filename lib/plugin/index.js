@@ -7,6 +7,7 @@ const commandSettings = require('./command-settings');
 const commandDefinitions = require('./commands/definitions');
 const configSchema = require('./config-schema');
 const createLog = require('./create-log');
+const { nearStageWarning, resolvedLine } = require('../shared/describe-resolve');
 const exportSession = require('../shared/export-session');
 const installCredentials = require('./surfaces/install-credentials');
 const resolveServiceCredentials = require('./resolve-service-credentials');
@@ -115,12 +116,12 @@ class ServerlessAccessRoles {
     }
     this.credentials = credentials;
     this.refreshCredentials = refreshCredentials;
-    log.notice(
-      `Access role: profile "${credentials.profile}" (${credentials.roleArn}) for ${settings.app}/${settings.stage}, ` +
-        `keys expire ${credentials.expiration.toISOString()}`,
-    );
+    const nearStage = nearStageWarning(settings.app, settings.stage, credentials);
+    if (nearStage) log.warning(`Access roles: ${nearStage}`);
+    log.notice(`Access role: ${resolvedLine(settings.app, settings.stage, credentials)}`);
     log.debug(`assumed ${credentials.assumedRoleArn} (${credentials.source}); installed on ${surfaces.join(', ')}`);
     if (credentials.diskCacheOff) log.debug(`disk cache off: ${credentials.diskCacheOff}`);
+    if (credentials.sessionIgnored) log.debug(credentials.sessionIgnored);
   }
 }
 
