@@ -75,7 +75,7 @@ describe('the CLIs print a plugin error with its code at the end', { concurrency
         const missing = path.join(service.dir, 'missing.yml');
         const noStore = await runChecked(aws, service, ['info'], { ok: false, env: { SERVERLESS_ACCESS_ROLES_CONFIG: missing } });
         assert.match(noStore.output, /Access roles: /);
-        assert.match(noStore.output, / \(ACCESS_ROLES_NO_PROFILE_STORE\)$/m);
+        assert.match(noStore.output, / \(ACCESS_ROLES_MISSING_STORE\)$/m);
 
         for (const output of [neither.output, noStore.output]) {
           const [, code] = / \((ACCESS_ROLES_[A-Z_]+)\)$/m.exec(output);

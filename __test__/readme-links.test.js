@@ -36,10 +36,14 @@ function anchorsOf(markdown) {
   );
 }
 
-/** The targets of the README's inline links and images, outside code blocks. */
+/** The targets of the README's links and images (inline, reference definitions, HTML), outside code. */
 function linksOf(markdown) {
   const outsideCode = markdown.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
-  return [...outsideCode.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map(([, target]) => target);
+  return [
+    ...outsideCode.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g),
+    ...outsideCode.matchAll(/^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?/gm),
+    ...outsideCode.matchAll(/\b(?:href|src)="([^"]+)"/g),
+  ].map(([, target]) => target);
 }
 
 /** Whether `target` resolves for a reader of the package page; the reason when it does not. */
@@ -80,7 +84,9 @@ test('the check finds what a package page cannot show', () => {
   assert.match(problem('#not-a-heading', files, anchors), /no such heading/);
   assert.equal(problem(`${REPOSITORY}/blob/main/BENCHMARKS.md`, files, anchors), null);
   assert.match(problem(`${REPOSITORY}/blob/main/NOPE.md`, files, anchors), /NOPE\.md is not in the repository/);
-  assert.deepEqual(linksOf('[a](x.md) `[b](y.md)`\n```\n[c](z.md)\n```\n![i](img.png "t")'), ['x.md', 'img.png']);
+  assert.deepEqual(linksOf('[a](x.md) `[b](y.md)`\n```\n[c](z.md)\n```\n![i](img.png "t")\n[ref]: docs/r.md\n<img src="logo.svg">'), [
+    'x.md', 'img.png', 'docs/r.md', 'logo.svg',
+  ]);
 });
 
 test('the README opens with the quick start, and ends with Develop: two repository commands and CONTRIBUTING.md', () => {
