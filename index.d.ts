@@ -65,6 +65,8 @@ declare namespace ServerlessAccessRoles {
   export namespace deployRoleTemplate {
     /** `serverless-deploy`: the role's name when none is given. */
     const DEFAULT_ROLE_NAME: string
+    /** What a `rolePrefix` may hold: 1 to 63 IAM role-name characters, no `*`. */
+    const ROLE_PREFIX: RegExp
   }
 
   /**

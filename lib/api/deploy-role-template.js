@@ -3,52 +3,87 @@
 /** The role's name when none is given. */
 const DEFAULT_ROLE_NAME = 'serverless-deploy';
 
-/** The IAM actions on the roles a service's stack makes for its functions. */
-const ROLE_ACTIONS = [
-  'iam:GetRole', 'iam:PassRole', 'iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole',
-  'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy',
-  'iam:DetachRolePolicy', 'iam:TagRole', 'iam:UntagRole',
+/**
+ * What a Serverless deployment does with the role's keys: CloudFormation drives the stack; the
+ * framework itself uploads artifacts to the deployment bucket, reads stack outputs and
+ * `${ssm:}` / `${cf:}` values, and CloudFormation acts with the caller's rights on the
+ * resources a typical service declares. Broad on purpose, like the policy the Serverless docs
+ * suggest; narrow it to the services you deploy. With a permissions boundary, `FunctionRoles`
+ * gives way to functionRoleStatements'.
+ */
+const DEPLOY_STATEMENTS = [
+  { Sid: 'CloudFormation', Effect: 'Allow', Action: ['cloudformation:*'], Resource: '*' },
+  {
+    Sid: 'DeploymentBuckets',
+    Effect: 'Allow',
+    Action: ['s3:*'],
+    Resource: [
+      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*serverlessdeploymentbucket*' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*serverlessdeploymentbucket*/*' },
+    ],
+  },
+  {
+    Sid: 'FunctionRoles',
+    Effect: 'Allow',
+    Action: [
+      'iam:GetRole', 'iam:PassRole', 'iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole',
+      'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy',
+      'iam:DetachRolePolicy', 'iam:TagRole', 'iam:UntagRole',
+    ],
+    Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' },
+  },
+  {
+    Sid: 'ServiceResources',
+    Effect: 'Allow',
+    Action: [
+      'lambda:*', 'logs:*', 'apigateway:*', 'events:*', 'sqs:*', 'sns:*', 'dynamodb:*',
+      'states:*', 'cloudwatch:*', 'ecr:*', 'kinesis:*',
+    ],
+    Resource: '*',
+  },
+  { Sid: 'Lookups', Effect: 'Allow', Action: ['ssm:GetParameter*', 'sts:GetCallerIdentity'], Resource: '*' },
 ];
 
 /**
  * The role actions IAM lets a policy tie to the permissions boundary of the role acted on
- * (the `iam:PermissionsBoundary` condition key); the other ROLE_ACTIONS cannot be, and are
- * scoped by role name only.
+ * (the `iam:PermissionsBoundary` condition key); the other function-role actions cannot be, and
+ * are scoped by role name only.
  */
 const BOUNDARY_CONDITIONED_ACTIONS = [
   'iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy',
   'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary',
 ];
 
-/** The roles named `prefix…` in the stack's account. */
-const rolesNamed = (prefix) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}*` });
+/** What `rolePrefix` may hold: IAM role-name characters, no wildcard (`*` is put after it). */
+const ROLE_PREFIX = /^[\w+=,.@-]{1,63}$/;
 
 /**
- * The statements on function roles. Without a boundary: every role action on every role of
- * the account, which lets the role's holder make a role with any policy and pass it on, that
- * is, make itself admin. With one (`permissionsBoundary`, `rolePrefix`):
+ * The statements on function roles. Without a boundary, DEPLOY_STATEMENTS' `FunctionRoles`:
+ * every role action on every role of the account, which lets the role's holder make a role with
+ * any policy and pass it on, that is, make itself admin. With one (`permissionsBoundary`,
+ * `rolePrefix`):
  * - roles may be created, and their policies put, attached or removed, only when the role
  *   carries that boundary, and only under `rolePrefix` (what a role may do is then at most what
  *   the boundary allows);
  * - PassRole, tags, reads, updates and deletes only under `rolePrefix`;
  * - no role's boundary may be removed, and the boundary policy may not be changed or deleted.
  */
-function roleStatements({ permissionsBoundary, rolePrefix }) {
-  const account = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' };
-  if (!permissionsBoundary) return [{ Sid: 'FunctionRoles', Effect: 'Allow', Action: ROLE_ACTIONS, Resource: account }];
+function functionRoleStatements(functionRoles, { permissionsBoundary, rolePrefix }) {
+  if (!permissionsBoundary) return [functionRoles];
+  const named = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${rolePrefix}*` };
   return [
     {
       Sid: 'FunctionRolesWithBoundary',
       Effect: 'Allow',
       Action: BOUNDARY_CONDITIONED_ACTIONS,
-      Resource: rolesNamed(rolePrefix),
+      Resource: named,
       Condition: { StringEquals: { 'iam:PermissionsBoundary': permissionsBoundary } },
     },
     {
       Sid: 'FunctionRolesByName',
       Effect: 'Allow',
-      Action: ROLE_ACTIONS.filter((action) => !BOUNDARY_CONDITIONED_ACTIONS.includes(action)),
-      Resource: rolesNamed(rolePrefix),
+      Action: functionRoles.Action.filter((action) => !BOUNDARY_CONDITIONED_ACTIONS.includes(action)),
+      Resource: named,
     },
     { Sid: 'BoundaryStays', Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: '*' },
     {
@@ -59,42 +94,6 @@ function roleStatements({ permissionsBoundary, rolePrefix }) {
     },
   ];
 }
-
-/**
- * What a Serverless deployment does with the role's keys: CloudFormation drives the stack; the
- * framework itself uploads artifacts to the deployment bucket, reads stack outputs and
- * `${ssm:}` / `${cf:}` values, and CloudFormation acts with the caller's rights on the
- * resources a typical service declares. Broad on purpose, like the policy the Serverless docs
- * suggest; narrow it to the services you deploy. The function roles' statements: roleStatements.
- */
-function deployStatements(boundary) {
-  return [
-    { Sid: 'CloudFormation', Effect: 'Allow', Action: ['cloudformation:*'], Resource: '*' },
-    {
-      Sid: 'DeploymentBuckets',
-      Effect: 'Allow',
-      Action: ['s3:*'],
-      Resource: [
-        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*serverlessdeploymentbucket*' },
-        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*serverlessdeploymentbucket*/*' },
-      ],
-    },
-    ...roleStatements(boundary),
-    {
-      Sid: 'ServiceResources',
-      Effect: 'Allow',
-      Action: [
-        'lambda:*', 'logs:*', 'apigateway:*', 'events:*', 'sqs:*', 'sns:*', 'dynamodb:*',
-        'states:*', 'cloudwatch:*', 'ecr:*', 'kinesis:*',
-      ],
-      Resource: '*',
-    },
-    { Sid: 'Lookups', Effect: 'Allow', Action: ['ssm:GetParameter*', 'sts:GetCallerIdentity'], Resource: '*' },
-  ];
-}
-
-/** What `rolePrefix` may hold: IAM role-name characters, no wildcard. */
-const ROLE_PREFIX = /^[\w+=,.@-]{1,63}$/;
 
 /**
  * A CloudFormation template (as an object, ready for YAML or JSON) creating the access role
@@ -109,7 +108,7 @@ const ROLE_PREFIX = /^[\w+=,.@-]{1,63}$/;
  * Without `permissionsBoundary` the role may create any role with any policy and pass it on:
  * whoever holds its keys can make themselves admin of the account. With it (an IAM policy ARN),
  * the role creates and changes only roles that carry that boundary, named `rolePrefix…`
- * (required then), and passes only those; see roleStatements.
+ * (required then), and passes only those; see functionRoleStatements.
  *
  * @param {{ principalArn: string, externalId?: string, roleName?: string, tagSession?: boolean,
  *   setSourceIdentity?: boolean, permissionsBoundary?: string, rolePrefix?: string }} options
@@ -124,6 +123,8 @@ function deployRoleTemplate({
       { code: 'E_INVALID_ARGUMENT' },
     );
   }
+  const boundary = { permissionsBoundary, rolePrefix };
+  const statements = DEPLOY_STATEMENTS.flatMap((s) => (s.Sid === 'FunctionRoles' ? functionRoleStatements(s, boundary) : [s]));
   const actions = ['sts:AssumeRole'];
   if (tagSession) actions.push('sts:TagSession');
   if (setSourceIdentity) actions.push('sts:SetSourceIdentity');
@@ -143,7 +144,7 @@ function deployRoleTemplate({
           Policies: [
             {
               PolicyName: 'serverless-deploy',
-              PolicyDocument: { Version: '2012-10-17', Statement: deployStatements({ permissionsBoundary, rolePrefix }) },
+              PolicyDocument: { Version: '2012-10-17', Statement: statements },
             },
           ],
         },
@@ -159,5 +160,7 @@ function deployRoleTemplate({
 }
 
 deployRoleTemplate.DEFAULT_ROLE_NAME = DEFAULT_ROLE_NAME;
+/** What a `rolePrefix` may hold, for callers that check it first (the plugin's --role-prefix). */
+deployRoleTemplate.ROLE_PREFIX = ROLE_PREFIX;
 
 module.exports = deployRoleTemplate;

@@ -1,12 +1,10 @@
 'use strict';
 
+const deployRoleTemplate = require('../../api/deploy-role-template');
 const userError = require('../user-error');
 
 /** An IAM managed policy ARN: a customer's (12-digit account) or an AWS managed one. */
 const POLICY_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,512}$/;
-
-/** IAM role-name characters, no wildcard: what the template puts before `*`. */
-const ROLE_PREFIX = /^[\w+=,.@-]{1,63}$/;
 
 /**
  * `--permissions-boundary ARN` and `--role-prefix P` of `template` and `link --create`, checked:
@@ -44,7 +42,7 @@ function boundaryInputs(serverless, options, { service }, roleName) {
     );
   }
   const rolePrefix = prefix === undefined ? `${service}-${options.stage ? `${options.stage}-` : ''}` : prefix;
-  if (typeof rolePrefix !== 'string' || !ROLE_PREFIX.test(rolePrefix)) {
+  if (typeof rolePrefix !== 'string' || !deployRoleTemplate.ROLE_PREFIX.test(rolePrefix)) {
     throw userError(
       serverless,
       `--role-prefix "${rolePrefix}" is not the start of an IAM role name: 1 to 63 letters, digits and _+=,.@- (no *).`,
