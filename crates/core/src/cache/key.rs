@@ -55,6 +55,12 @@ fn base_profile_name(request: &AssumeRoleRequest, env: &Env) -> String {
     first.base_profile.clone().or_else(|| selected_profile(env)).unwrap_or_else(|| "default".to_owned())
 }
 
+/// Whether `name` has the exact shape of a cache key (see [`cache_key`]): 64 lowercase hex
+/// digits. The cache tools touch only files named for one.
+pub(super) fn is_key(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// Every field of the request and of the chain before it, unambiguously; not the MFA code,
 /// which changes every time and does not change the keys' rights.
 fn request_fingerprint(request: &AssumeRoleRequest) -> String {
@@ -123,6 +129,14 @@ mod tests {
         ];
         for variant in variants {
             assert_ne!(key(&variant), base, "{variant:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_exact_shape_of_a_key_is_a_key() {
+        assert!(is_key(&key(&request())));
+        for other in ["yarn", "Cargo", "", &"A".repeat(64), &"a".repeat(63), &"a".repeat(65), &format!("{}.x", "a".repeat(62))] {
+            assert!(!is_key(other), "{other}");
         }
     }
 
