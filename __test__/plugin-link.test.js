@@ -232,6 +232,16 @@ describe('access-role link --role-arn and template (osls 4)', { concurrency: tru
       assert.match(tested.stdout, /^Assumed identity: +arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+$/m);
     }));
 
+  test('link refuses the names __proto__, constructor and prototype and leaves the store as it was', () =>
+    withService('osls', async (service) => {
+      const before = await service.readStore();
+      for (const args of [['--profile', '__proto__', '--new-profile'], ['--profile', 'sandbox', '--app', 'constructor'], ['--profile', 'sandbox', '--stage', 'prototype']]) {
+        const refused = await run(service, ['access-role', 'link', '--role-arn', roles().deploy, ...args], { ok: false });
+        assert.match(refused.output, /(profile name `__proto__`|invalid app:|invalid stage:) is reserved \(a special key of JavaScript objects\)/, args.join(' '));
+        assert.equal(await service.readStore(), before, args.join(' '));
+      }
+    }));
+
   test('a new profile name close to an existing one needs --new-profile', () =>
     withService('osls', async (service) => {
       const before = await service.readStore();

@@ -21,6 +21,7 @@ mod env;
 mod error;
 #[cfg(test)]
 mod fuzz;
+mod key_vars;
 mod plan;
 mod ready;
 mod resolve;

@@ -58,6 +58,7 @@ impl Resolver {
     /// call to AWS.
     pub fn new(app: &str, stage: &str, options: &ResolveOptions) -> Result<Resolver, Error> {
         let env = &options.plan.env;
+        crate::key_vars::check(env)?;
         let plan = plan(app, stage, &options.plan)?;
         let session = session_keys(env, &plan.request.role_arn, SystemTime::now())?;
         // A profile that runs this package's bin is not its own base identity.

@@ -111,7 +111,7 @@ pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings
     let assumed_role_arn = output.assumed_role_user.map(|u| u.arn).ok_or_else(|| malformed("AssumedRoleUser"))?;
     let expiration = SystemTime::try_from(credentials.expiration).map_err(|_| malformed("valid Expiration"))?;
     check_lifetime(expiration, &credentials.expiration, request)?;
-    Ok(Credentials {
+    crate::credentials::printable(Credentials {
         access_key_id: credentials.access_key_id,
         secret_access_key: Secret::new(credentials.secret_access_key),
         session_token: Secret::new(credentials.session_token),
@@ -247,7 +247,7 @@ fn one_line(err: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::text::shorten_to(&text, 300)
+    crate::text::shorten_to(&crate::text::escape_control(&text), 300)
 }
 
 #[cfg(test)]

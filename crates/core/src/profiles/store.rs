@@ -78,12 +78,15 @@ impl ProfileStore {
     /// (aliases counting as what they repeat), is refused before it is parsed (see
     /// [`super::shape`]).
     pub fn parse(path: &Path, text: &str) -> Result<ProfileStore, Error> {
+        // The parsers quote the file (an unknown key, a bad scalar): foreign text, escaped.
         let invalid = |line: Option<u64>, column: Option<u64>, message: String| Error::InvalidConfig {
             path: path.to_owned(),
             line,
             column,
-            message,
+            message: crate::text::foreign(&message),
         };
+        // A byte-order mark (what some Windows editors save UTF-8 with) is no part of the text.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
         let only_comments =
             text.lines().all(|line| line.trim().is_empty() || (!json && line.trim_start().starts_with('#')));
@@ -126,6 +129,7 @@ impl ProfileStore {
     /// Every profile name used by `defaultProfile`, `apps` and `via` must be defined under
     /// `profiles`; chains must end; transitive tag keys must be tags.
     fn check_references(&self, text: &str) -> Result<(), Error> {
+        self.check_names(text)?;
         let store_ref = self.default_profile.iter().map(|name| (name, vec![Step::Key("defaultProfile")]));
         let app_refs = self.apps.iter().flat_map(|(app, entry)| {
             let default = entry
@@ -156,6 +160,25 @@ impl ProfileStore {
             if let Some((index, key)) = stray {
                 let message = format!("transitive tag key `{key}` is not one of this profile's sessionTags");
                 let at = [Step::Key("profiles"), Step::Key(name), Step::Key("transitiveTagKeys"), Step::Index(index)];
+                return Err(self.invalid_at(text, &at, message));
+            }
+        }
+        Ok(())
+    }
+
+    /// Profile, app and stage names follow the one rule for names (see [`super::names`]).
+    fn check_names(&self, text: &str) -> Result<(), Error> {
+        let profiles =
+            self.profiles.keys().map(|name| ("profile", name, vec![Step::Key("profiles"), Step::Key(name)]));
+        let apps = self.apps.iter().flat_map(|(app, entry)| {
+            let stages = entry.stages.keys().map(move |stage| {
+                ("stage", stage, vec![Step::Key("apps"), Step::Key(app), Step::Key("stages"), Step::Key(stage)])
+            });
+            std::iter::once(("app", app, vec![Step::Key("apps"), Step::Key(app)])).chain(stages)
+        });
+        for (what, name, at) in profiles.chain(apps) {
+            if let Some(problem) = super::names::problem(name) {
+                let message = format!("{what} name `{}` {problem}", crate::text::shorten(name));
                 return Err(self.invalid_at(text, &at, message));
             }
         }
@@ -307,6 +330,41 @@ mod tests {
         let json = "{\n\t\"profiles\": {\"p\": {\"roleArn\": \"arn:aws:iam::111111111111:role/r\", \"durationSeconds\": 900}},\n\t\"defaultProfile\": \"p\"\n}\n";
         let store = ProfileStore::parse(Path::new("access-roles.json"), json).unwrap();
         assert_eq!(store.profiles["p"].duration_seconds.unwrap().get(), 900);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_no_part_of_a_yaml_or_json_store() {
+        let arn = "arn:aws:iam::111111111111:role/r";
+        for (name, text) in [
+            ("access-roles.yml", format!("\u{feff}profiles:\n  p:\n    roleArn: {arn}\n")),
+            ("access-roles.yml", format!("\u{feff}org: acme\nprofiles:\n  p:\n    roleArn: {arn}\n")),
+            ("access-roles.json", format!("\u{feff}{{\"profiles\": {{\"p\": {{\"roleArn\": \"{arn}\"}}}}}}")),
+        ] {
+            let store = ProfileStore::parse(Path::new(name), &text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(store.profiles["p"].role_arn.as_str(), arn);
+        }
+    }
+
+    #[test]
+    fn reserved_profile_app_and_stage_names_are_refused_where_they_are_written() {
+        let arn = "arn:aws:iam::111111111111:role/r";
+        for (text, at, what) in [
+            (format!("profiles:\n  __proto__:\n    roleArn: {arn}\n"), "access-roles.yml:3:5:", "profile name `__proto__`"),
+            (format!("profiles:\n  p:\n    roleArn: {arn}\napps:\n  constructor:\n    defaultProfile: p\n"), "access-roles.yml:6:5:", "app name `constructor`"),
+            (format!("profiles:\n  p:\n    roleArn: {arn}\napps:\n  a:\n    stages:\n      prototype: p\n"), "access-roles.yml:7:18:", "stage name `prototype`"),
+        ] {
+            let err = error_of(&text);
+            assert!(err.starts_with(at) && err.contains(&format!("{what} is reserved")), "{err}");
+        }
+    }
+
+    #[test]
+    fn text_of_the_file_quoted_in_a_parser_message_is_escaped_and_capped() {
+        // YAML's own escapes: ESC and BEL reach the parser's message as themselves.
+        let key = format!("\\e]0;owned\\a{}", "k".repeat(1000));
+        let err = error_of(&format!("profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/r\n    \"{key}\": x\n"));
+        assert!(err.contains("unknown field `\\u{1b}]0;owned\\u{7}kkk"), "{err}");
+        assert!(!err.chars().any(char::is_control) && err.chars().count() < 1100, "{err}");
     }
 
     #[test]
