@@ -52,7 +52,7 @@ const INVALID_STORES = [
   ['duplicate profile', `profiles:\n  p:\n    roleArn: ${ARN}\n  p:\n    roleArn: ${ARN}\n`, /duplicate/i],
   ['top level a list', '- a\n- b\n', /.+/],
   ['top level a scalar', 'hello\n', /.+/],
-  ['a profile named __proto__', `profiles:\n  __proto__:\n    roleArn: ${ARN}\n`, /:3:5: profiles: profile name `__proto__` is reserved/],
+  ['a profile named __proto__', `profiles:\n  __proto__:\n    roleArn: ${ARN}\n`, /:3:5: profile name `__proto__` is reserved/],
   ['an app named constructor', `${store('')}apps:\n  constructor:\n    defaultProfile: p\n`, /app name `constructor` is reserved/],
   ['empty file', '', /empty/],
   ['only a comment', '# nothing here\n', /empty/],
