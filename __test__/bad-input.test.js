@@ -13,6 +13,10 @@ const { resolveCredentials, describeProfile, fromAccessRole } = require('..');
 const ARN = 'arn:aws:iam::123456789012:role/serverless-deploy';
 const store = (profile) => `defaultProfile: p\nprofiles:\n  p:\n    roleArn: ${ARN}\n${profile}`;
 
+/** A store whose default profile p0 is assumed via p1, … via p{n-1}. */
+const chain = (n) =>
+  `defaultProfile: p0\nprofiles:\n${Array.from({ length: n }, (_, i) => `  p${i}:\n    roleArn: ${ARN}\n${i + 1 < n ? `    via: p${i + 1}\n` : ''}`).join('')}`;
+
 /** Store texts that must be E_INVALID_CONFIG, with a fragment of the expected message. */
 const INVALID_STORES = [
   ['unknown top-level key', `profile:\n  p:\n    roleArn: ${ARN}\n`, /did you mean `profiles`/],
@@ -54,6 +58,8 @@ const INVALID_STORES = [
   ['top level a scalar', 'hello\n', /.+/],
   ['a profile named __proto__', `profiles:\n  __proto__:\n    roleArn: ${ARN}\n`, /:3:5: profile name `__proto__` is reserved/],
   ['an app named constructor', `${store('')}apps:\n  constructor:\n    defaultProfile: p\n`, /app name `constructor` is reserved/],
+  ['a via chain of 11 profiles', chain(11), /access-roles\.yml:5:10: profile `p0` is assumed through a chain of more than 10 roles \(p0 -> p1 -> p2 -> …\)/],
+  ['a via chain of 40 profiles', chain(40), /a chain of more than 10 roles/],
   ['empty file', '', /empty/],
   ['only a comment', '# nothing here\n', /empty/],
   ['tab indentation', 'profiles:\n\tp: {}\n', /tab/i],

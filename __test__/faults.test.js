@@ -323,3 +323,14 @@ test('a key variable with a line break, a control character or surrounding space
     assert.equal(requests(), 0, 'refused before any call');
   });
 });
+
+test('a chain of 10 profiles, the most a store may hold, is assumed in 10 calls', async () => {
+  const chained = fs.mkdtempSync(path.join(dir, 'chain-'));
+  const hops = Array.from({ length: 10 }, (_, i) => `  p${i}:\n    roleArn: arn:aws:iam::123456789012:role/serverless-deploy\n${i < 9 ? `    via: p${i + 1}\n` : ''}`);
+  fs.writeFileSync(path.join(chained, 'access-roles.yml'), `defaultProfile: p0\nprofiles:\n${hops.join('')}`);
+  await withServer(assumeRoleAnswer(new Date(Date.now() + 3600e3)), async (requests) => {
+    const keys = await resolveCredentials('svc', 'dev', { cwd: chained, cache: false });
+    assert.equal(keys.accessKeyId, 'ASIAFAULTTESTKEY0001');
+    assert.equal(requests(), 10);
+  });
+});

@@ -10,11 +10,13 @@ mod chain;
 mod file;
 mod list;
 mod load;
+mod merge;
 mod ours;
 
 pub(crate) use chain::base_profile_sections;
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
+pub use merge::StaleBlock;
 pub(crate) use ours::{base_env, defined_profiles, own_selected_profile, selected_profile};
 
 /// Whether `name` can be an AWS config profile name: the characters the AWS SDKs accept in

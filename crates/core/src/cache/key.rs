@@ -64,6 +64,12 @@ pub(super) fn is_key(name: &str) -> bool {
 /// Every field of the request and of the chain before it, unambiguously; not the MFA code,
 /// which changes every time and does not change the keys' rights.
 fn request_fingerprint(request: &AssumeRoleRequest) -> String {
+    fields(request).to_string()
+}
+
+/// The fields of `request` as one JSON array, the chain before it nested as a value (nested as
+/// text, each hop would escape the one before it again, doubling its size per hop).
+fn fields(request: &AssumeRoleRequest) -> serde_json::Value {
     let AssumeRoleRequest {
         role_arn,
         session_name,
@@ -78,7 +84,7 @@ fn request_fingerprint(request: &AssumeRoleRequest) -> String {
         policy,
         via,
     } = request;
-    let via = via.as_deref().map(request_fingerprint);
+    let via = via.as_deref().map(fields);
     serde_json::json!([
         role_arn,
         session_name,
@@ -93,7 +99,6 @@ fn request_fingerprint(request: &AssumeRoleRequest) -> String {
         policy,
         via
     ])
-    .to_string()
 }
 
 #[cfg(test)]
@@ -130,6 +135,16 @@ mod tests {
         for variant in variants {
             assert_ne!(key(&variant), base, "{variant:?}");
         }
+    }
+
+    #[test]
+    fn a_long_chain_fingerprints_in_linear_size() {
+        let mut chained = request();
+        for _ in 0..30 {
+            chained = AssumeRoleRequest { via: Some(Box::new(chained)), ..request() };
+        }
+        let size = request_fingerprint(&chained).len();
+        assert!(size < 31 * request_fingerprint(&request()).len(), "{size} bytes");
     }
 
     #[test]

@@ -10,6 +10,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The most AssumeRole calls one resolve makes: a profile and the profiles it is assumed `via`.
+const MAX_CHAIN_CALLS: usize = 10;
+
 /// A parsed and validated profile store (`access-roles.yml` or `.json`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -208,6 +211,14 @@ impl ProfileStore {
                 ));
             }
             seen.push(hop);
+            if seen.len() > MAX_CHAIN_CALLS {
+                let message = format!(
+                    "profile `{name}` is assumed through a chain of more than {MAX_CHAIN_CALLS} roles ({} -> …); \
+                     at most {MAX_CHAIN_CALLS} AssumeRole calls make one set of keys: shorten the chain of `via`",
+                    seen[..3].join(" -> ")
+                );
+                return Err(self.invalid_at(text, &via_path(name), message));
+            }
             next = self.profiles.get(hop).and_then(|p| p.via.as_ref());
         }
         self.check_chain_devices(text, name, profile)
@@ -472,6 +483,27 @@ mod tests {
         assert!(err.contains("caps chained sessions at one hour"), "{err}");
         let missing = error_of("profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n    via: nope\n");
         assert!(missing.contains("profile `nope` is not defined"), "{missing}");
+    }
+
+    /// A store of `n` profiles, `p0` assumed via `p1`, … via `p{n-1}`.
+    fn chain_of(n: usize) -> String {
+        let mut text = "profiles:\n".to_owned();
+        for i in 0..n {
+            text.push_str(&format!("  p{i}:\n    roleArn: arn:aws:iam::111111111111:role/r{i}\n"));
+            if i + 1 < n {
+                text.push_str(&format!("    via: p{}\n", i + 1));
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn a_chain_of_more_than_ten_calls_is_refused_where_it_starts() {
+        assert!(parse(&chain_of(MAX_CHAIN_CALLS)).is_ok());
+        let err = error_of(&chain_of(MAX_CHAIN_CALLS + 1));
+        assert!(err.starts_with("access-roles.yml:4:10: profile `p0` is assumed through a chain of more than 10 roles (p0 -> p1 -> p2 -> …)"), "{err}");
+        let long = error_of(&chain_of(500));
+        assert!(long.contains("more than 10 roles"), "{long}");
     }
 
     #[test]
