@@ -334,3 +334,20 @@ test('a chain of 10 profiles, the most a store may hold, is assumed in 10 calls'
     assert.equal(requests(), 10);
   });
 });
+
+test('a child that runs credential-process for the key its parent is resolving waits for it and gets the same keys, not a loop error', async () => {
+  const cacheDir = fs.mkdtempSync(path.join(dir, 'cache-'));
+  let child;
+  const slow = (req, res) => {
+    // The parent holds the key's lock while STS is slow; its script runs the bin meanwhile.
+    child ??= runBin(['credential-process', '--app', 'svc', '--stage', 'dev'], { SERVERLESS_ACCESS_ROLES_CACHE_DIR: cacheDir });
+    setTimeout(() => assumeRoleAnswer(new Date(Date.now() + 3600e3))(req, res), 2000);
+  };
+  await withServer(slow, async (requests) => {
+    const parent = await resolveCredentials('svc', 'dev', { cwd: dir, cacheDir });
+    const { status, stdout, stderr } = await child;
+    assert.equal(status, 0, stderr);
+    assert.equal(JSON.parse(stdout).AccessKeyId, parent.accessKeyId);
+    assert.equal(requests(), 1, 'the child read the keys its parent cached');
+  });
+});

@@ -22,9 +22,6 @@ use failure::classify;
 /// STS region used when neither the profile, the caller nor the AWS config names one.
 const FALLBACK_REGION: &str = "us-east-1";
 
-/// The code of [`Error::CredentialProcessLoop`], as a nested run of the bin prints it.
-const LOOP_CODE: &str = "E_CREDENTIAL_PROCESS_LOOP";
-
 /// Keys that STS hands out with less than this left are refused: this machine's clock is off.
 const MIN_LIFETIME: Duration = Duration::from_secs(60);
 
@@ -76,7 +73,7 @@ pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings
                 "serverless-access-roles-chain",
             )
         }
-        None => base_credentials(&config, request.base_profile.as_deref(), &request.role_arn, &call.env).await?,
+        None => base_credentials(&config, request.base_profile.as_deref(), &call.env).await?,
     };
     let sts_config = aws_sdk_sts::config::Builder::from(&config)
         .region(Region::new(region.clone()))
@@ -209,7 +206,6 @@ fn https_client() -> aws_sdk_sts::config::SharedHttpClient {
 async fn base_credentials(
     config: &SdkConfig,
     base_profile: Option<&str>,
-    role_arn: &str,
     env: &Env,
 ) -> Result<SdkCredentials, Error> {
     let no_base = |reason: String| Error::NoBaseCredentials {
@@ -221,10 +217,6 @@ async fn base_credentials(
         config.credentials_provider().ok_or_else(|| no_base("no credential provider is configured".to_owned()))?;
     provider.provide_credentials().await.map_err(|e| {
         let reason = one_line(&e);
-        // A credential_process that is this command, nested, said so on its stderr.
-        if reason.contains(LOOP_CODE) {
-            return Error::CredentialProcessLoop { role_arn: role_arn.to_owned() };
-        }
         // A profile that is not there: name it and what is, rather than the chain's long story.
         if let Some(profile) = base_profile {
             let defined = crate::aws_profiles::defined_profiles(env);

@@ -13,7 +13,7 @@ mod load;
 mod merge;
 mod ours;
 
-pub(crate) use chain::base_profile_sections;
+pub(crate) use chain::{base_profile_sections, chain_runs_bin};
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
 pub use merge::StaleBlock;

@@ -18,7 +18,7 @@ const BIN_NAMES: [&str; 3] = ["serverless-access-roles", "serverless-access-role
 /// whose file name is the bin, followed by `credential-process` (`npx serverless-access-roles
 /// credential-process …`, `/srv/app/node_modules/.bin/serverless-access-roles credential-process …`,
 /// `node "C:\…\serverless-access-roles.js" credential-process …`).
-fn runs_credential_process(command: &str) -> bool {
+pub(super) fn runs_credential_process(command: &str) -> bool {
     let words: Vec<&str> = command.split_whitespace().map(|w| w.trim_matches(['"', '\''])).collect();
     words.windows(2).any(|pair| {
         let name = pair[0].rsplit(['/', '\\']).next().unwrap_or(pair[0]);

@@ -77,6 +77,15 @@ impl CacheDir {
     }
 }
 
+/// The directory of the loop guard's locks when no cache directory is in use (see
+/// `super::guard`): `serverless-access-roles-locks-UID` in the system's temporary directory
+/// (`TMPDIR`), made private; `None` when it cannot be (another user's, a symlink).
+pub(super) fn guard_dir(env: &Env) -> Option<PathBuf> {
+    let temp = env.var_os("TMPDIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    let dir = temp.join(format!("serverless-access-roles-locks-{}", user_id()));
+    make_private(&dir, true).ok().map(|()| dir)
+}
+
 /// Creates `dir` private to the user (0700, parents too); when `ours` (a name the tool chose), an
 /// existing one owned by the user is tightened to 0700. The reason when it cannot be used.
 fn make_private(dir: &Path, ours: bool) -> Result<(), String> {

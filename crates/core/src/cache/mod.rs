@@ -10,6 +10,7 @@
 
 mod dir;
 mod entry;
+mod guard;
 mod key;
 mod lock;
 mod tools;
@@ -116,15 +117,13 @@ where
 {
     let key = cache_key(request, &settings.env);
     if !settings.enabled {
-        // Keys are neither read nor written, nor the directory made, but in one that exists the
-        // lock is tried once: held by an ancestor, this call is nested inside that one's and
-        // would loop; free, it is held so that a nested call finds it.
+        // Keys are neither read nor written, nor the directory made, but the lock is tried once
+        // for the loop guard: held by an ancestor whose chain started this process, the call
+        // would loop; free, it is held so that such a nested call finds it.
         let dir = settings.dir.as_ref().and_then(CacheDir::in_use);
-        let _held = match dir {
-            Some(dir) => held_unless_nested(lock::acquire(&dir, &key, Duration::ZERO).await, request)?,
-            None => None,
-        };
-        return Ok(Fetched { credentials: assume().await?, source: Source::Sts, disk_cache_off: None });
+        let held = guard::enter(dir.as_deref(), &key, Duration::ZERO, request, settings).await?;
+        let credentials = guard::checked(assume().await, held.as_ref(), request)?;
+        return Ok(Fetched { credentials, source: Source::Sts, disk_cache_off: None });
     }
     let margin = settings.margin(request.duration_seconds);
     let fresh = |role: &Credentials| entry::is_fresh(role.expiration, margin);
@@ -143,33 +142,20 @@ where
     if let Some(role) = memory.as_ref().filter(|r| !settings.force_refresh && fresh(r)) {
         return answer(role.clone(), Source::Cache);
     }
-    let _held = match dir {
-        Some(dir) => held_unless_nested(lock::acquire(dir, &key, LOCK_TIMEOUT).await, request)?,
-        None => None,
-    };
+    let held = guard::enter(dir, &key, LOCK_TIMEOUT, request, settings).await?;
     if let (Some(dir), false) = (dir, settings.force_refresh) {
         if let Some(role) = entry::read(dir, &key, request).filter(fresh) {
             *memory = Some(role.clone());
             return answer(role, Source::Cache);
         }
     }
-    let role = assume().await?;
+    let role = guard::checked(assume().await, held.as_ref(), request)?;
     if let Some(dir) = dir {
         // A cache that cannot be written costs a round trip next time, not this command.
         let _ = entry::write(dir, &key, &role, &settings.label);
     }
     *memory = Some(role.clone());
     answer(role, Source::Sts)
-}
-
-/// The lock if it was had; the loop error when an ancestor process holds it (its base identity
-/// runs this same resolve, e.g. through `credential_process`), which waiting would never end.
-fn held_unless_nested(acquired: lock::Acquired, request: &AssumeRoleRequest) -> Result<Option<lock::Held>, Error> {
-    match acquired {
-        lock::Acquired::Held(held) => Ok(Some(held)),
-        lock::Acquired::NotHeld => Ok(None),
-        lock::Acquired::ByAncestor => Err(Error::CredentialProcessLoop { role_arn: request.role_arn.clone() }),
-    }
 }
 
 /// The private directory the disk cache of `settings` writes into, made when missing (see

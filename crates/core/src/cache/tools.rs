@@ -91,7 +91,7 @@ fn remove_stray_locks(dir: &Path) {
 fn remove_lock_if_free(dir: &Path, key: &str) {
     // Removed while held by us; a process waiting on it then takes the lock on a new file
     // (lock::acquire checks its file still is the one at the path).
-    let acquired = crate::ready::ready(lock::acquire(dir, key, Duration::ZERO));
+    let acquired = crate::ready::ready(lock::acquire(dir, key, Duration::ZERO, false));
     if let Some(lock::Acquired::Held(_held)) = acquired {
         let _ = std::fs::remove_file(lock::lock_path(dir, key));
     }
