@@ -117,11 +117,10 @@ where
 {
     let key = cache_key(request, &settings.env);
     if !settings.enabled {
-        // Keys are neither read nor written, nor the directory made, but the lock is tried once
-        // for the loop guard: held by an ancestor whose chain started this process, the call
-        // would loop; free, it is held so that such a nested call finds it.
-        let dir = settings.dir.as_ref().and_then(CacheDir::in_use);
-        let held = guard::enter(dir.as_deref(), &key, Duration::ZERO, request, settings).await?;
+        // Keys are neither read nor written, nor the directory made, but the loop guard is
+        // tried once: held by an ancestor whose chain started this process, the call would loop;
+        // free, it is held so that such a nested call finds it.
+        let held = guard::enter(&key, Duration::ZERO, request, settings).await?;
         let credentials = guard::checked(assume().await, held.as_ref(), request)?;
         return Ok(Fetched { credentials, source: Source::Sts, disk_cache_off: None });
     }
@@ -142,7 +141,14 @@ where
     if let Some(role) = memory.as_ref().filter(|r| !settings.force_refresh && fresh(r)) {
         return answer(role.clone(), Source::Cache);
     }
-    let held = guard::enter(dir, &key, LOCK_TIMEOUT, request, settings).await?;
+    // The guard first: a process its ancestor's chain started stops here at once, and any other
+    // waits its turn, then takes the cache's own lock (free by then, unless another process
+    // with no usable guard directory holds it).
+    let held = guard::enter(&key, LOCK_TIMEOUT, request, settings).await?;
+    let _cache_lock = match dir {
+        Some(dir) => Some(lock::acquire(dir, &key, LOCK_TIMEOUT, false).await),
+        None => None,
+    };
     if let (Some(dir), false) = (dir, settings.force_refresh) {
         if let Some(role) = entry::read(dir, &key, request).filter(fresh) {
             *memory = Some(role.clone());
