@@ -163,7 +163,10 @@ mod tests {
             let err = printable(issued(bad)).unwrap_err();
             assert_eq!(err.code(), "E_STS_ERROR");
             let text = err.to_string();
-            assert!(text.contains("its SecretAccessKey is empty or holds characters other than printable ASCII"), "{text}");
+            assert!(
+                text.contains("its SecretAccessKey is empty or holds characters other than printable ASCII"),
+                "{text}"
+            );
             assert!(bad.is_empty() || !text.contains(bad), "{text}");
         }
         let id = Credentials { access_key_id: "ASIA\r".to_owned(), ..issued("s") };

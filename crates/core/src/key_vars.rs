@@ -18,7 +18,9 @@ pub(crate) fn check(env: &Env) -> Result<(), Error> {
         let Some(value) = env.var_os(name) else { continue };
         let problem = match value.to_str() {
             None => Some("is not UTF-8"),
-            Some(v) if v.chars().any(char::is_control) => Some("holds a control character (a line break from a paste?)"),
+            Some(v) if v.chars().any(char::is_control) => {
+                Some("holds a control character (a line break from a paste?)")
+            }
             Some(v) if v.trim() != v => Some("has whitespace at its start or end"),
             Some(_) => None,
         };
@@ -38,7 +40,8 @@ mod tests {
 
     #[test]
     fn keys_with_control_characters_or_surrounding_whitespace_are_refused_by_name_only() {
-        assert!(check(&Env::from_slice(&[("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"), ("AWS_SECRET_ACCESS_KEY", "a/b+c")])).is_ok());
+        assert!(check(&Env::from_slice(&[("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"), ("AWS_SECRET_ACCESS_KEY", "a/b+c")]))
+            .is_ok());
         assert!(check(&Env::from_slice(&[])).is_ok());
         for (name, value) in [
             ("AWS_ACCESS_KEY_ID", "AKIASECRETISH\r"),

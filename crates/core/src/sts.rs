@@ -203,11 +203,7 @@ fn https_client() -> aws_sdk_sts::config::SharedHttpClient {
 }
 
 /// The base identity's keys from the credential chain; its own error code when there are none.
-async fn base_credentials(
-    config: &SdkConfig,
-    base_profile: Option<&str>,
-    env: &Env,
-) -> Result<SdkCredentials, Error> {
+async fn base_credentials(config: &SdkConfig, base_profile: Option<&str>, env: &Env) -> Result<SdkCredentials, Error> {
     let no_base = |reason: String| Error::NoBaseCredentials {
         base_profile: base_profile.map(str::to_owned),
         reason,

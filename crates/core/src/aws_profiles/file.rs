@@ -125,7 +125,8 @@ pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOut
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(err) => return Err(failed(format!("cannot read it: {err}"))),
     };
-    let gone = |store: &Path| matches!(std::fs::symlink_metadata(store), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+    let gone =
+        |store: &Path| matches!(std::fs::symlink_metadata(store), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
     let merged = merge(&old, store, sections, &gone).map_err(failed)?;
     let changed = merged.text != old;
     if changed {

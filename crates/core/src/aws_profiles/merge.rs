@@ -48,7 +48,8 @@ pub(super) fn merge(
     if own.next().is_some() {
         return Err(format!("it holds two blocks for {marker}; delete one"));
     }
-    let names_in = |range: &Range<usize>| lines[range.clone()].iter().filter_map(|l| section_name(l)).collect::<Vec<_>>();
+    let names_in =
+        |range: &Range<usize>| lines[range.clone()].iter().filter_map(|l| section_name(l)).collect::<Vec<_>>();
     let stale: Vec<&Block<'_>> = blocks
         .iter()
         .filter(|b| b.store != marker && gone(Path::new(b.store)))
@@ -60,7 +61,8 @@ pub(super) fn merge(
     let kept_line = |i: &usize| !dropped.iter().any(|r| r.contains(i));
     let outside: Vec<&str> = (0..lines.len()).filter(kept_line).map(|i| lines[i]).collect();
     let users: Vec<&str> = outside.iter().filter_map(|line| section_name(line)).collect();
-    let (kept, written): (Vec<&Section>, Vec<&Section>) = sections.iter().partition(|s| users.contains(&s.name.as_str()));
+    let (kept, written): (Vec<&Section>, Vec<&Section>) =
+        sections.iter().partition(|s| users.contains(&s.name.as_str()));
     let written: Vec<Section> = written.into_iter().cloned().collect();
 
     let mut text: String = (0..at).filter(kept_line).map(|i| lines[i]).collect();
@@ -80,7 +82,10 @@ pub(super) fn merge(
     let stale = stale
         .iter()
         .enumerate()
-        .map(|(i, b)| StaleBlock { store: PathBuf::from(b.store), replaced: i == 0 && ours.is_none() && !written.is_empty() })
+        .map(|(i, b)| StaleBlock {
+            store: PathBuf::from(b.store),
+            replaced: i == 0 && ours.is_none() && !written.is_empty(),
+        })
         .collect();
     Ok(Merged { text, kept: kept.into_iter().map(|s| s.name.clone()).collect(), stale })
 }

@@ -31,7 +31,9 @@ impl CacheDir {
         let named = named.map(Path::to_owned).or_else(|| env.var_os(CACHE_DIR_ENV).map(PathBuf::from));
         match named {
             Some(path) => Some(CacheDir { path, named: true }),
-            None => env.platform_cache_dir().map(|d| CacheDir { path: d.join("serverless-access-roles"), named: false }),
+            None => {
+                env.platform_cache_dir().map(|d| CacheDir { path: d.join("serverless-access-roles"), named: false })
+            }
         }
     }
 
@@ -229,7 +231,10 @@ mod tests {
         std::fs::create_dir(&real).unwrap();
         std::os::unix::fs::symlink(&real, root.path().join("link")).unwrap();
         std::fs::write(root.path().join("file"), "").unwrap();
-        assert!(named(&root.path().join("link")).prepare().unwrap_err().ends_with("link is a symlink; use a real directory"));
+        assert!(named(&root.path().join("link"))
+            .prepare()
+            .unwrap_err()
+            .ends_with("link is a symlink; use a real directory"));
         assert!(named(&root.path().join("file")).prepare().unwrap_err().ends_with("file is not a directory"));
         let default = CacheDir { path: root.path().join("serverless-access-roles"), named: false };
         assert_eq!(default.prepare(), Ok(default.path().to_owned()));

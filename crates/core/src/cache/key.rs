@@ -150,7 +150,9 @@ mod tests {
     #[test]
     fn only_the_exact_shape_of_a_key_is_a_key() {
         assert!(is_key(&key(&request())));
-        for other in ["yarn", "Cargo", "", &"A".repeat(64), &"a".repeat(63), &"a".repeat(65), &format!("{}.x", "a".repeat(62))] {
+        for other in
+            ["yarn", "Cargo", "", &"A".repeat(64), &"a".repeat(63), &"a".repeat(65), &format!("{}.x", "a".repeat(62))]
+        {
             assert!(!is_key(other), "{other}");
         }
     }

@@ -15,9 +15,9 @@ mod key;
 mod lock;
 mod tools;
 
+pub use dir::CacheDir;
 #[cfg(test)]
 pub(crate) use entry::decode as decode_entry;
-pub use dir::CacheDir;
 pub use entry::{Label, Summary};
 pub(crate) use key::cache_key;
 pub use tools::{clear, list, Filter};

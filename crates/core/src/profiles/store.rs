@@ -171,8 +171,7 @@ impl ProfileStore {
 
     /// Profile, app and stage names follow the one rule for names (see [`super::names`]).
     fn check_names(&self, text: &str) -> Result<(), Error> {
-        let profiles =
-            self.profiles.keys().map(|name| ("profile", name, vec![Step::Key("profiles"), Step::Key(name)]));
+        let profiles = self.profiles.keys().map(|name| ("profile", name, vec![Step::Key("profiles"), Step::Key(name)]));
         let apps = self.apps.iter().flat_map(|(app, entry)| {
             let stages = entry.stages.keys().map(move |stage| {
                 ("stage", stage, vec![Step::Key("apps"), Step::Key(app), Step::Key("stages"), Step::Key(stage)])
@@ -360,9 +359,21 @@ mod tests {
     fn reserved_profile_app_and_stage_names_are_refused_where_they_are_written() {
         let arn = "arn:aws:iam::111111111111:role/r";
         for (text, at, what) in [
-            (format!("profiles:\n  __proto__:\n    roleArn: {arn}\n"), "access-roles.yml:3:5:", "profile name `__proto__`"),
-            (format!("profiles:\n  p:\n    roleArn: {arn}\napps:\n  constructor:\n    defaultProfile: p\n"), "access-roles.yml:6:5:", "app name `constructor`"),
-            (format!("profiles:\n  p:\n    roleArn: {arn}\napps:\n  a:\n    stages:\n      prototype: p\n"), "access-roles.yml:7:18:", "stage name `prototype`"),
+            (
+                format!("profiles:\n  __proto__:\n    roleArn: {arn}\n"),
+                "access-roles.yml:3:5:",
+                "profile name `__proto__`",
+            ),
+            (
+                format!("profiles:\n  p:\n    roleArn: {arn}\napps:\n  constructor:\n    defaultProfile: p\n"),
+                "access-roles.yml:6:5:",
+                "app name `constructor`",
+            ),
+            (
+                format!("profiles:\n  p:\n    roleArn: {arn}\napps:\n  a:\n    stages:\n      prototype: p\n"),
+                "access-roles.yml:7:18:",
+                "stage name `prototype`",
+            ),
         ] {
             let err = error_of(&text);
             assert!(err.starts_with(at) && err.contains(&format!("{what} is reserved")), "{err}");
@@ -373,7 +384,8 @@ mod tests {
     fn text_of_the_file_quoted_in_a_parser_message_is_escaped_and_capped() {
         // YAML's own escapes: ESC and BEL reach the parser's message as themselves.
         let key = format!("\\e]0;owned\\a{}", "k".repeat(1000));
-        let err = error_of(&format!("profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/r\n    \"{key}\": x\n"));
+        let err =
+            error_of(&format!("profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/r\n    \"{key}\": x\n"));
         assert!(err.contains("unknown field `\\u{1b}]0;owned\\u{7}kkk"), "{err}");
         assert!(!err.chars().any(char::is_control) && err.chars().count() < 1100, "{err}");
     }
