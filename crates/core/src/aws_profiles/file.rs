@@ -135,14 +135,15 @@ pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOut
     Ok(WriteOutcome { path: path.to_owned(), changed, kept: merged.kept, stale: merged.stale })
 }
 
-/// Holds an exclusive lock on `dir` until dropped, waiting at most [`LOCK_TIMEOUT`] for it.
+/// Holds an exclusive lock on `dir` until dropped, waiting at most [`LOCK_TIMEOUT`] for it;
+/// `None` where the file system has no locks.
 #[cfg(unix)]
-fn lock_dir(dir: &Path) -> Result<std::fs::File, String> {
+fn lock_dir(dir: &Path) -> Result<Option<std::fs::File>, String> {
     let handle = std::fs::File::open(dir).map_err(|err| format!("cannot open its directory: {err}"))?;
     let deadline = Instant::now() + LOCK_TIMEOUT;
     loop {
         match handle.try_lock() {
-            Ok(()) => return Ok(handle),
+            Ok(()) => return Ok(Some(handle)),
             Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(20));
             }
@@ -152,7 +153,8 @@ fn lock_dir(dir: &Path) -> Result<std::fs::File, String> {
                     LOCK_TIMEOUT.as_secs()
                 ));
             }
-            Err(std::fs::TryLockError::Error(err)) => return Err(format!("cannot lock its directory: {err}")),
+            // A file system without locks (some network mounts): written as before, unserialised.
+            Err(std::fs::TryLockError::Error(_)) => return Ok(None),
         }
     }
 }
