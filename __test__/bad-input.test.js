@@ -245,7 +245,7 @@ test('file: a symlink loop is E_UNREADABLE_CONFIG, a symlink to a good store wor
   fs.symlinkSync('loop-a.yml', path.join(d, 'loop-b.yml'));
   const loopPath = path.join(d, 'loop-a.yml');
   assert.throws(() => describeProfile('svc', 'dev', { configPath: loopPath }), (err) =>
-    ['E_UNREADABLE_CONFIG', 'E_NO_PROFILE_STORE'].includes(err.code));
+    ['E_UNREADABLE_CONFIG', 'E_MISSING_STORE'].includes(err.code));
   const real = writeStore(store(''));
   fs.symlinkSync(path.join(real, 'access-roles.yml'), path.join(d, 'access-roles.yml'));
   assert.equal(describeProfile('svc', 'dev', { cwd: d }).profile, 'p');
@@ -257,16 +257,16 @@ test('file: an unreadable store is E_UNREADABLE_CONFIG', { skip: process.getuid?
   await expectCode(['svc', 'dev', { cwd }], 'E_UNREADABLE_CONFIG');
 });
 
-test('file: a configPath that does not exist is E_NO_PROFILE_STORE naming it and the setting', async () => {
+test('file: a configPath that does not exist is E_MISSING_STORE naming it and the setting', async () => {
   const missing = path.join(dir, 'nowhere', 'roles.yml');
-  await expectCode(['svc', 'dev', { configPath: missing }], 'E_NO_PROFILE_STORE',
+  await expectCode(['svc', 'dev', { configPath: missing }], 'E_MISSING_STORE',
     /^profile store .*nowhere\/roles\.yml does not exist; the configPath option \(--config on the command line, custom\.accessRoles\.configPath in serverless\.yml\) names it/);
 });
 
-test('file: a SERVERLESS_ACCESS_ROLES_CONFIG that does not exist is E_NO_PROFILE_STORE naming the variable', async () => {
+test('file: a SERVERLESS_ACCESS_ROLES_CONFIG that does not exist is E_MISSING_STORE naming the variable', async () => {
   process.env.SERVERLESS_ACCESS_ROLES_CONFIG = path.join(dir, 'nowhere', 'env.yml');
   try {
-    await expectCode(['svc', 'dev', { cwd: dir }], 'E_NO_PROFILE_STORE',
+    await expectCode(['svc', 'dev', { cwd: dir }], 'E_MISSING_STORE',
       /env\.yml does not exist; SERVERLESS_ACCESS_ROLES_CONFIG names it: correct the path, or unset it/);
   } finally {
     delete process.env.SERVERLESS_ACCESS_ROLES_CONFIG;

@@ -39,11 +39,15 @@ pub(super) async fn classify(
             // Whatever answered may not be STS: its words are quoted, never obeyed by the terminal.
             let (code, message) = (crate::text::foreign(&code), crate::text::foreign(&message));
             match code.as_str() {
-                "AccessDenied" | "AccessDeniedException" => Error::AccessDenied {
-                    role_arn: request.role_arn.clone(),
-                    base_arn: base_identity_arn(client).await,
-                    message,
-                },
+                "AccessDenied" | "AccessDeniedException" => {
+                    let base_arn = base_identity_arn(client).await;
+                    match base_arn {
+                        Some(base_arn) if super::is_session_of(&base_arn, &request.role_arn) => {
+                            Error::AlreadyOnRole { role_arn: request.role_arn.clone(), base_arn }
+                        }
+                        base_arn => Error::AccessDenied { role_arn: request.role_arn.clone(), base_arn, message },
+                    }
+                }
                 "InvalidClientTokenId"
                 | "SignatureDoesNotMatch"
                 | "ExpiredToken"
@@ -54,7 +58,7 @@ pub(super) async fn classify(
             }
         }
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-            let region = config.region().map_or(super::FALLBACK_REGION, |r| r.as_ref());
+            let region = config.region().map_or(crate::region::FALLBACK_REGION, |r| r.as_ref());
             let endpoint = sts_endpoint(&call.env, config).or_else(|| default_endpoint(config, region));
             Error::StsUnreachable { endpoint, reason: unreachable_reason(&err, call.timeout) }
         }
