@@ -3,8 +3,9 @@
 //! An edit anywhere else in the AWS files (another profile added, `output = json`) leaves this
 //! text, and the cached keys, as they were; an edit to one of these settings changes it.
 
+use super::command_line::{runs_credential_process, Shell};
 use super::load::load_profiles;
-use super::ours::{runs_credential_process, selected_profile};
+use super::ours::selected_profile;
 use crate::env::Env;
 
 /// Longest `source_profile` chain followed; aws-config refuses loops itself.
@@ -82,7 +83,7 @@ pub(crate) fn chain_runs_bin(env: &Env, base_profile: Option<&str>) -> bool {
     let mut seen = Vec::new();
     while let Some(current) = next.take().filter(|n| !seen.contains(n) && seen.len() < MAX_HOPS) {
         let Some(profile) = profiles.get_profile(&current) else { return false };
-        if profile.get("credential_process").is_some_and(runs_credential_process) {
+        if profile.get("credential_process").is_some_and(|line| runs_credential_process(line, Shell::native())) {
             return true;
         }
         next = profile.get("source_profile").map(str::to_owned);

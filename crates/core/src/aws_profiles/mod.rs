@@ -7,14 +7,17 @@
 //! keys from the same store and cache as the plugin.
 
 mod chain;
+mod command_line;
 mod file;
 mod list;
 mod load;
 mod merge;
 mod ours;
+mod rename;
 
 use crate::env::Env;
 pub(crate) use chain::{base_profile_sections, chain_runs_bin};
+pub use command_line::{credential_process_line, CredentialProcess, Shell};
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
 pub use merge::StaleBlock;
