@@ -265,6 +265,20 @@ describe('linkProfile', () => {
     assert.deepEqual(JSON.parse(text), { defaultProfile: 'p', profiles: { p: { roleArn: 'r' } }, apps: { svc: { stages: { dev: 'p' } } } });
   });
 
+  test('writes names such as __proto__ as plain keys of a JSON store, polluting no object', () => {
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      const text = linkProfile('{"profiles": {}}', { profile: name, roleArn: 'r', app: name, stage: name, json: true });
+      assert.equal({}.roleArn, undefined, name);
+      assert.equal({}[name === '__proto__' ? 'stages' : 'x'], undefined, name);
+      assert.equal(Object.prototype.roleArn, undefined);
+      assert.match(text, new RegExp(`"profiles": \\{\\s+"${name}": \\{\\s+"roleArn": "r"`), `the edit is kept: ${text}`);
+      assert.match(text, new RegExp(`"apps": \\{\\s+"${name}": \\{\\s+"stages": \\{\\s+"${name}": "${name}"`));
+    }
+    const fresh = linkProfile('', { profile: '__proto__', roleArn: 'r', app: 'a', json: true });
+    assert.equal({}.roleArn, undefined);
+    assert.match(fresh, /"__proto__": \{\s+"roleArn": "r"/);
+  });
+
   test('refuses text that is not YAML, naming the place', () => {
     assert.throws(() => linkProfile('profiles: [\n', { profile: 'p', roleArn: 'r', app: 'a' }), /line \d+, column \d+/);
   });
