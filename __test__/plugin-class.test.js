@@ -104,7 +104,7 @@ describe('asyncInit', () => {
           error.message,
           'custom.accessRoles.app is "${ssm:/payments/app}" when the plugin reads it: that is ${ssm:…}, an AWS ' +
             'variable source, which needs the AWS credentials this plugin sets up. Use a plain value there, or ' +
-            'env:, opt:, self:, file: or sls: variables, which resolve before AWS credentials.',
+            'env:, opt:, self:, file: or sls: variables, which resolve before AWS credentials. (ACCESS_ROLES_UNRESOLVED_SETTING)',
         );
         return true;
       });
@@ -147,7 +147,7 @@ describe('asyncInit', () => {
 
   test('a configPath that does not exist is an error, not a fallback', async () => {
     const { plugin } = setUp('info', { custom: { accessRoles: { configPath: 'missing.yml' } } });
-    await assert.rejects(plugin.asyncInit(), { code: 'ACCESS_ROLES_NO_PROFILE_STORE', message: /missing\.yml/ });
+    await assert.rejects(plugin.asyncInit(), { code: 'ACCESS_ROLES_MISSING_STORE', message: /missing\.yml/ });
   });
 
   for (const command of ['access-role show', 'access-role link', 'access-role template', 'plugin install', 'config credentials', '']) {

@@ -2,8 +2,8 @@
 // An AWS SDK for JavaScript v3 credential provider for the access role of an app and stage, for
 // scripts and custom hooks: `new S3Client({ credentials: fromAccessRole({ app, stage }) })`.
 
-const redact = require('./redact');
 const resolveCredentials = require('./resolve-credentials');
+const sdkIdentity = require('./sdk-identity');
 
 /**
  * Returns an `AwsCredentialIdentityProvider`: an async function that resolves to the access
@@ -36,15 +36,7 @@ function fromAccessRole({ app, stage, ...options } = {}) {
     });
   }
   return async function accessRoleProvider() {
-    const credentials = await resolveCredentials(app, stage, options);
-    return redact({
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-      expiration: credentials.expiration,
-      // The SDK routes some services (DynamoDB) by account; arn:aws:sts::ACCOUNT:assumed-role/…
-      accountId: credentials.assumedRoleArn.split(':')[4],
-    });
+    return sdkIdentity(await resolveCredentials(app, stage, options));
   };
 }
 

@@ -23,6 +23,7 @@ mod env;
 mod error;
 #[cfg(test)]
 mod fuzz;
+mod key_vars;
 mod plan;
 mod ready;
 mod region;
@@ -32,7 +33,7 @@ mod session_name;
 mod sts;
 
 pub use cache::{
-    clear as clear_cache, default_cache_dir, list as list_cache, Filter as CacheFilter, Label as CacheLabel,
+    clear as clear_cache, list as list_cache, CacheDir, Filter as CacheFilter, Label as CacheLabel,
     Summary as CacheEntry,
 };
 pub use credentials::{AccessRoleCredentials, Secret, Source};

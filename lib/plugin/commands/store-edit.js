@@ -92,14 +92,17 @@ function planStoreEdit(serverless, settings, link) {
  */
 function checkStoreText(serverless, store, text, { app, stage, resolveOptions, commit }) {
   const ext = path.extname(store.path);
-  const dir = commit ? path.dirname(store.path) : fs.mkdtempSync(path.join(os.tmpdir(), 'access-roles-check-'));
-  const temp = path.join(dir, commit ? `.${path.basename(store.path, ext)}.${process.pid}.tmp${ext}` : path.basename(store.path));
-  const mode = store.exists ? fs.statSync(store.path).mode & 0o777 : 0o644;
+  // A symlinked store (a team's shared one) is written through to its target, whose directory
+  // takes the temporary file, as `profiles --write` writes the AWS config.
+  const target = store.exists ? fs.realpathSync(store.path) : store.path;
+  const dir = commit ? path.dirname(target) : fs.mkdtempSync(path.join(os.tmpdir(), 'access-roles-check-'));
+  const temp = path.join(dir, commit ? `.${path.basename(target, path.extname(target))}.${process.pid}.tmp${ext}` : path.basename(store.path));
+  const mode = store.exists ? fs.statSync(target).mode & 0o777 : 0o644;
   try {
     if (commit) fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(temp, text, { mode });
     const described = describeProfile(app, stage, { ...resolveOptions, configPath: temp });
-    if (commit) fs.renameSync(temp, store.path);
+    if (commit) fs.renameSync(temp, target);
     return { ...described, configPath: store.path };
   } catch (error) {
     // The native message names the temporary file; the user knows the store.

@@ -1,6 +1,7 @@
 //! Whether the AWS config file holds the block `profiles --write` would write now, for `doctor`.
 
-use super::file::{merge, Section};
+use super::file::Section;
+use super::merge::merge;
 use crate::error::Error;
 use std::path::Path;
 
@@ -36,13 +37,18 @@ pub fn block_state(path: &Path, store: &Path, sections: &[Section]) -> Result<Bl
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(err) => return Err(failed(format!("cannot read it: {err}"))),
     };
-    let (merged, _) = merge(&old, store, sections).map_err(failed)?;
-    if merged == old {
+    // As `write` merges: a block of a store that is gone and holds these profiles is this one's.
+    let gone = |store: &Path| !store.exists();
+    let merged = merge(&old, store, sections, &gone).map_err(failed)?;
+    if merged.text == old {
         return Ok(BlockState::Current);
     }
+    if !merged.stale.is_empty() {
+        return Ok(BlockState::Stale);
+    }
     // Merging no sections removes the block: the text changes only when there is one.
-    let (without, _) = merge(&old, store, &[]).map_err(failed)?;
-    Ok(if without == old { BlockState::Missing } else { BlockState::Stale })
+    let without = merge(&old, store, &[], &gone).map_err(failed)?;
+    Ok(if without.text == old { BlockState::Missing } else { BlockState::Stale })
 }
 
 #[cfg(test)]

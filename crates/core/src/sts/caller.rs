@@ -23,7 +23,7 @@ pub struct CallerIdentity {
 /// answer is `E_STS_ERROR` / `E_STS_UNREACHABLE` with the SDK's reason on one line.
 pub(crate) async fn caller_identity(request: &AssumeRoleRequest, call: &CallSettings) -> Result<CallerIdentity, Error> {
     let config = base_config(request, call).await;
-    let keys = base_credentials(&config, request.base_profile.as_deref(), &request.role_arn)
+    let keys = base_credentials(&config, request.base_profile.as_deref())
         .await
         .map_err(|err| crate::aws_profiles::with_sso_login(err, &call.env))?;
     let sts_config =
