@@ -148,8 +148,8 @@ describe('doctor', { concurrency: true }, () => {
     const { code, checks } = await doctor('dev', { extraEnv: { SERVERLESS_ACCESS_ROLES_CACHE_DIR: shared } });
     assert.equal(code, 0);
     assert.equal(checks.cache.status, 'warning');
-    assert.match(checks.cache.detail, /belongs to another user or cannot be made private/);
-    assert.match(checks.cache.fix, /chmod 700/);
+    assert.equal(checks.cache.detail, `${shared} is not private to you (shared with other users); keys are kept in its private subdirectory ${shared}/serverless-access-roles-0`);
+    assert.equal(checks.cache.fix, 'set SERVERLESS_ACCESS_ROLES_CACHE_DIR to a directory only you use');
   });
 
   test('a stale profile block is a warning whose fix is profiles --write', async () => {

@@ -47,6 +47,9 @@ pub struct CacheListing {
     /// The directory the entries are in (the tool's own subdirectory of a shared one); `null`
     /// when there is none (no home directory).
     pub dir: Option<String>,
+    /// The directory as chosen (option, variable or platform default); differs from `dir` when
+    /// it is shared with others and the tool's own subdirectory holds the entries.
+    pub chosen_dir: Option<String>,
     /// Unexpired entries, soonest expiry first. Expired ones were removed on the way.
     pub entries: Vec<CachedEntry>,
 }
@@ -54,10 +57,12 @@ pub struct CacheListing {
 /// Lists the disk cache's unexpired entries, removing expired ones and their locks.
 #[napi(catch_unwind)]
 pub fn list_cache(options: Option<CacheOptions>) -> CacheListing {
-    let Some(dir) = dir(&options.unwrap_or_default()) else { return CacheListing { dir: None, entries: Vec::new() } };
+    let Some(dir) = dir(&options.unwrap_or_default()) else {
+        return CacheListing { dir: None, chosen_dir: None, entries: Vec::new() };
+    };
     let entries = core::list_cache(&dir).into_iter().filter_map(convert).collect();
     let shown = dir.in_use().unwrap_or_else(|| dir.path().to_owned());
-    CacheListing { dir: Some(shown.display().to_string()), entries }
+    CacheListing { dir: Some(shown.display().to_string()), chosen_dir: Some(dir.path().display().to_string()), entries }
 }
 
 /// Removes the disk cache's entries for `app` and `stage` (each when given; all when neither),

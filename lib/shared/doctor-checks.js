@@ -98,6 +98,13 @@ function cacheCheck(app, stage, options, described, assumed) {
       `make ${listing.dir} yours and private (chown, chmod 700), or set SERVERLESS_ACCESS_ROLES_CACHE_DIR to a directory only you can read`,
     );
   }
+  if (listing.chosenDir && listing.chosenDir !== listing.dir) {
+    return warning(
+      'cache',
+      `${listing.chosenDir} is not private to you (shared with other users); keys are kept in its private subdirectory ${listing.dir}`,
+      'set SERVERLESS_ACCESS_ROLES_CACHE_DIR to a directory only you use',
+    );
+  }
   const roleArn = described.value?.roleArn;
   const stale = listing.entries.filter((entry) => entry.app === app && entry.stage === stage && roleArn && entry.roleArn && entry.roleArn !== roleArn);
   const count = `${listing.entries.length} unexpired entr${listing.entries.length === 1 ? 'y' : 'ies'}`;
