@@ -64,7 +64,7 @@ describe('constructor', () => {
     const { plugin, schemas } = setUp('info');
     assert.deepEqual(Object.keys(schemas[0].properties.accessRoles.properties).sort(), ['app', 'cache', 'configPath', 'enabled', 'exportEnv', 'required']);
     assert.deepEqual(Object.keys(plugin.hooks).sort(), [
-      'access-role:link:run', 'access-role:show:run', 'access-role:template:run', 'access-role:test:run',
+      'access-role:doctor:run', 'access-role:link:run', 'access-role:show:run', 'access-role:template:run', 'access-role:test:run',
     ]);
   });
 
@@ -150,7 +150,7 @@ describe('asyncInit', () => {
     await assert.rejects(plugin.asyncInit(), { code: 'ACCESS_ROLES_MISSING_STORE', message: /missing\.yml/ });
   });
 
-  for (const command of ['access-role show', 'access-role link', 'access-role template', 'plugin install', 'config credentials', '']) {
+  for (const command of ['access-role doctor', 'access-role show', 'access-role link', 'access-role template', 'plugin install', 'config credentials', '']) {
     test(`"${command}" resolves nothing, even with required: true`, async () => {
       const { plugin, notices } = setUp(command, { custom: { accessRoles: { required: true } } });
       await plugin.asyncInit();
