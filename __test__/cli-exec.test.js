@@ -258,6 +258,10 @@ describe('exec without a command: a shell on the role', { concurrency: true }, (
       `serverless-access-roles: "aws" is not an option of exec; put the command after --: serverless-access-roles exec --app payments --stage dev --mfa-code CODE -- aws s3 ls 's3://a b'\n`,
     );
     assert.equal(run.stdout, '');
+    const forged = await bin(['exec', '--app', 'payments', '--stage', 'dev', 'echo', 'a\nserverless-access-roles: forged']);
+    assert.equal(forged.code, 2);
+    assert.equal(forged.stderr.split('\n').length, 2, 'one line');
+    assert.match(forged.stderr, / -- echo "a\\nserverless-access-roles: forged"\n$/);
   });
 });
 

@@ -128,8 +128,16 @@ function loginShell(env, platform) {
   return env.SHELL || '/bin/sh';
 }
 
-/** An argument as a POSIX shell would need it typed. */
-const shellWord = (arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
+/**
+ * An argument as a POSIX shell would need it typed; one with a control character (a line break)
+ * is shown JSON-quoted, so the answer stays one line.
+ */
+function shellWord(arg) {
+  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(arg)) return JSON.stringify(arg);
+  return `'${arg.replaceAll("'", "'\\''")}'`;
+}
 
 /**
  * The one line for a command given without its `--` (`exec --app a --stage b aws s3 ls`): the

@@ -216,10 +216,13 @@ const MARKS = { ok: 'ok     ', warning: 'warning', failure: 'FAILED ', skipped: 
  * @returns {string}
  */
 function renderChecks(checks) {
+  // A path or value with a line break must not forge a line of its own.
+  // eslint-disable-next-line no-control-regex
+  const oneLine = (text) => String(text).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return checks
     .map(({ check, status, detail, fix, code }) => {
-      const line = `${MARKS[status]}  ${check}: ${code ? `${code}: ` : ''}${detail}\n`;
-      return fix ? `${line}         fix: ${fix}\n` : line;
+      const line = `${MARKS[status]}  ${check}: ${code ? `${code}: ` : ''}${oneLine(detail)}\n`;
+      return fix ? `${line}         fix: ${oneLine(fix)}\n` : line;
     })
     .join('');
 }
