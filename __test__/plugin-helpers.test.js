@@ -209,7 +209,7 @@ describe('commandDefinitions', () => {
     assert.deepEqual(Object.keys(definitions.deploy.options).sort(), ['cache', 'mfa-code'], 'deploy has the other one');
     assert.ok(definitions.deploy.commands.function.options['use-local-credentials']);
     assert.deepEqual(Object.keys(definitions['access-role'].commands.test.options).sort(), ['app', 'cache', 'mfa-code']);
-    assert.deepEqual(Object.keys(definitions['access-role'].commands), ['test', 'show', 'link', 'template']);
+    assert.deepEqual(Object.keys(definitions['access-role'].commands), ['test', 'doctor', 'show', 'link', 'template']);
     for (const command of Object.values(definitions['access-role'].commands)) {
       assert.deepEqual(command.lifecycleEvents, ['run']);
       for (const option of Object.values(command.options || {})) assert.ok(option.type, 'osls demands a type');

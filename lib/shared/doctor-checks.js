@@ -13,6 +13,9 @@ const sectionsOf = require('./aws-config-sections');
 /** The store errors: the store check fails with them. */
 const STORE_CODES = new Set(['E_NO_PROFILE_STORE', 'E_MISSING_STORE', 'E_UNREADABLE_CONFIG', 'E_INVALID_CONFIG']);
 
+/** The errors of a session marker the core refused: the session check fails with them. */
+const SESSION_CODES = new Set(['E_SESSION_ROLE_MISMATCH', 'E_SESSION_REQUEST_MISMATCH', 'E_SESSION_EXPIRED']);
+
 /** The variable that marks a process as running inside a session (core session_env.rs). */
 const MARKER = 'SERVERLESS_ACCESS_ROLES_SESSION';
 
@@ -164,7 +167,7 @@ function sessionCheck(assumed) {
   if (assumed.value?.sessionIgnored) {
     return warning('session marker', `ignored: ${assumed.value.sessionIgnored}`, `unset ${MARKER} (copied from another shell?)`);
   }
-  if (assumed.error?.code?.startsWith('E_SESSION_')) return failed('session marker', assumed.error);
+  if (SESSION_CODES.has(assumed.error?.code)) return failed('session marker', assumed.error);
   return ok('session marker', 'set, not for this role');
 }
 
