@@ -107,11 +107,12 @@ function writeStore(content, name = 'access-roles.yml') {
 }
 
 /** Both entry points must fail the same way: describeProfile throws, resolveCredentials rejects. */
-async function expectCode(args, code, pattern) {
+async function expectCode(args, code, pattern, properties = {}) {
   const check = (err) => {
     assert.equal(err.code, code, err.message);
     assert.ok(err instanceof Error);
     if (pattern) assert.match(err.message, pattern);
+    for (const [name, value] of Object.entries(properties)) assert.deepEqual(err[name], value, name);
     return true;
   };
   assert.throws(() => describeProfile(...args), check);
@@ -230,17 +231,18 @@ test('file: an unreadable store is E_UNREADABLE_CONFIG', { skip: process.getuid?
   await expectCode(['svc', 'dev', { cwd }], 'E_UNREADABLE_CONFIG');
 });
 
-test('file: a configPath that does not exist is E_NO_PROFILE_STORE naming it and the setting', async () => {
+test('file: a configPath that does not exist is E_NO_PROFILE_STORE naming it and the option', async () => {
   const missing = path.join(dir, 'nowhere', 'roles.yml');
   await expectCode(['svc', 'dev', { configPath: missing }], 'E_NO_PROFILE_STORE',
-    /^profile store .*nowhere\/roles\.yml does not exist; the configPath option \(--config on the command line, custom\.accessRoles\.configPath in serverless\.yml\) names it/);
+    /^profile store .*nowhere\/roles\.yml does not exist; the store path given names it: correct the path, or unset it to search from the service directory upward$/,
+    { path: missing, hint: 'configPath' });
 });
 
 test('file: a SERVERLESS_ACCESS_ROLES_CONFIG that does not exist is E_NO_PROFILE_STORE naming the variable', async () => {
   process.env.SERVERLESS_ACCESS_ROLES_CONFIG = path.join(dir, 'nowhere', 'env.yml');
   try {
     await expectCode(['svc', 'dev', { cwd: dir }], 'E_NO_PROFILE_STORE',
-      /env\.yml does not exist; SERVERLESS_ACCESS_ROLES_CONFIG names it: correct the path, or unset it/);
+      /env\.yml does not exist; SERVERLESS_ACCESS_ROLES_CONFIG names it: correct the path, or unset it/, { hint: undefined });
   } finally {
     delete process.env.SERVERLESS_ACCESS_ROLES_CONFIG;
   }
@@ -248,6 +250,12 @@ test('file: a SERVERLESS_ACCESS_ROLES_CONFIG that does not exist is E_NO_PROFILE
 
 test('store: an unknown app is E_NO_PROFILE suggesting the closest app in the store', async () => {
   const cwd = writeStore(`profiles:\n  p:\n    roleArn: ${ARN}\napps:\n  payments:\n    stages:\n      prod: p\n`);
-  await expectCode(['paymnets', 'prod', { cwd }], 'E_NO_PROFILE', /app `paymnets` stage `prod` in .+ \(did you mean app `payments`\?/);
+  await expectCode(['paymnets', 'prod', { cwd }], 'E_NO_PROFILE', /app `paymnets` stage `prod` in .+ \(did you mean app `payments`\?\)/, {
+    app: 'paymnets',
+    stage: 'prod',
+    nearApp: 'payments',
+    hint: 'app',
+    path: path.join(cwd, 'access-roles.yml'),
+  });
   await assert.rejects(resolveCredentials('billing', 'prod', { cwd }), (err) => !err.message.includes('did you mean'));
 });

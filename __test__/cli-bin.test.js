@@ -26,11 +26,11 @@ function runBin(args, env = {}) {
 /** An addon path that does not exist: the bin acts as if the platform package were missing. */
 const NO_ADDON = { NAPI_RS_NATIVE_LIBRARY_PATH: path.join(os.tmpdir(), 'no-such-addon.node') };
 
-test('--help lists the commands and shows the credential_process line with --config and --profile', async () => {
+test('--help lists the commands and shows the credential_process line with --config and --aws-profile', async () => {
   const { status, stdout, stderr } = await runBin(['--help']);
   assert.equal(status, 0, stderr);
   for (const command of COMMANDS) assert.match(stdout, new RegExp(`^  ${command} +\\S`, 'm'));
-  assert.match(stdout, /^ {2}credential_process = \S+serverless-access-roles credential-process --app \S+ --stage \S+ --config \/\S+ --profile \S+$/m);
+  assert.match(stdout, /^ {2}credential_process = \S+serverless-access-roles credential-process --app \S+ --stage \S+ --config \/\S+ --aws-profile \S+$/m);
   const none = await runBin([]);
   assert.equal(none.status, 2);
   assert.equal(none.stderr, `serverless-access-roles: no command given\n\n${stdout}`);

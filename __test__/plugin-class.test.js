@@ -147,7 +147,10 @@ describe('asyncInit', () => {
 
   test('a configPath that does not exist is an error, not a fallback', async () => {
     const { plugin } = setUp('info', { custom: { accessRoles: { configPath: 'missing.yml' } } });
-    await assert.rejects(plugin.asyncInit(), { code: 'ACCESS_ROLES_NO_PROFILE_STORE', message: /missing\.yml/ });
+    await assert.rejects(plugin.asyncInit(), {
+      code: 'ACCESS_ROLES_NO_PROFILE_STORE',
+      message: /missing\.yml does not exist; .*; the store path is given with custom\.accessRoles\.configPath$/s,
+    });
   });
 
   for (const command of ['access-role show', 'access-role link', 'access-role template', 'plugin install', 'config credentials', '']) {

@@ -2,7 +2,7 @@
 //! `TypeError` with code `E_INVALID_ARGUMENT` that names the argument, not napi's
 //! `StringExpected`, and an option nobody reads is refused, with the closest known name.
 
-use crate::error::type_error;
+use crate::error::invalid_argument;
 use crate::resolve::{convert_options, ResolveOptions};
 use access_roles_core as core;
 use napi::bindgen_prelude::{FromNapiValue, Object, Unknown};
@@ -103,12 +103,12 @@ fn unknown_option(env: &Env, key: &str) -> napi::Error {
         Some(near) => format!("unknown option `{key}` (did you mean `{near}`?)"),
         None => format!("unknown option `{key}`; the options are {}", names.join(", ")),
     };
-    type_error(env, "E_INVALID_ARGUMENT", message)
+    invalid_argument(env, "options", message)
 }
 
 /// `invalid NAME: MESSAGE`, as the core words its invalid arguments, as a `TypeError`.
 fn invalid(env: &Env, name: &'static str, message: String) -> napi::Error {
-    type_error(env, "E_INVALID_ARGUMENT", core::Error::InvalidArgument { name, message }.to_string())
+    invalid_argument(env, name, core::Error::InvalidArgument { name, message }.to_string())
 }
 
 /// A value's type as JS users name it, with the value when it is short and plain.

@@ -18,7 +18,7 @@ as AWS credential_process JSON. In ~/.aws/config (\`${PROGRAM} profiles --write\
 such a profile for every app and stage), with absolute paths, since tools run it anywhere:
 
   [profile payments-prod]
-  credential_process = /srv/payments/node_modules/.bin/${PROGRAM} credential-process --app payments --stage prod --config /srv/payments/access-roles.yml --profile my-keys
+  credential_process = /srv/payments/node_modules/.bin/${PROGRAM} credential-process --app payments --stage prod --config /srv/payments/access-roles.yml --aws-profile my-keys
 
 ${OPTIONS_HELP}`;
 
@@ -52,10 +52,10 @@ function enterChain(app, stage, options) {
   if (chain.includes(key)) {
     throw Object.assign(
       new Error(
-        `name a base identity with its own keys (--profile): the one for app "${app}" stage "${stage}" ` +
+        `name a base profile with its own keys: the base identity for app "${app}" stage "${stage}" ` +
           'runs this same command again through credential_process (AWS_PROFILE or the default profile names it)',
       ),
-      { code: 'E_CREDENTIAL_PROCESS_LOOP' },
+      { code: 'E_CREDENTIAL_PROCESS_LOOP', hint: 'baseProfile' },
     );
   }
   process.env[CHAIN_VARIABLE] = [...chain, key].join('\n');

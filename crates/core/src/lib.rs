@@ -17,6 +17,7 @@ pub mod text;
 
 mod cache;
 mod credentials;
+mod details;
 mod env;
 mod error;
 #[cfg(test)]
@@ -33,6 +34,7 @@ pub use cache::{
     Summary as CacheEntry,
 };
 pub use credentials::{AccessRoleCredentials, Secret, Source};
+pub use details::{Detail, Hint};
 pub use env::Env;
 pub use error::Error;
 pub use plan::{plan, AssumeRoleRequest, Plan, PlanOptions};

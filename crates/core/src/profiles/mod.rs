@@ -10,6 +10,7 @@ mod session;
 mod shape;
 mod store;
 
+pub(crate) use discovery::CONFIG_PATH_SETTING;
 pub use discovery::{Discovery, StoreLocation};
 pub use fields::{DurationSeconds, ExternalId, NameTemplate, Region, RoleArn};
 pub use lookup::{Rule, Selection};

@@ -78,11 +78,9 @@ impl ProfileStore {
     /// (aliases counting as what they repeat), is refused before it is parsed (see
     /// [`super::shape`]).
     pub fn parse(path: &Path, text: &str) -> Result<ProfileStore, Error> {
-        let invalid = |line: Option<u64>, column: Option<u64>, message: String| Error::InvalidConfig {
-            path: path.to_owned(),
-            line,
-            column,
-            message,
+        let invalid = |line: Option<u64>, column: Option<u64>, message: String| {
+            let (field, message) = split_field(message);
+            Error::InvalidConfig { path: path.to_owned(), line, column, field, message }
         };
         let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
         let only_comments =
@@ -222,6 +220,7 @@ impl ProfileStore {
             path: self.path.clone(),
             line: location.map(|(line, _)| line),
             column: location.map(|(_, column)| column),
+            field: Some(field_of(at)),
             message,
         }
     }
@@ -230,6 +229,31 @@ impl ProfileStore {
 /// Where profile `name`'s `via` is written.
 fn via_path(name: &str) -> Vec<Step<'_>> {
     vec![Step::Key("profiles"), Step::Key(name), Step::Key("via")]
+}
+
+/// A node's path as the parser writes it: `profiles.ci.transitiveTagKeys[1]`.
+fn field_of(at: &[Step<'_>]) -> String {
+    let mut field = String::new();
+    for step in at {
+        match step {
+            Step::Key(key) if field.is_empty() => field.push_str(key),
+            Step::Key(key) => field.push_str(&format!(".{key}")),
+            Step::Index(index) => field.push_str(&format!("[{index}]")),
+        }
+    }
+    field
+}
+
+/// The parser's message parted into the field it names first (`profiles.ci.roleArn: …`) and the
+/// reason. A path is one word of key characters; a message that starts otherwise names no field.
+fn split_field(message: String) -> (Option<String>, String) {
+    let is_path = |p: &str| {
+        !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "._-[]".contains(c)) && !p.starts_with(['.', '['])
+    };
+    match message.split_once(": ") {
+        Some((path, reason)) if is_path(path) => (Some(path.to_owned()), reason.to_owned()),
+        _ => (None, message),
+    }
 }
 
 /// The parser's message without its location, which is reported separately.
