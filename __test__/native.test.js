@@ -32,7 +32,7 @@ test('the addon loads on first call and exposes the native API', () => {
   assert.ok(keys.includes('resolveCredentials') && keys.includes('describeProfile'), JSON.stringify(keys));
   assert.equal(loadedByRequire, false, 'requiring lib/native.js must not load the addon');
   assert.equal(code, undefined);
-  assert.deepEqual(found, { path: '/nonexistent/access-roles.yml', exists: false, searched: ['/nonexistent/access-roles.yml'] });
+  assert.deepEqual(found, { path: '/nonexistent/access-roles.yml', exists: false, format: 'yaml', searched: ['/nonexistent/access-roles.yml'] });
 });
 
 /** The build in the package root, as `npm run build` or the release workflow's download leaves it. */

@@ -6,6 +6,8 @@
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs/promises');
+const path = require('node:path');
 const YAML = require('yaml');
 const { CloudFormationClient, CreateStackCommand, CreateChangeSetCommand } = require('@aws-sdk/client-cloudformation');
 const { startLocalAws } = require('./helpers/localaws');
@@ -230,6 +232,16 @@ describe('access-role link --role-arn and template (osls 4)', { concurrency: tru
       const tested = await run(service, ['access-role', 'test', '--stage', 'qa', '--app', 'billing']);
       assert.match(tested.stdout, /^Profile: +billing$/m);
       assert.match(tested.stdout, /^Assumed identity: +arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+$/m);
+    }));
+
+  test('a store named x.JSON is edited as JSON: the core decides the format, in any case', () =>
+    withExampleService(aws, 'osls', { home, store: null, edit: (doc) => doc.setIn(['custom', 'accessRoles', 'configPath'], 'roles.JSON') }, async (service) => {
+      await fs.writeFile(path.join(service.dir, 'roles.JSON'), `${JSON.stringify({ profiles: { sandbox: { roleArn: roles().deploy } } }, null, 2)}\n`);
+      const linked = await run(service, ['access-role', 'link', '--profile', 'billing', '--role-arn', roles().deploy, '--app', 'billing']);
+      assert.match(linked.output, /^ +apps\.billing\.defaultProfile: billing$/m);
+      const written = JSON.parse(await fs.readFile(path.join(service.dir, 'roles.JSON'), 'utf8'));
+      assert.deepEqual(written.apps, { billing: { defaultProfile: 'billing' } });
+      assert.equal(written.profiles.billing.roleArn, roles().deploy);
     }));
 
   test('a new profile name close to an existing one needs --new-profile', () =>

@@ -72,11 +72,12 @@ impl Error {
             }
             Error::MissingStore { path: p, .. } | Error::UnreadableConfig { path: p, .. } => vec![("path", path(p))],
             Error::AwsConfigFile { path: p, .. } => vec![("path", path(p))],
-            Error::InvalidConfig { path: p, line, column, field, .. } => vec![
+            Error::InvalidConfig { path: p, line, column, field, message } => vec![
                 ("path", path(p)),
                 ("line", line.map(Detail::Number)),
                 ("column", column.map(Detail::Number)),
                 ("field", opt(field)),
+                ("reason", text(message)),
             ],
             Error::NoProfile { path: p, app, stage, near_app } => {
                 vec![("path", path(p)), ("app", text(app)), ("stage", text(stage)), ("nearApp", opt(near_app))]
@@ -91,7 +92,9 @@ impl Error {
             Error::InvalidBaseCredentials { sts_code, .. } | Error::Sts { sts_code, .. } => {
                 vec![("stsCode", text(sts_code))]
             }
-            Error::AccessDenied { role_arn, base_arn, .. } => vec![("roleArn", text(role_arn)), ("baseArn", opt(base_arn))],
+            Error::AccessDenied { role_arn, base_arn, .. } => {
+                vec![("roleArn", text(role_arn)), ("baseArn", opt(base_arn))]
+            }
             Error::MfaRequired { mfa_serial } => vec![("mfaSerial", text(mfa_serial))],
             Error::CredentialProcessLoop { role_arn } => vec![("roleArn", text(role_arn))],
             Error::StsUnreachable { endpoint, .. } => vec![("endpoint", opt(endpoint))],
@@ -101,8 +104,6 @@ impl Error {
             Error::SessionExpired { role_arn, expiration } => {
                 vec![("roleArn", text(role_arn)), ("expiration", text(expiration))]
             }
-            #[allow(unreachable_patterns)]
-            _ => vec![],
         };
         fields.into_iter().filter_map(|(name, value)| Some((name, value?))).collect()
     }
@@ -128,6 +129,7 @@ mod tests {
                 ("line", Detail::Number(3)),
                 ("column", Detail::Number(14)),
                 ("field", Detail::Text("profiles.ci.roleArn".to_owned())),
+                ("reason", Detail::Text("account `1234` in role ARN is not 12 digits; expected an IAM role ARN like arn:aws:iam::123456789012:role/serverless-deploy".to_owned())),
             ]
         );
         assert_eq!(err.hint(), None);
@@ -148,13 +150,14 @@ mod tests {
             (Error::CredentialProcessLoop { role_arn: "r".to_owned() }, Some(Hint::BaseProfile)),
             (Error::UnknownBaseProfile { profile: "p".to_owned(), defined: vec![] }, Some(Hint::BaseProfile)),
             (
-                Error::NoBaseCredentials { base_profile: None, reason: "x".to_owned(), skipped_profile: Some("s".to_owned()) },
+                Error::NoBaseCredentials {
+                    base_profile: None,
+                    reason: "x".to_owned(),
+                    skipped_profile: Some("s".to_owned()),
+                },
                 Some(Hint::BaseProfile),
             ),
-            (
-                Error::NoBaseCredentials { base_profile: None, reason: "x".to_owned(), skipped_profile: None },
-                None,
-            ),
+            (Error::NoBaseCredentials { base_profile: None, reason: "x".to_owned(), skipped_profile: None }, None),
             (
                 Error::NoProfile {
                     path: PathBuf::from("s.yml"),

@@ -28,6 +28,7 @@ mod resolve;
 mod session_env;
 mod session_name;
 mod sts;
+mod suggest;
 
 pub use cache::{
     clear as clear_cache, default_cache_dir, list as list_cache, Filter as CacheFilter, Label as CacheLabel,
@@ -37,6 +38,7 @@ pub use credentials::{AccessRoleCredentials, Secret, Source};
 pub use details::{Detail, Hint};
 pub use env::Env;
 pub use error::Error;
-pub use plan::{plan, AssumeRoleRequest, Plan, PlanOptions};
+pub use plan::{plan, plan_in, AssumeRoleRequest, Plan, PlanOptions};
 pub use resolve::{resolve, ResolveOptions, Resolver};
 pub use session_env::{session_environment, SessionEnvironment};
+pub use suggest::suggest;

@@ -120,17 +120,40 @@ pub struct Plan {
 ///    (`base_profile`, else the profile's `sourceProfile`, else aws-config's default chain). A
 ///    profile with `via` is assumed with the keys of that profile, prepared the same way.
 pub fn plan(app: &str, stage: &str, options: &PlanOptions) -> Result<Plan, Error> {
+    let region = checked_region(app, stage, options)?;
+    let path = Discovery::new(options.config_path.clone(), options.cwd.clone(), &options.env).find()?;
+    let store = profiles::load(&path)?;
+    plan_checked(&store, app, stage, region.as_ref(), options)
+}
+
+/// [`plan`] with a store already parsed (from a text that is not on disk yet, see
+/// [`crate::profiles::ProfileStore::parse_as`]): steps 2 and 3; `options.config_path` and
+/// `options.cwd` are not read.
+pub fn plan_in(store: &ProfileStore, app: &str, stage: &str, options: &PlanOptions) -> Result<Plan, Error> {
+    let region = checked_region(app, stage, options)?;
+    plan_checked(store, app, stage, region.as_ref(), options)
+}
+
+/// The app and stage checked, and the region option parsed.
+fn checked_region(app: &str, stage: &str, options: &PlanOptions) -> Result<Option<Region>, Error> {
     check_name("app", app)?;
     check_name("stage", stage)?;
-    let region = options
+    options
         .region
         .clone()
         .filter(|r| !r.is_empty())
         .map(|r| Region::try_from(r).map_err(|message| Error::InvalidArgument { name: "region", message }))
-        .transpose()?;
+        .transpose()
+}
 
-    let path = Discovery::new(options.config_path.clone(), options.cwd.clone(), &options.env).find()?;
-    let store = profiles::load(&path)?;
+/// Steps 2 and 3 of [`plan`].
+fn plan_checked(
+    store: &ProfileStore,
+    app: &str,
+    stage: &str,
+    region: Option<&Region>,
+    options: &PlanOptions,
+) -> Result<Plan, Error> {
     let selection = store.select(app, stage)?;
     let user = session_name::local_user(&options.env);
     let context = SessionContext {
@@ -140,8 +163,9 @@ pub fn plan(app: &str, stage: &str, options: &PlanOptions) -> Result<Plan, Error
         profile: selection.name,
         service: options.service.as_deref(),
     };
-    let request = request_for(&store, selection.name, selection.profile, &context, region.as_ref(), options);
-    Ok(Plan { config_path: path, profile: selection.name.to_owned(), rule: selection.rule.key(app, stage), request })
+    let request = request_for(store, selection.name, selection.profile, &context, region, options);
+    let (profile, rule) = (selection.name.to_owned(), selection.rule.key(app, stage));
+    Ok(Plan { config_path: store.path.clone(), profile, rule, request })
 }
 
 /// The AssumeRole call for `profile`, and for the profiles it is chained through.
@@ -240,6 +264,21 @@ mod tests {
             Some("acme-sso"),
             "sourceProfile applies when no base profile is given"
         );
+    }
+
+    #[test]
+    fn a_store_not_on_disk_plans_as_the_same_store_read_from_disk() {
+        let text = include_str!("../test-data/design-example.yml");
+        let (dir, options) = in_dir(text);
+        let path = dir.path().join("access-roles.yml");
+        let store = ProfileStore::parse(&path, text).unwrap();
+        let elsewhere = PlanOptions { cwd: Some(PathBuf::from("/nonexistent")), ..options.clone() };
+        let (from_text, from_disk) =
+            (plan_in(&store, "payments", "prod", &elsewhere).unwrap(), plan("payments", "prod", &options).unwrap());
+        assert_eq!(from_text.config_path, from_disk.config_path);
+        assert_eq!((from_text.profile, from_text.rule), (from_disk.profile, from_disk.rule));
+        assert_eq!(from_text.request.session_name, from_disk.request.session_name);
+        assert_eq!(plan_in(&store, "", "prod", &elsewhere).unwrap_err().code(), "E_INVALID_ARGUMENT");
     }
 
     #[test]

@@ -1,38 +1,28 @@
 'use strict';
 
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const deployRoleTemplate = require('../../api/deploy-role-template');
-const { describeProfile } = require('../../native');
+const { checkStore } = require('../../native');
 const fromNativeError = require('../from-native-error');
 const linkProfile = require('../../api/link-profile');
 const userError = require('../user-error');
 
-/** The store fields the role options end up in, by the option that sets them. */
-const FIELD_OPTIONS = { roleArn: '--role-name', externalId: '--external-id' };
+/** The fields of the checked store that the role options end up in, by the option that sets them. */
+const FIELD_OPTIONS = { 'profiles.check.roleArn': '--role-name', 'profiles.check.externalId': '--external-id' };
 
 /**
  * Checks the role name and external id by the profile store's own rules (the native reader
- * owns them), as `link` would write them: a scratch store with one profile, read and removed.
- * A rejection names the option instead of the scratch file.
+ * owns them), as `link` would write them: a store of one profile, checked in memory (the core's
+ * checkStore). A rejection in one of those fields (`error.field`) names the option.
  */
 function checkStoreFields(serverless, { roleName, externalId }) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'access-roles-check-'));
-  const file = path.join(dir, 'scratch-store.yml');
   const link = { profile: 'check', roleArn: `arn:aws:iam::000000000000:role/${roleName}`, externalId, app: 'check' };
   try {
-    fs.writeFileSync(file, linkProfile('', link));
-    describeProfile('check', 'check', { configPath: file, cwd: dir });
+    checkStore(linkProfile('', link), { path: 'link options', format: 'yaml', app: 'check', stage: 'check' });
   } catch (error) {
-    const located = /^.*?:\d+:\d+: profiles\.check\.(\w+): (.*)$/s.exec(error.message || '');
-    if (error.code !== 'E_INVALID_CONFIG' || !located) throw fromNativeError(serverless, error);
-    const [, field, reason] = located;
-    const option = FIELD_OPTIONS[field] || field;
+    const option = error.code === 'E_INVALID_CONFIG' && Object.hasOwn(FIELD_OPTIONS, error.field) && FIELD_OPTIONS[error.field];
+    if (!option) throw fromNativeError(serverless, error);
     const value = option === '--role-name' ? roleName : externalId;
-    throw userError(serverless, `${option} "${value}": ${reason}.`, 'ACCESS_ROLES_INVALID_OPTION');
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    throw userError(serverless, `${option} "${value}": ${error.reason}.`, 'ACCESS_ROLES_INVALID_OPTION');
   }
 }
 

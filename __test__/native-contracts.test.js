@@ -1,0 +1,138 @@
+'use strict';
+// The contracts between the core and its front-ends, at the addon's edge: errors carry their
+// fields as properties (no caller reads a message), store texts are checked and described in
+// memory (no scratch file), the JSON format is the core's decision, one "did you mean" rule, and
+// every export checks its options against its struct's fields.
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const native = require('../lib/native');
+
+const ARN = 'arn:aws:iam::111111111111:role/deploy';
+const STORE = `# the team's store\nprofiles:\n  sandbox:\n    roleArn: ${ARN}\n    externalId: ext-1\napps:\n  pay:\n    defaultProfile: sandbox\n    stages:\n      prod: sandbox\n`;
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sar-contracts-'));
+
+test('checkStore answers what describeProfile answers for the same text on disk, writing nothing', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'access-roles.yml');
+  const checked = native.checkStore(STORE, { path: file, app: 'pay', stage: 'prod' }, { cwd: dir });
+  assert.deepEqual(fs.readdirSync(dir), [], 'no file was written');
+  fs.writeFileSync(file, STORE);
+  assert.deepEqual(checked, native.describeProfile('pay', 'prod', { cwd: dir }));
+  assert.equal(checked.configPath, file);
+  assert.equal(checked.rule, 'apps.pay.stages.prod');
+});
+
+test('checkStore refuses a store at the file, line, column and field, with the reason apart', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'roles.yml');
+  const text = STORE.replace(ARN, 'arn:aws:iam::1234:role/deploy');
+  assert.throws(() => native.checkStore(text, { path: file, app: 'pay', stage: 'prod' }), (err) => {
+    assert.equal(err.code, 'E_INVALID_CONFIG');
+    assert.deepEqual(
+      { path: err.path, line: err.line, column: err.column, field: err.field },
+      { path: file, line: 4, column: 14, field: 'profiles.sandbox.roleArn' },
+    );
+    assert.match(err.reason, /^account `1234` in role ARN is not 12 digits/);
+    assert.equal(err.message, `${file}:4:14: profiles.sandbox.roleArn: ${err.reason}`);
+    return true;
+  });
+  assert.deepEqual(fs.readdirSync(dir), []);
+  // A mapping to a profile the store lacks: the field is where the reference is written.
+  const dangling = `${STORE}      qa: sandbx\n`;
+  assert.throws(() => native.checkStore(dangling, { path: file, app: 'pay', stage: 'qa' }), (err) => {
+    assert.deepEqual([err.field, err.line], ['apps.pay.stages.qa', 11]);
+    assert.match(err.reason, /profile `sandbx` is not defined under `profiles` \(did you mean `sandbox`\?\)/);
+    return true;
+  });
+  assert.throws(() => native.checkStore(STORE, { path: file, app: 'billing', stage: 'qa' }), { code: 'E_NO_PROFILE', app: 'billing', stage: 'qa' });
+});
+
+test('JSON is told by the extension in any case, by the core, for every store operation', () => {
+  const dir = tmp();
+  const upper = path.join(dir, 'roles.JSON');
+  assert.equal(native.findProfileStore({ configPath: upper }).format, 'json');
+  assert.equal(native.findProfileStore({ configPath: path.join(dir, 'roles.yml') }).format, 'yaml');
+  // YAML in a .JSON store is refused as JSON would be, at 1:1, as resolving would refuse it.
+  assert.throws(() => native.checkStore(STORE, { path: upper, app: 'pay', stage: 'prod' }), { code: 'E_INVALID_CONFIG', line: 1, column: 1 });
+  assert.equal(native.describeStore({ path: upper }, '{"profiles": {}}').format, 'json');
+  // The format given wins over the path's.
+  assert.equal(native.checkStore(STORE, { path: upper, format: 'yaml', app: 'pay', stage: 'prod' }).profile, 'sandbox');
+  assert.throws(() => native.describeStore({ path: upper, format: 'toml' }, ''), { code: 'E_INVALID_ARGUMENT', argument: 'format' });
+});
+
+test('describeStore lists profiles, apps and mappings from a text or the file, leniently', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'access-roles.yml');
+  const fromText = native.describeStore({ path: file }, STORE);
+  assert.deepEqual(fromText, {
+    path: file,
+    format: 'yaml',
+    profiles: [{ name: 'sandbox', roleArn: ARN, externalId: 'ext-1' }],
+    apps: ['pay'],
+    mappings: [
+      { path: ['apps', 'pay', 'defaultProfile'], app: 'pay', profile: 'sandbox' },
+      { path: ['apps', 'pay', 'stages', 'prod'], app: 'pay', stage: 'prod', profile: 'sandbox' },
+    ],
+  });
+  fs.writeFileSync(file, STORE);
+  assert.deepEqual(native.describeStore({ path: file }), fromText);
+  // A store an edit has yet to complete: a mapping to a profile not there yet.
+  assert.deepEqual(native.describeStore({ path: file }, 'apps:\n  pay:\n    defaultProfile: next\n').mappings[0].profile, 'next');
+  assert.deepEqual(native.describeStore({ path: file }, '').profiles, []);
+  assert.throws(() => native.describeStore({ path: file }, 'profiles: [\n'), { code: 'E_INVALID_CONFIG', path: file, line: 2 });
+  assert.throws(() => native.describeStore({ path: path.join(dir, 'none.yml') }), { code: 'E_UNREADABLE_CONFIG' });
+});
+
+test('the mapping path and the suggestion rule are the core\'s', () => {
+  assert.deepEqual(native.mappingPath('pay', 'qa'), ['apps', 'pay', 'stages', 'qa']);
+  assert.deepEqual(native.mappingPath('pay'), ['apps', 'pay', 'defaultProfile']);
+  assert.equal(native.suggest('prodution', ['sandbox', 'production']), 'production');
+  assert.equal(native.suggest('App', ['app', 'stage']), 'app');
+  assert.equal(native.suggest('qa', ['ci']), null);
+  assert.equal(native.suggest('sandbox', ['sandbox']), null);
+});
+
+test('every export refuses an option its struct has no field for, so a typo changes nothing', () => {
+  const dir = tmp();
+  const typo = (fn, name, near) =>
+    assert.throws(fn, (err) => {
+      assert.ok(err instanceof TypeError);
+      assert.equal(err.code, 'E_INVALID_ARGUMENT');
+      assert.equal(err.argument, name);
+      assert.match(err.message, new RegExp(`unknown option \`${name}\` .*did you mean \`${near}\``));
+      return true;
+    });
+  typo(() => native.clearCache({ cacheDir: dir, App: 'x' }), 'App', 'app');
+  typo(() => native.listCache({ cachedir: dir }), 'cachedir', 'cacheDir');
+  typo(() => native.describeProfile('a', 'b', { confgPath: 'x' }), 'confgPath', 'configPath');
+  typo(() => native.checkStore(STORE, { path: 'x.yml', app: 'pay', stage: 'prod', Stage: 'qa' }), 'Stage', 'stage');
+  const awsConfig = path.join(dir, 'config');
+  typo(() => native.writeAwsConfigProfiles(path.join(dir, 's.yml'), [{ name: 'a', credentialProcess: 'x', Region: 'y' }], awsConfig), 'Region', 'region');
+  assert.equal(fs.existsSync(awsConfig), false, 'nothing written');
+  assert.throws(() => native.writeAwsConfigProfiles(path.join(dir, 's.yml'), [{ name: 'a' }], awsConfig), {
+    code: 'E_INVALID_ARGUMENT',
+    argument: 'credentialProcess',
+  });
+  assert.throws(() => native.renderAwsConfigProfiles(5, []), { code: 'E_INVALID_ARGUMENT', argument: 'configPath' });
+  assert.throws(() => native.awsConfigProfiles(7), { code: 'E_INVALID_ARGUMENT', argument: 'prefix' });
+});
+
+test('a base environment value that is not a string or null is a TypeError naming the variable', async () => {
+  const check = (err) => {
+    assert.ok(err instanceof TypeError);
+    assert.equal(err.code, 'E_INVALID_ARGUMENT');
+    assert.equal(err.argument, 'baseEnvironment');
+    assert.match(err.message, /^invalid baseEnvironment: `AWS_PROFILE` must be a string or null, got the number 5$/);
+    return true;
+  };
+  await assert.rejects(require('..').resolveCredentials('a', 'b', { baseEnvironment: { AWS_PROFILE: 5 } }), check);
+  assert.throws(() => native.describeProfile('a', 'b', { baseEnvironment: { AWS_PROFILE: 5 } }), check);
+  assert.throws(() => native.describeProfile('a', 'b', { baseEnvironment: { AWS_PROFILE: null, cwd: '/nowhere' }, configPath: '/nowhere/x.yml' }), {
+    code: 'E_NO_PROFILE_STORE',
+  });
+});
