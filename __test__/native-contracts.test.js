@@ -97,6 +97,30 @@ test('the mapping path and the suggestion rule are the core\'s', () => {
   assert.equal(native.suggest('sandbox', ['sandbox']), null);
 });
 
+test('ARNs are read by the core\'s one parser: principals in the partitions the store accepts', () => {
+  assert.deepEqual(native.iamPrincipal('arn:aws-cn:sts::111111111111:assumed-role/ci/ana'), {
+    kind: 'assumed-role',
+    partition: 'aws-cn',
+    account: '111111111111',
+    name: 'ci',
+    trustedArn: 'arn:aws-cn:iam::111111111111:role/ci',
+  });
+  assert.deepEqual(native.iamPrincipal('arn:aws:iam::111111111111:root'), {
+    kind: 'root',
+    partition: 'aws',
+    account: '111111111111',
+    trustedArn: 'arn:aws:iam::111111111111:root',
+  });
+  assert.equal(native.iamPrincipal('arn:aws:iam::111111111111:role/teams/ci').name, 'ci');
+  // Partitions the store refuses are refused here too (role-inputs' own pattern took `awsx`).
+  for (const refused of ['arn:awsx:iam::111111111111:root', 'arn:aws-mars:iam::111111111111:user/a', 'arn:aws:iam::1:root', 'deployer']) {
+    assert.equal(native.iamPrincipal(refused), null, refused);
+  }
+  assert.throws(() => native.checkStore('profiles:\n  p:\n    roleArn: arn:awsx:iam::111111111111:role/r\n', { path: 's.yml', app: 'a', stage: 'b' }), {
+    field: 'profiles.p.roleArn',
+  });
+});
+
 test('every export refuses an option its struct has no field for, so a typo changes nothing', () => {
   const dir = tmp();
   const typo = (fn, name, near) =>

@@ -112,6 +112,18 @@ describe('access-role link --create', { concurrency: true }, () => {
           assert.deepEqual(trust.Condition, { StringEquals: { 'sts:ExternalId': 'dry-ext-1' } });
           assert.equal(template.Resources.DeployRole.Properties.RoleName, 'serverless-access-role-dry');
 
+          // --stack-name alone names the role too, as --help says; --role-name alone keeps the profile's stack.
+          const named = await run(service, ['access-role', 'link', '--create', '--dry-run', '--profile', 'dry', '--stack-name', 'team-stack', '--principal', aws.seed.baseUser.arn], {
+            env: { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: 'dry-run-secret-not-used-anywhere' },
+          });
+          assert.match(named.stdout, /^Stack: +team-stack \(region/m);
+          assert.match(named.stdout, /^Role: +team-stack$/m);
+          const byRole = await run(service, ['access-role', 'link', '--create', '--dry-run', '--profile', 'dry', '--role-name', 'team.role', '--principal', aws.seed.baseUser.arn], {
+            env: { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: 'dry-run-secret-not-used-anywhere' },
+          });
+          assert.match(byRole.stdout, /^Stack: +serverless-access-role-dry \(region/m);
+          assert.match(byRole.stdout, /^Role: +team\.role$/m);
+
           const sent = (await aws.recorder.requests()).filter((r) => (r.headers.Authorization || '').includes(keyId));
           assert.equal(sent.length, 0, `requests sent: ${sent.map((r) => r.url).join(', ')}`);
           assert.equal(await service.readStore(), before);
@@ -199,6 +211,12 @@ describe('access-role link --create', { concurrency: true }, () => {
           env: asAdmin(),
         });
         assert.match(principal.output, /--principal "deployer" is not an IAM ARN/);
+        // A partition the store refuses, which role-inputs' own pattern let through.
+        const partition = await run(service, ['access-role', 'link', '--create', '--profile', 'p', '--principal', 'arn:awsx:iam::123456789012:root'], {
+          ok: false,
+          env: asAdmin(),
+        });
+        assert.match(partition.output, /--principal "arn:awsx:iam::123456789012:root" is not an IAM ARN/);
         const externalId = await run(service, ['access-role', 'link', '--create', '--profile', 'p', '--external-id', 'bad id'], {
           ok: false,
           env: asAdmin(),
@@ -268,7 +286,7 @@ describe('access-role link --role-arn and template (osls 4)', { concurrency: tru
         'access-role', 'template', '--role-name', 'team-deploy', '--external-id', 'team-1', '--stage', 'qa', '--principal', aws.seed.baseUser.arn,
       ]);
       assert.equal(YAML.parse(stdout).Resources.DeployRole.Properties.RoleName, 'team-deploy');
-      assert.match(stderr, /--stack-name team-deploy-role --capabilities CAPABILITY_NAMED_IAM/);
+      assert.match(stderr, /--stack-name team-deploy --capabilities CAPABILITY_NAMED_IAM/);
       assert.match(
         stderr,
         new RegExp(`It creates the role arn:aws:iam::${ACCOUNT}:role/team-deploy; then link it: serverless access-role link --profile NAME --role-arn arn:aws:iam::${ACCOUNT}:role/team-deploy --stage qa --external-id team-1$`, 'm'),

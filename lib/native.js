@@ -139,6 +139,7 @@ const FUNCTIONS = [
   'describeStore',
   'mappingPath',
   'suggest',
+  'iamPrincipal',
   'awsConfigProfiles',
   'renderAwsConfigProfiles',
   'writeAwsConfigProfiles',

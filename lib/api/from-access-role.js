@@ -2,6 +2,7 @@
 // An AWS SDK for JavaScript v3 credential provider for the access role of an app and stage, for
 // scripts and custom hooks: `new S3Client({ credentials: fromAccessRole({ app, stage }) })`.
 
+const { iamPrincipal } = require('../native');
 const redact = require('./redact');
 const resolveCredentials = require('./resolve-credentials');
 
@@ -42,8 +43,8 @@ function fromAccessRole({ app, stage, ...options } = {}) {
       secretAccessKey: credentials.secretAccessKey,
       sessionToken: credentials.sessionToken,
       expiration: credentials.expiration,
-      // The SDK routes some services (DynamoDB) by account; arn:aws:sts::ACCOUNT:assumed-role/…
-      accountId: credentials.assumedRoleArn.split(':')[4],
+      // The SDK routes some services (DynamoDB) by account: the session's, by the core's ARN rules.
+      accountId: iamPrincipal(credentials.assumedRoleArn)?.account,
     });
   };
 }

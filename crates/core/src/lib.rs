@@ -11,6 +11,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 // What callers use is `pub` or re-exported below; the rest is the core's own business.
+pub mod arn;
 pub mod aws_profiles;
 pub mod profiles;
 pub mod text;

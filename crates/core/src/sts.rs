@@ -48,13 +48,7 @@ pub(crate) struct CallSettings {
 /// True when `assumed_role_arn` (`arn:P:sts::ACCOUNT:assumed-role/NAME/SESSION`) is a session of
 /// the role `role_arn` (`arn:P:iam::ACCOUNT:role/[PATH/]NAME`).
 pub(crate) fn is_session_of(assumed_role_arn: &str, role_arn: &str) -> bool {
-    let Some((role_prefix, role_path)) = role_arn.split_once(":role/") else { return false };
-    let Some((session_prefix, session)) = assumed_role_arn.split_once(":assumed-role/") else { return false };
-    let role_name = role_path.rsplit('/').next().unwrap_or_default();
-    let same_account = role_prefix.split_once(":iam:").zip(session_prefix.split_once(":sts:"));
-    same_account.is_some_and(|((partition, account), (session_partition, session_account))| {
-        partition == session_partition && account == session_account
-    }) && session.split_once('/').is_some_and(|(name, session)| name == role_name && !session.is_empty())
+    crate::arn::is_session_of(assumed_role_arn, role_arn)
 }
 
 /// Assumes the role: with the credentials of `request.via` when it is chained, else with the

@@ -1,9 +1,9 @@
 'use strict';
 
-const deployRoleTemplate = require('../../api/deploy-role-template');
-const { checkStore } = require('../../native');
+const { checkStore, iamPrincipal } = require('../../native');
 const fromNativeError = require('../from-native-error');
 const linkProfile = require('../../api/link-profile');
+const { roleNames } = require('./role-names');
 const userError = require('../user-error');
 
 /** The fields of the checked store that the role options end up in, by the option that sets them. */
@@ -26,16 +26,8 @@ function checkStoreFields(serverless, { roleName, externalId }) {
   }
 }
 
-/** An IAM principal a trust policy can name: an account root, a user or a role. */
-const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)$/;
-
 /** CloudFormation's rule for stack names. */
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-
-/** `serverless-access-role-<profile>`, fitted to what stack and role names allow. */
-function defaultName(profile, max) {
-  return `serverless-access-role-${profile}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, max);
-}
 
 /**
  * Checks the options that shape the access role's stack, before anything is called or written:
@@ -46,11 +38,13 @@ function defaultName(profile, max) {
  * @param {object} serverless the framework instance
  * @param {Record<string, unknown>} options the CLI options
  * @param {{ profile?: string }} [defaults] a profile to derive the stack and role names from
- * @returns {{ principal?: string, stackName?: string, roleName?: string }}
+ * @returns {{ principal?: string, stackName: string, roleName: string }} the names by ./role-names
  */
 function roleInputs(serverless, options, { profile } = {}) {
   const principal = options.principal;
-  if (principal !== undefined && (typeof principal !== 'string' || !IAM_PRINCIPAL.test(principal))) {
+  // An IAM principal a trust policy can name: an account root, a user or a role (the core's ARN rules).
+  const iam = typeof principal === 'string' ? iamPrincipal(principal) : null;
+  if (principal !== undefined && (!iam || iam.kind === 'assumed-role')) {
     throw userError(
       serverless,
       `--principal "${principal}" is not an IAM ARN; name a user, role or account, e.g. ` +
@@ -58,24 +52,28 @@ function roleInputs(serverless, options, { profile } = {}) {
       'ACCESS_ROLES_INVALID_OPTION',
     );
   }
-  const stackName = options['stack-name'] || (profile && defaultName(profile, 128));
-  if (stackName !== undefined && (typeof stackName !== 'string' || !STACK_NAME.test(stackName))) {
+  for (const name of ['stack-name', 'role-name']) {
+    if (options[name] !== undefined && (typeof options[name] !== 'string' || options[name] === '')) {
+      throw userError(serverless, `--${name} needs a value.`, 'ACCESS_ROLES_INVALID_OPTION');
+    }
+  }
+  // The names and their defaults, by the one table (./role-names).
+  const { stackName, roleName } = roleNames({ stackName: options['stack-name'], roleName: options['role-name'], profile });
+  // `template` only names the stack in its closing hint; `link --create` deploys it.
+  if ((profile || options['stack-name'] !== undefined) && !STACK_NAME.test(stackName)) {
+    const given = options['stack-name'] !== undefined ? '--stack-name' : 'The stack name (from --role-name)';
     throw userError(
       serverless,
-      `--stack-name "${stackName}" is not a CloudFormation stack name: a letter, then letters, digits and ` +
-        'hyphens, at most 128 characters.',
+      `${given} "${stackName}" is not a CloudFormation stack name: a letter, then letters, digits and ` +
+        'hyphens, at most 128 characters; pass --stack-name.',
       'ACCESS_ROLES_INVALID_OPTION',
     );
-  }
-  const roleName = options['role-name'] || (profile && defaultName(profile, 64));
-  if (roleName !== undefined && (typeof roleName !== 'string' || roleName === '')) {
-    throw userError(serverless, '--role-name needs a value: the IAM role name.', 'ACCESS_ROLES_INVALID_OPTION');
   }
   const externalId = options['external-id'];
   if (externalId !== undefined && typeof externalId !== 'string') {
     throw userError(serverless, '--external-id needs a value.', 'ACCESS_ROLES_INVALID_OPTION');
   }
-  checkStoreFields(serverless, { roleName: roleName || deployRoleTemplate.DEFAULT_ROLE_NAME, externalId });
+  checkStoreFields(serverless, { roleName, externalId });
   return { principal, stackName, roleName };
 }
 
