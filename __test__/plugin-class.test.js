@@ -162,8 +162,15 @@ describe('asyncInit', () => {
   }
 
   test('--help resolves nothing', async () => {
-    const { plugin } = setUp('deploy', { options: { help: true }, custom: { accessRoles: { required: true } } });
-    await plugin.asyncInit();
+    // The same command without --help needs a role and there is no store: it would fail.
+    const { plugin: deploy } = setUp('deploy', { custom: { accessRoles: { required: true } } });
+    await assert.rejects(deploy.asyncInit(), { code: 'ACCESS_ROLES_NO_PROFILE_STORE' });
+    for (const help of ['help', 'help-interactive']) {
+      const { plugin, notices } = setUp('deploy', { options: { [help]: true }, custom: { accessRoles: { required: true } } });
+      await assert.doesNotReject(plugin.asyncInit(), help);
+      assert.equal(plugin.credentials, null, `${help}: no keys installed`);
+      assert.deepEqual(notices, [], `${help}: nothing said`);
+    }
   });
 
   test('opted out: a notice, and no resolution even with required: true', async () => {
