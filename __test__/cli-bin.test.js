@@ -4,24 +4,15 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFile } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
 const { version } = require('../package.json');
+const harness = require('./helpers/harness');
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
 const COMMANDS = ['credential-process', 'profiles', 'cache', 'exec'];
 
 /** Runs the bin with `args`; `env` on top of this process's. */
-function runBin(args, env = {}) {
-  return new Promise((resolve, reject) => {
-    const options = { env: { ...process.env, ...env }, cwd: os.tmpdir(), timeout: 30_000 };
-    execFile(process.execPath, [BIN, ...args], options, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ status: err ? err.code : 0, stdout, stderr });
-    });
-  });
-}
+const runBin = (args, env = {}) => harness.runBin(args, { env: { ...process.env, ...env }, cwd: os.tmpdir(), timeout: 30_000 });
 
 /** An addon path that does not exist: the bin acts as if the platform package were missing. */
 const NO_ADDON = { NAPI_RS_NATIVE_LIBRARY_PATH: path.join(os.tmpdir(), 'no-such-addon.node') };

@@ -4,7 +4,6 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFile } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -12,10 +11,11 @@ const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { fromProcess } = require('@aws-sdk/credential-provider-process');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { writeSampleStore } = require('./helpers/sample-store');
+const { BIN, runFile } = require('./helpers/harness');
 const { resolveCredentials } = require('..');
 
 const ROOT = path.resolve(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
+
 const AWS_CLI = path.join(ROOT, '.venv', 'bin', 'aws');
 
 let aws;
@@ -53,15 +53,8 @@ function childEnv(extra) {
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
 }
 
-/** Runs `file args` to its end; resolves with the exit status and both outputs. */
-function run(file, args, env) {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { env, cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ status: err ? err.code : 0, stdout, stderr });
-    });
-  });
-}
+/** Runs `file args` to its end in the test's directory. */
+const run = (file, args, env) => runFile(file, args, { env, cwd: dir });
 
 /** Runs the bin with `args`. */
 const runBin = (args, extraEnv) => run(process.execPath, [BIN, ...args], childEnv(extraEnv));

@@ -9,14 +9,8 @@ const os = require('node:os');
 const path = require('node:path');
 const ServerlessAccessRoles = require('..');
 const { applyEnv } = require('./helpers/localaws');
+const { FakeServerlessError } = require('./helpers/harness');
 
-/** Stands in for the framework's ServerlessError: message plus code. */
-class FakeServerlessError extends Error {
-  constructor(message, code) {
-    super(message);
-    this.code = code;
-  }
-}
 
 let root;
 let savedEnv;

@@ -18,16 +18,10 @@ const fromNativeError = require('../lib/plugin/from-native-error');
 const linkProfile = require('../lib/api/link-profile');
 const readSettings = require('../lib/plugin/read-settings');
 const sessionTrustNeeds = require('../lib/plugin/session-trust-needs');
+const { FakeServerlessError } = require('./helpers/harness');
 const { roleNames, HELP: ROLE_NAME_HELP } = require('../lib/plugin/commands/role-names');
 const { withHint } = require('../lib/shared/hint-words');
 
-/** Stands in for the framework's ServerlessError: message plus code. */
-class FakeServerlessError extends Error {
-  constructor(message, code) {
-    super(message);
-    this.code = code;
-  }
-}
 
 /** A framework instance with just what the helpers read. */
 function fakeServerless({ version = '3.40.0', custom, app, configurationInput, profile, stage = 'dev' } = {}) {

@@ -177,8 +177,9 @@ fn located(env: &Env, store: &StoreText) -> napi::Result<(PathBuf, Format)> {
 }
 
 /// The name in `candidates` that `word` is likely a typo of, or `null`: an exact match is none;
-/// a typo is at most two edits away (a swap of neighbours is one, case does not count), and at
-/// most half as many as the shorter name has characters (`qa` and `ci` stay apart). The one rule
+/// a typo is two edits away at most, or a quarter of the shorter name's characters when that is
+/// more (a swap of neighbours is one edit, case does not count), and never more than half of
+/// them (`qa` and `ci` stay apart). The one rule
 /// of every "did you mean": `access-role link` refuses to add such a name as a new profile
 /// without `--new-profile`.
 #[napi(catch_unwind)]

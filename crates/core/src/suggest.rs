@@ -5,10 +5,11 @@
 /// The candidate `word` is likely a typo of, if any.
 ///
 /// 1. A candidate equal to `word` means no typo: `word` is that name.
-/// 2. A typo is at most two edits away (insertions, deletions, substitutions, and swaps of two
-///    neighbouring characters), counted without regard to case, and at most half the length of
-///    the shorter of the two, so that short names such as `qa` and `ci` stay apart while `ab`
-///    and `ac` do not.
+/// 2. A typo is a few edits away (insertions, deletions, substitutions, and swaps of two
+///    neighbouring characters), counted without regard to case: two, or a quarter of the shorter
+///    name's characters when that is more (`durationSecs` for `durationSeconds`), and never more
+///    than half of them, so that short names such as `qa` and `ci` stay apart while `ab` and `ac`
+///    do not.
 /// 3. Of several, the fewest edits wins; on a tie, the first in `candidates`.
 pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     if candidates.contains(&word) {
@@ -16,10 +17,14 @@ pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     }
     let lower = word.to_lowercase();
     let length = word.chars().count();
+    let allowed = |candidate: &str| {
+        let shorter = length.min(candidate.chars().count());
+        2.max(shorter / 4).min(shorter / 2)
+    };
     candidates
         .iter()
         .map(|candidate| (strsim::osa_distance(&lower, &candidate.to_lowercase()), *candidate))
-        .filter(|(edits, candidate)| *edits <= 2.min(length.min(candidate.chars().count()) / 2))
+        .filter(|(edits, candidate)| *edits <= allowed(candidate))
         .min_by_key(|(edits, _)| *edits)
         .map(|(_, candidate)| candidate)
 }
@@ -65,6 +70,8 @@ mod tests {
         assert_eq!(suggest("roelArn", &["roleArn", "region"]), Some("roleArn"));
         assert_eq!(suggest("paymnets", &["payments"]), Some("payments"));
         assert_eq!(suggest("Sandbox", &["sandbox"]), Some("sandbox"), "another spelling of one name is no new name");
+        assert_eq!(suggest("durationSecs", &["durationSeconds", "region"]), Some("durationSeconds"));
+        assert_eq!(suggest("prod-eu-west", &["prod-us-east"]), None, "long names allow more edits, not any");
     }
 
     #[test]
