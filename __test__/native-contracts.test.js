@@ -50,6 +50,16 @@ test('checkStore refuses a store at the file, line, column and field, with the r
     return true;
   });
   assert.throws(() => native.checkStore(STORE, { path: file, app: 'billing', stage: 'qa' }), { code: 'E_NO_PROFILE', app: 'billing', stage: 'qa' });
+  // A text is held to a file's limit, and the store's own text comes back escaped.
+  const huge = `${STORE}# ${'x'.repeat(1024 * 1024)}\n`;
+  assert.throws(() => native.checkStore(huge, { path: file, app: 'pay', stage: 'prod' }), { code: 'E_UNREADABLE_CONFIG', path: file });
+  assert.throws(() => native.describeStore({ path: file }, huge), { code: 'E_UNREADABLE_CONFIG' });
+  assert.throws(() => native.checkStore(`${STORE}"\\e]0;owned\\a": 1\n`, { path: file, app: 'pay', stage: 'prod' }), (err) => {
+    assert.equal(err.code, 'E_INVALID_CONFIG');
+    assert.match(err.reason, /unknown field `\\u\{1b\}]0;owned\\u\{7\}`/);
+    assert.doesNotMatch(err.message, /[\u0000-\u001f]/);
+    return true;
+  });
 });
 
 test('JSON is told by the extension in any case, by the core, for every store operation', () => {

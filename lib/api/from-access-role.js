@@ -3,7 +3,7 @@
 // scripts and custom hooks: `new S3Client({ credentials: fromAccessRole({ app, stage }) })`.
 
 const { iamPrincipal } = require('../native');
-const redact = require('./redact');
+const redact = require('../shared/redact');
 const resolveCredentials = require('./resolve-credentials');
 
 /**

@@ -4,6 +4,7 @@
 //! The message names no front-end's flag (see docs/ARCHITECTURE.md, "Errors are data").
 
 use crate::error::Error;
+use crate::text::escape_control;
 use std::path::Path;
 
 /// The setting that fixes an error, named by what it sets; a front-end renders it as its own
@@ -76,8 +77,8 @@ impl Error {
                 ("path", path(p)),
                 ("line", line.map(Detail::Number)),
                 ("column", column.map(Detail::Number)),
-                ("field", opt(field)),
-                ("reason", text(message)),
+                ("field", field.as_deref().and_then(|f| text(&escape_control(f)))),
+                ("reason", text(&escape_control(message))),
             ],
             Error::NoProfile { path: p, app, stage, near_app } => {
                 vec![("path", path(p)), ("app", text(app)), ("stage", text(stage)), ("nearApp", opt(near_app))]
@@ -185,6 +186,16 @@ mod tests {
         assert_eq!(Hint::MfaCode.as_str(), "mfaCode");
         assert_eq!(Hint::App.as_str(), "app");
         assert_eq!(Hint::ConfigPath.as_str(), "configPath");
+    }
+
+    #[test]
+    fn the_stores_own_text_in_a_reason_is_escaped() {
+        let err = crate::profiles::ProfileStore::parse(Path::new("s.yml"), "profiles: {}\n\"\\e]0;owned\\a\": 1\n")
+            .unwrap_err();
+        let reason = err.details().into_iter().find(|(name, _)| *name == "reason").unwrap().1;
+        let Detail::Text(reason) = reason else { panic!("{reason:?}") };
+        assert!(reason.contains("\\u{1b}]0;owned\\u{7}"), "{reason}");
+        assert!(!err.to_string().chars().any(char::is_control), "{err}");
     }
 
     #[test]

@@ -211,7 +211,8 @@ impl fmt::Display for Error {
                 if let Some(field) = field {
                     write!(f, ": {}", escape_control(field))?;
                 }
-                write!(f, ": {message}")
+                // The parser quotes the store's own text (an unknown key): a terminal gets it escaped.
+                write!(f, ": {}", escape_control(message))
             }
             Error::NoProfile { path, app, stage, near_app } => {
                 write!(f, "no deployment profile for app `{app}` stage `{stage}` in {}", shown(path))?;

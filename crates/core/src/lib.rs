@@ -23,11 +23,11 @@ mod env;
 mod error;
 #[cfg(test)]
 mod fuzz;
+mod naming;
 mod plan;
 mod ready;
 mod resolve;
 mod session_env;
-mod session_name;
 mod sts;
 mod suggest;
 

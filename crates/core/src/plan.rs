@@ -5,8 +5,8 @@
 
 use crate::env::Env;
 use crate::error::Error;
+use crate::naming::{self, SessionContext};
 use crate::profiles::{self, Discovery, DurationSeconds, NameTemplate, Profile, ProfileStore, Region};
-use crate::session_name::{self, SessionContext};
 use std::path::PathBuf;
 
 /// What planning reads besides the app and stage; every field is optional.
@@ -155,7 +155,7 @@ fn plan_checked(
     options: &PlanOptions,
 ) -> Result<Plan, Error> {
     let selection = store.select(app, stage)?;
-    let user = session_name::local_user(&options.env);
+    let user = naming::local_user(&options.env);
     let context = SessionContext {
         user: user.as_deref(),
         app,
@@ -187,13 +187,13 @@ fn request_for(
     });
     AssumeRoleRequest {
         role_arn: profile.role_arn.to_string(),
-        session_name: session_name::render(&template, &context),
+        session_name: naming::render(&template, &context),
         external_id: profile.external_id.as_ref().map(|e| e.as_str().to_owned()),
         duration_seconds: profile.duration_seconds.unwrap_or(DurationSeconds::DEFAULT).get(),
         region: profile.region.as_ref().or(region).map(|r| r.as_str().to_owned()),
         base_profile: options.base_profile.clone().filter(|p| !p.is_empty()).or_else(|| profile.source_profile.clone()),
         mfa_serial: profile.mfa_serial.as_ref().map(|m| m.as_str().to_owned()),
-        source_identity: profile.source_identity.as_ref().map(|t| session_name::render(t, &context)),
+        source_identity: profile.source_identity.as_ref().map(|t| naming::render(t, &context)),
         tags: profile.session_tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         transitive_tag_keys: profile.transitive_tag_keys.clone(),
         policy: profile.policy.as_ref().map(|p| p.as_json().to_owned()),

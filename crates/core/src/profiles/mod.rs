@@ -1,20 +1,20 @@
 //! Deployment profiles: the profile store, where it is found, and which profile an app and stage use.
 
+mod assume_fields;
 mod checked;
 mod discovery;
 mod fields;
 mod locate;
 mod lookup;
-mod session;
 mod shape;
 mod store;
 mod summary;
 
+pub use assume_fields::{MfaSerial, SessionPolicy, SessionTags};
 pub(crate) use discovery::CONFIG_PATH_SETTING;
 pub use discovery::{Discovery, StoreLocation};
 pub use fields::{DurationSeconds, ExternalId, NameTemplate, Region, RoleArn};
 pub use lookup::{Rule, Selection};
-pub use session::{MfaSerial, SessionPolicy, SessionTags};
 pub use store::{AppProfiles, Profile, ProfileStore};
 pub use summary::{mapping_path, summarize, Format, Mapping, ProfileEntry, StoreSummary};
 

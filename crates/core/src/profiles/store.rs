@@ -1,9 +1,9 @@
 //! The profile store document: its shape, parsing and cross-reference checks.
 
+use super::assume_fields::{MfaSerial, SessionPolicy, SessionTags};
 use super::checked::unique_keys;
 use super::fields::{DurationSeconds, ExternalId, NameTemplate, Region, RoleArn};
 use super::locate::{locate, Step};
-use super::session::{MfaSerial, SessionPolicy, SessionTags};
 use super::shape;
 use super::summary::Format;
 use crate::error::Error;
@@ -208,6 +208,10 @@ pub(super) fn read_document<T: serde::de::DeserializeOwned>(
         let (field, message) = split_field(message);
         Error::InvalidConfig { path: path.to_owned(), line, column, field, message }
     };
+    if text.len() as u64 > super::MAX_STORE_BYTES {
+        let reason = format!("it is {} bytes; a profile store may be at most 1 MiB", text.len());
+        return Err(Error::UnreadableConfig { path: path.to_owned(), reason });
+    }
     let json = format == Format::Json;
     let only_comments =
         text.lines().all(|line| line.trim().is_empty() || (!json && line.trim_start().starts_with('#')));
