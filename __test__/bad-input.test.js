@@ -13,6 +13,9 @@ const { resolveCredentials, describeProfile, fromAccessRole } = require('..');
 const ARN = 'arn:aws:iam::123456789012:role/serverless-deploy';
 const store = (profile) => `defaultProfile: p\nprofiles:\n  p:\n    roleArn: ${ARN}\n${profile}`;
 
+/** A message at its file, line and column: what the shapes the Rust parser tests own must give here. */
+const LOCATED = /^\/\S+:\d+:\d+: \S/;
+
 /** Store texts that must be E_INVALID_CONFIG, with a fragment of the expected message. */
 const INVALID_STORES = [
   ['unknown top-level key', `profile:\n  p:\n    roleArn: ${ARN}\n`, /did you mean `profiles`/],
@@ -24,7 +27,7 @@ const INVALID_STORES = [
   ['roleArn unknown partition', 'profiles:\n  p:\n    roleArn: arn:aws-mars:iam::123456789012:role/r\n', /unknown partition/],
   ['roleArn not an ARN', 'profiles:\n  p:\n    roleArn: serverless-deploy\n', /not an ARN/],
   ['roleArn with a region', 'profiles:\n  p:\n    roleArn: arn:aws:iam:us-east-1:123456789012:role/r\n', /not an IAM ARN/],
-  ['roleArn a list', 'profiles:\n  p:\n    roleArn: [a]\n', /.+/],
+  ['roleArn a list', 'profiles:\n  p:\n    roleArn: [a]\n', LOCATED],
   ['roleArn empty', 'profiles:\n  p:\n    roleArn: ""\n', /not an ARN/],
   ['roleArn huge', `profiles:\n  p:\n    roleArn: arn:aws:iam::123456789012:role/${'x'.repeat(100000)}\n`, /role name/],
   ['duration too short', store('    durationSeconds: 899\n'), /between 900 and 43200/],
@@ -47,17 +50,17 @@ const INVALID_STORES = [
   ['via undefined', store('    via: hub\n'), /profile `hub` is not defined/],
   ['via loop', store('    via: p\n'), /loop/],
   ['defaultProfile undefined', `defaultProfile: prod\nprofiles:\n  p:\n    roleArn: ${ARN}\n`, /profile `prod` is not defined/],
-  ['stage maps to undefined', `${store('')}apps:\n  a:\n    stages:\n      prod: pp\n`, /did you mean `p`/],
+  ['stage maps to undefined', `${store('')}apps:\n  a:\n    stages:\n      prod: pp\n`, /profile `pp` is not defined under `profiles`; defined: p$/],
   ['duplicate profile', `profiles:\n  p:\n    roleArn: ${ARN}\n  p:\n    roleArn: ${ARN}\n`, /duplicate/i],
-  ['top level a list', '- a\n- b\n', /.+/],
-  ['top level a scalar', 'hello\n', /.+/],
+  ['top level a list', '- a\n- b\n', LOCATED],
+  ['top level a scalar', 'hello\n', LOCATED],
   ['empty file', '', /empty/],
   ['only a comment', '# nothing here\n', /empty/],
   ['tab indentation', 'profiles:\n\tp: {}\n', /tab/i],
-  ['unterminated flow mapping', 'profiles: {p: {roleArn: x}\n', /.+/],
-  ['undefined alias', 'profiles:\n  p: *nope\n', /.+/],
-  ['NUL byte', `profiles:\n  p:\n    roleArn: "${ARN}\0"\n`, /.+/],
-  ['unterminated JSON', `{"profiles": {"p": {"roleArn": "${ARN}"}`, /.+/],
+  ['unterminated flow mapping', 'profiles: {p: {roleArn: x}\n', LOCATED],
+  ['undefined alias', 'profiles:\n  p: *nope\n', LOCATED],
+  ['NUL byte', `profiles:\n  p:\n    roleArn: "${ARN}\0"\n`, LOCATED],
+  ['unterminated JSON', `{"profiles": {"p": {"roleArn": "${ARN}"}`, LOCATED],
   // Shapes that once took minutes to refuse: refused before the full parse, at the node.
   ['200,000 nested flow sequences', store(`    policy: ${'['.repeat(200000)}\n`), /^.+:5:\d+: mappings and sequences nested deeper than 64 levels/],
   ['nested flow mappings up to the size cap', store(`    policy: ${'{a: '.repeat(260000)}\n`), /nested deeper than 64 levels/],

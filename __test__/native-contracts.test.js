@@ -154,6 +154,10 @@ test('every export refuses an option its struct has no field for, so a typo chan
   });
   assert.throws(() => native.renderAwsConfigProfiles(5, []), { code: 'E_INVALID_ARGUMENT', argument: 'configPath' });
   assert.throws(() => native.awsConfigProfiles(7), { code: 'E_INVALID_ARGUMENT', argument: 'prefix' });
+  assert.throws(() => native.checkStore(STORE, null), { code: 'E_INVALID_ARGUMENT', argument: 'store' });
+  assert.throws(() => native.checkStore(STORE, { app: 'pay', stage: 'prod' }), { code: 'E_INVALID_ARGUMENT', argument: 'path' });
+  assert.throws(() => native.suggest('x', ['y', 5]), { code: 'E_INVALID_ARGUMENT', argument: 'candidates' });
+  assert.throws(() => native.iamPrincipal(5), { code: 'E_INVALID_ARGUMENT', argument: 'arn' });
 });
 
 test('a base environment value that is not a string or null is a TypeError naming the variable', async () => {

@@ -127,6 +127,21 @@ pub(crate) fn text(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::R
     }
 }
 
+/// An array of strings.
+pub(crate) fn text_list(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<Vec<String>> {
+    if !value.is_array()? {
+        return Err(invalid(env, name, format!("expected an array of strings, got {}", describe(&value)?)));
+    }
+    // SAFETY: the value is an array, checked just above.
+    let array = unsafe { Array::from_napi_value(env.raw(), value.raw()) }?;
+    (0..array.len())
+        .map(|index| match array.get::<Unknown>(index)? {
+            Some(item) => text(env, name, item),
+            None => Err(invalid(env, name, format!("item {index} is missing"))),
+        })
+        .collect()
+}
+
 /// An optional string argument: absent, `undefined` and `null` are none.
 pub(crate) fn optional_text(env: &Env, name: &'static str, value: Option<Unknown<'_>>) -> napi::Result<Option<String>> {
     match value.filter(|v| !matches!(v.get_type(), Ok(ValueType::Undefined | ValueType::Null))) {
@@ -162,7 +177,7 @@ pub(crate) fn checked<T: OptionFields>(
     for key in Object::keys(&object)? {
         let Some((_, kind, _)) = fields.iter().find(|(js, _, _)| *js == key) else {
             let names: Vec<&str> = fields.iter().map(|(js, _, _)| js.as_str()).collect();
-            return Err(unknown_option(env, name, &key, &names));
+            return Err(unknown_option(env, &key, &names));
         };
         let Some(field) = object.get::<Unknown>(&key)? else { continue };
         if check(env, &key, *kind, &field)? {
@@ -240,11 +255,11 @@ fn variables(env: &Env, name: &str, value: &Unknown<'_>) -> napi::Result<()> {
 }
 
 /// An option no field has: the closest known name, or the list of them.
-fn unknown_option(env: &Env, object: &str, key: &str, names: &[&str]) -> napi::Error {
+fn unknown_option(env: &Env, key: &str, names: &[&str]) -> napi::Error {
     let shown = core::text::shorten_to(&core::text::escape_control(key), 40);
     let message = match core::suggest(key, names) {
-        Some(near) => format!("unknown option `{shown}` in {object} (did you mean `{near}`?)"),
-        None => format!("unknown option `{shown}` in {object}; the options are {}", names.join(", ")),
+        Some(near) => format!("unknown option `{shown}` (did you mean `{near}`?)"),
+        None => format!("unknown option `{shown}`; the options are {}", names.join(", ")),
     };
     invalid_argument(env, &shown, message)
 }

@@ -2,6 +2,8 @@
 //! shows principals (`--principal`, the caller a template trusts, the account of a session).
 
 use access_roles_core::arn::{Arn, Principal};
+use napi::bindgen_prelude::Unknown;
+use napi::Env;
 use napi_derive::napi;
 
 /// An IAM or STS principal, as a trust policy can name it.
@@ -23,9 +25,15 @@ pub struct IamPrincipal {
 
 /// `arn` as an IAM principal (an account's root, a user, a role, or a role's session) in a
 /// partition the profile store accepts, or `null` for anything else.
-#[napi(catch_unwind)]
-pub fn iam_principal(arn: String) -> Option<IamPrincipal> {
-    let parsed = Arn::parse(&arn)?;
+#[napi(catch_unwind, ts_args_type = "arn: string")]
+pub fn iam_principal(env: &Env, arn: Unknown<'_>) -> napi::Result<Option<IamPrincipal>> {
+    let arn = crate::args::text(env, "arn", arn)?;
+    Ok(principal(&arn))
+}
+
+/// `arn` as an [`IamPrincipal`], when it is one.
+fn principal(arn: &str) -> Option<IamPrincipal> {
+    let parsed = Arn::parse(arn)?;
     let (kind, name) = match parsed.principal()? {
         Principal::Root => ("root", None),
         Principal::User(name) => ("user", Some(name)),
@@ -37,6 +45,6 @@ pub fn iam_principal(arn: String) -> Option<IamPrincipal> {
         partition: parsed.partition.to_owned(),
         account: parsed.account.to_owned(),
         name: name.map(str::to_owned),
-        trusted_arn: access_roles_core::arn::trusted_principal(&arn)?,
+        trusted_arn: access_roles_core::arn::trusted_principal(arn)?,
     })
 }

@@ -74,7 +74,7 @@ pub fn check_store(
     options: Option<Unknown<'_>>,
 ) -> napi::Result<ProfileDescription> {
     let text = args::text(env, "text", text)?;
-    let store = args::checked::<StoreText>(env, "store", Some(store))?.unwrap_or_default();
+    let store = required_store(env, store)?;
     let (Some(app), Some(stage)) = (store.app.as_deref(), store.stage.as_deref()) else {
         return Err(invalid_argument(env, "store", "invalid store: `app` and `stage` are required".to_owned()));
     };
@@ -132,7 +132,7 @@ pub struct StoreDescription {
 /// `E_INVALID_CONFIG` (located) and `E_UNREADABLE_CONFIG`.
 #[napi(catch_unwind, ts_args_type = "store: StoreText, text?: string | undefined | null")]
 pub fn describe_store(env: &Env, store: Unknown<'_>, text: Option<Unknown<'_>>) -> napi::Result<StoreDescription> {
-    let store = args::checked::<StoreText>(env, "store", Some(store))?.unwrap_or_default();
+    let store = required_store(env, store)?;
     let text = args::optional_text(env, "text", text)?;
     let (path, format) = located(env, &store)?;
     let text = match text {
@@ -155,6 +155,12 @@ pub fn describe_store(env: &Env, store: Unknown<'_>, text: Option<Unknown<'_>>) 
             .map(|m| StoreMapping { path: m.path, app: m.app, stage: m.stage, profile: m.profile })
             .collect(),
     })
+}
+
+/// The `store` argument, which must be given.
+fn required_store(env: &Env, store: Unknown<'_>) -> napi::Result<StoreText> {
+    args::checked::<StoreText>(env, "store", Some(store))?
+        .ok_or_else(|| invalid_argument(env, "store", "invalid store: expected an object, got none".to_owned()))
 }
 
 /// The store's path, and its format: the one given, else the path's.
@@ -182,8 +188,10 @@ fn located(env: &Env, store: &StoreText) -> napi::Result<(PathBuf, Format)> {
 /// them (`qa` and `ci` stay apart). The one rule
 /// of every "did you mean": `access-role link` refuses to add such a name as a new profile
 /// without `--new-profile`.
-#[napi(catch_unwind)]
-pub fn suggest(word: String, candidates: Vec<String>) -> napi::Result<Option<String>> {
+#[napi(catch_unwind, ts_args_type = "word: string, candidates: Array<string>")]
+pub fn suggest(env: &Env, word: Unknown<'_>, candidates: Unknown<'_>) -> napi::Result<Option<String>> {
+    let word = args::text(env, "word", word)?;
+    let candidates = args::text_list(env, "candidates", candidates)?;
     let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
     Ok(core::suggest(&word, &candidates).map(str::to_owned))
 }
