@@ -124,6 +124,7 @@ test('describeProfile says which profile applies and why, without calling AWS', 
         externalId: aws.seed.externalId,
         durationSeconds: 900,
         region: 'eu-west-1',
+        regionRule: 'the region option',
         viaRoleArns: [],
         sessionTagKeys: [],
         transitiveTagKeys: [],
@@ -167,7 +168,7 @@ test('no store anywhere is E_NO_PROFILE_STORE listing the places looked at', asy
     return true;
   });
   await assert.rejects(resolveCredentials('a', 'b', { configPath: path.join(cwd, 'nope.yml') }), {
-    code: 'E_NO_PROFILE_STORE',
+    code: 'E_MISSING_STORE',
   });
 });
 

@@ -222,7 +222,7 @@ test('file: a symlink loop is E_UNREADABLE_CONFIG, a symlink to a good store wor
   fs.symlinkSync('loop-a.yml', path.join(d, 'loop-b.yml'));
   const loopPath = path.join(d, 'loop-a.yml');
   assert.throws(() => describeProfile('svc', 'dev', { configPath: loopPath }), (err) =>
-    ['E_UNREADABLE_CONFIG', 'E_NO_PROFILE_STORE'].includes(err.code));
+    ['E_UNREADABLE_CONFIG', 'E_MISSING_STORE'].includes(err.code));
   const real = writeStore(store(''));
   fs.symlinkSync(path.join(real, 'access-roles.yml'), path.join(d, 'access-roles.yml'));
   assert.equal(describeProfile('svc', 'dev', { cwd: d }).profile, 'p');
@@ -234,17 +234,17 @@ test('file: an unreadable store is E_UNREADABLE_CONFIG', { skip: process.getuid?
   await expectCode(['svc', 'dev', { cwd }], 'E_UNREADABLE_CONFIG');
 });
 
-test('file: a configPath that does not exist is E_NO_PROFILE_STORE naming it and the option', async () => {
+test('file: a configPath that does not exist is E_MISSING_STORE naming it and the option', async () => {
   const missing = path.join(dir, 'nowhere', 'roles.yml');
-  await expectCode(['svc', 'dev', { configPath: missing }], 'E_NO_PROFILE_STORE',
+  await expectCode(['svc', 'dev', { configPath: missing }], 'E_MISSING_STORE',
     /^profile store .*nowhere\/roles\.yml does not exist; the store path given names it: correct the path, or unset it to search from the service directory upward$/,
     { path: missing, hint: 'configPath' });
 });
 
-test('file: a SERVERLESS_ACCESS_ROLES_CONFIG that does not exist is E_NO_PROFILE_STORE naming the variable', async () => {
+test('file: a SERVERLESS_ACCESS_ROLES_CONFIG that does not exist is E_MISSING_STORE naming the variable', async () => {
   process.env.SERVERLESS_ACCESS_ROLES_CONFIG = path.join(dir, 'nowhere', 'env.yml');
   try {
-    await expectCode(['svc', 'dev', { cwd: dir }], 'E_NO_PROFILE_STORE',
+    await expectCode(['svc', 'dev', { cwd: dir }], 'E_MISSING_STORE',
       /env\.yml does not exist; SERVERLESS_ACCESS_ROLES_CONFIG names it: correct the path, or unset it/, { hint: undefined });
   } finally {
     delete process.env.SERVERLESS_ACCESS_ROLES_CONFIG;

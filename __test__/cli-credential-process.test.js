@@ -139,7 +139,7 @@ test('a resolve failure is one line CODE: message on stderr, exit 1, nothing on 
 
   const noStore = await runBin(['credential-process', ...DEV, path.join(dir, 'missing.yml')]);
   assert.equal(noStore.status, 1);
-  assert.match(noStore.stderr, /^serverless-access-roles: E_NO_PROFILE_STORE: profile store .+missing\.yml does not exist; the store path given names it: .*; the store path is given with --config PATH\n$/);
+  assert.match(noStore.stderr, /^serverless-access-roles: E_MISSING_STORE: profile store .+missing\.yml does not exist; the store path given names it: .*; the store path is given with --config PATH\n$/);
 });
 
 test('a bad command line prints the usage text and exits 2', async () => {

@@ -119,7 +119,7 @@ describe('exec', { concurrency: true }, () => {
 
   test('stdin, stdout and stderr pass through, and the exit status comes back', async () => {
     const script = "process.stdin.on('data', (d) => process.stdout.write(String(d).toUpperCase())); process.stdin.on('end', () => { console.error('to stderr'); process.exit(7); });";
-    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', ...nodeScript(script)], { input: 'piped in\n' });
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--quiet', ...nodeScript(script)], { input: 'piped in\n' });
     assert.equal(run.code, 7);
     assert.equal(run.stdout, 'PIPED IN\n');
     assert.equal(run.stderr, 'to stderr\n');
@@ -207,7 +207,7 @@ describe('exec', { concurrency: true }, () => {
     const help = await bin(['exec', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /must finish before they expire/);
-    const missing = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--', 'no-such-command-here']);
+    const missing = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--quiet', '--', 'no-such-command-here']);
     assert.equal(missing.code, 127);
     assert.match(missing.stderr, /^serverless-access-roles: E_COMMAND_NOT_FOUND: cannot run "no-such-command-here"/);
   });
@@ -226,7 +226,7 @@ describe('nested sessions', () => {
   });
 
   test('another role inside exec is a coded error naming both roles', async () => {
-    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--', process.execPath, BIN, 'credential-process', '--app', 'billing', '--stage', 'dev']);
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--quiet', '--', process.execPath, BIN, 'credential-process', '--app', 'billing', '--stage', 'dev']);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /^serverless-access-roles: E_SESSION_ROLE_MISMATCH: /);
     assert.ok(run.stderr.includes(aws.seed.roles.deploy) && run.stderr.includes(aws.seed.roles.deployExternalId), run.stderr);

@@ -221,7 +221,7 @@ test('errors are one coded line with exit 1; a bad command line is exit 2 with t
   const ws = workspace(storeText());
   const noStore = await profiles(ws, ['--config', 'missing.yml']);
   assert.equal(noStore.status, 1);
-  assert.match(noStore.stderr, /^serverless-access-roles: E_NO_PROFILE_STORE: /);
+  assert.match(noStore.stderr, /^serverless-access-roles: E_MISSING_STORE: /);
   const badPrefix = await profiles(ws, ['--prefix', 'a b']);
   assert.equal(badPrefix.status, 1);
   assert.match(badPrefix.stderr, /^serverless-access-roles: E_INVALID_ARGUMENT: invalid prefix/);

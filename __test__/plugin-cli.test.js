@@ -112,7 +112,7 @@ describe('the plugin in the real CLIs', { concurrency: true }, () => {
             run(service, ['info', '--use-local-credentials'], { ok: false }),
           ]);
           assert.match(info.stdout, /^stack: payments-dev$/m);
-          assert.match(info.stderr, /Access role: profile "sandbox" \(arn:aws:iam::\d+:role\/serverless-deploy\) for payments\/dev/);
+          assert.match(info.stderr, /Access role: payments\/dev → profile "sandbox" \(apps\.payments\.defaultProfile\) → arn:aws:iam::\d+:role\/serverless-deploy; keys /);
           assert.match(flag.output, /Access roles off \(--use-local-credentials\)/);
           assert.ok(flag.output.includes(DENIED_DESCRIBE), flag.output);
         }));

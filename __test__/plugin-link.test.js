@@ -6,11 +6,11 @@
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs/promises');
+const fs = require('node:fs');
 const path = require('node:path');
 const YAML = require('yaml');
 const { CloudFormationClient, CreateStackCommand, CreateChangeSetCommand } = require('@aws-sdk/client-cloudformation');
-const { startLocalAws } = require('./helpers/localaws');
+const { startLocalAws, adminProfile } = require('./helpers/localaws');
 const { createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
 
 const ACCOUNT = '123456789012';
@@ -157,6 +157,19 @@ describe('access-role link --create', { concurrency: true }, () => {
         assert.match(output, /The access role works\. Later checks: serverless access-role test/);
       }));
 
+    test('with --aws-profile beside key variables, the stack and the check run as that one identity', () =>
+      withService('osls', async (service) => {
+        // The key variables hold the base user (who may not create stacks); the admin is a profile.
+        const credentials = path.join(service.dir, 'admin-credentials');
+        await fs.promises.writeFile(credentials, adminProfile(aws.seed), { mode: 0o600 });
+        const { stdout, output } = await run(service, ['access-role', 'link', '--create', '--profile', 'named', '--aws-profile', 'admin'], {
+          env: { AWS_SHARED_CREDENTIALS_FILE: credentials },
+        });
+        assert.match(output, new RegExp(`trusting ${aws.seed.adminUser.arn}\\.`));
+        assert.match(stdout, new RegExp(`^Assumed identity: +arn:aws:sts::${ACCOUNT}:assumed-role/serverless-access-role-named/\\S+$`, 'm'));
+        assert.match(output, /The access role works\./);
+      }));
+
     test('a stack not made by link --create is refused and left alone', () =>
       withService('osls', async (service) => {
         const cloudFormation = adminCloudFormation();
@@ -254,10 +267,10 @@ describe('access-role link --role-arn and template (osls 4)', { concurrency: tru
 
   test('a store named x.JSON is edited as JSON: the core decides the format, in any case', () =>
     withExampleService(aws, 'osls', { home, store: null, edit: (doc) => doc.setIn(['custom', 'accessRoles', 'configPath'], 'roles.JSON') }, async (service) => {
-      await fs.writeFile(path.join(service.dir, 'roles.JSON'), `${JSON.stringify({ profiles: { sandbox: { roleArn: roles().deploy } } }, null, 2)}\n`);
+      fs.writeFileSync(path.join(service.dir, 'roles.JSON'), `${JSON.stringify({ profiles: { sandbox: { roleArn: roles().deploy } } }, null, 2)}\n`);
       const linked = await run(service, ['access-role', 'link', '--profile', 'billing', '--role-arn', roles().deploy, '--app', 'billing']);
       assert.match(linked.output, /^ +apps\.billing\.defaultProfile: billing$/m);
-      const written = JSON.parse(await fs.readFile(path.join(service.dir, 'roles.JSON'), 'utf8'));
+      const written = JSON.parse(fs.readFileSync(path.join(service.dir, 'roles.JSON'), 'utf8'));
       assert.deepEqual(written.apps, { billing: { defaultProfile: 'billing' } });
       assert.equal(written.profiles.billing.roleArn, roles().deploy);
     }));

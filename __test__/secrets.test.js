@@ -211,7 +211,8 @@ describe('util.inspect in the process', () => {
     assert.equal(creds.secretAccessKey.length, 40);
     assert.equal(JSON.parse(JSON.stringify(creds)).sessionToken, creds.sessionToken, 'JSON is unchanged');
     assert.deepEqual(Object.keys(creds).sort(), [
-      'accessKeyId', 'assumedRoleArn', 'expiration', 'profile', 'refreshAt', 'region', 'roleArn', 'secretAccessKey', 'sessionToken', 'source',
+      'accessKeyId', 'assumedRoleArn', 'expiration', 'profile', 'refreshAt', 'region', 'requestDigest', 'roleArn', 'rule',
+      'secretAccessKey', 'sessionToken', 'source',
     ]);
   });
 
@@ -291,7 +292,7 @@ describe('the bin: profiles, and the aws CLI through the profiles it writes', ()
     assert.match(output, /assumed-role\/serverless-deploy\/.+-payments-default/);
     assert.match(output, /E_ACCESS_DENIED/);
     assert.match(output, /E_MFA_REQUIRED/);
-    assert.match(output, /E_NO_PROFILE_STORE/);
+    assert.match(output, /E_MISSING_STORE/);
   });
 
   test('no output, nor the AWS config file, holds a secret key or a session token', () => {

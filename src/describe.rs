@@ -23,8 +23,14 @@ pub struct ProfileDescription {
     pub external_id: Option<String>,
     /// Lifetime of the credentials in seconds.
     pub duration_seconds: u32,
-    /// STS region, when the profile or the options name one.
-    pub region: Option<String>,
+    /// STS region.
+    pub region: String,
+    /// Which setting gave the region: the store profile's region, the region option, a region
+    /// variable, an AWS config profile, or the us-east-1 default.
+    pub region_rule: String,
+    /// When a default chose the profile: the app's mapped stage that the stage asked for is a
+    /// near miss of.
+    pub near_stage: Option<String>,
     /// The role session name that will be used.
     pub session_name: String,
     /// AWS config profile of the base identity, when one applies.
@@ -73,6 +79,8 @@ pub(crate) fn description(plan: core::Plan) -> ProfileDescription {
         external_id: request.external_id.clone(),
         duration_seconds: request.duration_seconds,
         region: request.region.clone(),
+        region_rule: plan.region_rule.to_string(),
+        near_stage: plan.near_stage.clone(),
         session_name: request.session_name.clone(),
         base_profile: request.base_profile.clone(),
         profile: plan.profile,

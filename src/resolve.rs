@@ -19,7 +19,8 @@ pub struct ResolveOptions {
     pub config_path: Option<String>,
     /// Directory where the store search starts; when unset, `process.cwd()`.
     pub cwd: Option<String>,
-    /// STS region when the profile names none; when unset, the AWS config's, else us-east-1.
+    /// STS region when the profile names none; when unset, `AWS_REGION`, `AWS_DEFAULT_REGION`,
+    /// the base identity's AWS config profile, else us-east-1 (never instance metadata).
     pub region: Option<String>,
     /// AWS config profile of the base identity (what `--aws-profile` names); wins over the
     /// profile's `sourceProfile`. When unset, the AWS SDK's default credential chain.
@@ -65,6 +66,20 @@ pub struct AccessRoleCredentials {
     pub refresh_at: DateTime<Utc>,
     /// The deployment profile chosen for the app and stage.
     pub profile: String,
+    /// The store key that chose it: `apps.APP.stages.STAGE`, `apps.APP.defaultProfile` or
+    /// `defaultProfile`.
+    pub rule: String,
+    /// When a default chose the profile: the app's mapped stage that the stage asked for is a
+    /// near miss of (a likely typo, `prd` for `prod`).
+    pub near_stage: Option<String>,
+    /// The AWS config profile named as the base identity; absent: the AWS SDK's default chain.
+    pub base_profile: Option<String>,
+    /// What the keys were requested with, as digests (no secret): `sessionEnvironment` binds the
+    /// session marker to it.
+    pub request_digest: String,
+    /// Why a session marker in the environment was not believed (its keys or its request
+    /// differ, it cannot be true), for a debug line; absent otherwise.
+    pub session_ignored: Option<String>,
     /// The access role's ARN.
     pub role_arn: String,
     /// The assumed-role session ARN, `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
@@ -165,6 +180,11 @@ fn convert_credentials(env: &Env, credentials: core::AccessRoleCredentials) -> n
         expiration,
         refresh_at,
         profile: credentials.profile,
+        rule: credentials.rule,
+        near_stage: credentials.near_stage,
+        base_profile: credentials.base_profile,
+        request_digest: credentials.request_digest,
+        session_ignored: credentials.session_ignored,
         role_arn: credentials.role_arn,
         assumed_role_arn: credentials.assumed_role_arn,
         region: credentials.region,

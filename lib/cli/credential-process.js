@@ -87,7 +87,7 @@ async function credentialProcess(args) {
   if ('status' in parsed) return parsed.status;
   try {
     enterChain(parsed.app, parsed.stage, parsed.options);
-    const credentials = await resolveAsking(parsed.app, parsed.stage, parsed.options);
+    const credentials = await resolveAsking(parsed.app, parsed.stage, parsed.options, { tell: parsed.verbose });
     // One synchronous write to fd 1: process.stdout would load node's stream modules first,
     // about 2 ms of a warm run (BENCHMARKS.md); the document is far below a pipe's buffer.
     fs.writeSync(1, `${JSON.stringify(toDocument(credentials))}\n`);

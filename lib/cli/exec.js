@@ -88,7 +88,7 @@ async function exec(args) {
   if ('status' in parsed) return parsed.status;
   let env;
   try {
-    env = commandEnvironment(await resolveAsking(parsed.app, parsed.stage, parsed.options));
+    env = commandEnvironment(await resolveAsking(parsed.app, parsed.stage, parsed.options, { tell: !parsed.quiet }));
   } catch (err) {
     process.stderr.write(errorLine(err));
     return 1;

@@ -4,7 +4,8 @@
 // the controlling terminal.
 
 const { parseArgs } = require('node:util');
-const { usageFailure } = require('./error-line');
+const { PROGRAM, usageFailure } = require('./error-line');
+const { nearStageWarning, resolvedLine } = require('../shared/describe-resolve');
 // Through ../native: a platform without a prebuilt addon gets the error that names it.
 const { resolveCredentials } = require('../native');
 const takeEnvMfaCode = require('../shared/env-mfa-code');
@@ -23,6 +24,8 @@ const OPTIONS_HELP = `options:
                      it the code is asked for on the terminal (once per key lifetime: cached
                      keys need none), or, with no terminal, E_MFA_REQUIRED
   --no-cache         always call STS; do not read or write the disk cache
+  --quiet            exec: no line saying which profile, role and base identity are used
+  --verbose          credential-process: that line on stderr (exec prints it by default)
   -h, --help         this text
   --version          the version
 
@@ -39,6 +42,8 @@ const OPTIONS = {
   'mfa-code': { type: 'string' },
   // --no-cache through parseArgs' allowNegative (Node >= 20.16, within `engines`).
   cache: { type: 'boolean', default: true },
+  quiet: { type: 'boolean' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -48,7 +53,7 @@ class UsageError extends Error {}
 /**
  * Reads the command line: the arguments after `credential-process`, or exec's before `--`.
  * @param {string[]} args
- * @returns {{ help: true } | { app: string, stage: string, options: object }}
+ * @returns {{ help: true } | { app: string, stage: string, options: object, quiet: boolean, verbose: boolean }}
  */
 function parse(args) {
   let values;
@@ -69,7 +74,7 @@ function parse(args) {
   const envMfaCode = takeEnvMfaCode();
   const mfaCode = values['mfa-code'] ?? envMfaCode;
   if (mfaCode !== undefined) options.mfaCode = mfaCode;
-  return { app: values.app, stage: values.stage, options };
+  return { app: values.app, stage: values.stage, options, quiet: Boolean(values.quiet), verbose: Boolean(values.verbose) };
 }
 
 /**
@@ -115,13 +120,19 @@ async function askOnControllingTerminal(error) {
 /**
  * Resolves the keys, asking for an MFA code on the controlling terminal when STS needs one and
  * none was given (../shared/resolve-with-mfa). Without a terminal, or when the question is
- * cancelled, E_MFA_REQUIRED stands: it names the device and `--mfa-code`.
+ * cancelled, E_MFA_REQUIRED stands: it names the device and `--mfa-code`. A stage that a
+ * default answered and that is a near miss of a mapped stage is warned about on stderr, always;
+ * with `tell`, so is which profile, role and base identity answered.
  */
-function resolveAsking(app, stage, options) {
-  return resolveWithMfa((extra) => resolveCredentials(app, stage, { ...options, ...extra }), {
+async function resolveAsking(app, stage, options, { tell = false } = {}) {
+  const credentials = await resolveWithMfa((extra) => resolveCredentials(app, stage, { ...options, ...extra }), {
     mfaCode: options.mfaCode,
     ask: askOnControllingTerminal,
   });
+  const warning = nearStageWarning(app, stage, credentials);
+  if (warning) process.stderr.write(`${PROGRAM}: warning: ${warning}\n`);
+  if (tell) process.stderr.write(`${PROGRAM}: ${resolvedLine(app, stage, credentials)}\n`);
+  return credentials;
 }
 
 module.exports = { OPTIONS_HELP, UsageError, readCommandLine, resolveAsking };

@@ -5,6 +5,7 @@ const assertSupportedFramework = require('./assert-supported-framework');
 const commandDefinitions = require('./commands/definitions');
 const configSchema = require('./config-schema');
 const createLog = require('./create-log');
+const { nearStageWarning, resolvedLine } = require('../shared/describe-resolve');
 const exportSession = require('../shared/export-session');
 const installCredentials = require('./surfaces/install-credentials');
 const readSettings = require('./read-settings');
@@ -116,12 +117,12 @@ class ServerlessAccessRoles {
       surfaces.push('process environment');
     }
     this.credentials = credentials;
-    log.notice(
-      `Access role: profile "${credentials.profile}" (${credentials.roleArn}) for ${settings.app}/${settings.stage}, ` +
-        `keys expire ${credentials.expiration.toISOString()}`,
-    );
+    const nearStage = nearStageWarning(settings.app, settings.stage, credentials);
+    if (nearStage) log.warning(`Access roles: ${nearStage}`);
+    log.notice(`Access role: ${resolvedLine(settings.app, settings.stage, credentials)}`);
     log.debug(`assumed ${credentials.assumedRoleArn} (${credentials.source}); installed on ${surfaces.join(', ')}`);
     if (credentials.diskCacheOff) log.debug(`disk cache off: ${credentials.diskCacheOff}`);
+    if (credentials.sessionIgnored) log.debug(credentials.sessionIgnored);
   }
 }
 

@@ -12,9 +12,10 @@ const LINK_HINT = 'Map a profile with: serverless access-role link --profile NAM
 /**
  * Resolves the access role's keys for the service's app and stage, with a spinner while STS
  * answers, asking for an MFA code on a terminal when the profile needs one (../shared/resolve-with-mfa).
- * When no profile applies, warns and returns null (the framework then uses its own
- * credentials), unless a role is mandatory or the store was named explicitly and is missing:
- * then, as for every other failure, it throws a user error.
+ * When no profile applies (no store found, or none for this app and stage: the core's codes),
+ * warns and returns null (the framework then uses its own credentials), unless a role is
+ * mandatory: then, as for every other failure (a store named by a setting or variable that is
+ * missing is `E_MISSING_STORE`), it throws a user error.
  *
  * The returned `resolveAgain` is what refreshes call, with extra resolve options (the base
  * environment of an exported session, see ../shared/export-session). It never reuses the code given at the start
@@ -66,8 +67,7 @@ async function resolveServiceCredentials(serverless, settings, { log, mustHaveRo
     return { credentials, resolveAgain };
   } catch (error) {
     if (!isNoProfile(error)) throw fromNativeError(serverless, error);
-    const storeNamed = Boolean(resolveOptions.configPath);
-    if (mustHaveRole || (storeNamed && error.code === 'E_NO_PROFILE_STORE')) {
+    if (mustHaveRole) {
       const why = settings.required
         ? "\ncustom.accessRoles.required is true, so the framework's own credentials are not used. "
         : '\n';

@@ -82,6 +82,19 @@ pub struct AccessRoleCredentials {
     pub refresh_at: SystemTime,
     /// The deployment profile chosen.
     pub profile: String,
+    /// The store key that chose it: `apps.APP.stages.STAGE`, `apps.APP.defaultProfile` or
+    /// `defaultProfile`.
+    pub rule: String,
+    /// When a default chose the profile, the app's mapped stage that the stage asked for is a
+    /// near miss of (a likely typo: `prd` for `prod`).
+    pub near_stage: Option<String>,
+    /// The AWS config profile named as the base identity; `None`: aws-config's default chain.
+    pub base_profile: Option<String>,
+    /// What the keys were requested with, as digests (no secret): binds the session marker to
+    /// the request (see [`crate::session_env`]).
+    pub request_digest: String,
+    /// Why a session marker in the environment was not believed, for a debug line.
+    pub session_ignored: Option<String>,
     /// The access role's ARN.
     pub role_arn: String,
     /// The assumed-role session ARN STS reported.
@@ -110,6 +123,10 @@ impl fmt::Debug for AccessRoleCredentials {
             .field("expiration", &self.expiration)
             .field("refresh_at", &self.refresh_at)
             .field("profile", &self.profile)
+            .field("rule", &self.rule)
+            .field("near_stage", &self.near_stage)
+            .field("base_profile", &self.base_profile)
+            .field("session_ignored", &self.session_ignored)
             .field("role_arn", &self.role_arn)
             .field("assumed_role_arn", &self.assumed_role_arn)
             .field("region", &self.region)
@@ -132,6 +149,11 @@ mod tests {
             expiration: SystemTime::UNIX_EPOCH,
             refresh_at: SystemTime::UNIX_EPOCH,
             profile: "p".to_owned(),
+            rule: "defaultProfile".to_owned(),
+            near_stage: None,
+            base_profile: None,
+            request_digest: String::new(),
+            session_ignored: None,
             role_arn: "arn:aws:iam::111111111111:role/r".to_owned(),
             assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),
             region: "us-east-1".to_owned(),

@@ -55,7 +55,8 @@ impl Error {
             Error::NoProfile { near_app: Some(_), .. } => Some(Hint::App),
             Error::NoBaseCredentials { skipped_profile: Some(_), .. }
             | Error::UnknownBaseProfile { .. }
-            | Error::CredentialProcessLoop { .. } => Some(Hint::BaseProfile),
+            | Error::CredentialProcessLoop { .. }
+            | Error::AlreadyOnRole { .. } => Some(Hint::BaseProfile),
             Error::MfaRequired { .. } => Some(Hint::MfaCode),
             _ => None,
         }
@@ -101,6 +102,12 @@ impl Error {
             Error::StsUnreachable { endpoint, .. } => vec![("endpoint", opt(endpoint))],
             Error::SessionRoleMismatch { session_role, role_arn } => {
                 vec![("sessionRole", text(session_role)), ("roleArn", text(role_arn))]
+            }
+            Error::SessionRequestMismatch { role_arn, fields } => {
+                vec![("roleArn", text(role_arn)), ("fields", Some(Detail::List(fields.clone())))]
+            }
+            Error::AlreadyOnRole { role_arn, base_arn } => {
+                vec![("roleArn", text(role_arn)), ("baseArn", text(base_arn))]
             }
             Error::SessionExpired { role_arn, expiration } => {
                 vec![("roleArn", text(role_arn)), ("expiration", text(expiration))]
@@ -149,6 +156,7 @@ mod tests {
         let cases = [
             (Error::MfaRequired { mfa_serial: "arn:aws:iam::1:mfa/a".to_owned() }, Some(Hint::MfaCode)),
             (Error::CredentialProcessLoop { role_arn: "r".to_owned() }, Some(Hint::BaseProfile)),
+            (Error::AlreadyOnRole { role_arn: "r".to_owned(), base_arn: "b".to_owned() }, Some(Hint::BaseProfile)),
             (Error::UnknownBaseProfile { profile: "p".to_owned(), defined: vec![] }, Some(Hint::BaseProfile)),
             (
                 Error::NoBaseCredentials {

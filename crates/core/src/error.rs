@@ -127,6 +127,22 @@ pub enum Error {
         /// The role this resolve is for.
         role_arn: String,
     },
+    /// The environment carries the keys of this role's session, made for another request of it
+    /// (session policy, duration, tags, …): a session cannot make a narrower session of itself.
+    SessionRequestMismatch {
+        /// The session's role.
+        role_arn: String,
+        /// The request fields that differ, as the marker names them (`policy`, `durationSeconds`, …).
+        fields: Vec<String>,
+    },
+    /// The base identity already is a session of the role to assume: a role cannot assume
+    /// itself unless its trust policy says so.
+    AlreadyOnRole {
+        /// The role asked for.
+        role_arn: String,
+        /// The base identity: an assumed-role session of that role.
+        base_arn: String,
+    },
     /// The environment carries the keys of this role's session, and they have expired.
     SessionExpired {
         /// The session's role.
@@ -147,7 +163,8 @@ impl Error {
     /// The stable code of this error, as JS callers see it in `error.code`.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::NoProfileStore { .. } | Error::MissingStore { .. } => "E_NO_PROFILE_STORE",
+            Error::NoProfileStore { .. } => "E_NO_PROFILE_STORE",
+            Error::MissingStore { .. } => "E_MISSING_STORE",
             Error::UnreadableConfig { .. } => "E_UNREADABLE_CONFIG",
             Error::InvalidConfig { .. } => "E_INVALID_CONFIG",
             Error::NoProfile { .. } => "E_NO_PROFILE",
@@ -159,6 +176,8 @@ impl Error {
             Error::CredentialProcessLoop { .. } => "E_CREDENTIAL_PROCESS_LOOP",
             Error::StsUnreachable { .. } => "E_STS_UNREACHABLE",
             Error::SessionRoleMismatch { .. } => "E_SESSION_ROLE_MISMATCH",
+            Error::SessionRequestMismatch { .. } => "E_SESSION_REQUEST_MISMATCH",
+            Error::AlreadyOnRole { .. } => "E_ALREADY_ON_ROLE",
             Error::SessionExpired { .. } => "E_SESSION_EXPIRED",
             Error::Sts { .. } => "E_STS_ERROR",
             Error::AwsConfigFile { .. } => "E_AWS_CONFIG_FILE",
@@ -282,6 +301,22 @@ impl fmt::Display for Error {
                  serverless-access-roles plugin or exec), and {role_arn} is asked for; the session's keys \
                  are not used as the base identity of another role: run the command outside that session, \
                  or use the same app and stage as the session"
+            ),
+            Error::SessionRequestMismatch { role_arn, fields } => write!(
+                f,
+                "this command runs inside an access-role session of {} made for another request of that role \
+                 ({} differ); its keys cannot stand in for this profile's narrower or different session: run \
+                 the command outside that session, or use the same profile as the session",
+                escape_control(role_arn),
+                fields.join(", ")
+            ),
+            Error::AlreadyOnRole { role_arn, base_arn } => write!(
+                f,
+                "the base identity already is the access role: {} is a session of {}, and a role cannot assume \
+                 itself; run with your own identity instead (drop the base profile, or name the AWS profile of \
+                 your own keys: a profile written by `serverless-access-roles profiles` is this role, not a base)",
+                escape_control(base_arn),
+                escape_control(role_arn)
             ),
             Error::SessionExpired { role_arn, expiration } => write!(
                 f,

@@ -7,6 +7,7 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::naming::{self, SessionContext};
 use crate::profiles::{self, Discovery, DurationSeconds, NameTemplate, Profile, ProfileStore, Region};
+use crate::region::{self, RegionRule};
 use std::path::PathBuf;
 
 /// What planning reads besides the app and stage; every field is optional.
@@ -16,7 +17,9 @@ pub struct PlanOptions {
     pub config_path: Option<PathBuf>,
     /// Where discovery starts; when unset, the current directory.
     pub cwd: Option<PathBuf>,
-    /// STS region when the profile names none; when unset, the AWS config's, else us-east-1.
+    /// STS region when the profile names none; when unset, see [`crate::region`]'s order
+    /// (region variables, the base identity's AWS config profile, us-east-1; never instance
+    /// metadata).
     pub region: Option<String>,
     /// AWS config profile of the base identity; wins over the profile's `sourceProfile`.
     pub base_profile: Option<String>,
@@ -38,8 +41,8 @@ pub struct AssumeRoleRequest {
     pub external_id: Option<String>,
     /// Lifetime of the credentials in seconds.
     pub duration_seconds: u32,
-    /// STS region; when unset, the AWS config's region, else us-east-1.
-    pub region: Option<String>,
+    /// STS region, decided while planning (see [`crate::region`]).
+    pub region: String,
     /// AWS config profile of the base identity; when unset, the default chain.
     pub base_profile: Option<String>,
     /// MFA device whose code is presented; when set, a code is required (see
@@ -70,6 +73,12 @@ impl AssumeRoleRequest {
         hops
     }
 
+    /// The call made first: the first of [`AssumeRoleRequest::hops`], else this one. Its base
+    /// identity is the chain's.
+    pub fn first_hop(&self) -> &AssumeRoleRequest {
+        self.hops().first().copied().unwrap_or(self)
+    }
+
     /// The MFA device whose code this call, or a call before it in the chain, presents. The
     /// store allows one device per chain (see [`crate::profiles::ProfileStore::parse`]).
     pub fn mfa_serial(&self) -> Option<&str> {
@@ -87,7 +96,7 @@ impl AssumeRoleRequest {
             session_name: "test-session".to_owned(),
             external_id: None,
             duration_seconds: 3600,
-            region: None,
+            region: "us-east-1".to_owned(),
             base_profile: None,
             mfa_serial: None,
             source_identity: None,
@@ -108,6 +117,11 @@ pub struct Plan {
     pub profile: String,
     /// The store key that chose it, e.g. `apps.payments.stages.prod`.
     pub rule: String,
+    /// Which setting gave the STS region.
+    pub region_rule: RegionRule,
+    /// When a default chose the profile: the app's mapped stage the stage asked for is a near
+    /// miss of (`prd` for `prod`), for a did-you-mean warning.
+    pub near_stage: Option<String>,
     /// The AssumeRole call to make (with the calls before it in `via`, for chained profiles).
     pub request: AssumeRoleRequest,
 }
@@ -163,12 +177,21 @@ fn plan_checked(
         profile: selection.name,
         service: options.service.as_deref(),
     };
-    let request = request_for(store, selection.name, selection.profile, &context, region, options);
-    let (profile, rule) = (selection.name.to_owned(), selection.rule.key(app, stage));
-    Ok(Plan { config_path: store.path.clone(), profile, rule, request })
+    let (request, region_rule) = request_for(store, selection.name, selection.profile, &context, region, options)?;
+    let rule = selection.rule.key(app, stage);
+    let near_stage = selection.near_stage.map(str::to_owned);
+    Ok(Plan {
+        config_path: store.path.clone(),
+        profile: selection.name.to_owned(),
+        rule,
+        region_rule,
+        near_stage,
+        request,
+    })
 }
 
-/// The AssumeRole call for `profile`, and for the profiles it is chained through.
+/// The AssumeRole call for `profile`, and for the profiles it is chained through, with the
+/// rule that gave its region.
 ///
 /// The store was checked for loops and undefined names when it was parsed.
 fn request_for(
@@ -178,27 +201,35 @@ fn request_for(
     context: &SessionContext<'_>,
     region: Option<&Region>,
     options: &PlanOptions,
-) -> AssumeRoleRequest {
+) -> Result<(AssumeRoleRequest, RegionRule), Error> {
     let context = SessionContext { profile: name, ..context.clone() };
     let template = profile.session_name.clone().unwrap_or_else(NameTemplate::default_template);
-    let via = profile.via.as_ref().and_then(|via| {
-        let (via_name, via_profile) = store.profiles.get_key_value(via)?;
-        Some(Box::new(request_for(store, via_name, via_profile, &context, region, options)))
-    });
-    AssumeRoleRequest {
+    let via = match profile.via.as_ref().and_then(|via| store.profiles.get_key_value(via)) {
+        Some((via_name, via_profile)) => {
+            Some(Box::new(request_for(store, via_name, via_profile, &context, region, options)?.0))
+        }
+        None => None,
+    };
+    let base_profile =
+        options.base_profile.clone().filter(|p| !p.is_empty()).or_else(|| profile.source_profile.clone());
+    // The base identity is the first hop's.
+    let first_base = via.as_deref().map_or(base_profile.as_deref(), |via| via.first_hop().base_profile.as_deref());
+    let (region, region_rule) = region::decide(profile.region.as_ref(), region, first_base, &options.env)?;
+    let request = AssumeRoleRequest {
         role_arn: profile.role_arn.to_string(),
         session_name: naming::render(&template, &context),
         external_id: profile.external_id.as_ref().map(|e| e.as_str().to_owned()),
         duration_seconds: profile.duration_seconds.unwrap_or(DurationSeconds::DEFAULT).get(),
-        region: profile.region.as_ref().or(region).map(|r| r.as_str().to_owned()),
-        base_profile: options.base_profile.clone().filter(|p| !p.is_empty()).or_else(|| profile.source_profile.clone()),
+        region,
+        base_profile,
         mfa_serial: profile.mfa_serial.as_ref().map(|m| m.as_str().to_owned()),
         source_identity: profile.source_identity.as_ref().map(|t| naming::render(t, &context)),
         tags: profile.session_tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         transitive_tag_keys: profile.transitive_tag_keys.clone(),
         policy: profile.policy.as_ref().map(|p| p.as_json().to_owned()),
         via,
-    }
+    };
+    Ok((request, region_rule))
 }
 
 /// App and stage names: non-empty, at most 128 characters, no control characters.
@@ -251,14 +282,16 @@ mod tests {
         assert_eq!(plan.config_path, dir.path().join("access-roles.yml"));
         assert_eq!((plan.profile.as_str(), plan.rule.as_str()), ("production", "apps.payments.stages.prod"));
         assert_eq!(plan.request.role_arn, "arn:aws:iam::222222222222:role/serverless-deploy");
-        assert_eq!((plan.request.duration_seconds, plan.request.region.as_deref()), (3600, Some("eu-west-1")));
+        assert_eq!((plan.request.duration_seconds, plan.request.region.as_str()), (3600, "eu-west-1"));
+        assert_eq!(plan.region_rule, RegionRule::Option);
         assert_eq!(plan.request.base_profile.as_deref(), Some("ci"));
         assert_eq!(plan.request.session_name, "ana-payments-prod");
 
         let options = PlanOptions { cwd: Some(dir.path().to_owned()), env: Env::from_slice(&[]), ..Default::default() };
         let sandbox = super::plan("payments", "dev", &options).unwrap();
         assert_eq!(sandbox.request.external_id.as_deref(), Some("acme-7f3a"));
-        assert_eq!(sandbox.request.region.as_deref(), Some("us-east-1"), "the profile's region wins");
+        assert_eq!(sandbox.request.region, "us-east-1", "the profile's region wins");
+        assert_eq!(sandbox.region_rule, RegionRule::Profile);
         assert_eq!(
             sandbox.request.base_profile.as_deref(),
             Some("acme-sso"),

@@ -1,13 +1,14 @@
 //! `resolve`: from an app and stage to assumed-role credentials, through the session the
 //! environment carries and the cache.
 
-use crate::aws_profiles::{base_env, own_selected_profile};
+use crate::aws_profiles::own_selected_profile;
+use crate::base_identity::BaseIdentity;
 use crate::cache::{self, CacheSettings};
 use crate::credentials::{AccessRoleCredentials, Credentials, Secret, Source};
 use crate::env::Env;
 use crate::error::Error;
 use crate::plan::{plan, Plan, PlanOptions};
-use crate::session_env::session_keys;
+use crate::session_env::{request_digest, session_keys, SessionLookup};
 use crate::sts::{self, CallSettings};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -44,10 +45,13 @@ pub struct ResolveOptions {
 #[derive(Debug)]
 pub struct Resolver {
     plan: Plan,
-    /// The environment as the caller gave it (the cache and STS get [`base_env`] of it).
+    /// The environment as the caller gave it (the cache and STS get the base identity's, see
+    /// [`BaseIdentity`]).
     env: Env,
-    /// The credentials of the session the environment carries for this role.
-    session: Option<Credentials>,
+    /// The session the environment carries for this role and request, if any.
+    session: SessionLookup,
+    /// The base identity's AWS profile, when one is named.
+    base_profile: Option<String>,
     cache: CacheSettings,
     call: CallSettings,
 }
@@ -59,9 +63,10 @@ impl Resolver {
     pub fn new(app: &str, stage: &str, options: &ResolveOptions) -> Result<Resolver, Error> {
         let env = &options.plan.env;
         let plan = plan(app, stage, &options.plan)?;
-        let session = session_keys(env, &plan.request.role_arn, SystemTime::now())?;
-        // A profile that runs this package's bin is not its own base identity.
-        let base = base_env(env);
+        let session = session_keys(env, &plan.request, SystemTime::now())?;
+        // A named base profile is the only source of the base identity; a profile that runs
+        // this package's bin is not its own base identity.
+        let BaseIdentity { profile: base_profile, env: base } = BaseIdentity::of(&plan.request, env)?;
         let cache = CacheSettings {
             enabled: options.cache.unwrap_or(true),
             force_refresh: options.force_refresh,
@@ -80,14 +85,14 @@ impl Resolver {
             timeout: Duration::from_secs(options.timeout_seconds.unwrap_or(20).clamp(1, 300).into()),
             env: base,
         };
-        Ok(Resolver { plan, env: env.clone(), session, cache, call })
+        Ok(Resolver { plan, env: env.clone(), session, base_profile, cache, call })
     }
 
     /// The credentials of the session the environment carries, else fresh cached ones that can
     /// be had without waiting: held in memory, or in an entry of a private cache directory, while
     /// no other caller is busy with the key. Never calls STS.
     pub fn cached(&self) -> Option<AccessRoleCredentials> {
-        if let Some(session) = &self.session {
+        if let Some(session) = &self.session.keys {
             return Some(self.finish(session.clone(), Source::Session));
         }
         let credentials = cache::peek(&self.plan.request, &self.cache)?;
@@ -99,7 +104,7 @@ impl Resolver {
     ///
     /// An MFA code is needed only when STS is called, so cached credentials spare the prompt.
     pub async fn resolve(self) -> Result<AccessRoleCredentials, Error> {
-        if let Some(session) = &self.session {
+        if let Some(session) = &self.session.keys {
             return Ok(self.finish(session.clone(), Source::Session));
         }
         let request = &self.plan.request;
@@ -128,6 +133,11 @@ impl Resolver {
             session_token: credentials.session_token,
             expiration: credentials.expiration,
             profile: self.plan.profile.clone(),
+            rule: self.plan.rule.clone(),
+            near_stage: self.plan.near_stage.clone(),
+            base_profile: self.base_profile.clone(),
+            request_digest: request_digest(&self.plan.request),
+            session_ignored: self.session.ignored.clone(),
             role_arn: self.plan.request.role_arn.clone(),
             assumed_role_arn: credentials.assumed_role_arn,
             region: credentials.region,

@@ -19,9 +19,6 @@ mod limit;
 
 use failure::classify;
 
-/// STS region used when neither the profile, the caller nor the AWS config names one.
-const FALLBACK_REGION: &str = "us-east-1";
-
 /// The code of [`Error::CredentialProcessLoop`], as a nested run of the bin prints it.
 const LOOP_CODE: &str = "E_CREDENTIAL_PROCESS_LOOP";
 
@@ -56,7 +53,7 @@ pub(crate) fn is_session_of(assumed_role_arn: &str, role_arn: &str) -> bool {
 pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Result<Credentials, Error> {
     let token_code = mfa_token(request, call)?;
     let config = base_config(request, call).await;
-    let region = config.region().map_or(FALLBACK_REGION, |r| r.as_ref()).to_owned();
+    let region = request.region.clone();
     // The keys that call AssumeRole, resolved once: a credential_process or SSO base identity
     // is not run a second time by the client.
     let keys = match &request.via {
@@ -70,7 +67,7 @@ pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings
                 "serverless-access-roles-chain",
             )
         }
-        None => base_credentials(&config, request.base_profile.as_deref(), &request.role_arn, &call.env).await?,
+        None => base_credentials(&config, request.base_profile.as_deref(), &request.role_arn).await?,
     };
     let sts_config = aws_sdk_sts::config::Builder::from(&config)
         .region(Region::new(region.clone()))
@@ -158,7 +155,9 @@ fn mfa_token(request: &AssumeRoleRequest, call: &CallSettings) -> Result<Option<
     }
 }
 
-/// Loads the SDK config for the base identity, with bounded timeouts and standard retries.
+/// Loads the SDK config for the base identity, with bounded timeouts and standard retries, in
+/// the request's region: aws-config's own region chain, which ends at the instance metadata
+/// service, never runs.
 async fn base_config(request: &AssumeRoleRequest, call: &CallSettings) -> SdkConfig {
     let attempt = call.timeout.min(Duration::from_secs(10));
     let timeouts = TimeoutConfig::builder()
@@ -170,15 +169,14 @@ async fn base_config(request: &AssumeRoleRequest, call: &CallSettings) -> SdkCon
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(timeouts)
         .retry_config(RetryConfig::standard().with_max_attempts(3))
-        .http_client(https_client());
+        .http_client(https_client())
+        .region(Region::new(request.region.clone()));
     if let Some(profile) = &request.base_profile {
         loader = loader.profile_name(profile);
     }
-    if let Some(region) = &request.region {
-        loader = loader.region(Region::new(region.clone()));
-    }
     // aws-config's own seam for the environment (its `test-util` feature): the whole chain —
-    // key variables, profile, web identity, endpoint — reads the environment we were given.
+    // key variables, profile, web identity, endpoint — reads the environment we were given
+    // (for a named base profile, one without the ambient sources: crate::base_identity).
     if let Some(env) = call.env.for_aws_sdk() {
         loader = loader.env(env);
     }
@@ -204,7 +202,6 @@ async fn base_credentials(
     config: &SdkConfig,
     base_profile: Option<&str>,
     role_arn: &str,
-    env: &Env,
 ) -> Result<SdkCredentials, Error> {
     let no_base = |reason: String| Error::NoBaseCredentials {
         base_profile: base_profile.map(str::to_owned),
@@ -218,13 +215,6 @@ async fn base_credentials(
         // A credential_process that is this command, nested, said so on its stderr.
         if reason.contains(LOOP_CODE) {
             return Error::CredentialProcessLoop { role_arn: role_arn.to_owned() };
-        }
-        // A profile that is not there: name it and what is, rather than the chain's long story.
-        if let Some(profile) = base_profile {
-            let defined = crate::aws_profiles::defined_profiles(env);
-            if let Some(defined) = defined.filter(|names| !names.iter().any(|n| n == profile)) {
-                return Error::UnknownBaseProfile { profile: profile.to_owned(), defined };
-            }
         }
         no_base(reason)
     })

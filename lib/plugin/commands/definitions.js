@@ -73,6 +73,7 @@ const ACCESS_ROLE_COMMANDS = {
       'role-name': { usage: `With --create: role name (${NAME_HELP.roleName})`, type: 'string' },
       'principal': { usage: 'With --create: ARN allowed to assume the role (default: your AWS identity)', type: 'string' },
       'dry-run': { usage: 'With --create: print the stack, template and store change; call no AWS API, write nothing', type: 'boolean' },
+      'strict': { usage: 'With --create: fail (exit 1) when the final check cannot assume the new role; by default it is a warning', type: 'boolean' },
     },
   },
   template: {

@@ -45,8 +45,11 @@ async function assumeLinked(plugin, settings, fresh) {
  * 2. the stack (default `serverless-access-role-<profile>`, role of the same name) is created,
  *    or updated when its template differs (./role-stack), its events shown as they come;
  * 3. the store is written with the role's ARN (./save-link);
- * 4. when the caller is the principal, the role is assumed as `access-role test` would and the
- *    assumed identity shown; else the principal is told to run `access-role test`.
+ * 4. when the caller is the principal, the role is assumed as `access-role test` would, as the
+ *    same identity that made the stack (the framework's, which `--aws-profile` names for both),
+ *    and the assumed identity shown; else the principal is told to run `access-role test`.
+ *    A failed check comes after the stack and the store were written: it is a warning that
+ *    says so (exit 0), or with `--strict` an error that says so.
  *
  * @param {import('..')} plugin
  */
@@ -123,7 +126,19 @@ async function runLinkCreate(plugin) {
     log.notice(`The role trusts ${principalArn}, not you (${caller.arn}): that identity checks it with ${testCommand}`);
     return;
   }
-  const credentials = await assumeLinked(plugin, { ...settings, app: link.app, stage }, change !== 'unchanged');
+  let credentials;
+  try {
+    credentials = await assumeLinked(plugin, { ...settings, app: link.app, stage }, change !== 'unchanged');
+  } catch (error) {
+    const done = `Created or updated the stack ${stackName} and linked its role ${roleArn} as profile "${link.profile}"`;
+    const failed = `but the check as ${caller.arn} failed.\n${error.message}`;
+    const next = `Once fixed, ${caller.arn} (or whoever deploys) checks it with ${testCommand}`;
+    if (!options.strict) {
+      log.warning(`${done}, ${failed}\n${next}`);
+      return;
+    }
+    throw userError(serverless, `${done}, ${failed}\n${next}`, error.code || 'ACCESS_ROLES_LINK_CHECK_FAILED');
+  }
   log.writeText(
     formatFields([
       ['Profile', credentials.profile],

@@ -39,7 +39,7 @@ function runShow(plugin) {
       ['Profile store', described.configPath],
       ['App', `${settings.app} (${APP_SOURCES[settings.appSource]})`],
       ['Stage', settings.stage],
-      ['Chosen by', described.rule],
+      ['Chosen by', described.nearStage ? `${described.rule} (stage "${described.nearStage}" is mapped: a typo?)` : described.rule],
       ['Profile', described.profile],
       ['Role', described.roleArn],
       // The hops assumed before the role, in order: the base identity assumes the first.
@@ -47,7 +47,7 @@ function runShow(plugin) {
       ['External ID', described.externalId],
       ['MFA device', described.mfaSerial || undefined],
       ['Key lifetime', `${described.durationSeconds} s`],
-      ['STS region', described.region || settings.region],
+      ['STS region', `${described.region} (from ${described.regionRule})`],
       ['Session name', described.sessionName],
       ['Source identity', described.sourceIdentity || undefined],
       ['Session tags', listOrNone(described.sessionTagKeys)],

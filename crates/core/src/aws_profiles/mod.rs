@@ -12,10 +12,22 @@ mod list;
 mod load;
 mod ours;
 
+use crate::env::Env;
 pub(crate) use chain::base_profile_sections;
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
 pub(crate) use ours::{base_env, defined_profiles, own_selected_profile, selected_profile};
+
+/// The AWS config profile a base identity comes from: `base_profile` when one is named, else
+/// the one the environment selects (`AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`), else `default`.
+pub(crate) fn base_aws_profile(base_profile: Option<&str>, env: &Env) -> String {
+    base_profile.map(str::to_owned).or_else(|| selected_profile(env)).unwrap_or_else(|| "default".to_owned())
+}
+
+/// The value of `setting` in the AWS config profile `name`, as aws-config reads it.
+pub(crate) fn profile_setting(env: &Env, name: &str, setting: &str) -> Option<String> {
+    load::load_profiles(env)?.get_profile(name)?.get(setting).map(str::to_owned)
+}
 
 /// Whether `name` can be an AWS config profile name: the characters the AWS SDKs accept in
 /// `[profile NAME]` (aws-config drops sections with any other).

@@ -1,6 +1,6 @@
 //! Cache keys: a hash of everything that changes which keys STS would hand out.
 
-use crate::aws_profiles::{base_profile_sections, selected_profile};
+use crate::aws_profiles::{base_aws_profile, base_profile_sections};
 use crate::env::Env;
 use crate::plan::AssumeRoleRequest;
 use sha2::{Digest, Sha256};
@@ -48,11 +48,9 @@ pub(crate) fn cache_key(request: &AssumeRoleRequest, env: &Env) -> String {
     hex::encode(hash.finalize())
 }
 
-/// The AWS config profile the base identity comes from: the first hop's `base_profile`, else
-/// `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`, else `default`.
+/// The AWS config profile the base identity comes from (see [`base_aws_profile`]).
 fn base_profile_name(request: &AssumeRoleRequest, env: &Env) -> String {
-    let first = request.hops().first().copied().unwrap_or(request);
-    first.base_profile.clone().or_else(|| selected_profile(env)).unwrap_or_else(|| "default".to_owned())
+    base_aws_profile(request.first_hop().base_profile.as_deref(), env)
 }
 
 /// Every field of the request and of the chain before it, unambiguously; not the MFA code,
@@ -112,7 +110,7 @@ mod tests {
             AssumeRoleRequest { external_id: Some("x1".to_owned()), ..request() },
             AssumeRoleRequest { duration_seconds: 900, ..request() },
             AssumeRoleRequest { session_name: "other".to_owned(), ..request() },
-            AssumeRoleRequest { region: Some("eu-west-1".to_owned()), ..request() },
+            AssumeRoleRequest { region: "eu-west-1".to_owned(), ..request() },
             AssumeRoleRequest { base_profile: Some("ci".to_owned()), ..request() },
             AssumeRoleRequest { mfa_serial: Some("arn:aws:iam::111111111111:mfa/a".to_owned()), ..request() },
             AssumeRoleRequest { source_identity: Some("ana".to_owned()), ..request() },

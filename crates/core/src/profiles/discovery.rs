@@ -193,7 +193,7 @@ mod tests {
         let mut d = discovery(root.path(), "");
         d.config_path = Some(PathBuf::from("nope.yml"));
         let err = d.find().unwrap_err();
-        assert_eq!(err.code(), "E_NO_PROFILE_STORE");
+        assert_eq!(err.code(), "E_MISSING_STORE");
         assert!(err.to_string().contains("nope.yml"), "{err}");
     }
 

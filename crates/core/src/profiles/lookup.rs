@@ -35,6 +35,9 @@ pub struct Selection<'a> {
     pub profile: &'a Profile,
     /// The rule that chose it.
     pub rule: Rule,
+    /// When a default chose it: the app's mapped stage that the stage asked for is a near miss
+    /// of (`prd` for `prod`), a likely typo.
+    pub near_stage: Option<&'a str>,
 }
 
 impl ProfileStore {
@@ -58,7 +61,9 @@ impl ProfileStore {
         };
         let (name, rule) = by_stage.or(by_app).or(by_store).ok_or_else(no_profile)?;
         let (name, profile) = self.profiles.get_key_value(name).ok_or_else(no_profile)?;
-        Ok(Selection { name, profile, rule })
+        let stages: Vec<&str> = app_entry.map(|a| a.stages.keys().map(String::as_str).collect()).unwrap_or_default();
+        let near_stage = (rule != Rule::Stage).then(|| suggest(stage, &stages)).flatten();
+        Ok(Selection { name, profile, rule, near_stage })
     }
 }
 
@@ -87,6 +92,15 @@ mod tests {
         let chosen = s.select("payments", "dev").unwrap();
         assert_eq!((chosen.name, chosen.rule), ("sandbox", Rule::AppDefault));
         assert_eq!(chosen.rule.key("payments", "dev"), "apps.payments.defaultProfile");
+    }
+
+    #[test]
+    fn a_stage_that_a_default_answers_names_the_mapped_stage_it_is_a_near_miss_of() {
+        let s = store(STORE);
+        let typo = s.select("payments", "prd").unwrap();
+        assert_eq!((typo.name, typo.rule, typo.near_stage), ("sandbox", Rule::AppDefault, Some("prod")));
+        assert_eq!(s.select("payments", "dev").unwrap().near_stage, None, "not close to any mapped stage");
+        assert_eq!(s.select("payments", "prod").unwrap().near_stage, None, "mapped itself");
     }
 
     #[test]

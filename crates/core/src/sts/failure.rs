@@ -37,11 +37,15 @@ pub(super) async fn classify(
             let message = service.err().message().map(str::to_owned).or_else(|| xml_element(&body, "Message"));
             let message = message.unwrap_or_else(|| "no message".to_owned());
             match code.as_str() {
-                "AccessDenied" | "AccessDeniedException" => Error::AccessDenied {
-                    role_arn: request.role_arn.clone(),
-                    base_arn: base_identity_arn(client).await,
-                    message,
-                },
+                "AccessDenied" | "AccessDeniedException" => {
+                    let base_arn = base_identity_arn(client).await;
+                    match base_arn {
+                        Some(base_arn) if super::is_session_of(&base_arn, &request.role_arn) => {
+                            Error::AlreadyOnRole { role_arn: request.role_arn.clone(), base_arn }
+                        }
+                        base_arn => Error::AccessDenied { role_arn: request.role_arn.clone(), base_arn, message },
+                    }
+                }
                 "InvalidClientTokenId"
                 | "SignatureDoesNotMatch"
                 | "ExpiredToken"
@@ -52,7 +56,7 @@ pub(super) async fn classify(
             }
         }
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-            let region = config.region().map_or(super::FALLBACK_REGION, |r| r.as_ref());
+            let region = config.region().map_or(crate::region::FALLBACK_REGION, |r| r.as_ref());
             let endpoint = sts_endpoint(&call.env, config).or_else(|| default_endpoint(config, region));
             Error::StsUnreachable { endpoint, reason: unreachable_reason(&err, call.timeout) }
         }
