@@ -171,6 +171,6 @@ test('a base environment value that is not a string or null is a TypeError namin
   await assert.rejects(require('..').resolveCredentials('a', 'b', { baseEnvironment: { AWS_PROFILE: 5 } }), check);
   assert.throws(() => native.describeProfile('a', 'b', { baseEnvironment: { AWS_PROFILE: 5 } }), check);
   assert.throws(() => native.describeProfile('a', 'b', { baseEnvironment: { AWS_PROFILE: null, cwd: '/nowhere' }, configPath: '/nowhere/x.yml' }), {
-    code: 'E_NO_PROFILE_STORE',
+    code: 'E_MISSING_STORE',
   });
 });

@@ -142,7 +142,7 @@ describe('asyncInit', () => {
   test('a configPath that does not exist is an error, not a fallback', async () => {
     const { plugin } = setUp('info', { custom: { accessRoles: { configPath: 'missing.yml' } } });
     await assert.rejects(plugin.asyncInit(), {
-      code: 'ACCESS_ROLES_NO_PROFILE_STORE',
+      code: 'ACCESS_ROLES_MISSING_STORE',
       message: /missing\.yml does not exist; .*; the store path is given with custom\.accessRoles\.configPath$/s,
     });
   });
