@@ -18,7 +18,7 @@ let configPath;
 
 before(async () => {
   aws = await startLocalAws();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-sdk-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-sdk-')));
   // The native addon reads the base user's keys and the endpoint from this process's environment.
   applyEnv({ ...aws.env, HOME: dir, SERVERLESS_ACCESS_ROLES_CONFIG: undefined });
   configPath = writeSampleStore(dir, aws.seed, { reuse: 'sandbox' });

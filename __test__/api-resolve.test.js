@@ -37,7 +37,7 @@ const client = (Client, creds) => awsClient(aws, Client, creds);
 
 before(async () => {
   aws = await startLocalAws();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-resolve-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-resolve-')));
   applyEnv({ ...aws.env, HOME: dir, SERVERLESS_ACCESS_ROLES_CONFIG: undefined });
 });
 

@@ -95,7 +95,7 @@ let dir;
 let counter = 0;
 
 before(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-bad-input-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-bad-input-')));
   process.env.HOME = dir;
   delete process.env.SERVERLESS_ACCESS_ROLES_CONFIG;
 });

@@ -39,7 +39,7 @@ function ciEnv() {
 
 before(async () => {
   [aws, home] = await Promise.all([startLocalAws(), createHome()]);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-oidc-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-oidc-')));
   // A JWT's shape; moto does not verify it, AWS checks it against the OIDC provider.
   fs.writeFileSync(path.join(dir, 'oidc-token'), 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvcGF5bWVudHMifQ.c2ln');
   storePath = path.join(dir, 'access-roles.yml');

@@ -10,6 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { startLocalAws } = require('./helpers/localaws');
 const { grantsDuring } = require('./helpers/harness');
+const { defaultCacheDir } = require('./helpers/platform');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -29,7 +30,7 @@ let configPath;
 
 before(async () => {
   aws = await startLocalAws();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cache-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cache-')));
   configPath = path.join(dir, 'access-roles.yml');
   fs.writeFileSync(
     configPath,
@@ -198,14 +199,14 @@ test('cache: false neither reads nor writes the cache', async () => {
   assert.equal(c.source, 'sts', 'a fresh entry is not read either');
 });
 
-test('the cache lives in SERVERLESS_ACCESS_ROLES_CACHE_DIR, else ~/.cache/serverless-access-roles', async () => {
+test("the cache lives in SERVERLESS_ACCESS_ROLES_CACHE_DIR, else the platform's cache directory", async () => {
   const fromEnv = newCacheDir();
   await resolveInChild({}, { env: { SERVERLESS_ACCESS_ROLES_CACHE_DIR: fromEnv } });
   assert.equal(mode(onlyEntry(fromEnv)), 0o600);
 
   const home = fs.mkdtempSync(path.join(dir, 'home-'));
   const first = await resolveInChild({}, { env: { HOME: home, SERVERLESS_ACCESS_ROLES_CACHE_DIR: undefined } });
-  const platformDir = path.join(home, '.cache', 'serverless-access-roles');
+  const platformDir = defaultCacheDir(home);
   assert.equal(mode(platformDir), 0o700);
   assert.equal(JSON.parse(fs.readFileSync(onlyEntry(platformDir), 'utf8')).accessKeyId, first.accessKeyId);
 });

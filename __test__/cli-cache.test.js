@@ -18,7 +18,7 @@ let cacheDir;
 
 before(async () => {
   aws = await startLocalAws();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cache-cli-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cache-cli-')));
   storePath = path.join(dir, 'access-roles.yml');
   fs.writeFileSync(
     storePath,

@@ -24,7 +24,7 @@ let storePath;
 
 before(async () => {
   aws = await startLocalAws();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cp-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cp-')));
   storePath = writeSampleStore(dir, aws.seed);
 });
 

@@ -10,6 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { startLocalAws } = require('./helpers/localaws');
 const { assumeRoleCount } = require('./helpers/sts-calls');
+const { NO_TERMINAL, runInTerminal } = require('./helpers/terminal');
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
 const AWS_CLI = path.resolve(__dirname, '..', '.venv', 'bin', 'aws');
@@ -22,7 +23,7 @@ let env;
 
 before(async () => {
   aws = await startLocalAws();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-exec-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-exec-')));
   fs.writeFileSync(
     path.join(dir, 'access-roles.yml'),
     [
@@ -158,32 +159,40 @@ describe('exec', { concurrency: true }, () => {
     });
   }
 
-  test('one Ctrl-C at a terminal reaches the command once', async () => {
-    // The terminal signals the whole foreground group; exec must not add a second SIGINT, which
-    // tools such as terraform take as "stop now". util-linux `script` gives exec a real terminal.
-    const script = "let n = 0; process.on('SIGINT', () => { n += 1; setTimeout(() => { console.log('SIGINTs: ' + n); process.exit(3); }, 500); }); console.log('ready'); setInterval(() => {}, 1000);";
-    const quote = (word) => `'${String(word).replace(/'/g, `'\\''`)}'`;
-    // `exec`: script runs the line with $SHELL, and a shell left waiting (dash, for one) takes
-    // the same Ctrl-C and ends 130 itself once the command has exited.
-    const line = `exec ${[process.execPath, BIN, 'exec', '--app', 'payments', '--stage', 'dev', '--', process.execPath, '-e', script].map(quote).join(' ')}`;
-    const run = await new Promise((resolve, reject) => {
-      const child = spawn('script', ['-qfec', line, '/dev/null'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let output = '';
-      let sent = false;
-      child.stdout.on('data', (chunk) => {
-        output += chunk;
-        if (!sent && output.includes('ready')) {
+  /**
+   * Runs exec on a terminal (helpers/terminal.js) with a command that counts the SIGINTs it gets
+   * and reports them half a second after the first; once it is ready, `interrupt(execPid,
+   * terminal)` interrupts it.
+   */
+  const countSigintsOnTerminal = (interrupt) => {
+    const script = "let n = 0; process.on('SIGINT', () => { n += 1; setTimeout(() => { console.log('SIGINTs: ' + n); process.exit(3); }, 500); }); console.log('ready ' + process.ppid); setInterval(() => {}, 1000);";
+    let sent = false;
+    return runInTerminal([process.execPath, BIN, 'exec', '--app', 'payments', '--stage', 'dev', '--', process.execPath, '-e', script], {
+      cwd: dir,
+      env,
+      timeoutMs: 60_000,
+      onOutput: (output, terminal) => {
+        const ready = output.match(/ready (\d+)/);
+        if (!sent && ready) {
           sent = true;
-          child.stdin.write('\x03');
+          interrupt(Number(ready[1]), terminal);
         }
-      });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.once('error', reject);
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, output });
-      });
+      },
     });
+  };
+
+  test('one Ctrl-C at a terminal reaches the command once', { skip: NO_TERMINAL }, async () => {
+    // The terminal signals the whole foreground group; exec must not add a second SIGINT, which
+    // tools such as terraform take as "stop now".
+    const run = await countSigintsOnTerminal((execPid, terminal) => terminal.type('\x03'));
+    assert.match(run.output, /SIGINTs: 1\r?\n/, run.output);
+    assert.equal(run.code, 3);
+  });
+
+  test('a SIGINT sent to exec alone on a terminal reaches the command once', { skip: NO_TERMINAL }, async () => {
+    // `kill -INT` of exec's pid (a process manager, an IDE's stop button): the command would not
+    // get it itself, so exec passes it on, though its stdin is a terminal.
+    const run = await countSigintsOnTerminal((execPid) => process.kill(execPid, 'SIGINT'));
     assert.match(run.output, /SIGINTs: 1\r?\n/, run.output);
     assert.equal(run.code, 3);
   });

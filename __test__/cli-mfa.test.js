@@ -1,7 +1,7 @@
 'use strict';
 // MFA through credential_process: `--mfa-code`, the question on the controlling terminal when an
 // AWS SDK runs the bin with stdout and stderr as pipes (the aws CLI on a real pseudo-terminal,
-// through util-linux `script`), once per key lifetime, and E_MFA_REQUIRED without a terminal;
+// through helpers/terminal.js), once per key lifetime, and E_MFA_REQUIRED without a terminal;
 // and through exec: `--mfa-code`, the question on a terminal, E_MFA_REQUIRED without one.
 // moto does not check MFA codes; its request recorder shows the code STS was sent.
 
@@ -13,6 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { startLocalAws } = require('./helpers/localaws');
 const { assumeRoleRequests } = require('./helpers/sts-calls');
+const { NO_TERMINAL, runInTerminal: onTerminal } = require('./helpers/terminal');
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
@@ -25,7 +26,7 @@ let dir;
 
 before(async () => {
   aws = await startLocalAws();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cli-mfa-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cli-mfa-')));
   fs.writeFileSync(
     path.join(dir, 'access-roles.yml'),
     `profiles:\n  guarded:\n    roleArn: ${aws.seed.roles.deploy}\n    mfaSerial: ${DEVICE}\napps:\n  payments:\n    stages:\n      dev: guarded\n`,
@@ -81,37 +82,25 @@ function runDetached(file, args, env) {
   });
 }
 
-/** `'it'\''s'`: one word for `sh -c`. */
-const shellQuote = (word) => `'${String(word).replace(/'/g, `'\\''`)}'`;
-
 /**
- * Runs `file args` on a pseudo-terminal (util-linux `script`), as in a developer's terminal;
+ * Runs `file args` on a pseudo-terminal (helpers/terminal.js), as in a developer's terminal;
  * answers `answer` once the MFA question shows, if given. Resolves with the status, the whole
  * terminal output (CRLF line ends) and whether the question was asked.
  */
-function runInTerminal(file, args, env, answer) {
-  return new Promise((resolve, reject) => {
-    const command = [file, ...args].map(shellQuote).join(' ');
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { env, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    let asked = false;
-    const collect = (chunk) => {
-      output += chunk;
+async function runInTerminal(file, args, env, answer) {
+  let asked = false;
+  const { code, output } = await onTerminal([file, ...args], {
+    env,
+    cwd: dir,
+    timeoutMs: 60_000,
+    onOutput: (output, terminal) => {
       if (!asked && output.includes(PROMPT)) {
         asked = true;
-        if (answer !== undefined) child.stdin.write(`${answer}\r`);
+        if (answer !== undefined) terminal.type(`${answer}\r`);
       }
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      child.stdin.destroy();
-      resolve({ status, output, asked });
-    });
+    },
   });
+  return { status: code, output, asked };
 }
 
 /** The TokenCode and SerialNumber of the AssumeRole calls recorded since the last reset. */
@@ -144,7 +133,7 @@ test('without a code or a terminal: E_MFA_REQUIRED naming the device and --mfa-c
   assert.deepEqual(await assumeRoleCalls(), []);
 });
 
-test('the aws CLI on a terminal: the bin asks on the terminal once, and cached keys spare the question', async () => {
+test('the aws CLI on a terminal: the bin asks on the terminal once, and cached keys spare the question', { skip: NO_TERMINAL }, async () => {
   const { env } = developer();
   // The profile, as `profiles --write` writes it.
   const written = await runDetached(process.execPath, [BIN, 'profiles', '--write'], env);
@@ -180,7 +169,7 @@ test('exec --mfa-code: STS gets the code with the device, and the command runs o
   assert.deepEqual(await assumeRoleCalls(), [{ serial: DEVICE, code: '246810' }]);
 });
 
-test('exec on a terminal without a code: asks once, runs the command on the role; without a terminal: E_MFA_REQUIRED and the command never starts', async () => {
+test('exec on a terminal without a code: asks once, runs the command on the role; without a terminal: E_MFA_REQUIRED and the command never starts', { skip: NO_TERMINAL }, async () => {
   const { env } = developer();
   const command = ['--', AWS_CLI, 'sts', 'get-caller-identity', '--output', 'json'];
   await aws.recorder.reset();

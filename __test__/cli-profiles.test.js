@@ -20,7 +20,7 @@ let dir;
 
 before(async () => {
   aws = await startLocalAws();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-profiles-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-profiles-')));
 });
 
 after(async () => {
@@ -28,11 +28,13 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fresh directory with a HOME, a service directory holding `store`, and a cache. */
-function workspace(store) {
+/**
+ * A fresh directory with a HOME, a service directory (named `serviceName`) holding `store`, and a cache.
+ */
+function workspace(store, serviceName = 'service') {
   const root = fs.mkdtempSync(path.join(dir, 'ws-'));
   const home = path.join(root, 'home');
-  const service = path.join(root, 'service');
+  const service = path.join(root, serviceName);
   fs.mkdirSync(home);
   fs.mkdirSync(service);
   const storePath = path.join(service, 'access-roles.yml');
@@ -113,10 +115,11 @@ test('--write puts the profiles into ~/.aws/config and the aws CLI answers as th
 
   const text = fs.readFileSync(ws.configFile, 'utf8');
   assert.ok(text.startsWith(`${USER_CONFIG}\n# >>> serverless-access-roles profiles from ${ws.storePath}\n`), text);
-  const command = `${BIN} credential-process --app payments --stage dev --config ${ws.storePath}`;
+  // node by its absolute path: a GUI app's PATH may hold no node for the bin's shebang.
+  const command = `${process.execPath} ${BIN} credential-process --app payments --stage dev --config ${ws.storePath}`;
   assert.ok(text.includes(`[profile payments-dev]\ncredential_process = ${command}\nregion = ${aws.seed.region}\n`), text);
   assert.ok(text.includes('[profile payments]\ncredential_process = '), text);
-  assert.ok(text.includes(`[profile payments-prod]\ncredential_process = ${BIN} credential-process --app payments --stage prod --config ${ws.storePath}\n#`), 'no region where the profile names none');
+  assert.ok(text.includes(`[profile payments-prod]\ncredential_process = ${process.execPath} ${BIN} credential-process --app payments --stage prod --config ${ws.storePath}\n#`), 'no region where the profile names none');
   assert.equal(fs.statSync(ws.configFile).mode & 0o777, 0o640, 'the mode is kept');
 
   const dev = await callerIdentity(ws, 'payments-dev');
@@ -151,6 +154,35 @@ test('AWS_PROFILE=payments-dev with your keys in [default]: the aws CLI and an S
   const sdk = await run(ws, process.execPath, ['-e', script], { ...env, NODE_PATH: path.join(ROOT, 'node_modules') });
   assert.equal(sdk.status, 0, sdk.stderr);
   assert.match(sdk.stdout, /^arn:aws:sts::123456789012:assumed-role\/serverless-deploy\/.+-payments-dev\n$/);
+});
+
+test('a store behind spaces, # and ; and quotes: the aws CLI and SDK v3 read the same line, and both run it', async () => {
+  // SDK v3's parser (and the Rust and Go SDKs') cuts a value at " #" or " ;", quoted or not;
+  // botocore keeps it. The written line has neither, and still names the same path.
+  const ws = workspace(storeText(), "it's #1 ;b \u00a0#c");
+  const written = await profiles(ws, ['--write']);
+  assert.equal(written.status, 0, written.stderr);
+  const line = fs.readFileSync(ws.configFile, 'utf8').match(/^\[profile payments-dev\]\ncredential_process = (.*)$/m)[1];
+  assert.ok(line.endsWith(`--config '${ws.storePath.replace(/'/g, "'\\''").replace(/(\s)([#;])/g, "$1''$2")}'`), line);
+
+  const botocore = await run(ws, AWS_CLI, ['configure', 'get', 'credential_process', '--profile', 'payments-dev']);
+  assert.equal(botocore.stdout, `${line}\n`, botocore.stderr);
+  const script = `require('@smithy/core/config').loadSharedConfigFiles({ ignoreCache: true }).then(
+    (files) => console.log(files.configFile['payments-dev'].credential_process));`;
+  const sdkV3 = await run(ws, process.execPath, ['-e', script], { NODE_PATH: path.join(ROOT, 'node_modules') });
+  assert.equal(sdkV3.stdout, `${line}\n`, sdkV3.stderr);
+
+  const cli = await callerIdentity(ws, 'payments-dev');
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(JSON.parse(cli.stdout).Arn, /assumed-role\/serverless-deploy\/.+-payments-dev$/);
+  // SDK v3's credential_process provider, as CDK, osls and Serverless v4 reach it.
+  const client = `const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
+    const { fromProcess } = require('@aws-sdk/credential-provider-process');
+    new STSClient({ credentials: fromProcess({ profile: 'payments-dev' }) }).send(new GetCallerIdentityCommand({}))
+      .then((r) => console.log(r.Arn), (e) => { console.error(e.message); process.exit(1); });`;
+  const sdk = await run(ws, process.execPath, ['-e', client], { NODE_PATH: path.join(ROOT, 'node_modules'), NODE_NO_WARNINGS: '1' });
+  assert.equal(sdk.status, 0, sdk.stderr);
+  assert.match(sdk.stdout, /assumed-role\/serverless-deploy\/.+-payments-dev\n$/);
 });
 
 test('a second --write leaves the file byte-identical and unwritten', async () => {

@@ -16,7 +16,7 @@ const { resolveCredentials } = require('..');
 let dir;
 
 before(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-faults-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-faults-')));
   fs.writeFileSync(
     path.join(dir, 'access-roles.yml'),
     'defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::123456789012:role/serverless-deploy\n',

@@ -24,7 +24,7 @@ let credentialsFile;
 
 before(async () => {
   aws = await startLocalAws();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-identity-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-identity-')));
   const { deploy } = aws.seed.roles;
   fs.writeFileSync(
     path.join(dir, 'access-roles.yml'),

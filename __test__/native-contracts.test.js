@@ -158,6 +158,8 @@ test('every export refuses an option its struct has no field for, so a typo chan
   assert.throws(() => native.checkStore(STORE, { app: 'pay', stage: 'prod' }), { code: 'E_INVALID_ARGUMENT', argument: 'path' });
   assert.throws(() => native.suggest('x', ['y', 5]), { code: 'E_INVALID_ARGUMENT', argument: 'candidates' });
   assert.throws(() => native.iamPrincipal(5), { code: 'E_INVALID_ARGUMENT', argument: 'arn' });
+  typo(() => native.credentialProcessLine({ node: '/n', bin: '/b', app: 'a', stage: 's', configPath: '/c', confgPath: '/d' }), 'confgPath', 'configPath');
+  assert.throws(() => native.credentialProcessLine({ node: '/n', bin: '/b', app: 'a', stage: 's' }), { code: 'E_INVALID_ARGUMENT', argument: 'configPath' });
 });
 
 test('a base environment value that is not a string or null is a TypeError naming the variable', async () => {

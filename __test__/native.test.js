@@ -17,8 +17,9 @@ const NATIVE = path.resolve(__dirname, '..', 'lib', 'native.js');
  * the call answered, its error's `{ code, message }` when it threw, and the files the load
  * brought in (`.node` and binding.js).
  */
-function loadInChild(env) {
-  const script = `const native = require(${JSON.stringify(NATIVE)});
+function loadInChild(env, preamble = '') {
+  const script = `${preamble}
+    const native = require(${JSON.stringify(NATIVE)});
     const loadedByRequire = Object.keys(require.cache).some((f) => f.endsWith('.node'));
     let code, message, found;
     try { found = native.findProfileStore({ configPath: '/nonexistent/access-roles.yml' }) } catch (e) { ({ code, message } = e) }
@@ -32,7 +33,9 @@ test('the addon loads on first call and exposes the native API', () => {
   assert.ok(keys.includes('resolveCredentials') && keys.includes('describeProfile'), JSON.stringify(keys));
   assert.equal(loadedByRequire, false, 'requiring lib/native.js must not load the addon');
   assert.equal(code, undefined);
-  assert.deepEqual(found, { path: '/nonexistent/access-roles.yml', exists: false, format: 'yaml', searched: ['/nonexistent/access-roles.yml'] });
+  // As the core makes it absolute: on Windows, on the current drive (`D:\\nonexistent\\…`).
+  const expected = path.resolve('/nonexistent/access-roles.yml');
+  assert.deepEqual(found, { path: expected, exists: false, format: 'yaml', searched: [expected] });
 });
 
 /** The build in the package root, as `npm run build` or the release workflow's download leaves it. */
@@ -65,11 +68,24 @@ test('a missing platform package is named, with the platform and how to install 
 });
 
 test('a binary that fails to load is reported with the loader error and the platform', (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'native-test-'));
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'native-test-')));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const bad = path.join(dir, 'broken.node');
   fs.writeFileSync(bad, 'not a shared object');
   const { code, message } = loadInChild({ NAPI_RS_NATIVE_LIBRARY_PATH: bad });
   assert.equal(code, 'E_NO_NATIVE_BINDING');
   assert.match(message, new RegExp(`native addon for ${process.platform} ${process.arch}.* failed to load: .*broken\\.node`));
+});
+
+test('on a musl Linux without /usr/bin/ldd (an Alpine image), the musl package is named', { skip: process.platform !== 'linux' && 'Linux only' }, () => {
+  // What such a machine shows: no glibc version in the report, musl's loader among the shared
+  // objects, and no ldd to read.
+  const alpine = `const fs = require('node:fs');
+    const readFileSync = fs.readFileSync;
+    fs.readFileSync = (file, ...rest) => { if (file === '/usr/bin/ldd') throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' }); return readFileSync(file, ...rest); };
+    process.report.getReport = () => ({ header: {}, sharedObjects: ['/lib/ld-musl-${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}.so.1'] });`;
+  const { code, message } = loadInChild({ NAPI_RS_NATIVE_LIBRARY_PATH: path.join(os.tmpdir(), 'no-such-addon.node') }, alpine);
+  assert.equal(code, 'E_NO_NATIVE_BINDING');
+  assert.match(message, new RegExp(`for linux ${process.arch} \\(musl\\)`));
+  assert.match(message, new RegExp(`the package serverless-access-roles-linux-${process.arch}-musl is not installed`));
 });

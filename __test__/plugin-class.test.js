@@ -16,7 +16,7 @@ let root;
 let savedEnv;
 
 before(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-class-'));
+  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-class-')));
   // HOME: no ~/.serverless/access-roles.yml either.
   savedEnv = applyEnv({ HOME: root, SERVERLESS_ACCESS_ROLES_CONFIG: undefined, SERVERLESS_ACCESS_ROLES_DISABLE: undefined });
 });

@@ -24,7 +24,7 @@ let savedEnv;
 
 before(async () => {
   aws = await startLocalAws();
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-env-'));
+  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-env-')));
   fs.writeFileSync(
     path.join(root, 'access-roles.yml'),
     `defaultProfile: sandbox\nprofiles:\n  sandbox:\n    roleArn: ${aws.seed.roles.deploy}\n`,

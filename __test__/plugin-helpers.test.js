@@ -390,7 +390,7 @@ describe('deployRoleTemplate trust actions', () => {
 describe('sessionTrustNeeds', () => {
   let dir;
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-needs-'));
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'trust-needs-')));
     fs.writeFileSync(
       path.join(dir, 'access-roles.yml'),
       [

@@ -1,6 +1,6 @@
 'use strict';
 // MFA in the plugin: `--mfa-code`, SERVERLESS_ACCESS_ROLES_MFA_CODE, the question on a terminal
-// (a real pseudo-terminal through util-linux `script`, and stand-in streams for the decision),
+// (a real pseudo-terminal through the system's `script`, helpers/terminal.js, and stand-in streams for the decision),
 // the cache sparing the question, `--no-cache`, and refreshes that need a new code. moto does
 // not check MFA codes, so any six digits pass; without one the native resolver refuses.
 
@@ -12,6 +12,7 @@ const path = require('node:path');
 const { PassThrough } = require('node:stream');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
+const { NO_TERMINAL } = require('./helpers/terminal');
 const askMfaCode = require('../lib/shared/ask-mfa-code');
 const resolveServiceCredentials = require('../lib/plugin/resolve-service-credentials');
 const resolveWithMfa = require('../lib/shared/resolve-with-mfa');
@@ -122,7 +123,7 @@ describe('against moto', () => {
           assert.ok(uncached.output.includes(`Access roles: ${MFA_MESSAGE}`), uncached.output);
         }));
 
-      test(`${CLIS[cli].label}: on a terminal, asks for the code and goes on`, () =>
+      test(`${CLIS[cli].label}: on a terminal, asks for the code and goes on`, { skip: NO_TERMINAL }, () =>
         withService(cli, async (service) => {
           const { code, output } = await service.runInTerminal(['access-role', 'test'], { prompt: PROMPT, answer: '123456' });
           assert.equal(code, 0, output);
@@ -156,7 +157,7 @@ describe('against moto', () => {
     let dir;
     let saved;
     before(() => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-mfa-'));
+      dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-mfa-')));
       fs.writeFileSync(path.join(dir, 'access-roles.yml'), STORE);
       saved = applyEnv({ ...aws.env, SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined, SERVERLESS_ACCESS_ROLES_CONFIG: undefined });
     });

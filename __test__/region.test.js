@@ -23,7 +23,7 @@ let dir;
 
 before(async () => {
   aws = await startLocalAws();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-region-'));
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-region-')));
   const store = writeSampleStore(dir, aws.seed);
   fs.appendFileSync(store, `      chained: chained\n`);
   fs.writeFileSync(store, fs.readFileSync(store, 'utf8').replace('profiles:\n', `profiles:\n  chained:\n    roleArn: ${aws.seed.roles.chained}\n`));

@@ -184,7 +184,7 @@ describe('util.inspect in the process', () => {
   let saved;
   let dir;
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-'));
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-')));
     fs.writeFileSync(path.join(dir, 'access-roles.yml'), STORE);
     fs.mkdirSync(path.join(dir, 'bad'));
     fs.writeFileSync(path.join(dir, 'bad', 'access-roles.yml'), 'profiles:\n  sandbox:\n    roleArn: not-an-arn\n');
@@ -252,7 +252,7 @@ describe('the bin: profiles, and the aws CLI through the profiles it writes', ()
   const runs = []; // { what, output }
   let dir;
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-profiles-'));
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-profiles-')));
     fs.mkdirSync(path.join(dir, 'home'));
     fs.writeFileSync(path.join(dir, 'access-roles.yml'), STORE);
     const env = Object.fromEntries(
@@ -307,7 +307,7 @@ describe('the bin: exec, and a CLI inside it at full verbosity', () => {
   let dir;
   let service;
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-exec-'));
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-exec-')));
     service = await createService(aws, 'osls', { home, store: STORE });
     const env = Object.fromEntries(
       Object.entries({

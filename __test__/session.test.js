@@ -20,7 +20,7 @@ let cwd;
 before(async () => {
   aws = await startLocalAws();
   applyEnv({ ...aws.env, SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined });
-  cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'sar-session-'));
+  cwd = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-session-')));
   process.env.HOME = cwd;
   fs.writeFileSync(
     path.join(cwd, 'access-roles.yml'),

@@ -19,15 +19,23 @@ const PACKAGE = 'serverless-access-roles';
 /** Platforms with a published binary, as napi-rs names their packages. */
 const PREBUILT = ['linux-x64-gnu', 'linux-x64-musl', 'linux-arm64-gnu', 'linux-arm64-musl', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc'];
 
-/** `{ libc: 'gnu' | 'musl' | null, glibc: '2.35' | null }` of this Linux process. */
+/** Whether a shared object is musl's C library or loader, as binding.js tells. */
+const isMuslObject = (file) => file.includes('libc.musl-') || file.includes('ld-musl-');
+
+/**
+ * `{ libc: 'gnu' | 'musl' | null, glibc: '2.35' | null }` of this Linux process, as binding.js
+ * decides it: the diagnostic report's glibc version, else musl among its shared objects (Alpine
+ * images need not have /usr/bin/ldd), else what /usr/bin/ldd says.
+ */
 function linuxLibc() {
-  let header = null;
+  let report = null;
   try {
-    header = process.report.getReport().header;
+    report = process.report.getReport();
   } catch {
     // Reports can be unavailable; fall back to the filesystem.
   }
-  if (header && header.glibcVersionRuntime) return { libc: 'gnu', glibc: header.glibcVersionRuntime };
+  if (report && report.header && report.header.glibcVersionRuntime) return { libc: 'gnu', glibc: report.header.glibcVersionRuntime };
+  if (report && Array.isArray(report.sharedObjects) && report.sharedObjects.some(isMuslObject)) return { libc: 'musl', glibc: null };
   try {
     return { libc: fs.readFileSync('/usr/bin/ldd', 'utf8').includes('musl') ? 'musl' : 'gnu', glibc: null };
   } catch {
@@ -141,11 +149,14 @@ const FUNCTIONS = [
   'suggest',
   'iamPrincipal',
   'awsConfigProfiles',
+  'credentialProcessLine',
   'renderAwsConfigProfiles',
   'writeAwsConfigProfiles',
   'sessionEnvironment',
   'listCache',
   'clearCache',
+  'watchSentInterrupts',
+  'takeSentInterrupts',
 ];
 
 module.exports = Object.fromEntries(FUNCTIONS.map((name) => [name, (...args) => load()[name](...args)]));

@@ -6,7 +6,7 @@
 //! ([`option_fields!`]): the names are the struct's fields, the kinds their types, and a field
 //! added to the struct and left out of the table does not compile.
 
-use crate::aws_profiles::AwsConfigSection;
+use crate::aws_profiles::{AwsConfigSection, CredentialProcessCommand};
 use crate::cache::CacheOptions;
 use crate::error::invalid_argument;
 use crate::resolve::{convert_options, ResolveOptions};
@@ -99,6 +99,7 @@ option_fields!(ResolveOptions {
 });
 option_fields!(CacheOptions { cache_dir, app, stage });
 option_fields!(AwsConfigSection { name, credential_process, region });
+option_fields!(CredentialProcessCommand { node, bin, app, stage, config_path });
 option_fields!(StoreText { path, format, app, stage });
 
 /// A field's name as JS spells it: `config_path` → `configPath`.

@@ -1,4 +1,5 @@
-//! `awsConfigProfiles(prefix, options)`, `renderAwsConfigProfiles(…)`, `writeAwsConfigProfiles(…)`.
+//! `awsConfigProfiles(prefix, options)`, `credentialProcessLine(command)`, `renderAwsConfigProfiles(…)`,
+//! `writeAwsConfigProfiles(…)`.
 
 use crate::args;
 use crate::error::to_js;
@@ -90,6 +91,40 @@ pub fn aws_config_profiles(
             .map(|s| SkippedAwsConfigProfile { name: s.name, rule: s.rule, reason: s.reason })
             .collect(),
     })
+}
+
+/// What a `credential_process` line runs: `node bin credential-process --app APP --stage STAGE
+/// --config CONFIG_PATH`.
+#[napi(object)]
+pub struct CredentialProcessCommand {
+    /// The absolute path of node (`process.execPath`).
+    pub node: String,
+    /// The absolute path of the bin's script.
+    pub bin: String,
+    /// The app.
+    pub app: String,
+    /// The stage.
+    pub stage: String,
+    /// The profile store, by absolute path.
+    pub config_path: String,
+}
+
+/// The `credential_process` line that runs `command`, quoted for this platform's shells and
+/// clear of what the AWS SDKs' config parsers take for a comment; the core recognises its own
+/// profiles by the same grammar. Throws `E_INVALID_ARGUMENT` naming the path no quoting can carry.
+#[napi(catch_unwind, ts_args_type = "command: CredentialProcessCommand")]
+pub fn credential_process_line(env: &Env, command: Unknown<'_>) -> napi::Result<String> {
+    let Some(command) = args::checked::<CredentialProcessCommand>(env, "command", Some(command))? else {
+        return Err(crate::error::invalid_argument(env, "command", "invalid command: expected an object".to_owned()));
+    };
+    let command = core::CredentialProcess {
+        node: &command.node,
+        bin: &command.bin,
+        app: &command.app,
+        stage: &command.stage,
+        config: &command.config_path,
+    };
+    core::credential_process_line(&command, core::Shell::native()).map_err(|err| to_js(env, &err))
 }
 
 /// The block of `[profile …]` sections for the store at `configPath`, between the marker

@@ -11,6 +11,7 @@ pub mod aws_profiles;
 pub mod cache;
 pub mod describe;
 mod error;
+pub mod interrupts;
 pub mod resolve;
 pub mod session;
 pub mod store;

@@ -19,6 +19,7 @@ const fs = require('node:fs/promises');
 const os = require('node:os');
 const path = require('node:path');
 const YAML = require('yaml');
+const { runInTerminal } = require('./terminal');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE = path.join(ROOT, 'examples');
@@ -116,38 +117,23 @@ function runNode(bin, args, { cwd, env }) {
   });
 }
 
-/** `'it'\''s'`: one word for `sh -c`. */
-function shellQuote(word) {
-  return `'${String(word).replace(/'/g, `'\\''`)}'`;
-}
-
 /**
- * Runs `node bin args` on a pseudo-terminal, through util-linux `script`, so stdin, stdout and
- * stderr are TTYs as on a developer's terminal. Both streams arrive merged in `output`, with
- * CRLF line ends. Once `output` matches `prompt`, writes `answer` and a return.
+ * Runs `node bin args` on a pseudo-terminal (./terminal.js), so stdin, stdout and stderr are
+ * TTYs as on a developer's terminal. Both streams arrive merged in `output`, with CRLF line
+ * ends. Once `output` matches `prompt`, writes `answer` and a return.
  */
 function runNodeInTerminal(bin, args, { cwd, env, prompt, answer }) {
-  return new Promise((resolve, reject) => {
-    const command = [process.execPath, bin, ...args].map(shellQuote).join(' ');
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    let answered = false;
-    const collect = (chunk) => {
-      output += chunk;
+  let answered = false;
+  return runInTerminal([process.execPath, bin, ...args], {
+    cwd,
+    env,
+    timeoutMs: RUN_TIMEOUT_MS,
+    onOutput: (output, terminal) => {
       if (!answered && prompt && prompt.test(output)) {
         answered = true;
-        child.stdin.write(`${answer}\r`);
+        terminal.type(`${answer}\r`);
       }
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      child.stdin.destroy();
-      resolve({ code: signal ? `killed by ${signal}` : code, output });
-    });
+    },
   });
 }
 
@@ -159,7 +145,8 @@ function runNodeInTerminal(bin, args, { cwd, env, prompt, answer }) {
  * @returns {Promise<{ dir: string, remove: () => Promise<void> }>}
  */
 async function createHome() {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'access-roles-home-'));
+  // The real path: on macOS the temporary directory is behind the /var -> /private/var link.
+  const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'access-roles-home-')));
   return { dir, remove: () => fs.rm(dir, { recursive: true, force: true }) };
 }
 
@@ -183,7 +170,7 @@ async function createHome() {
  *   writeConfig: (text: string) => Promise<void>, remove: () => Promise<void> }>}
  */
 async function createService(aws, cli, { home, edit, store, pkg = ROOT } = {}) {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), `access-roles-${cli}-`));
+  const root = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), `access-roles-${cli}-`)));
   const dir = path.join(root, 'service');
   const dirs = { home: home ? home.dir : path.join(root, 'home'), cacheDir: path.join(root, 'cache') };
   await fs.mkdir(path.join(dir, 'node_modules'), { recursive: true });

@@ -4,9 +4,13 @@
 // command gets the session environment the plugin exports (the core's sessionEnvironment), so a
 // resolve inside it answers the same role without STS and refuses another.
 
-const { spawn } = require('node:child_process');
 const os = require('node:os');
+// cross-spawn: on Windows, finds COMMAND through PATHEXT and runs .cmd/.bat shims (serverless,
+// cdk, npx) through cmd.exe with their arguments escaped, where a bare spawn finds only .exe/.com
+// and refuses batch files with EINVAL. Elsewhere it is child_process.spawn.
+const crossSpawn = require('cross-spawn');
 // The session's variables come from the core through ../native, whose load error names the platform.
+const native = require('../native');
 const exportSession = require('../shared/export-session');
 const { OPTIONS_HELP, UsageError, readCommandLine, resolveAsking } = require('./role-args');
 const { PROGRAM, errorLine } = require('./error-line');
@@ -27,16 +31,33 @@ ${OPTIONS_HELP}
 Exits with COMMAND's status, or 128 + the signal number when a signal ended it.
 `;
 
-/** Signals passed on to the command, as a terminal or a process manager sends them to exec. */
-const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/**
+ * The signals exec listens for on `platform` while COMMAND runs, and which of them it passes on.
+ * POSIX: SIGINT, SIGTERM and SIGHUP, as a terminal or a process manager sends them to exec
+ * (SIGINT only when a process sent it: see sigintsToForward). Windows: the console delivers
+ * Ctrl-C, Ctrl-Break and its closing to every process attached to it, COMMAND included, and
+ * `child.kill()` there is TerminateProcess (SIGHUP throws ENOSYS): exec passes nothing on and
+ * listens only so that it outlives COMMAND and reports its status.
+ * @param {NodeJS.Platform} platform
+ * @returns {{ listen: NodeJS.Signals[], forward: NodeJS.Signals[] }}
+ */
+function signalPlan(platform) {
+  if (platform === 'win32') return { listen: ['SIGINT', 'SIGBREAK', 'SIGHUP'], forward: [] };
+  return { listen: ['SIGINT', 'SIGTERM', 'SIGHUP'], forward: ['SIGINT', 'SIGTERM', 'SIGHUP'] };
+}
 
 /**
- * Whether a signal exec received still has to reach the command. A Ctrl-C at a terminal signals
- * the whole foreground process group, the command included: passing it on as well would make
- * one Ctrl-C two, which tools such as terraform take as "stop now, without cleaning up".
+ * How many SIGINTs to pass on now that exec got one: those another process sent (a `kill -INT`
+ * of exec's pid reaches exec alone), never a terminal's Ctrl-C, which signals the whole
+ * foreground group, COMMAND included (passing it on would make one Ctrl-C two, which tools such
+ * as terraform take as "stop now, without cleaning up"). `watching` is false where the core
+ * cannot tell the two apart: then a SIGINT is passed on unless stdin is a terminal.
+ * @param {boolean} watching
+ * @returns {number}
  */
-function needsForwarding(signal) {
-  return !(signal === 'SIGINT' && process.stdin.isTTY);
+function sigintsToForward(watching) {
+  if (watching) return native.takeSentInterrupts();
+  return process.stdin.isTTY ? 0 : 1;
 }
 
 /** The environment of COMMAND: this process's, with the session's variables applied. */
@@ -46,27 +67,48 @@ function commandEnvironment(credentials) {
   return env;
 }
 
+/** The stderr line and exit status for a COMMAND that never started, as shells say: 127 or 126. */
+function notStarted(command, err) {
+  const missing = err.code === 'ENOENT';
+  const code = missing ? 'E_COMMAND_NOT_FOUND' : 'E_COMMAND_FAILED';
+  // Node's own checks before starting (ERR_INVALID_ARG_VALUE, …) quote the value they refuse,
+  // which can be one of the keys in the environment: only their code. cross-spawn's refusal of a
+  // line break for cmd.exe is a TypeError without a code, and quotes nothing.
+  const told = err.syscall || (err instanceof TypeError && !err.code);
+  const why = told ? err.message : `${err.code || err.name}`;
+  process.stderr.write(`${PROGRAM}: ${code}: cannot run ${JSON.stringify(command)}: ${why}\n`);
+  return missing ? 127 : 126;
+}
+
 /**
- * Runs `command` with `env`, stdio passed through and the forwarded signals passed on; resolves
- * with exec's exit status once it has ended.
+ * Runs `command` with `env`, stdio passed through and signals handled as signalPlan says;
+ * resolves with exec's exit status once it has ended.
  */
 function run(command, args, env) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env, stdio: 'inherit' });
-    const forward = Object.fromEntries(
-      FORWARDED.map((signal) => [signal, () => needsForwarding(signal) && child.kill(signal)]),
-    );
-    for (const [signal, handler] of Object.entries(forward)) process.on(signal, handler);
+    let child;
+    try {
+      child = crossSpawn(command, args, { env, stdio: 'inherit' });
+    } catch (err) {
+      resolve(notStarted(command, err));
+      return;
+    }
+    const plan = signalPlan(process.platform);
+    let watching = false;
+    const pass = (signal) => {
+      if (!plan.forward.includes(signal)) return;
+      const times = signal === 'SIGINT' ? sigintsToForward(watching) : 1;
+      for (let i = 0; i < times; i += 1) child.kill(signal);
+    };
+    const handlers = plan.listen.map((signal) => [signal, () => pass(signal)]);
+    for (const [signal, handler] of handlers) process.on(signal, handler);
+    // After Node's own SIGINT handler is in place: the core's calls it (core interrupts.rs).
+    if (plan.forward.includes('SIGINT')) watching = native.watchSentInterrupts();
     const done = (status) => {
-      for (const [signal, handler] of Object.entries(forward)) process.off(signal, handler);
+      for (const [signal, handler] of handlers) process.off(signal, handler);
       resolve(status);
     };
-    child.once('error', (err) => {
-      // Never started: not found (127) or not runnable (126), as shells say.
-      const code = err.code === 'ENOENT' ? 'E_COMMAND_NOT_FOUND' : 'E_COMMAND_FAILED';
-      process.stderr.write(`${PROGRAM}: ${code}: cannot run "${command}": ${err.message}\n`);
-      done(err.code === 'ENOENT' ? 127 : 126);
-    });
+    child.once('error', (err) => done(notStarted(command, err)));
     child.once('exit', (status, signal) => done(signal ? 128 + (os.constants.signals[signal] ?? 0) : status));
   });
 }
@@ -96,4 +138,4 @@ async function exec(args) {
   return run(command, commandArgs, env);
 }
 
-module.exports = { exec };
+module.exports = { exec, signalPlan };

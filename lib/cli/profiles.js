@@ -2,8 +2,8 @@
 // `serverless-access-roles profiles`: the AWS config profiles the profile store implies, each a
 // `credential_process` line that runs this bin for one app and stage, printed or merged into the
 // AWS config file. Which profiles exist, where the AWS config file is and how the merge keeps the
-// rest of the file are the core's (crates/core/src/aws_profiles); this file builds the command
-// lines, which only the bin knows.
+// rest of the file are the core's (crates/core/src/aws_profiles), and so is the command line
+// (aws_profiles/command_line.rs, which also recognises it): this file names node and the bin.
 
 const path = require('node:path');
 const { parseArgs } = require('node:util');
@@ -12,7 +12,12 @@ const { PROGRAM, errorLine, usageFailure } = require('./error-line');
 const native = require('../native');
 
 
-/** The installed bin, by absolute path: the AWS SDKs run credential_process from any directory. */
+/**
+ * The installed bin, by absolute path: the AWS SDKs run credential_process from any directory.
+ * It runs through `process.execPath`, the node running now: a GUI app (an IDE, the AWS Toolkit)
+ * starts tools with a PATH that may hold no node for the bin's `#!/usr/bin/env node`, and Windows
+ * has no shebangs.
+ */
 const BIN = path.resolve(__dirname, '..', '..', 'bin', `${PROGRAM}.js`);
 
 const USAGE = `usage: ${PROGRAM} profiles [--config PATH] [--prefix PREFIX] [--write] [--aws-config PATH]
@@ -45,24 +50,6 @@ const OPTIONS = {
 };
 
 /**
- * One word of a command line for the shells that run credential_process: `sh -c` (the Rust and
- * JS SDKs) and shlex (botocore) on POSIX, `cmd /C` on Windows.
- */
-function quote(word) {
-  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
-  if (process.platform === 'win32') return `"${word}"`;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The credential_process line of `profile`, for the store at `storePath`. */
-function commandLine(profile, storePath) {
-  // Windows runs no shebang: node itself runs the bin there.
-  const runner = process.platform === 'win32' ? [process.execPath, BIN] : [BIN];
-  const args = ['credential-process', '--app', profile.app, '--stage', profile.stage, '--config', storePath];
-  return [...runner, ...args].map(quote).join(' ');
-}
-
-/**
  * Runs `profiles` with `args` (the arguments after `profiles`) and returns the exit status: 0, 1
  * with `serverless-access-roles: CODE: message` on stderr, or 2 with the usage text.
  * @param {string[]} args
@@ -91,7 +78,13 @@ async function profiles(args) {
     }
     const sections = listing.profiles.map((profile) => ({
       name: profile.name,
-      credentialProcess: commandLine(profile, listing.configPath),
+      credentialProcess: native.credentialProcessLine({
+        node: process.execPath,
+        bin: BIN,
+        app: profile.app,
+        stage: profile.stage,
+        configPath: listing.configPath,
+      }),
       region: profile.region ?? undefined,
     }));
     if (!values.write) {

@@ -102,10 +102,11 @@ impl Env {
         }
     }
 
-    /// The user's home directory: `HOME`, else `USERPROFILE` (Windows), else what the OS says
-    /// (the process environment only).
+    /// The user's home directory: from the variables `home_variables` names for this platform,
+    /// else what the OS says (the process environment only).
     pub fn home_dir(&self) -> Option<PathBuf> {
-        let from_vars = self.var_os("HOME").or_else(|| self.var_os("USERPROFILE")).map(PathBuf::from);
+        let [first, second] = home_variables(cfg!(windows));
+        let from_vars = self.var_os(first).or_else(|| self.var_os(second)).map(PathBuf::from);
         match self.base {
             Base::Process => from_vars.or_else(dirs::home_dir),
             Base::Fixed { .. } => from_vars,
@@ -165,6 +166,17 @@ impl fmt::Debug for Env {
     }
 }
 
+/// The variables that name the home directory, in the order they are read: on Windows
+/// `USERPROFILE` first, as botocore (the aws CLI) reads it, since Git Bash and Cygwin set a `HOME`
+/// of their own; elsewhere `HOME` first.
+fn home_variables(windows: bool) -> [&'static str; 2] {
+    if windows {
+        ["USERPROFILE", "HOME"]
+    } else {
+        ["HOME", "USERPROFILE"]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,9 +219,12 @@ mod tests {
     }
 
     #[test]
-    fn the_home_directory_comes_from_home_then_userprofile() {
+    fn the_home_directory_comes_from_home_then_userprofile_and_the_other_way_round_on_windows() {
+        assert_eq!(home_variables(false), ["HOME", "USERPROFILE"]);
+        assert_eq!(home_variables(true), ["USERPROFILE", "HOME"]);
         assert_eq!(Env::from_slice(&[("USERPROFILE", "C:\\Users\\ana")]).home_dir(), Some("C:\\Users\\ana".into()));
-        assert_eq!(Env::from_slice(&[("HOME", "/h"), ("USERPROFILE", "/u")]).home_dir(), Some("/h".into()));
+        let both = Env::from_slice(&[("HOME", "/h"), ("USERPROFILE", "/u")]).home_dir();
+        assert_eq!(both, Some(if cfg!(windows) { "/u" } else { "/h" }.into()));
         assert_eq!(Env::from_slice(&[]).home_dir(), None);
     }
 

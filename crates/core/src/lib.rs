@@ -13,6 +13,7 @@
 // What callers use is `pub` or re-exported below; the rest is the core's own business.
 pub mod arn;
 pub mod aws_profiles;
+pub mod interrupts;
 pub mod profiles;
 pub mod text;
 

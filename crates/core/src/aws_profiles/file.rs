@@ -193,8 +193,7 @@ fn replace(target: &Path, text: &str) -> std::io::Result<()> {
     }
     temp.write_all(text.as_bytes())?;
     temp.as_file().sync_all()?;
-    temp.persist(target).map_err(|err| err.error)?;
-    Ok(())
+    super::rename::persist(temp, target)
 }
 
 #[cfg(unix)]

@@ -7,13 +7,16 @@
 //! keys from the same store and cache as the plugin.
 
 mod chain;
+mod command_line;
 mod file;
 mod list;
 mod load;
 mod ours;
+mod rename;
 
 use crate::env::Env;
 pub(crate) use chain::base_profile_sections;
+pub use command_line::{credential_process_line, CredentialProcess, Shell};
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
 pub(crate) use ours::{base_env, defined_profiles, own_selected_profile, selected_profile};

@@ -5,33 +5,19 @@
 //! `AWS_PROFILE` still naming that profile. Were the base identity looked up with it, the SDK
 //! would run the bin again for its keys, and so on: the base identity must skip that profile.
 
+use super::command_line::{runs_credential_process, Shell};
 use super::load::load_profiles;
 use crate::env::Env;
 
 /// The variables that select the AWS config profile, in the order the AWS tools read them.
 const PROFILE_VARIABLES: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
-/// Names under which the bin runs: the npm bin link, the script itself, npm's Windows shim.
-const BIN_NAMES: [&str; 3] = ["serverless-access-roles", "serverless-access-roles.js", "serverless-access-roles.cmd"];
-
-/// Whether a `credential_process` command line runs this package's `credential-process`: a word
-/// whose file name is the bin, followed by `credential-process` (`npx serverless-access-roles
-/// credential-process …`, `/srv/app/node_modules/.bin/serverless-access-roles credential-process …`,
-/// `node "C:\…\serverless-access-roles.js" credential-process …`).
-fn runs_credential_process(command: &str) -> bool {
-    let words: Vec<&str> = command.split_whitespace().map(|w| w.trim_matches(['"', '\''])).collect();
-    words.windows(2).any(|pair| {
-        let name = pair[0].rsplit(['/', '\\']).next().unwrap_or(pair[0]);
-        BIN_NAMES.contains(&name) && pair[1] == "credential-process"
-    })
-}
-
 /// The profile `env` selects (`AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`) when its
 /// `credential_process` runs this package's bin; `None` otherwise.
 pub(crate) fn own_selected_profile(env: &Env) -> Option<String> {
     let name = selected_profile(env)?;
     let command = credential_process_of(env, &name)?;
-    runs_credential_process(&command).then_some(name)
+    runs_credential_process(&command, Shell::native()).then_some(name)
 }
 
 /// The AWS config profile `env` selects: `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`.
@@ -68,27 +54,6 @@ pub(crate) fn defined_profiles(env: &Env) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn our_bin_is_recognised_however_it_is_installed_or_quoted() {
-        for command in [
-            "serverless-access-roles credential-process --app a --stage b",
-            "npx serverless-access-roles credential-process --app a --stage b",
-            "/srv/app/node_modules/.bin/serverless-access-roles credential-process --app a",
-            "'/home/a b/node_modules/serverless-access-roles/bin/serverless-access-roles.js' credential-process",
-            r#""C:\nodejs\node.exe" "C:\app\node_modules\serverless-access-roles\bin\serverless-access-roles.js" credential-process"#,
-        ] {
-            assert!(runs_credential_process(command), "{command}");
-        }
-        for command in [
-            "aws configure export-credentials --profile sso",
-            "serverless-access-roles profiles --write",
-            "/opt/other-serverless-access-roles credential-process",
-            "credential-process serverless-access-roles",
-        ] {
-            assert!(!runs_credential_process(command), "{command}");
-        }
-    }
 
     /// An environment whose AWS config file holds `config`, selecting `selected`.
     fn env_with(dir: &tempfile::TempDir, config: &str, selected: &[(&str, &str)]) -> Env {

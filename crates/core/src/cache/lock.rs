@@ -87,11 +87,45 @@ fn still_at(file: &File, path: &Path) -> bool {
             _ => false,
         }
     }
-    // Elsewhere an open file cannot be removed.
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        windows_identity::same_file(file, path)
+    }
+    #[cfg(not(any(unix, windows)))]
     {
         let _ = (file, path);
         true
+    }
+}
+
+/// File identity on Windows, where `cache clear` can remove an open lock file too: std opens
+/// files with `FILE_SHARE_DELETE`. Names and creation times cannot tell a recreated file from the
+/// old one (NTFS "tunnelling" keeps the creation time of a name recreated within 15 seconds);
+/// the volume serial number and file index can.
+#[cfg(windows)]
+mod windows_identity {
+    use std::fs::File;
+    use std::os::windows::io::AsRawHandle;
+    use std::path::Path;
+    use windows_sys::Win32::Storage::FileSystem::{GetFileInformationByHandle, BY_HANDLE_FILE_INFORMATION};
+
+    /// Whether `file` is the file at `path` now (false when that cannot be opened or told).
+    pub(super) fn same_file(file: &File, path: &Path) -> bool {
+        let Ok(at_path) = File::open(path) else { return false };
+        match (identity(file), identity(&at_path)) {
+            (Some(open), Some(now)) => open == now,
+            _ => false,
+        }
+    }
+
+    /// The volume serial number and file index of `file`.
+    fn identity(file: &File) -> Option<(u32, u32, u32)> {
+        // SAFETY: BY_HANDLE_FILE_INFORMATION is plain integers, for which all zeros is valid.
+        let mut info: BY_HANDLE_FILE_INFORMATION = unsafe { std::mem::zeroed() };
+        // SAFETY: the handle stays open for the call, and `info` is a writable structure of the
+        // type the call fills.
+        let ok = unsafe { GetFileInformationByHandle(file.as_raw_handle(), &mut info) };
+        (ok != 0).then_some((info.dwVolumeSerialNumber, info.nFileIndexHigh, info.nFileIndexLow))
     }
 }
 
@@ -137,17 +171,19 @@ mod holder {
         after_name.split_whitespace().nth(1)?.parse().ok()
     }
 
-    /// The parent of `pid`, from the kernel's BSD process info.
+    /// The parent of `pid`, from the kernel's short BSD process info: the full one
+    /// (`PROC_PIDTBSDINFO`) fails with EPERM for another user's processes, the short one does not.
     #[cfg(target_os = "macos")]
     pub(super) fn parent_of(pid: u32) -> Option<u32> {
-        let mut info = std::mem::MaybeUninit::<libc::proc_bsdinfo>::zeroed();
-        let size = libc::c_int::try_from(std::mem::size_of::<libc::proc_bsdinfo>()).ok()?;
+        let mut info = std::mem::MaybeUninit::<libc::proc_bsdshortinfo>::zeroed();
+        let size = libc::c_int::try_from(std::mem::size_of::<libc::proc_bsdshortinfo>()).ok()?;
         let pid = libc::c_int::try_from(pid).ok()?;
         // SAFETY: the buffer is as large as the size passed, and zeroed, so it is initialised
         // whatever the call writes.
-        let written = unsafe { libc::proc_pidinfo(pid, libc::PROC_PIDTBSDINFO, 0, info.as_mut_ptr().cast(), size) };
+        let written =
+            unsafe { libc::proc_pidinfo(pid, libc::PROC_PIDT_SHORTBSDINFO, 0, info.as_mut_ptr().cast(), size) };
         // SAFETY: zeroed above, so initialised either way.
-        (written == size).then(|| unsafe { info.assume_init() }.pbi_ppid)
+        (written == size).then(|| unsafe { info.assume_init() }.pbsi_ppid)
     }
 
     /// Elsewhere the ancestry is not looked up: a nested resolve waits out the timeout.

@@ -1,0 +1,111 @@
+//! Which SIGINTs another process sent, apart from those a terminal raised.
+//!
+//! A Ctrl-C at a terminal signals its whole foreground process group, so `exec`'s command gets
+//! it as well as `exec`; a `kill -INT` of `exec`'s pid reaches `exec` alone, and `exec` must pass
+//! it on. Node's `process.on('SIGINT')` does not tell the two apart; the signal's `siginfo_t`
+//! does. [`watch`] adds a handler beside Node's that counts the SIGINTs a process sent, and
+//! [`take_sent`] hands the count over.
+
+#[cfg(unix)]
+mod unix {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::OnceLock;
+
+    /// SIGINTs sent by a process since the last [`take_sent`].
+    static SENT: AtomicU32 = AtomicU32::new(0);
+    /// Whether the handler is in place (set once).
+    static WATCHING: OnceLock<bool> = OnceLock::new();
+
+    pub(crate) fn watch() -> bool {
+        *WATCHING.get_or_init(|| {
+            // Safety: the action only adds to an atomic, which is async-signal-safe;
+            // signal-hook-registry calls the handler that was in place (Node's) before it.
+            let registered = unsafe {
+                signal_hook_registry::register_sigaction(libc::SIGINT, |info: &libc::siginfo_t| {
+                    if sent_by_a_process(info) {
+                        SENT.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+            };
+            registered.is_ok()
+        })
+    }
+
+    pub(crate) fn take_sent() -> u32 {
+        SENT.swap(0, Ordering::SeqCst)
+    }
+
+    fn sent_by_a_process(info: &libc::siginfo_t) -> bool {
+        // Safety: a SIGINT's siginfo_t holds a sender pid (0 from the kernel); Linux's rule reads
+        // only the code.
+        let pid = unsafe { info.si_pid() };
+        super::sent_by_a_process(info.si_code, pid, cfg!(any(target_os = "linux", target_os = "android")))
+    }
+}
+
+/// Whether a SIGINT whose `siginfo_t` holds `code` and `pid` was sent by a process. Linux marks
+/// what processes send (`kill`, `sigqueue`, `tgkill`) with a code of 0 or less and what the kernel
+/// raises (a terminal's Ctrl-C) with `SI_KERNEL`; macOS and the BSDs give a sent signal its
+/// sender's pid and a terminal's none.
+#[cfg_attr(not(unix), allow(dead_code, reason = "only unix has siginfo_t"))]
+fn sent_by_a_process(code: i32, pid: i32, linux: bool) -> bool {
+    if linux {
+        code <= 0
+    } else {
+        pid > 0
+    }
+}
+
+/// Starts counting the SIGINTs other processes send to this one, once per process; `false` where
+/// the platform cannot tell who sent a signal (Windows, whose console delivers Ctrl-C to every
+/// process attached to it). Call it after Node's own handler is in place (`process.on('SIGINT')`):
+/// installing a handler replaces the one before it, and this one calls Node's.
+pub fn watch() -> bool {
+    #[cfg(unix)]
+    return unix::watch();
+    #[cfg(not(unix))]
+    return false;
+}
+
+/// How many SIGINTs other processes sent since the last call (0 after a terminal's Ctrl-C).
+pub fn take_sent() -> u32 {
+    #[cfg(unix)]
+    return unix::take_sent();
+    #[cfg(not(unix))]
+    return 0;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sent_by_a_process;
+
+    /// Linux's codes: SI_USER, SI_QUEUE, SI_TKILL (sent) and SI_KERNEL (a terminal's).
+    const SI_USER: i32 = 0;
+    const SI_QUEUE: i32 = -1;
+    const SI_TKILL: i32 = -6;
+    const SI_KERNEL: i32 = 0x80;
+
+    #[test]
+    fn on_linux_kill_sigqueue_and_tgkill_are_sent_by_a_process_and_a_terminal_s_ctrl_c_is_not() {
+        for code in [SI_USER, SI_QUEUE, SI_TKILL] {
+            assert!(sent_by_a_process(code, 4242, true), "{code}");
+        }
+        assert!(!sent_by_a_process(SI_KERNEL, 0, true));
+    }
+
+    #[test]
+    fn on_macos_a_sent_signal_carries_its_sender_and_a_terminal_s_does_not() {
+        // macOS's SI_USER is 0x10001; a signal the kernel raises for a terminal has no sender (pid 0).
+        assert!(sent_by_a_process(0x10001, 4242, false));
+        assert!(!sent_by_a_process(0, 0, false));
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn the_constants_are_linux_s_own() {
+        assert_eq!(
+            [SI_USER, SI_QUEUE, SI_TKILL, SI_KERNEL],
+            [libc::SI_USER, libc::SI_QUEUE, libc::SI_TKILL, libc::SI_KERNEL]
+        );
+    }
+}
