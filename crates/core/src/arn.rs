@@ -135,6 +135,8 @@ mod tests {
             "arn:aws:iam:eu-west-1:111111111111:role/ci",
             "arn:aws:iam::111111111111:role/",
             "arn:aws:iam::111111111111:role/no spaces",
+            "arn:aws:iam::111111111111:role/back\\slash/ci",
+            "arn:aws:iam::111111111111:role/co:lon/ci",
             "arn:aws:iam::111111111111:group/devs",
             "arn:aws:sts::111111111111:assumed-role/ci/",
             "arn:aws:s3:::bucket",
