@@ -32,6 +32,17 @@ declare namespace ServerlessAccessRoles {
     init: { app: string; stage: string } & binding.ResolveOptions,
   ): () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date; accountId: string }>
 
+  /**
+   * An AWS SDK v3 credential provider for the access role the plugin uses in this Serverless
+   * instance (app, stage, region, store and base profile as the plugin reads them), for local
+   * plugins and custom hooks, before or after the plugin's `asyncInit`:
+   * `new S3Client({ credentials: fromServerless(serverless, options) })`.
+   */
+  export function fromServerless(
+    serverless: unknown,
+    options?: Record<string, unknown>,
+  ): () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date; accountId: string }>
+
   /** A CloudFormation template for the access role, as `serverless access-role template` prints it. */
   export function deployRoleTemplate(options: {
     principalArn: string
@@ -42,10 +53,20 @@ declare namespace ServerlessAccessRoles {
     tagSession?: boolean
     /** Allow `sts:SetSourceIdentity`, for profiles that set a source identity. */
     setSourceIdentity?: boolean
+    /**
+     * An IAM policy ARN: the role then creates and changes only roles that carry this permissions
+     * boundary and are named `rolePrefix…`, and passes only those. Without it the role can make
+     * itself admin of the account.
+     */
+    permissionsBoundary?: string
+    /** With `permissionsBoundary` (required then): the start of the role names it may make and pass. */
+    rolePrefix?: string
   }): Record<string, unknown>
   export namespace deployRoleTemplate {
     /** `serverless-deploy`: the role's name when none is given. */
     const DEFAULT_ROLE_NAME: string
+    /** What a `rolePrefix` may hold: 1 to 63 IAM role-name characters, no `*`. */
+    const ROLE_PREFIX: RegExp
   }
 
   /**

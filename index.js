@@ -28,6 +28,7 @@ const API = {
   resolveCredentials: () => require('./lib/api/resolve-credentials'),
   describeProfile: () => require('./lib/native').describeProfile,
   fromAccessRole: () => require('./lib/api/from-access-role').fromAccessRole,
+  fromServerless: () => require('./lib/api/from-serverless').fromServerless,
   deployRoleTemplate: () => require('./lib/api/deploy-role-template'),
   linkProfile: () => require('./lib/api/link-profile'),
 };

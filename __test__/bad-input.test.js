@@ -16,6 +16,10 @@ const store = (profile) => `defaultProfile: p\nprofiles:\n  p:\n    roleArn: ${A
 /** A message at its file, line and column: what the shapes the Rust parser tests own must give here. */
 const LOCATED = /^\/\S+:\d+:\d+: \S/;
 
+/** A store whose default profile p0 is assumed via p1, … via p{n-1}. */
+const chain = (n) =>
+  `defaultProfile: p0\nprofiles:\n${Array.from({ length: n }, (_, i) => `  p${i}:\n    roleArn: ${ARN}\n${i + 1 < n ? `    via: p${i + 1}\n` : ''}`).join('')}`;
+
 /** Store texts that must be E_INVALID_CONFIG, with a fragment of the expected message. */
 const INVALID_STORES = [
   ['unknown top-level key', `profile:\n  p:\n    roleArn: ${ARN}\n`, /did you mean `profiles`/],
@@ -34,6 +38,7 @@ const INVALID_STORES = [
   ['duration too long', store('    durationSeconds: 43201\n'), /between 900 and 43200/],
   ['duration negative', store('    durationSeconds: -5\n'), /between 900 and 43200/],
   ['duration a string', store('    durationSeconds: one hour\n'), /whole number of seconds/],
+  ['duration a quoted number', store("    durationSeconds: '900'\n"), /durationSeconds must be a number, found the string '900': write 900 without quotes$/],
   ['duration a float', store('    durationSeconds: 3600.5\n'), /whole number of seconds/],
   ['duration past 64 bits', store('    durationSeconds: 99999999999999999999\n'), /durationSeconds: durationSeconds must be between 900 and 43200, found 99999999999999999999$/],
   ['duration past 64 bits, negative', store('    durationSeconds: -99999999999999999999\n'), /must be between 900 and 43200, found -99999999999999999999$/],
@@ -54,6 +59,10 @@ const INVALID_STORES = [
   ['duplicate profile', `profiles:\n  p:\n    roleArn: ${ARN}\n  p:\n    roleArn: ${ARN}\n`, /duplicate/i],
   ['top level a list', '- a\n- b\n', LOCATED],
   ['top level a scalar', 'hello\n', LOCATED],
+  ['a profile named __proto__', `profiles:\n  __proto__:\n    roleArn: ${ARN}\n`, /:3:5: profile name `__proto__` is reserved/],
+  ['an app named constructor', `${store('')}apps:\n  constructor:\n    defaultProfile: p\n`, /app name `constructor` is reserved/],
+  ['a via chain of 11 profiles', chain(11), /access-roles\.yml:5:10: profiles\.p0\.via: profile `p0` is assumed through a chain of more than 10 roles \(p0 -> p1 -> p2 -> …\)/],
+  ['a via chain of 40 profiles', chain(40), /a chain of more than 10 roles/],
   ['empty file', '', /empty/],
   ['only a comment', '# nothing here\n', /empty/],
   ['tab indentation', 'profiles:\n\tp: {}\n', /tab/i],
@@ -77,6 +86,7 @@ const INVALID_JSON_STORES = [
   ['a comment', `{"profiles": {} // none\n}`, /access-roles\.json:1:17: /],
   ['single quotes', `{'profiles': {}}`, /access-roles\.json:1:2: key must be a string/],
   ['YAML', `profiles:\n  p:\n    roleArn: ${ARN}\n`, /access-roles\.json:1:1: expected value/],
+  ['a quoted durationSeconds', `{"profiles": {"p": {"roleArn": "${ARN}", "durationSeconds": "900"}}}`, /access-roles\.json:1:\d+: .*durationSeconds must be a number, found the string '900'/],
   ['nesting past the parser limit', `{"profiles": {"p": {"roleArn": "${ARN}", "policy": ${'['.repeat(200000)}`, /access-roles\.json:1:\d+: recursion limit exceeded/],
 ];
 
@@ -87,6 +97,9 @@ const INVALID_ARGUMENTS = [
   ['app with a NUL', ['s\0vc', 'dev']],
   ['app with a newline', ['svc\n', 'dev']],
   ['stage too long', ['svc', 'x'.repeat(129)]],
+  ['app __proto__', ['__proto__', 'dev']],
+  ['app constructor', ['constructor', 'dev']],
+  ['stage prototype', ['svc', 'prototype']],
   ['malformed region option', ['svc', 'dev', { region: 'the-moon' }]],
   ['uppercase region option', ['svc', 'dev', { region: 'US-EAST-1' }]],
 ];
@@ -139,6 +152,20 @@ for (const [name, text, pattern] of INVALID_JSON_STORES) {
 test('json store: a strict JSON store is read', () => {
   const cwd = writeStore(JSON.stringify({ defaultProfile: 'p', profiles: { p: { roleArn: ARN } } }), 'access-roles.json');
   assert.equal(describeProfile('svc', 'dev', { cwd }).roleArn, ARN);
+});
+
+test('a UTF-8 byte-order mark is accepted in YAML stores (either first key) and JSON ones', () => {
+  const bom = '\uFEFF';
+  const stores = [
+    [`${bom}profiles:\n  p:\n    roleArn: ${ARN}\ndefaultProfile: p\n`, 'access-roles.yml'],
+    [`${bom}defaultProfile: p\nprofiles:\n  p:\n    roleArn: ${ARN}\n`, 'access-roles.yml'],
+    [`${bom}${JSON.stringify({ defaultProfile: 'p', profiles: { p: { roleArn: ARN } } })}`, 'access-roles.json'],
+  ];
+  for (const [text, name] of stores) {
+    assert.equal(describeProfile('svc', 'dev', { cwd: writeStore(text, name) }).roleArn, ARN, `${name}: ${JSON.stringify(text.slice(0, 20))}`);
+  }
+  const located = writeStore(`${bom}defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::1234:role/r\n`);
+  assert.throws(() => describeProfile('svc', 'dev', { cwd: located }), { code: 'E_INVALID_CONFIG', message: /access-roles\.yml:4:\d+: .*not 12 digits/ });
 });
 
 for (const [name, args] of INVALID_ARGUMENTS) {

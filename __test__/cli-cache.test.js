@@ -34,9 +34,7 @@ after(async () => {
 
 /** Runs the bin with `args` as the base user, on the test's cache directory. */
 function runBin(args) {
-  const env = { ...process.env, ...aws.env, HOME: dir, SERVERLESS_ACCESS_ROLES_CACHE_DIR: cacheDir };
-  delete env.SERVERLESS_ACCESS_ROLES_CONFIG;
-  return harness.runBin(args, { env, cwd: dir });
+  return runBinWith(args, {});
 }
 
 const keysFor = async (stage) => {
@@ -88,4 +86,67 @@ test('cache without list or clear, or with --app on list, is a usage error', asy
     assert.equal(status, 2, args.join(' '));
     assert.match(stderr, /\n\nusage: serverless-access-roles cache list/);
   }
+});
+
+/** Runs the bin with `args` and the variables `extra` over the test's. */
+function runBinWith(args, extra, cwd = dir) {
+  const env = { ...process.env, ...aws.env, HOME: dir, SERVERLESS_ACCESS_ROLES_CACHE_DIR: cacheDir, ...extra };
+  delete env.SERVERLESS_ACCESS_ROLES_CONFIG;
+  return harness.runBin(args, { env, cwd });
+}
+
+test("cache list and clear leave other programs' lock files alone, in a private directory and a project one", async () => {
+  for (const mode of [0o700, 0o755]) {
+    const project = fs.mkdtempSync(path.join(dir, 'proj-'));
+    fs.chmodSync(project, mode);
+    const foreign = { 'yarn.lock': 'x\n', 'Cargo.lock': 'y\n', 'notes.json': '{}\n', [`${'A'.repeat(64)}.lock`]: 'z\n' };
+    for (const [name, text] of Object.entries(foreign)) fs.writeFileSync(path.join(project, name), text);
+    for (const action of ['list', 'clear']) {
+      const { status, stderr } = await runBinWith(['cache', action, '--cache-dir', '.'], {}, project);
+      assert.equal(status, 0, stderr);
+    }
+    for (const [name, text] of Object.entries(foreign)) {
+      assert.equal(fs.readFileSync(path.join(project, name), 'utf8'), text, `${name} in a ${mode.toString(8)} directory`);
+    }
+    assert.deepEqual(fs.readdirSync(project).sort(), Object.keys(foreign).sort());
+  }
+});
+
+test('a shared 1777 cache directory keeps its mode and sticky bit: the keys go into an own private subdirectory', async () => {
+  const shared = fs.mkdtempSync(path.join(dir, 'shared-'));
+  fs.chmodSync(shared, 0o1777);
+  const run = () =>
+    runBinWith(['credential-process', '--app', 'payments', '--stage', 'shared', '--config', storePath], {
+      SERVERLESS_ACCESS_ROLES_CACHE_DIR: shared,
+    });
+  const first = await run();
+  assert.equal(first.status, 0, first.stderr);
+  assert.equal(fs.statSync(shared).mode & 0o7777, 0o1777, 'mode and sticky bit unchanged');
+  const own = path.join(shared, `serverless-access-roles-${process.getuid()}`);
+  assert.deepEqual(fs.readdirSync(shared), [path.basename(own)]);
+  assert.equal(fs.statSync(own).mode & 0o7777, 0o700);
+  assert.equal(fs.readdirSync(own).filter((n) => /^[0-9a-f]{64}\.json$/.test(n)).length, 1);
+  const second = await run();
+  assert.equal(JSON.parse(second.stdout).AccessKeyId, JSON.parse(first.stdout).AccessKeyId, 'the entry is reused');
+  const listed = await runBinWith(['cache', 'list'], { SERVERLESS_ACCESS_ROLES_CACHE_DIR: shared });
+  assert.match(listed.stdout, new RegExp(`^Cached keys in ${own.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\n\\npayments/shared\\n`));
+  assert.equal(fs.statSync(shared).mode & 0o7777, 0o1777);
+});
+
+test("a shared directory whose subdirectory another user planted is left as it is, and the keys still come", { skip: process.getuid() !== 0 && 'needs root to chown' }, async () => {
+  const shared = fs.mkdtempSync(path.join(dir, 'planted-'));
+  fs.chmodSync(shared, 0o1777);
+  const own = path.join(shared, `serverless-access-roles-${process.getuid()}`);
+  fs.mkdirSync(own, { mode: 0o777 });
+  fs.chmodSync(own, 0o777);
+  fs.chownSync(own, 65534, 65534);
+  const { status, stdout, stderr } = await runBinWith(
+    ['credential-process', '--app', 'payments', '--stage', 'planted', '--config', storePath],
+    { SERVERLESS_ACCESS_ROLES_CACHE_DIR: shared },
+  );
+  assert.equal(status, 0, stderr);
+  assert.match(JSON.parse(stdout).AccessKeyId, /^ASIA/);
+  const planted = fs.statSync(own);
+  assert.deepEqual([planted.mode & 0o7777, planted.uid, fs.readdirSync(own).length], [0o777, 65534, 0]);
+  assert.equal(fs.statSync(shared).mode & 0o7777, 0o1777);
 });

@@ -241,3 +241,15 @@ test('resolveCredentials whose base identity runs the bin for the same key rejec
     applyEnv(undo);
   }
 });
+
+test('a loop is caught at once without a usable cache directory too', async () => {
+  const file = path.join(dir, 'not-a-directory');
+  fs.writeFileSync(file, '');
+  for (const cacheDir of [file, undefined]) {
+    const env = { ...loopingDefault([...DEV, storePath]), SERVERLESS_ACCESS_ROLES_CACHE_DIR: cacheDir };
+    const args = ['credential-process', ...DEV, storePath, ...(cacheDir ? [] : ['--no-cache'])];
+    const { status, stderr } = await runBin(args, env);
+    assert.equal(status, 1, stderr);
+    assert.match(stderr, /^serverless-access-roles: E_CREDENTIAL_PROCESS_LOOP: /);
+  }
+});

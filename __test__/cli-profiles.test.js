@@ -273,3 +273,36 @@ test('errors are one coded line with exit 1; a bad command line is exit 2 with t
   assert.equal(help.status, 0);
   assert.match(help.stdout, /^usage: serverless-access-roles profiles /);
 });
+
+test('after the project moves, --write replaces its old block and says so; the aws CLI then works through the new one', async () => {
+  const ws = workspace(storeText());
+  const oldService = path.join(ws.root, 'mv1');
+  fs.renameSync(ws.service, oldService);
+  const oldStore = path.join(oldService, 'access-roles.yml');
+  assert.equal((await profiles({ ...ws, service: oldService }, ['--write'])).status, 0);
+  fs.appendFileSync(ws.configFile, '\n[profile after]\nregion = eu-central-1\n');
+
+  fs.renameSync(oldService, ws.service);
+  const moved = await profiles(ws, ['--write']);
+  assert.equal(moved.status, 0, moved.stderr);
+  assert.equal(moved.stderr, '', 'no profile is taken for the user\'s own');
+  assert.match(moved.stdout, new RegExp(`^Replaced the block of ${oldStore} \\(that store is gone: moved or deleted\\)\nWrote 3 profiles to ${ws.configFile}: payments, payments-dev, payments-prod\n`));
+  const text = fs.readFileSync(ws.configFile, 'utf8');
+  assert.ok(!text.includes(oldStore), text);
+  assert.ok(text.startsWith(`# >>> serverless-access-roles profiles from ${ws.storePath}\n`), text);
+  assert.ok(text.endsWith(`# <<< serverless-access-roles profiles from ${ws.storePath}\n\n[profile after]\nregion = eu-central-1\n`), text);
+  const dev = await callerIdentity(ws, 'payments-dev');
+  assert.equal(dev.status, 0, dev.stderr);
+});
+
+test('concurrent --write runs of several stores into one AWS config file keep every block', async () => {
+  const config = path.join(dir, `shared-config-${process.pid}`);
+  for (let round = 0; round < 3; round += 1) {
+    const stores = Array.from({ length: 6 }, (_, i) => workspace(storeText().replace(/payments/g, `app${round}x${i}`)));
+    const runs = await Promise.all(stores.map((ws) => profiles(ws, ['--write', '--aws-config', config])));
+    for (const { status, stderr } of runs) assert.equal(status, 0, stderr);
+    const text = fs.readFileSync(config, 'utf8');
+    for (const ws of stores) assert.ok(text.includes(`# >>> serverless-access-roles profiles from ${ws.storePath}\n`), `round ${round}: ${ws.storePath}`);
+  }
+  assert.equal((fs.readFileSync(config, 'utf8').match(/^\[profile /gm) || []).length, 3 * 6 * 3);
+});

@@ -259,3 +259,102 @@ test('an --aws-profile / sourceProfile that is not defined names it and the prof
     Object.assign(process.env, previous);
   }
 });
+
+const BIN = path.join(__dirname, '..', 'bin', 'serverless-access-roles.js');
+
+/** Runs the bin with `args` in the test's directory, the environment changed by `extra`. */
+function runBin(args, extra = {}) {
+  const env = { ...process.env, SERVERLESS_ACCESS_ROLES_CACHE_DIR: fs.mkdtempSync(path.join(dir, 'cache-')), ...extra };
+  return new Promise((resolve, reject) => {
+    // Asynchronously: the STS stand-in answers from this process's event loop.
+    execFile(process.execPath, [BIN, ...args], { env, cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') reject(err);
+      else resolve({ status: err ? err.code : 0, stdout, stderr });
+    });
+  });
+}
+
+test('an STS error whose code and message carry escapes, line breaks and 200 KB is one escaped line of about 1 KB', async () => {
+  const hostile = `\u001b]0;owned\u0007\u001b[2Jline one\nline two ${'y'.repeat(200_000)}`;
+  await withServer(xmlError(400, 'Bad\u001b[31mCode', hostile), async () => {
+    await expectFailure({ code: 'E_STS_ERROR', message: /^STS AssumeRole failed \(Bad\\u\{1b\}\[31mCode\): \\u\{1b\}\]0;owned\\u\{7\}\\u\{1b\}\[2Jline one\\nline two y+…$/ });
+    const { status, stderr } = await runBin(['credential-process', '--app', 'svc', '--stage', 'dev']);
+    assert.equal(status, 1);
+    assert.equal(stderr.split('\n').length, 2, 'one line and its end');
+    const controls = [...stderr.slice(0, -1)].filter((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+    assert.deepEqual(controls, [], 'no control character reaches the terminal');
+    assert.ok(stderr.length < 1200, `${stderr.length} characters`);
+  });
+});
+
+test('an answer whose secret holds a NUL or an escape is E_STS_ERROR that shows none of it, through the API and exec', async () => {
+  // As character references, which the SDK's XML reader decodes (a raw NUL it refuses whole).
+  for (const secret of ['a&#0;b-hostile-secret', 'a&#x1b;[2J-hostile-secret', 'a\tb-hostile-secret']) {
+    const answer = (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end(`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
+<Credentials><AccessKeyId>ASIAFAULTTESTKEY0001</AccessKeyId><SecretAccessKey>${secret}</SecretAccessKey>
+<SessionToken>fault-token</SessionToken><Expiration>${new Date(Date.now() + 3600e3).toISOString()}</Expiration></Credentials>
+<AssumedRoleUser><AssumedRoleId>AROA:s</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/serverless-deploy/s</Arn></AssumedRoleUser>
+</AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>`);
+    };
+    await withServer(answer, async () => {
+      const message = /^STS AssumeRole failed \(MalformedResponse\): unusable answer from STS: its SecretAccessKey is empty or holds characters other than printable ASCII \(not shown\)/;
+      await expectFailure({ code: 'E_STS_ERROR', message });
+      const { status, stdout, stderr } = await runBin(['exec', '--app', 'svc', '--stage', 'dev', '--', process.execPath, '-e', '']);
+      assert.equal(status, 1, stderr);
+      assert.equal(stdout, '');
+      assert.match(stderr, /^serverless-access-roles: E_STS_ERROR: STS AssumeRole failed \(MalformedResponse\): unusable answer from STS: its SecretAccessKey/);
+      assert.ok(!stderr.includes('hostile-secret'), stderr);
+    });
+  }
+});
+
+test('a key variable with a line break, a control character or surrounding spaces is E_INVALID_ARGUMENT naming it, never its value', async () => {
+  const cases = [
+    ['AWS_ACCESS_KEY_ID', 'AKIAFAULTTESTBASEKEY\r'],
+    ['AWS_ACCESS_KEY_ID', 'AKIAFAULTTESTBASEKEY\r\n'],
+    ['AWS_SECRET_ACCESS_KEY', ' fault-test-base-secret-0123456789abcdefgh'],
+    ['AWS_SESSION_TOKEN', 'fault-token\u001b[2J'],
+  ];
+  await withServer(assumeRoleAnswer(new Date(Date.now() + 3600e3)), async (requests) => {
+    for (const [name, value] of cases) {
+      const { status, stdout, stderr } = await runBin(['credential-process', '--app', 'svc', '--stage', 'dev'], { [name]: value });
+      assert.equal(status, 1, `${name}: ${stderr}`);
+      assert.equal(stdout, '');
+      assert.match(stderr, new RegExp(`^serverless-access-roles: E_INVALID_ARGUMENT: invalid ${name}: the variable `));
+      assert.ok(!stderr.includes(value.trim()), stderr);
+      const baseEnvironment = { [name]: value };
+      await assert.rejects(resolveCredentials('svc', 'dev', { cwd: dir, cache: false, baseEnvironment }), { code: 'E_INVALID_ARGUMENT' });
+    }
+    assert.equal(requests(), 0, 'refused before any call');
+  });
+});
+
+test('a chain of 10 profiles, the most a store may hold, is assumed in 10 calls', async () => {
+  const chained = fs.mkdtempSync(path.join(dir, 'chain-'));
+  const hops = Array.from({ length: 10 }, (_, i) => `  p${i}:\n    roleArn: arn:aws:iam::123456789012:role/serverless-deploy\n${i < 9 ? `    via: p${i + 1}\n` : ''}`);
+  fs.writeFileSync(path.join(chained, 'access-roles.yml'), `defaultProfile: p0\nprofiles:\n${hops.join('')}`);
+  await withServer(assumeRoleAnswer(new Date(Date.now() + 3600e3)), async (requests) => {
+    const keys = await resolveCredentials('svc', 'dev', { cwd: chained, cache: false });
+    assert.equal(keys.accessKeyId, 'ASIAFAULTTESTKEY0001');
+    assert.equal(requests(), 10);
+  });
+});
+
+test('a child that runs credential-process for the key its parent is resolving waits for it and gets the same keys, not a loop error', async () => {
+  const cacheDir = fs.mkdtempSync(path.join(dir, 'cache-'));
+  let child;
+  const slow = (req, res) => {
+    // The parent holds the key's lock while STS is slow; its script runs the bin meanwhile.
+    child ??= runBin(['credential-process', '--app', 'svc', '--stage', 'dev'], { SERVERLESS_ACCESS_ROLES_CACHE_DIR: cacheDir });
+    setTimeout(() => assumeRoleAnswer(new Date(Date.now() + 3600e3))(req, res), 2000);
+  };
+  await withServer(slow, async (requests) => {
+    const parent = await resolveCredentials('svc', 'dev', { cwd: dir, cacheDir });
+    const { status, stdout, stderr } = await child;
+    assert.equal(status, 0, stderr);
+    assert.equal(JSON.parse(stdout).AccessKeyId, parent.accessKeyId);
+    assert.equal(requests(), 1, 'the child read the keys its parent cached');
+  });
+});

@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
-const { startLocalAws } = require('./helpers/localaws');
+const { startLocalAws, baseProfile } = require('./helpers/localaws');
 const { assumeRoleCount, assumedKeyIds } = require('./helpers/sts-calls');
 const harness = require('./helpers/harness');
 
@@ -47,12 +47,7 @@ before(async () => {
   // The base user as the AWS profile `base`; the key variables hold the admin, whom the deploy
   // role does not trust: only the profile's keys can assume it.
   credentialsFile = path.join(dir, 'credentials');
-  const { baseUser } = aws.seed;
-  fs.writeFileSync(
-    credentialsFile,
-    `[base]\naws_access_key_id = ${baseUser.accessKeyId}\naws_secret_access_key = ${baseUser.secretAccessKey}\n`,
-    { mode: 0o600 },
-  );
+  fs.writeFileSync(credentialsFile, baseProfile(aws.seed), { mode: 0o600 });
 });
 
 after(async () => {

@@ -98,7 +98,7 @@ describe('asyncInit', () => {
           error.message,
           'custom.accessRoles.app is "${ssm:/payments/app}" when the plugin reads it: that is ${ssm:…}, an AWS ' +
             'variable source, which needs the AWS credentials this plugin sets up. Use a plain value there, or ' +
-            'env:, opt:, self:, file: or sls: variables, which resolve before AWS credentials.',
+            'env:, opt:, self:, file: or sls: variables, which resolve before AWS credentials. (ACCESS_ROLES_UNRESOLVED_SETTING)',
         );
         return true;
       });

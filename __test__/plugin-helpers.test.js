@@ -78,7 +78,7 @@ describe('assertIntendedProfile', () => {
         assert.equal(
           error.message,
           `There is no profile "${typo}" in the store, but there is "${meant}": did you mean --profile ${meant}? ` +
-            `To add "${typo}" as a new profile beside it, run the command again with --new-profile.`,
+            `To add "${typo}" as a new profile beside it, run the command again with --new-profile. (ACCESS_ROLES_PROFILE_TYPO)`,
         );
         return true;
       });
@@ -97,7 +97,7 @@ describe('fromNativeError', () => {
     const error = fromNativeError(fakeServerless(), Object.assign(new Error('no profile'), { code: 'E_NO_PROFILE' }));
     assert.ok(error instanceof FakeServerlessError);
     assert.equal(error.code, 'ACCESS_ROLES_NO_PROFILE');
-    assert.equal(error.message, 'Access roles: no profile');
+    assert.equal(error.message, 'Access roles: no profile (ACCESS_ROLES_NO_PROFILE)');
   });
 
   test('leaves other errors alone', () => {
@@ -204,7 +204,7 @@ describe('readSettings', () => {
     assert.equal(settings.resolveOptions.mfaCode, undefined, 'a refresh must not reuse a spent code');
     assert.throws(() => readSettings(fakeServerless(), { 'mfa-code': '' }), { code: 'ACCESS_ROLES_INVALID_SETTING' });
     assert.throws(() => readSettings(fakeServerless({ custom: { accessRoles: { cache: 'no' } } }), {}), {
-      message: 'custom.accessRoles.cache must be a boolean.',
+      message: 'custom.accessRoles.cache must be a boolean. (ACCESS_ROLES_INVALID_SETTING)',
     });
   });
 
@@ -214,7 +214,7 @@ describe('readSettings', () => {
     });
     assert.throws(() => readSettings(fakeServerless({ custom: { accessRoles: { required: 'yes' } } }), {}), {
       code: 'ACCESS_ROLES_INVALID_SETTING',
-      message: 'custom.accessRoles.required must be a boolean.',
+      message: 'custom.accessRoles.required must be a boolean. (ACCESS_ROLES_INVALID_SETTING)',
     });
   });
 });
@@ -288,6 +288,20 @@ describe('linkProfile', () => {
   test('rewrites a JSON store as JSON', () => {
     const text = linkProfile('{"defaultProfile": "p", "profiles": {}}', { profile: 'p', roleArn: 'r', app: 'svc', stage: 'dev', json: true });
     assert.deepEqual(JSON.parse(text), { defaultProfile: 'p', profiles: { p: { roleArn: 'r' } }, apps: { svc: { stages: { dev: 'p' } } } });
+  });
+
+  test('writes names such as __proto__ as plain keys of a JSON store, polluting no object', () => {
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      const text = linkProfile('{"profiles": {}}', { profile: name, roleArn: 'r', app: name, stage: name, json: true });
+      assert.equal({}.roleArn, undefined, name);
+      assert.equal({}[name === '__proto__' ? 'stages' : 'x'], undefined, name);
+      assert.equal(Object.prototype.roleArn, undefined);
+      assert.match(text, new RegExp(`"profiles": \\{\\s+"${name}": \\{\\s+"roleArn": "r"`), `the edit is kept: ${text}`);
+      assert.match(text, new RegExp(`"apps": \\{\\s+"${name}": \\{\\s+"stages": \\{\\s+"${name}": "${name}"`));
+    }
+    const fresh = linkProfile('', { profile: '__proto__', roleArn: 'r', app: 'a', json: true });
+    assert.equal({}.roleArn, undefined);
+    assert.match(fresh, /"__proto__": \{\s+"roleArn": "r"/);
   });
 
   test('refuses text that is not YAML, naming the place', () => {

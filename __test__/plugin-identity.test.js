@@ -8,7 +8,7 @@ const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startLocalAws } = require('./helpers/localaws');
+const { startLocalAws, baseProfile } = require('./helpers/localaws');
 const { createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
 
 const DEPLOY_SESSION = /^Assumed identity: +arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+$/m;
@@ -23,12 +23,7 @@ before(async () => {
   // The base user as the AWS profile `base`; the key variables hold the admin, whom the deploy
   // role does not trust.
   credentialsFile = path.join(home.dir, 'identity-credentials');
-  const { baseUser } = aws.seed;
-  fs.writeFileSync(
-    credentialsFile,
-    `[base]\naws_access_key_id = ${baseUser.accessKeyId}\naws_secret_access_key = ${baseUser.secretAccessKey}\n`,
-    { mode: 0o600 },
-  );
+  fs.writeFileSync(credentialsFile, baseProfile(aws.seed), { mode: 0o600 });
 });
 
 after(async () => {

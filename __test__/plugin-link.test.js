@@ -7,6 +7,7 @@
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const fsp = require('node:fs/promises');
 const path = require('node:path');
 const YAML = require('yaml');
 const { CloudFormationClient, CreateStackCommand, CreateChangeSetCommand } = require('@aws-sdk/client-cloudformation');
@@ -273,6 +274,31 @@ describe('access-role link --role-arn and template (osls 4)', { concurrency: tru
       const written = JSON.parse(fs.readFileSync(path.join(service.dir, 'roles.JSON'), 'utf8'));
       assert.deepEqual(written.apps, { billing: { defaultProfile: 'billing' } });
       assert.equal(written.profiles.billing.roleArn, roles().deploy);
+    }));
+
+  test('link refuses the names __proto__, constructor and prototype and leaves the store as it was', () =>
+    withService('osls', async (service) => {
+      const before = await service.readStore();
+      for (const args of [['--profile', '__proto__', '--new-profile'], ['--profile', 'sandbox', '--app', 'constructor'], ['--profile', 'sandbox', '--stage', 'prototype']]) {
+        const refused = await run(service, ['access-role', 'link', '--role-arn', roles().deploy, ...args], { ok: false });
+        assert.match(refused.output, /(profile name `__proto__`|invalid app:|invalid stage:) is reserved \(a special key of JavaScript objects\)/, args.join(' '));
+        assert.equal(await service.readStore(), before, args.join(' '));
+      }
+    }));
+
+  test('link writes through a symlinked store to the shared file behind it', () =>
+    withService('osls', async (service) => {
+      const shared = path.join(service.dir, 'team', 'shared-store.yml');
+      const link = path.join(service.dir, 'access-roles.yml');
+      await fsp.mkdir(path.dirname(shared));
+      await fsp.rename(link, shared);
+      await fsp.chmod(shared, 0o640);
+      await fsp.symlink(shared, link);
+      await run(service, ['access-role', 'link', '--profile', 'billing', '--role-arn', roles().deploy, '--app', 'billing', '--new-profile']);
+      assert.ok((await fsp.lstat(link)).isSymbolicLink(), 'the link is still a link');
+      assert.equal(YAML.parse(await fsp.readFile(shared, 'utf8')).profiles.billing.roleArn, roles().deploy, 'the shared store has the edit');
+      assert.equal((await fsp.stat(shared)).mode & 0o777, 0o640, 'and keeps its mode');
+      assert.deepEqual((await fsp.readdir(path.dirname(shared))), ['shared-store.yml'], 'no temporary file is left');
     }));
 
   test('a new profile name close to an existing one needs --new-profile', () =>

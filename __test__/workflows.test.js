@@ -90,3 +90,16 @@ test('the test matrix runs the lowest Node.js that engines allows, and the platf
   const floor = semver.minVersion(engines.node);
   assert.ok(nodes.includes(`${floor.major}.${floor.minor}`), `the matrix (${nodes.join(', ')}) lacks the floor of engines ${engines.node}`);
 });
+
+test('the release size guard enforces the budget BENCHMARKS.md records, and the last measured shipped build fits it', () => {
+  const { env } = require('yaml').parse(releaseText());
+  const budget = Number(env.MAX_ADDON_BYTES);
+  assert.equal(budget, 5 * 1024 * 1024, 'the budget decided in issue 22 is 5 MiB');
+  const benchmarks = fs.readFileSync(path.join(ROOT, 'BENCHMARKS.md'), 'utf8');
+  const recorded = /\*\*Budget, [\d.]+ MiB \(([\d,]+) bytes, the release workflow's `MAX_ADDON_BYTES`\)/.exec(benchmarks);
+  assert.ok(recorded, 'BENCHMARKS.md does not record the budget with `MAX_ADDON_BYTES`');
+  assert.equal(Number(recorded[1].replaceAll(',', '')), budget, 'BENCHMARKS.md and release.yml disagree on the budget');
+  const shipped = /The last measured shipped build[^*]*\*\*([\d,]+) bytes\*\*/.exec(benchmarks);
+  assert.ok(shipped, 'BENCHMARKS.md does not name the last measured shipped build');
+  assert.ok(Number(shipped[1].replaceAll(',', '')) <= budget, `the last measured build (${shipped[1]} bytes) is over the budget`);
+});

@@ -1,5 +1,5 @@
 'use strict';
-// The README's first command (`bash scripts/demo.sh` builds, then runs this): the example
+// The README's Develop command (`bash scripts/demo.sh` builds, then runs this): the example
 // service in examples/ driven by the real CLIs, serverless v3 and osls 4, against a local AWS
 // server (moto, IAM enforced, see __test__/helpers/localaws.js), and the aws CLI run by
 // `serverless-access-roles exec`. The base user there may only call sts:AssumeRole, so every AWS

@@ -68,6 +68,11 @@ pub struct AwsConfigWrite {
     pub changed: bool,
     /// Profiles the file defines itself, outside the block: kept and not written.
     pub kept: Vec<String>,
+    /// Stores that are gone (a moved project) whose block held these profiles and was replaced
+    /// by this store's block.
+    pub replaced: Vec<String>,
+    /// Stores that are gone whose block held these profiles and was removed.
+    pub removed: Vec<String>,
 }
 
 /// Lists the AWS config profiles that the profile store (found as `resolveCredentials` finds it)
@@ -157,7 +162,16 @@ pub fn write_aws_config_profiles(
     let aws_config_path = args::optional_text(env, "awsConfigPath", aws_config_path)?;
     let path = core::config_file(aws_config_path.map(Into::into), &access_roles_core::Env::real());
     let outcome = core::write(&path, Path::new(&config_path), &sections).map_err(|err| to_js(env, &err))?;
-    Ok(AwsConfigWrite { path: outcome.path.display().to_string(), changed: outcome.changed, kept: outcome.kept })
+    let stores = |replaced: bool| {
+        outcome.stale.iter().filter(|s| s.replaced == replaced).map(|s| s.store.display().to_string()).collect()
+    };
+    Ok(AwsConfigWrite {
+        path: outcome.path.display().to_string(),
+        changed: outcome.changed,
+        kept: outcome.kept.clone(),
+        replaced: stores(true),
+        removed: stores(false),
+    })
 }
 
 fn convert_profile(p: core::ConfigProfile) -> AwsConfigProfile {

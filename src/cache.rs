@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::Unknown;
 use napi::Env;
 use napi_derive::napi;
-use std::path::PathBuf;
+use std::path::Path;
 
 /// Which cache, and for `clearCache`, which entries. Every field is optional.
 #[napi(object)]
@@ -47,7 +47,8 @@ pub struct CachedEntry {
 /// The cache directory and what it holds.
 #[napi(object)]
 pub struct CacheListing {
-    /// The directory; `null` when there is none (no home directory).
+    /// The directory the entries are in (the tool's own subdirectory of a shared one); `null`
+    /// when there is none (no home directory).
     pub dir: Option<String>,
     /// Unexpired entries, soonest expiry first. Expired ones were removed on the way.
     pub entries: Vec<CachedEntry>,
@@ -60,7 +61,8 @@ pub fn list_cache(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<Cache
     let options = args::checked::<CacheOptions>(env, "options", options)?.unwrap_or_default();
     let Some(dir) = dir(&options) else { return Ok(CacheListing { dir: None, entries: Vec::new() }) };
     let entries = core::list_cache(&dir).into_iter().filter_map(convert).collect();
-    Ok(CacheListing { dir: Some(dir.display().to_string()), entries })
+    let shown = dir.in_use().unwrap_or_else(|| dir.path().to_owned());
+    Ok(CacheListing { dir: Some(shown.display().to_string()), entries })
 }
 
 /// Removes the disk cache's entries for `app` and `stage` (each when given; all when neither),
@@ -74,8 +76,8 @@ pub fn clear_cache(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<u32>
     Ok(u32::try_from(removed).unwrap_or(u32::MAX))
 }
 
-fn dir(options: &CacheOptions) -> Option<PathBuf> {
-    options.cache_dir.clone().map(PathBuf::from).or_else(|| core::default_cache_dir(&core::Env::real()))
+fn dir(options: &CacheOptions) -> Option<core::CacheDir> {
+    core::CacheDir::chosen(options.cache_dir.as_deref().map(Path::new), &core::Env::real())
 }
 
 fn convert(entry: core::CacheEntry) -> Option<CachedEntry> {

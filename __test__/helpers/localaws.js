@@ -222,10 +222,24 @@ function applyEnv(env) {
  * @param {{ adminUser: { accessKeyId: string, secretAccessKey: string } }} seed
  */
 function adminProfile(seed) {
-  return `[admin]\naws_access_key_id = ${seed.adminUser.accessKeyId}\naws_secret_access_key = ${seed.adminUser.secretAccessKey}\n`;
+  return keysProfile('admin', seed.adminUser);
 }
 
-module.exports = { startLocalAws, applyEnv, adminProfile };
+/**
+ * An AWS shared credentials file with the seed's base user as the profile `base`: a base
+ * identity named explicitly, beside key variables that hold someone else.
+ * @param {{ baseUser: { accessKeyId: string, secretAccessKey: string } }} seed
+ */
+function baseProfile(seed) {
+  return keysProfile('base', seed.baseUser);
+}
+
+/** A credentials file section `[name]` with `user`'s keys. */
+function keysProfile(name, user) {
+  return `[${name}]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`;
+}
+
+module.exports = { startLocalAws, applyEnv, adminProfile, baseProfile };
 
 if (require.main === module) {
   const quote = (v) => `'${String(v).replace(/'/g, `'\\''`)}'`;

@@ -8,7 +8,8 @@ const DEFAULT_ROLE_NAME = 'serverless-deploy';
  * framework itself uploads artifacts to the deployment bucket, reads stack outputs and
  * `${ssm:}` / `${cf:}` values, and CloudFormation acts with the caller's rights on the
  * resources a typical service declares. Broad on purpose, like the policy the Serverless docs
- * suggest; narrow it to the services you deploy.
+ * suggest; narrow it to the services you deploy. With a permissions boundary, `FunctionRoles`
+ * gives way to functionRoleStatements'.
  */
 const DEPLOY_STATEMENTS = [
   { Sid: 'CloudFormation', Effect: 'Allow', Action: ['cloudformation:*'], Resource: '*' },
@@ -44,6 +45,57 @@ const DEPLOY_STATEMENTS = [
 ];
 
 /**
+ * The role actions IAM lets a policy tie to the permissions boundary of the role acted on
+ * (the `iam:PermissionsBoundary` condition key); the other function-role actions cannot be, and
+ * are scoped by role name only.
+ */
+const BOUNDARY_CONDITIONED_ACTIONS = [
+  'iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary',
+];
+
+/** What `rolePrefix` may hold: IAM role-name characters, no wildcard (`*` is put after it). */
+const ROLE_PREFIX = /^[\w+=,.@-]{1,63}$/;
+
+/**
+ * The statements on function roles. Without a boundary, DEPLOY_STATEMENTS' `FunctionRoles`:
+ * every role action on every role of the account, which lets the role's holder make a role with
+ * any policy and pass it on, that is, make itself admin. With one (`permissionsBoundary`,
+ * `rolePrefix`):
+ * - roles may be created, and their policies put, attached or removed, only when the role
+ *   carries that boundary, and only under `rolePrefix` (what a role may do is then at most what
+ *   the boundary allows);
+ * - PassRole, tags, reads, updates and deletes only under `rolePrefix`;
+ * - no role's boundary may be removed, and the boundary policy may not be changed or deleted.
+ */
+function functionRoleStatements(functionRoles, { permissionsBoundary, rolePrefix }) {
+  if (!permissionsBoundary) return [functionRoles];
+  const named = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${rolePrefix}*` };
+  return [
+    {
+      Sid: 'FunctionRolesWithBoundary',
+      Effect: 'Allow',
+      Action: BOUNDARY_CONDITIONED_ACTIONS,
+      Resource: named,
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': permissionsBoundary } },
+    },
+    {
+      Sid: 'FunctionRolesByName',
+      Effect: 'Allow',
+      Action: functionRoles.Action.filter((action) => !BOUNDARY_CONDITIONED_ACTIONS.includes(action)),
+      Resource: named,
+    },
+    { Sid: 'BoundaryStays', Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: '*' },
+    {
+      Sid: 'BoundaryPolicyUnchanged',
+      Effect: 'Deny',
+      Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+      Resource: permissionsBoundary,
+    },
+  ];
+}
+
+/**
  * A CloudFormation template (as an object, ready for YAML or JSON) creating the access role
  * that `serverless-access-roles` assumes to deploy: trusted by `principalArn` only, with an
  * `sts:ExternalId` condition when one is given, and a policy for Serverless deployments. Its
@@ -53,11 +105,26 @@ const DEPLOY_STATEMENTS = [
  * for session tags (`sessionTags`, `transitiveTagKeys`) and `sts:SetSourceIdentity` for a
  * `sourceIdentity`; the trust statement allows them when `tagSession` / `setSourceIdentity` say so.
  *
+ * Without `permissionsBoundary` the role may create any role with any policy and pass it on:
+ * whoever holds its keys can make themselves admin of the account. With it (an IAM policy ARN),
+ * the role creates and changes only roles that carry that boundary, named `rolePrefix…`
+ * (required then), and passes only those; see functionRoleStatements.
+ *
  * @param {{ principalArn: string, externalId?: string, roleName?: string, tagSession?: boolean,
- *   setSourceIdentity?: boolean }} options
+ *   setSourceIdentity?: boolean, permissionsBoundary?: string, rolePrefix?: string }} options
  * @returns {object}
  */
-function deployRoleTemplate({ principalArn, externalId, roleName = DEFAULT_ROLE_NAME, tagSession, setSourceIdentity }) {
+function deployRoleTemplate({
+  principalArn, externalId, roleName = DEFAULT_ROLE_NAME, tagSession, setSourceIdentity, permissionsBoundary, rolePrefix,
+}) {
+  if (permissionsBoundary !== undefined && (typeof permissionsBoundary !== 'string' || !ROLE_PREFIX.test(rolePrefix || ''))) {
+    throw Object.assign(
+      new TypeError('invalid deployRoleTemplate: `permissionsBoundary` needs a `rolePrefix` of role-name characters (no `*`)'),
+      { code: 'E_INVALID_ARGUMENT' },
+    );
+  }
+  const boundary = { permissionsBoundary, rolePrefix };
+  const statements = DEPLOY_STATEMENTS.flatMap((s) => (s.Sid === 'FunctionRoles' ? functionRoleStatements(s, boundary) : [s]));
   const actions = ['sts:AssumeRole'];
   if (tagSession) actions.push('sts:TagSession');
   if (setSourceIdentity) actions.push('sts:SetSourceIdentity');
@@ -77,7 +144,7 @@ function deployRoleTemplate({ principalArn, externalId, roleName = DEFAULT_ROLE_
           Policies: [
             {
               PolicyName: 'serverless-deploy',
-              PolicyDocument: { Version: '2012-10-17', Statement: DEPLOY_STATEMENTS },
+              PolicyDocument: { Version: '2012-10-17', Statement: statements },
             },
           ],
         },
@@ -93,5 +160,7 @@ function deployRoleTemplate({ principalArn, externalId, roleName = DEFAULT_ROLE_
 }
 
 deployRoleTemplate.DEFAULT_ROLE_NAME = DEFAULT_ROLE_NAME;
+/** What a `rolePrefix` may hold, for callers that check it first (the plugin's --role-prefix). */
+deployRoleTemplate.ROLE_PREFIX = ROLE_PREFIX;
 
 module.exports = deployRoleTemplate;

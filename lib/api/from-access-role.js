@@ -2,9 +2,8 @@
 // An AWS SDK for JavaScript v3 credential provider for the access role of an app and stage, for
 // scripts and custom hooks: `new S3Client({ credentials: fromAccessRole({ app, stage }) })`.
 
-const { iamPrincipal } = require('../native');
-const redact = require('../shared/redact');
 const resolveCredentials = require('./resolve-credentials');
+const sdkIdentity = require('./sdk-identity');
 
 /**
  * Returns an `AwsCredentialIdentityProvider`: an async function that resolves to the access
@@ -37,15 +36,7 @@ function fromAccessRole({ app, stage, ...options } = {}) {
     });
   }
   return async function accessRoleProvider() {
-    const credentials = await resolveCredentials(app, stage, options);
-    return redact({
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-      expiration: credentials.expiration,
-      // The SDK routes some services (DynamoDB) by account: the session's, by the core's ARN rules.
-      accountId: iamPrincipal(credentials.assumedRoleArn)?.account,
-    });
+    return sdkIdentity(await resolveCredentials(app, stage, options));
   };
 }
 

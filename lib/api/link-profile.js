@@ -15,6 +15,18 @@ function edits({ profile, roleArn, externalId, app, stage }) {
   return list;
 }
 
+/** Sets `key` of `node` as its own property, whatever the name: `__proto__` is a plain key here. */
+function setOwn(node, key, value) {
+  Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+  return value;
+}
+
+/** The object under `key` of `node`, own and not inherited; a new one without a prototype if none. */
+function child(node, key) {
+  const found = Object.hasOwn(node, key) ? node[key] : undefined;
+  return found !== null && typeof found === 'object' && !Array.isArray(found) ? found : setOwn(node, key, Object.create(null));
+}
+
 /**
  * Writes a deployment profile and an app (or stage) mapping into a profile store's text.
  * YAML is edited through the `yaml` package's Document API, so comments, key order and the
@@ -28,10 +40,12 @@ function edits({ profile, roleArn, externalId, app, stage }) {
  */
 function linkProfile(text, link) {
   if (link.json) {
-    const store = text.trim() ? JSON.parse(text) : {};
+    // Names are data: a profile, app or stage named `__proto__` must not reach Object.prototype.
+    // The core refuses such names when the store is read (crates/core/src/profiles/names.rs).
+    const store = text.trim() ? JSON.parse(text) : Object.create(null);
     for (const [path, value] of edits(link)) {
-      const parent = path.slice(0, -1).reduce((node, key) => (node[key] = node[key] || {}), store);
-      parent[path[path.length - 1]] = value;
+      const parent = path.slice(0, -1).reduce(child, store);
+      setOwn(parent, path[path.length - 1], value);
     }
     return `${JSON.stringify(store, null, 2)}\n`;
   }

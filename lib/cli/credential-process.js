@@ -6,8 +6,6 @@
 
 const fs = require('node:fs');
 const { PROGRAM, errorLine } = require('./error-line');
-// Through ../native: a platform without a prebuilt addon gets the error that names it.
-const { findProfileStore } = require('../native');
 const { OPTIONS_HELP, readCommandLine, resolveAsking } = require('./role-args');
 
 
@@ -21,45 +19,6 @@ such a profile for every app and stage), with absolute paths, since tools run it
   credential_process = /srv/payments/node_modules/.bin/${PROGRAM} credential-process --app payments --stage prod --config /srv/payments/access-roles.yml --aws-profile my-keys
 
 ${OPTIONS_HELP}`;
-
-// Set for the child processes of a run, so that a base identity whose AWS profile runs this
-// same command fails instead of forking forever. The core catches such a loop at once through
-// its cache lock; this marker is the backstop where the lock cannot be taken (no usable cache
-// directory).
-const CHAIN_VARIABLE = 'SERVERLESS_ACCESS_ROLES_CREDENTIAL_PROCESS';
-
-/**
- * The store this run reads, as the core finds it, with symlinks resolved: one store named
- * relatively or absolutely, or through a link, is one store.
- */
-function canonicalStore(options) {
-  const store = findProfileStore({ configPath: options.configPath, cwd: options.cwd });
-  try {
-    if (store.exists) return fs.realpathSync(store.path);
-  } catch {
-    // Gone since: resolving fails the same way and says why.
-  }
-  return options.configPath ?? null;
-}
-
-/**
- * Marks this run in the environment its children inherit; throws if an outer run of the same
- * app, stage and store already is resolving, which means the base identity loops back here.
- */
-function enterChain(app, stage, options) {
-  const key = JSON.stringify([app, stage, canonicalStore(options)]);
-  const chain = process.env[CHAIN_VARIABLE] ? process.env[CHAIN_VARIABLE].split('\n') : [];
-  if (chain.includes(key)) {
-    throw Object.assign(
-      new Error(
-        `name a base profile with its own keys: the base identity for app "${app}" stage "${stage}" ` +
-          'runs this same command again through credential_process (AWS_PROFILE or the default profile names it)',
-      ),
-      { code: 'E_CREDENTIAL_PROCESS_LOOP', hint: 'baseProfile' },
-    );
-  }
-  process.env[CHAIN_VARIABLE] = [...chain, key].join('\n');
-}
 
 /**
  * The credential_process document: Version 1 and the four fields the AWS SDKs read.
@@ -86,7 +45,6 @@ async function credentialProcess(args) {
   const parsed = readCommandLine(args, USAGE);
   if ('status' in parsed) return parsed.status;
   try {
-    enterChain(parsed.app, parsed.stage, parsed.options);
     const credentials = await resolveAsking(parsed.app, parsed.stage, parsed.options, { tell: parsed.verbose });
     // One synchronous write to fd 1: process.stdout would load node's stream modules first,
     // about 2 ms of a warm run (BENCHMARKS.md); the document is far below a pipe's buffer.

@@ -92,6 +92,9 @@ async function profiles(args) {
       return 0;
     }
     const outcome = native.writeAwsConfigProfiles(listing.configPath, sections, values['aws-config']);
+    for (const [stores, what] of [[outcome.replaced, 'Replaced'], [outcome.removed, 'Removed']]) {
+      for (const store of stores) process.stdout.write(`${what} the block of ${store} (that store is gone: moved or deleted)\n`);
+    }
     for (const name of outcome.kept) {
       process.stderr.write(`${PROGRAM}: kept your own [profile ${name}] in ${outcome.path}; not written\n`);
     }

@@ -2,13 +2,14 @@
 
 const assertNoSecretsVariables = require('./assert-no-secrets-variables');
 const assertSupportedFramework = require('./assert-supported-framework');
+const commandName = require('./command-name');
+const commandSettings = require('./command-settings');
 const commandDefinitions = require('./commands/definitions');
 const configSchema = require('./config-schema');
 const createLog = require('./create-log');
 const { nearStageWarning, resolvedLine } = require('../shared/describe-resolve');
 const exportSession = require('../shared/export-session');
 const installCredentials = require('./surfaces/install-credentials');
-const readSettings = require('./read-settings');
 const resolveServiceCredentials = require('./resolve-service-credentials');
 
 /** The plugin's commands that need no keys: they read or write the store, or print. */
@@ -41,6 +42,8 @@ class ServerlessAccessRoles {
     this.log = createLog(utils);
     /** The keys in use, once asyncInit installed them. */
     this.credentials = null;
+    /** Resolves them again from the base identity, once asyncInit installed them (lib/api/from-serverless.js). */
+    this.refreshCredentials = null;
 
     if (serverless.configSchemaHandler && serverless.configSchemaHandler.defineCustomProperties) {
       serverless.configSchemaHandler.defineCustomProperties({ properties: { accessRoles: configSchema } });
@@ -57,17 +60,12 @@ class ServerlessAccessRoles {
 
   /** `access-role show`, `info`, …: the command as typed, without options. */
   commandName() {
-    return (this.serverless.processedInput.commands || []).join(' ');
+    return commandName(this.serverless);
   }
 
-  /**
-   * Settings as of now: read on use, since variables resolve after the constructor. `--app` is
-   * the access-role commands' own; on the framework's commands it is the Dashboard's app
-   * (serverless v3 takes it on every AWS command), not a key of the profile store.
-   */
+  /** Settings as of now (./command-settings). */
   settings() {
-    const own = this.commandName().startsWith('access-role');
-    return readSettings(this.serverless, own ? this.options : { ...this.options, app: undefined });
+    return commandSettings(this.serverless, this.options);
   }
 
   /**
@@ -117,6 +115,7 @@ class ServerlessAccessRoles {
       surfaces.push('process environment');
     }
     this.credentials = credentials;
+    this.refreshCredentials = refreshCredentials;
     const nearStage = nearStageWarning(settings.app, settings.stage, credentials);
     if (nearStage) log.warning(`Access roles: ${nearStage}`);
     log.notice(`Access role: ${resolvedLine(settings.app, settings.stage, credentials)}`);

@@ -1,6 +1,7 @@
 //! Credentials of an access role, as STS hands them out and as callers get them, with secrets
 //! kept out of `Debug`.
 
+use crate::error::Error;
 use std::fmt;
 use std::time::SystemTime;
 
@@ -136,9 +137,58 @@ impl fmt::Debug for AccessRoleCredentials {
     }
 }
 
+/// `credentials` when each of its keys is printable ASCII (what AWS issues), so that no caller
+/// hands a control character to an HTTP header, an environment variable or a JSON line; else
+/// `E_STS_ERROR` naming the field and showing none of it.
+pub(crate) fn printable(credentials: Credentials) -> Result<Credentials, Error> {
+    let fields = [
+        ("AccessKeyId", credentials.access_key_id.as_str()),
+        ("SecretAccessKey", credentials.secret_access_key.expose()),
+        ("SessionToken", credentials.session_token.expose()),
+    ];
+    match fields.iter().find(|(_, value)| value.is_empty() || !value.bytes().all(|b| b.is_ascii_graphic())) {
+        None => Ok(credentials),
+        Some((field, _)) => Err(Error::Sts {
+            sts_code: "MalformedResponse".to_owned(),
+            message: format!(
+                "unusable answer from STS: its {field} is empty or holds characters other than printable ASCII \
+                 (not shown); the endpoint is not a working STS"
+            ),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn issued(secret: &str) -> Credentials {
+        Credentials {
+            access_key_id: "ASIAEXAMPLE".to_owned(),
+            secret_access_key: Secret::new(secret),
+            session_token: Secret::new("FwoGZXIvYXdzE+/="),
+            expiration: SystemTime::UNIX_EPOCH,
+            assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),
+            region: "us-east-1".to_owned(),
+        }
+    }
+
+    #[test]
+    fn keys_with_anything_but_printable_ascii_are_refused_without_being_shown() {
+        assert!(printable(issued("wJalrXUtnFEMI/K7MDENG+bPxRfiCY")).is_ok());
+        for bad in ["a\0b", "a\nb", "a b", "sécret", "", "a\u{1b}]0;x\u{7}"] {
+            let err = printable(issued(bad)).unwrap_err();
+            assert_eq!(err.code(), "E_STS_ERROR");
+            let text = err.to_string();
+            assert!(
+                text.contains("its SecretAccessKey is empty or holds characters other than printable ASCII"),
+                "{text}"
+            );
+            assert!(bad.is_empty() || !text.contains(bad), "{text}");
+        }
+        let id = Credentials { access_key_id: "ASIA\r".to_owned(), ..issued("s") };
+        assert!(printable(id).unwrap_err().to_string().contains("its AccessKeyId"));
+    }
 
     #[test]
     fn debug_output_never_contains_the_secret_or_token() {

@@ -297,10 +297,12 @@ impl fmt::Display for Error {
             }
             Error::SessionRoleMismatch { session_role, role_arn } => write!(
                 f,
-                "this command runs inside the access-role session of {session_role} (exported by the \
+                "this command runs inside the access-role session of {} (exported by the \
                  serverless-access-roles plugin or exec), and {role_arn} is asked for; the session's keys \
                  are not used as the base identity of another role: run the command outside that session, \
-                 or use the same app and stage as the session"
+                 or use the same app and stage as the session",
+                // The marker is any process's environment: its fields are quoted, escaped.
+                crate::text::foreign(session_role)
             ),
             Error::SessionRequestMismatch { role_arn, fields } => write!(
                 f,
@@ -320,9 +322,10 @@ impl fmt::Display for Error {
             ),
             Error::SessionExpired { role_arn, expiration } => write!(
                 f,
-                "the keys of the access-role session of {role_arn} in this environment expired at {expiration}; \
+                "the keys of the access-role session of {role_arn} in this environment expired at {}; \
                  a command run by serverless-access-roles exec must finish within the keys' lifetime \
-                 (the profile's durationSeconds): use a credential_process profile for longer commands"
+                 (the profile's durationSeconds): use a credential_process profile for longer commands",
+                crate::text::foreign(expiration)
             ),
             Error::Sts { sts_code, message } => write!(f, "STS AssumeRole failed ({sts_code}): {message}"),
             Error::AwsConfigFile { path, message } => write!(f, "AWS config file {}: {message}", shown(path)),

@@ -25,6 +25,7 @@ mod env;
 mod error;
 #[cfg(test)]
 mod fuzz;
+mod key_vars;
 mod naming;
 mod plan;
 mod ready;
@@ -35,7 +36,7 @@ mod sts;
 mod suggest;
 
 pub use cache::{
-    clear as clear_cache, default_cache_dir, list as list_cache, Filter as CacheFilter, Label as CacheLabel,
+    clear as clear_cache, list as list_cache, CacheDir, Filter as CacheFilter, Label as CacheLabel,
     Summary as CacheEntry,
 };
 pub use credentials::{AccessRoleCredentials, Secret, Source};

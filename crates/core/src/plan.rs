@@ -232,18 +232,9 @@ fn request_for(
     Ok((request, region_rule))
 }
 
-/// App and stage names: non-empty, at most 128 characters, no control characters.
+/// App and stage names, by the one rule for names (see [`crate::profiles::name_problem`]).
 fn check_name(name: &'static str, value: &str) -> Result<(), Error> {
-    let message = if value.trim().is_empty() {
-        "must not be empty".to_owned()
-    } else if value.chars().count() > 128 {
-        format!("is {} characters long; at most 128 are allowed", value.chars().count())
-    } else if value.chars().any(char::is_control) {
-        "contains a control character".to_owned()
-    } else {
-        return Ok(());
-    };
-    Err(Error::InvalidArgument { name, message })
+    crate::profiles::name_problem(value).map_or(Ok(()), |message| Err(Error::InvalidArgument { name, message }))
 }
 
 #[cfg(test)]

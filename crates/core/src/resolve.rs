@@ -29,7 +29,7 @@ pub struct ResolveOptions {
     /// 900. Never more than half their lifetime. It sets
     /// [`AccessRoleCredentials::refresh_at`] too.
     pub refresh_margin_seconds: Option<u32>,
-    /// Disk cache directory; when unset, see [`CacheSettings::default_dir`].
+    /// Disk cache directory; when unset, see [`cache::CacheDir::chosen`].
     pub cache_dir: Option<PathBuf>,
     /// The current code of the profile's MFA device. The core reads no variable for it: the
     /// caller asks the person, or reads its own setting, once.
@@ -67,11 +67,12 @@ impl Resolver {
         // A named base profile is the only source of the base identity; a profile that runs
         // this package's bin is not its own base identity.
         let BaseIdentity { profile: base_profile, env: base } = BaseIdentity::of(&plan.request, env)?;
+        crate::key_vars::check(&base)?;
         let cache = CacheSettings {
             enabled: options.cache.unwrap_or(true),
             force_refresh: options.force_refresh,
             refresh_margin: options.refresh_margin_seconds.map(|s| Duration::from_secs(s.into())),
-            dir: options.cache_dir.clone().or_else(|| CacheSettings::default_dir(env)),
+            dir: cache::CacheDir::chosen(options.cache_dir.as_deref(), env),
             env: base.clone(),
             label: cache::Label {
                 profile: Some(plan.profile.clone()),

@@ -19,9 +19,6 @@ mod limit;
 
 use failure::classify;
 
-/// The code of [`Error::CredentialProcessLoop`], as a nested run of the bin prints it.
-const LOOP_CODE: &str = "E_CREDENTIAL_PROCESS_LOOP";
-
 /// Keys that STS hands out with less than this left are refused: this machine's clock is off.
 const MIN_LIFETIME: Duration = Duration::from_secs(60);
 
@@ -67,7 +64,7 @@ pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings
                 "serverless-access-roles-chain",
             )
         }
-        None => base_credentials(&config, request.base_profile.as_deref(), &request.role_arn).await?,
+        None => base_credentials(&config, request.base_profile.as_deref()).await?,
     };
     let sts_config = aws_sdk_sts::config::Builder::from(&config)
         .region(Region::new(region.clone()))
@@ -102,7 +99,7 @@ pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings
     let assumed_role_arn = output.assumed_role_user.map(|u| u.arn).ok_or_else(|| malformed("AssumedRoleUser"))?;
     let expiration = SystemTime::try_from(credentials.expiration).map_err(|_| malformed("valid Expiration"))?;
     check_lifetime(expiration, &credentials.expiration, request)?;
-    Ok(Credentials {
+    crate::credentials::printable(Credentials {
         access_key_id: credentials.access_key_id,
         secret_access_key: Secret::new(credentials.secret_access_key),
         session_token: Secret::new(credentials.session_token),
@@ -198,11 +195,7 @@ fn https_client() -> aws_sdk_sts::config::SharedHttpClient {
 }
 
 /// The base identity's keys from the credential chain; its own error code when there are none.
-async fn base_credentials(
-    config: &SdkConfig,
-    base_profile: Option<&str>,
-    role_arn: &str,
-) -> Result<SdkCredentials, Error> {
+async fn base_credentials(config: &SdkConfig, base_profile: Option<&str>) -> Result<SdkCredentials, Error> {
     let no_base = |reason: String| Error::NoBaseCredentials {
         base_profile: base_profile.map(str::to_owned),
         reason,
@@ -210,14 +203,7 @@ async fn base_credentials(
     };
     let provider =
         config.credentials_provider().ok_or_else(|| no_base("no credential provider is configured".to_owned()))?;
-    provider.provide_credentials().await.map_err(|e| {
-        let reason = one_line(&e);
-        // A credential_process that is this command, nested, said so on its stderr.
-        if reason.contains(LOOP_CODE) {
-            return Error::CredentialProcessLoop { role_arn: role_arn.to_owned() };
-        }
-        no_base(reason)
-    })
+    provider.provide_credentials().await.map_err(|e| no_base(one_line(&e)))
 }
 
 /// An error and its causes on one line, cut to a readable length: credential providers quote
@@ -231,7 +217,7 @@ fn one_line(err: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::text::shorten_to(&text, 300)
+    crate::text::shorten_to(&crate::text::escape_control(&text), 300)
 }
 
 #[cfg(test)]

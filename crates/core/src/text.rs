@@ -11,6 +11,16 @@ pub(crate) fn shorten(value: &str) -> String {
     shorten_to(&escape_control(value), 80)
 }
 
+/// The longest piece of foreign text (an STS error's code or message, a marker's field, a
+/// parser's message quoting the file) that a message quotes, in characters.
+const MAX_FOREIGN_CHARS: usize = 1024;
+
+/// Foreign text as a message quotes it: control characters escaped, so it stays one line and
+/// cannot drive the terminal (no escape sequences, no line breaks), cut to about 1 KB.
+pub fn foreign(value: &str) -> String {
+    shorten_to(&escape_control(value), MAX_FOREIGN_CHARS)
+}
+
 /// Cuts `value` to `max` characters, marking the cut with `…`.
 pub fn shorten_to(value: &str, max: usize) -> String {
     if value.chars().count() <= max {
@@ -31,5 +41,13 @@ mod tests {
         assert_eq!(shorten_to("abcd", 3), "abc…");
         assert_eq!(shorten(&"é".repeat(100)).chars().count(), 81);
         assert_eq!(shorten("us-east-1\n"), "us-east-1\\n");
+    }
+
+    #[test]
+    fn foreign_text_is_one_escaped_line_of_at_most_a_kilobyte() {
+        assert_eq!(foreign("Access\u{1b}]0;pwned\u{7}\r\ndenied"), "Access\\u{1b}]0;pwned\\u{7}\\r\\ndenied");
+        let huge = foreign(&"x\n".repeat(100_000));
+        assert_eq!(huge.chars().count(), MAX_FOREIGN_CHARS + 1);
+        assert!(!huge.contains('\n') && huge.ends_with('…'));
     }
 }

@@ -43,6 +43,18 @@ const AWS_COMMANDS = [
   ['rollback', 'function'],
 ];
 
+/** `template` and `link --create`: the least-privilege role (./boundary-inputs). */
+const BOUNDARY_OPTIONS = {
+  'permissions-boundary': {
+    usage: 'IAM policy ARN: the role may create and change only roles with this permissions boundary (see --role-prefix)',
+    type: 'string',
+  },
+  'role-prefix': {
+    usage: 'With --permissions-boundary: the roles it may make and pass start with this (default: <service>-<stage>-, or <service>- without --stage)',
+    type: 'string',
+  },
+};
+
 /** The `access-role` commands: each runs one lifecycle event, `run`, shown in `--help`. */
 const ACCESS_ROLE_COMMANDS = {
   test: {
@@ -74,6 +86,7 @@ const ACCESS_ROLE_COMMANDS = {
       'principal': { usage: 'With --create: ARN allowed to assume the role (default: your AWS identity)', type: 'string' },
       'dry-run': { usage: 'With --create: print the stack, template and store change; call no AWS API, write nothing', type: 'boolean' },
       'strict': { usage: 'With --create: fail (exit 1) when the final check cannot assume the new role; by default it is a warning', type: 'boolean' },
+      ...BOUNDARY_OPTIONS,
     },
   },
   template: {
@@ -83,6 +96,7 @@ const ACCESS_ROLE_COMMANDS = {
       'principal': { usage: 'ARN allowed to assume the role (default: your AWS identity)', type: 'string' },
       'external-id': { usage: 'Demand this sts:ExternalId in the trust policy', type: 'string' },
       'role-name': { usage: `Role name (${NAME_HELP.templateRoleName})`, type: 'string' },
+      ...BOUNDARY_OPTIONS,
     },
   },
 };

@@ -7,6 +7,7 @@ const deployRoleStack = require('./role-stack');
 const formatFields = require('../format-fields');
 const resolveServiceCredentials = require('../resolve-service-credentials');
 const roleInputs = require('./role-inputs');
+const boundaryInputs = require('./boundary-inputs');
 const roleTemplate = require('./role-template');
 const saveLink = require('./save-link');
 const sessionTrustNeeds = require('../session-trust-needs');
@@ -64,6 +65,7 @@ async function runLinkCreate(plugin) {
   }
   const settings = plugin.settings();
   const { principal: givenPrincipal, stackName, roleName } = roleInputs(serverless, options, { profile: options.profile });
+  const boundary = boundaryInputs(serverless, options, settings, roleName);
   const link = {
     profile: options.profile,
     externalId: options['external-id'],
@@ -82,7 +84,7 @@ async function runLinkCreate(plugin) {
 
   if (options['dry-run']) {
     const principalArn = givenPrincipal || needs.viaRoleArn || '<your AWS identity, asked when the stack is deployed>';
-    const { body } = roleTemplate({ principalArn, externalId: link.externalId, roleName, needs });
+    const { body } = roleTemplate({ principalArn, externalId: link.externalId, roleName, needs, boundary });
     log.notice('Dry run: no AWS call, nothing deployed or written.');
     log.writeText(
       [
@@ -104,7 +106,7 @@ async function runLinkCreate(plugin) {
   const client = await cloudFormationClient(serverless);
   const caller = await callerPrincipal(plugin);
   const principalArn = givenPrincipal || needs.viaRoleArn || caller.principal;
-  const { template, body, extras } = roleTemplate({ principalArn, externalId: link.externalId, roleName, needs });
+  const { template, body, extras } = roleTemplate({ principalArn, externalId: link.externalId, roleName, needs, boundary });
   if (extras.length > 0) log.notice(`The trust policy allows ${extras.join(' and ')}, as profile "${link.profile}" sends them.`);
   const { change, roleArn } = await deployRoleStack(serverless, client, {
     stackName,

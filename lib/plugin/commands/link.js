@@ -6,7 +6,7 @@ const saveLink = require('./save-link');
 const userError = require('../user-error');
 
 /** Options that shape the stack `--create` deploys, meaningless without it. */
-const CREATE_OPTIONS = ['stack-name', 'role-name', 'principal', 'dry-run'];
+const CREATE_OPTIONS = ['stack-name', 'role-name', 'principal', 'dry-run', 'permissions-boundary', 'role-prefix'];
 
 /**
  * `serverless access-role link --profile NAME --role-arn ARN [--app A] [--stage S]

@@ -9,17 +9,20 @@ const deployRoleTemplate = require('../../api/deploy-role-template');
  * would otherwise read as a date or bool.
  *
  * @param {{ principalArn: string, externalId?: string, roleName?: string,
- *   needs: ReturnType<import('../session-trust-needs')> }} options
+ *   needs: ReturnType<import('../session-trust-needs')>,
+ *   boundary?: ReturnType<import('./boundary-inputs')> }} options `boundary`: the
+ *   least-privilege form, from `--permissions-boundary` / `--role-prefix`
  * @returns {{ template: object, body: string, extras: string[] }} `extras`: the trust actions
  *   allowed beyond sts:AssumeRole, in words
  */
-function roleTemplate({ principalArn, externalId, roleName, needs }) {
+function roleTemplate({ principalArn, externalId, roleName, needs, boundary = {} }) {
   const template = deployRoleTemplate({
     principalArn,
     externalId,
     roleName,
     tagSession: needs.tagSession,
     setSourceIdentity: needs.setSourceIdentity,
+    ...boundary,
   });
   const extras = [
     needs.tagSession && 'sts:TagSession (session tags)',

@@ -93,16 +93,21 @@ function checkStoreText(serverless, store, text, { app, stage, resolveOptions, c
   return described;
 }
 
-/** Writes `text` to a file beside the store, then renames it over the store. */
+/**
+ * Writes `text` to a file beside the store, then renames it over the store. A symlinked store (a
+ * team's shared one) is written through to its target, whose directory takes the temporary
+ * file, as `profiles --write` writes the AWS config.
+ */
 function replaceStore(store, text) {
   const ext = path.extname(store.path);
-  const dir = path.dirname(store.path);
-  const temp = path.join(dir, `.${path.basename(store.path, ext)}.${process.pid}.tmp${ext}`);
-  const mode = store.exists ? fs.statSync(store.path).mode & 0o777 : 0o644;
+  const target = store.exists ? fs.realpathSync(store.path) : store.path;
+  const dir = path.dirname(target);
+  const temp = path.join(dir, `.${path.basename(target, path.extname(target))}.${process.pid}.tmp${ext}`);
+  const mode = store.exists ? fs.statSync(target).mode & 0o777 : 0o644;
   try {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(temp, text, { mode });
-    fs.renameSync(temp, store.path);
+    fs.renameSync(temp, target);
   } finally {
     fs.rmSync(temp, { force: true });
   }

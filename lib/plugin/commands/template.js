@@ -1,5 +1,6 @@
 'use strict';
 
+const boundaryInputs = require('./boundary-inputs');
 const callerPrincipal = require('./caller-principal');
 const roleInputs = require('./role-inputs');
 const roleTemplate = require('./role-template');
@@ -16,7 +17,8 @@ async function callerAccount(serverless) {
 }
 
 /**
- * `serverless access-role template [--principal ARN] [--external-id X] [--role-name N]`:
+ * `serverless access-role template [--principal ARN] [--external-id X] [--role-name N]
+ * [--permissions-boundary ARN [--role-prefix P]]`:
  * prints, on stdout, a CloudFormation template for the access role (see deploy-role-template),
  * its options checked first by `link`'s rules (./role-inputs). When a deployment profile already
  * applies to this app and stage and sets session tags or a source identity, the trust policy
@@ -32,10 +34,11 @@ async function runTemplate(plugin) {
   const { principal: givenPrincipal, roleName, stackName } = roleInputs(serverless, options);
   const externalId = options['external-id'];
   const settings = plugin.settings();
+  const boundary = boundaryInputs(serverless, options, settings, roleName);
   const needs = sessionTrustNeeds(serverless, settings);
   // A chained profile's role is assumed with the keys of the role before it, not the caller's.
   const principalArn = givenPrincipal || needs.viaRoleArn || (await callerPrincipal(plugin)).principal;
-  const { body, extras } = roleTemplate({ principalArn, externalId, roleName, needs });
+  const { body, extras } = roleTemplate({ principalArn, externalId, roleName, needs, boundary });
   if (needs.profile && extras.length > 0) {
     log.notice(`The trust policy allows ${extras.join(' and ')}, as profile "${needs.profile}" sends them.`);
   }
@@ -49,7 +52,8 @@ async function runTemplate(plugin) {
       `Deploy it: aws cloudformation deploy --template-file role.yml --stack-name ${stackName} --capabilities CAPABILITY_NAMED_IAM`,
       `It creates the role ${roleArn}; then link it: serverless access-role link --profile NAME --role-arn ${roleArn}${linkOptions}`,
       `(Or both in one step: serverless access-role link --create --profile NAME --role-name ${roleName}${linkOptions}` +
-        `${givenPrincipal ? ` --principal ${givenPrincipal}` : ''})`,
+        `${givenPrincipal ? ` --principal ${givenPrincipal}` : ''}` +
+        `${boundary.permissionsBoundary ? ` --permissions-boundary ${boundary.permissionsBoundary} --role-prefix ${boundary.rolePrefix}` : ''})`,
     ].join('\n'),
   );
 }

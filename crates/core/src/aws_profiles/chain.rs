@@ -3,7 +3,9 @@
 //! An edit anywhere else in the AWS files (another profile added, `output = json`) leaves this
 //! text, and the cached keys, as they were; an edit to one of these settings changes it.
 
+use super::command_line::{runs_credential_process, Shell};
 use super::load::load_profiles;
+use super::ours::selected_profile;
 use crate::env::Env;
 
 /// Longest `source_profile` chain followed; aws-config refuses loops itself.
@@ -64,6 +66,32 @@ pub(crate) fn base_profile_sections(env: &Env, name: &str) -> String {
     text
 }
 
+/// Whether the base identity's credential chain in `env` runs this package's bin: a profile of
+/// the `source_profile` chain it starts from (`base_profile`, else, without key variables,
+/// `AWS_PROFILE`, `AWS_DEFAULT_PROFILE` or `default`, as the default chain picks) has a
+/// `credential_process` that is `serverless-access-roles credential-process`. Such a chain may
+/// come back to the resolve that runs it (see `crate::cache`'s loop guard).
+pub(crate) fn chain_runs_bin(env: &Env, base_profile: Option<&str>) -> bool {
+    let name = match base_profile {
+        Some(name) => name.to_owned(),
+        // The default chain reads the key variables before any profile.
+        None if env.var("AWS_ACCESS_KEY_ID").is_some() => return false,
+        None => selected_profile(env).unwrap_or_else(|| "default".to_owned()),
+    };
+    let Some(profiles) = load_profiles(env) else { return false };
+    let mut next = Some(name);
+    let mut seen = Vec::new();
+    while let Some(current) = next.take().filter(|n| !seen.contains(n) && seen.len() < MAX_HOPS) {
+        let Some(profile) = profiles.get_profile(&current) else { return false };
+        if profile.get("credential_process").is_some_and(|line| runs_credential_process(line, Shell::native())) {
+            return true;
+        }
+        next = profile.get("source_profile").map(str::to_owned);
+        seen.push(current);
+    }
+    false
+}
+
 fn push_section<'a>(text: &mut String, header: &str, settings: &[&str], get: impl Fn(&str) -> Option<&'a str>) {
     text.push_str(&format!("[{header}]\n"));
     for key in settings {
@@ -100,5 +128,24 @@ mod tests {
              [sso-session corp]\nsso_region = eu-west-1\n"
         );
         assert_eq!(base_profile_sections(&env_for(&config), "nope"), "[profile nope] (not defined)\n");
+    }
+
+    #[test]
+    fn a_chain_runs_the_bin_when_a_profile_it_reaches_is_this_credential_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let text = "[default]\ncredential_process = /x/serverless-access-roles credential-process --app a\n\
+                    [profile ci]\nsource_profile = default\nrole_arn = arn:aws:iam::1:role/ci\n\
+                    [profile keys]\naws_access_key_id = AKIA\n[profile other]\ncredential_process = /bin/other-tool\n";
+        std::fs::write(&config, text).unwrap();
+        let env = env_for(&config);
+        assert!(chain_runs_bin(&env, None), "the default profile");
+        assert!(chain_runs_bin(&env, Some("ci")), "through source_profile");
+        assert!(!chain_runs_bin(&env, Some("keys")) && !chain_runs_bin(&env, Some("other")));
+        let with_keys = env.clone().with_overrides([("AWS_ACCESS_KEY_ID".to_owned(), Some("AKIA".to_owned()))]);
+        assert!(!chain_runs_bin(&with_keys, None), "key variables come first");
+        assert!(chain_runs_bin(&with_keys, Some("ci")), "an explicit profile wins over them");
+        let named = env.with_overrides([("AWS_PROFILE".to_owned(), Some("keys".to_owned()))]);
+        assert!(!chain_runs_bin(&named, None));
     }
 }

@@ -4,15 +4,20 @@
 //! store. A later run for the same store replaces that block and nothing else: every other byte
 //! of the file stays as it was, and a run with nothing new leaves the file untouched.
 
+use super::merge::{merge, StaleBlock};
 use crate::env::Env;
 use crate::error::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How long a writer waits for another one writing the same AWS config file.
+const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// First line of a block; the store's path follows.
-const BEGIN: &str = "# >>> serverless-access-roles profiles from ";
+pub(super) const BEGIN: &str = "# >>> serverless-access-roles profiles from ";
 /// Last line of a block; the store's path follows.
-const END: &str = "# <<< serverless-access-roles profiles from ";
+pub(super) const END: &str = "# <<< serverless-access-roles profiles from ";
 
 /// One profile section to write.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +39,9 @@ pub struct WriteOutcome {
     pub changed: bool,
     /// Profiles not written because the file defines them itself, outside the block.
     pub kept: Vec<String>,
+    /// Blocks of stores that are gone which held these profiles (the project moved): replaced
+    /// by this store's block, or removed.
+    pub stale: Vec<StaleBlock>,
 }
 
 /// The AWS config file: `explicit` if given, else `AWS_CONFIG_FILE` (a leading `~/` is the home
@@ -88,13 +96,18 @@ pub fn render(store: &Path, sections: &[Section]) -> Result<String, Error> {
 /// Merges the profiles of `store` into the AWS config file at `path` (see [`config_file`]).
 ///
 /// 1. The block this function wrote for `store` before is replaced where it stands; without one,
-///    the block is added at the end. Every other line and comment stays byte for byte.
-/// 2. A profile the file defines outside the block is the user's own: it is kept, not written,
+///    the block of a store that is gone and held these profiles (the project moved) is replaced,
+///    else the block is added at the end. Every other line and comment stays byte for byte (see
+///    [`super::merge`]).
+/// 2. A profile the file defines outside the blocks is the user's own: it is kept, not written,
 ///    and named in [`WriteOutcome::kept`].
-/// 3. The new text goes to a temporary file beside the config that is then renamed over it, so a
+/// 3. Writers of one file take turns: each holds a lock on the file's directory (`flock`, which
+///    changes nothing on disk) from reading the file to renaming the new one over it, so two
+///    concurrent writers both keep their blocks.
+/// 4. The new text goes to a temporary file beside the config that is then renamed over it, so a
 ///    reader sees the old file or the new one. It keeps the file's mode (a new file gets 0600, in
 ///    a directory made 0700); a symlinked config is written through to its target.
-/// 4. When the text would not change, the file is not written at all.
+/// 5. When the text would not change, the file is not written at all.
 pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOutcome, Error> {
     let failed = |message: String| Error::AwsConfigFile { path: path.to_owned(), message };
     let target = match std::fs::canonicalize(path) {
@@ -102,76 +115,59 @@ pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOut
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => path.to_owned(),
         Err(err) => return Err(failed(format!("cannot read it: {err}"))),
     };
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.exists() {
+        create_private_dir(dir).map_err(|err| failed(format!("cannot create its directory: {err}")))?;
+    }
+    let _turn = lock_dir(dir).map_err(failed)?;
     let old = match std::fs::read(&target) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| failed("it is not UTF-8 text".to_owned()))?,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(err) => return Err(failed(format!("cannot read it: {err}"))),
     };
-    let (new, kept) = merge(&old, store, sections).map_err(failed)?;
-    let changed = new != old;
+    let gone =
+        |store: &Path| matches!(std::fs::symlink_metadata(store), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+    let merged = merge(&old, store, sections, &gone).map_err(failed)?;
+    let changed = merged.text != old;
     if changed {
-        replace(&target, &new).map_err(|err| failed(format!("cannot write it: {err}")))?;
+        replace(&target, &merged.text).map_err(|err| failed(format!("cannot write it: {err}")))?;
     }
-    Ok(WriteOutcome { path: path.to_owned(), changed, kept })
+    Ok(WriteOutcome { path: path.to_owned(), changed, kept: merged.kept, stale: merged.stale })
 }
 
-/// The file's text with the block of `store` replaced or added, and the profiles kept out of it.
-fn merge(old: &str, store: &Path, sections: &[Section]) -> Result<(String, Vec<String>), String> {
-    let marker = marker_path(store).map_err(|err| err.to_string())?;
-    let (begin, end) = (format!("{BEGIN}{marker}"), format!("{END}{marker}"));
-    let lines: Vec<&str> = old.split_inclusive('\n').collect();
-    let is = |line: &str, marker: &str| line.trim_end() == marker;
-    let start = lines.iter().position(|l| is(l, &begin));
-    let block = match start {
-        Some(start) => {
-            let length = lines[start..].iter().position(|l| is(l, &end)).ok_or_else(|| {
-                format!(
-                    "line {}: the block of {marker} has no end line `{end}`; restore it or delete the block",
-                    start + 1
-                )
-            })?;
-            start..start + length + 1
-        }
-        None => lines.len()..lines.len(),
-    };
-    if lines[block.end..].iter().any(|l| is(l, &begin)) {
-        return Err(format!("it holds two blocks for {marker}; delete one"));
-    }
-    let outside: Vec<&str> = lines[..block.start].iter().chain(&lines[block.end..]).copied().collect();
-    let own: Vec<&str> = outside.iter().filter_map(|line| section_name(line)).collect();
-    let (kept, written): (Vec<&Section>, Vec<&Section>) = sections.iter().partition(|s| own.contains(&s.name.as_str()));
-    let written: Vec<Section> = written.into_iter().cloned().collect();
-
-    let before = lines[..block.start].concat();
-    let after = lines[block.end..].concat();
-    let mut text = before;
-    if !written.is_empty() {
-        if start.is_none() && !text.is_empty() {
-            // A new block starts on a line of its own, after a blank line.
-            if !text.ends_with('\n') {
-                text.push('\n');
+/// Holds an exclusive lock on `dir` until dropped, waiting at most [`LOCK_TIMEOUT`] for it;
+/// `None` where the file system has no locks.
+#[cfg(unix)]
+fn lock_dir(dir: &Path) -> Result<Option<std::fs::File>, String> {
+    let handle = std::fs::File::open(dir).map_err(|err| format!("cannot open its directory: {err}"))?;
+    let deadline = Instant::now() + LOCK_TIMEOUT;
+    loop {
+        match handle.try_lock() {
+            Ok(()) => return Ok(Some(handle)),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
             }
-            if !text.ends_with("\n\n") {
-                text.push('\n');
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!(
+                    "another profiles --write has held it for {} s; try again when it is done",
+                    LOCK_TIMEOUT.as_secs()
+                ));
             }
+            // A file system without locks (some network mounts): written as before, unserialised.
+            Err(std::fs::TryLockError::Error(_)) => return Ok(None),
         }
-        text.push_str(&render(store, &written).map_err(|err| err.to_string())?);
     }
-    text.push_str(&after);
-    Ok((text, kept.into_iter().map(|s| s.name.clone()).collect()))
 }
 
-/// The profile a section header line opens: `NAME` of `[profile NAME]`, or of `[NAME]`.
-fn section_name(line: &str) -> Option<&str> {
-    let inner = line.trim().strip_prefix('[')?.split_once(']')?.0.trim();
-    match inner.strip_prefix("profile") {
-        Some(rest) if rest.starts_with([' ', '\t']) => Some(rest.trim()),
-        _ => Some(inner),
-    }
+/// Without Unix directory locks, writers are not serialised.
+#[cfg(not(unix))]
+fn lock_dir(_dir: &Path) -> Result<(), String> {
+    let _ = (LOCK_TIMEOUT, Instant::now());
+    Ok(())
 }
 
 /// The store's path as the markers show it: on one line.
-fn marker_path(store: &Path) -> Result<String, Error> {
+pub(super) fn marker_path(store: &Path) -> Result<String, Error> {
     let text = store.display().to_string();
     if text.contains(['\n', '\r']) {
         return Err(Error::InvalidArgument { name: "profile store path", message: format!("{text:?} spans lines") });
@@ -182,9 +178,6 @@ fn marker_path(store: &Path) -> Result<String, Error> {
 /// Writes `text` to `target` through a temporary file renamed over it, keeping its mode.
 fn replace(target: &Path, text: &str) -> std::io::Result<()> {
     let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if !dir.exists() {
-        create_private_dir(dir)?;
-    }
     let mode = std::fs::metadata(target).ok().map(|m| m.permissions());
     let mut temp = tempfile::Builder::new().prefix(".config.").tempfile_in(dir)?;
     match mode {
@@ -232,63 +225,6 @@ mod tests {
         }
     }
 
-    fn merged(old: &str, sections: &[Section]) -> (String, Vec<String>) {
-        merge(old, Path::new(STORE), sections).unwrap()
-    }
-
-    #[test]
-    fn a_block_is_added_after_the_users_text_and_replaced_in_place_later() {
-        let old = "# mine\n[default]\nregion = eu-west-1"; // no final newline
-        let (first, kept) = merged(old, &[section("a", Some("us-east-1"))]);
-        assert!(kept.is_empty());
-        assert!(first.starts_with("# mine\n[default]\nregion = eu-west-1\n\n# >>> serverless-access-roles profiles from /srv/access-roles.yml\n"), "{first}");
-        assert!(
-            first.contains(
-                "[profile a]\ncredential_process = /bin/sar credential-process --app a\nregion = us-east-1\n# <<< "
-            ),
-            "{first}"
-        );
-        assert_eq!(merged(&first, &[section("a", Some("us-east-1"))]).0, first, "a second run changes nothing");
-
-        let mut edited = first.clone();
-        edited.push_str("\n[profile after]\nregion = x\n");
-        let (second, _) = merged(&edited, &[section("b", None), section("a", None)]);
-        assert!(second.starts_with("# mine\n[default]\nregion = eu-west-1\n\n# >>> "), "{second}");
-        assert!(second.ends_with("[profile a]\ncredential_process = /bin/sar credential-process --app a\n# <<< serverless-access-roles profiles from /srv/access-roles.yml\n\n[profile after]\nregion = x\n"), "{second}");
-        assert!(
-            second.contains("[profile b]\ncredential_process = /bin/sar credential-process --app b\n\n[profile a]"),
-            "{second}"
-        );
-    }
-
-    #[test]
-    fn the_users_own_sections_are_kept_and_other_stores_blocks_left_alone() {
-        let other = render(Path::new("/other/access-roles.yml"), &[section("x", None)]).unwrap();
-        let old = format!("[profile a]\r\nregion = eu-west-1\r\n\r\n{other}[ default ]\n");
-        let (text, kept) = merged(&old, &[section("a", None), section("default", None), section("c", None)]);
-        assert_eq!(kept, ["a", "default"]);
-        assert!(text.starts_with(&old), "{text}");
-        assert!(text.contains("[profile c]") && !text.contains("[profile a]\ncredential"), "{text}");
-    }
-
-    #[test]
-    fn no_profiles_left_removes_the_block_and_none_to_write_adds_none() {
-        let old = "[default]\nregion = x\n";
-        assert_eq!(merged(old, &[]).0, old);
-        let (with, _) = merged(old, &[section("a", None)]);
-        assert_eq!(merged(&with, &[]).0, "[default]\nregion = x\n\n");
-    }
-
-    #[test]
-    fn a_block_without_its_end_or_twice_is_refused() {
-        let block = render(Path::new(STORE), &[section("a", None)]).unwrap();
-        let cut = block.lines().take(3).collect::<Vec<_>>().join("\n");
-        let err = merge(&format!("[default]\n{cut}\n"), Path::new(STORE), &[]).unwrap_err();
-        assert!(err.starts_with("line 2: the block of /srv/access-roles.yml has no end line"), "{err}");
-        let err = merge(&format!("{block}{block}"), Path::new(STORE), &[]).unwrap_err();
-        assert!(err.contains("two blocks"), "{err}");
-    }
-
     #[test]
     fn values_on_several_lines_are_refused() {
         let mut bad = section("a", None);
@@ -321,6 +257,29 @@ mod tests {
             .unwrap()
             .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".config."));
         assert_eq!(leftovers.count(), 0, "no temporary file is left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn concurrent_writers_of_one_file_each_keep_their_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        for round in 0..5 {
+            let writers: Vec<_> = (0..8)
+                .map(|i| {
+                    let config = config.clone();
+                    std::thread::spawn(move || {
+                        let store = PathBuf::from(format!("/srv/p{round}-{i}/access-roles.yml"));
+                        write(&config, &store, &[section(&format!("p{round}-{i}"), None)]).unwrap()
+                    })
+                })
+                .collect();
+            for writer in writers {
+                assert!(writer.join().unwrap().changed);
+            }
+        }
+        let text = std::fs::read_to_string(&config).unwrap();
+        assert_eq!(text.matches("[profile ").count(), 40, "{text}");
     }
 
     #[test]

@@ -11,14 +11,16 @@ mod command_line;
 mod file;
 mod list;
 mod load;
+mod merge;
 mod ours;
 mod rename;
 
 use crate::env::Env;
-pub(crate) use chain::base_profile_sections;
+pub(crate) use chain::{base_profile_sections, chain_runs_bin};
 pub use command_line::{credential_process_line, CredentialProcess, Shell};
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
+pub use merge::StaleBlock;
 pub(crate) use ours::{base_env, defined_profiles, own_selected_profile, selected_profile};
 
 /// The AWS config profile a base identity comes from: `base_profile` when one is named, else

@@ -53,9 +53,21 @@ fn base_profile_name(request: &AssumeRoleRequest, env: &Env) -> String {
     base_aws_profile(request.first_hop().base_profile.as_deref(), env)
 }
 
+/// Whether `name` has the exact shape of a cache key (see [`cache_key`]): 64 lowercase hex
+/// digits. The cache tools touch only files named for one.
+pub(super) fn is_key(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// Every field of the request and of the chain before it, unambiguously; not the MFA code,
 /// which changes every time and does not change the keys' rights.
 fn request_fingerprint(request: &AssumeRoleRequest) -> String {
+    fields(request).to_string()
+}
+
+/// The fields of `request` as one JSON array, the chain before it nested as a value (nested as
+/// text, each hop would escape the one before it again, doubling its size per hop).
+fn fields(request: &AssumeRoleRequest) -> serde_json::Value {
     let AssumeRoleRequest {
         role_arn,
         session_name,
@@ -70,7 +82,7 @@ fn request_fingerprint(request: &AssumeRoleRequest) -> String {
         policy,
         via,
     } = request;
-    let via = via.as_deref().map(request_fingerprint);
+    let via = via.as_deref().map(fields);
     serde_json::json!([
         role_arn,
         session_name,
@@ -85,7 +97,6 @@ fn request_fingerprint(request: &AssumeRoleRequest) -> String {
         policy,
         via
     ])
-    .to_string()
 }
 
 #[cfg(test)]
@@ -121,6 +132,26 @@ mod tests {
         ];
         for variant in variants {
             assert_ne!(key(&variant), base, "{variant:?}");
+        }
+    }
+
+    #[test]
+    fn a_long_chain_fingerprints_in_linear_size() {
+        let mut chained = request();
+        for _ in 0..30 {
+            chained = AssumeRoleRequest { via: Some(Box::new(chained)), ..request() };
+        }
+        let size = request_fingerprint(&chained).len();
+        assert!(size < 31 * request_fingerprint(&request()).len(), "{size} bytes");
+    }
+
+    #[test]
+    fn only_the_exact_shape_of_a_key_is_a_key() {
+        assert!(is_key(&key(&request())));
+        for other in
+            ["yarn", "Cargo", "", &"A".repeat(64), &"a".repeat(63), &"a".repeat(65), &format!("{}.x", "a".repeat(62))]
+        {
+            assert!(!is_key(other), "{other}");
         }
     }
 

@@ -4,10 +4,15 @@
 //! when the holder exits, however it exits, so a crashed holder never leaves a stale lock; a
 //! holder that hangs is waited for at most `timeout`, after which the waiter goes ahead alone.
 //!
-//! The holder writes its process id into the file. A waiter whose own ancestor holds the lock
-//! is a resolve nested inside that ancestor's (its base identity runs this same command through
-//! `credential_process`): waiting would only end at the timeout, so it stops at once instead.
-//! The file is opened without following symlinks.
+//! The loop guard lives here too, the one place a loop is told from waiting. The holder writes
+//! its process id into the file, and `chain` when its base identity's credential chain runs
+//! this package's bin (see `crate::aws_profiles::chain_runs_bin`). A waiter whose own ancestor
+//! holds the lock with `chain` was started by that chain for the key its ancestor is resolving:
+//! waiting would only end at the timeout, so it stops at once ([`Acquired::Loop`]) and writes a
+//! `loop` line into the file, which the holder reads when its base identity fails
+//! ([`Held::loop_reported`]). Any other waiter, a descendant started some other way included,
+//! waits and then reads the keys its ancestor cached. The file is opened without following
+//! symlinks.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -17,7 +22,15 @@ use std::time::{Duration, Instant};
 const POLL: Duration = Duration::from_millis(10);
 
 /// A held lock; dropping it releases the lock.
-pub(super) struct Held(#[allow(dead_code, reason = "held for its Drop, which releases the lock")] File);
+pub(super) struct Held(File);
+
+impl Held {
+    /// Whether a process started by this holder's credential chain found the lock held by its
+    /// ancestor, this process, and stopped: the chain loops back into this resolve.
+    pub(super) fn loop_reported(&self) -> bool {
+        holder::loop_reported(&self.0)
+    }
+}
 
 /// What [`acquire`] came back with.
 pub(super) enum Acquired {
@@ -25,8 +38,9 @@ pub(super) enum Acquired {
     Held(Held),
     /// Another process held it for the whole timeout, or it could not be opened: go ahead alone.
     NotHeld,
-    /// An ancestor of this process holds it: this resolve is nested inside that one's.
-    ByAncestor,
+    /// An ancestor of this process holds it, and its credential chain runs this bin: this
+    /// resolve was started by that chain, for the key the ancestor is resolving.
+    Loop,
 }
 
 /// The lock file of `key` in `dir`.
@@ -34,8 +48,9 @@ pub(super) fn lock_path(dir: &Path, key: &str) -> PathBuf {
     dir.join(format!("{key}.lock"))
 }
 
-/// Takes the lock for `key`, waiting at most `timeout` (zero: one try).
-pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration) -> Acquired {
+/// Takes the lock for `key`, waiting at most `timeout` (zero: one try); `chain` says whether
+/// this process's credential chain runs this bin, for the processes that may find it held.
+pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration, chain: bool) -> Acquired {
     let mut options = OpenOptions::new();
     options.create(true).truncate(false).read(true).write(true);
     #[cfg(unix)]
@@ -50,7 +65,7 @@ pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration) -> Acquire
     loop {
         match file.try_lock() {
             Ok(()) if still_at(&file, &path) => {
-                holder::write(&file);
+                holder::write(&file, chain);
                 return Acquired::Held(Held(file));
             }
             Ok(()) => {
@@ -60,12 +75,13 @@ pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration) -> Acquire
                 file = reopened;
             }
             Err(TryLockError::WouldBlock) => {
-                let pid = holder::read(&file);
-                if pid.is_some() && pid != checked {
-                    if pid.is_some_and(holder::is_ancestor) {
-                        return Acquired::ByAncestor;
+                let found = holder::read(&file);
+                if found.is_some() && found != checked {
+                    if found.is_some_and(|(pid, chain)| chain && holder::is_ancestor(pid)) {
+                        holder::report_loop(&file);
+                        return Acquired::Loop;
                     }
-                    checked = pid;
+                    checked = found;
                 }
                 if Instant::now() >= deadline {
                     return Acquired::NotHeld;
@@ -135,17 +151,42 @@ mod holder {
     use std::fs::File;
     use std::os::unix::fs::FileExt;
 
-    /// Records this process as the holder.
-    pub(super) fn write(file: &File) {
+    /// The line a waiter adds when it finds that it loops back into the holder's resolve.
+    const LOOP_LINE: &str = "\nloop";
+
+    /// Records this process as the holder: `PID`, or `PID chain` when its credential chain runs
+    /// this bin.
+    pub(super) fn write(file: &File, chain: bool) {
+        let line = format!("{}{}", std::process::id(), if chain { " chain" } else { "" });
         // Only a hint for waiters: a lock without it is waited for as before.
-        let _ = file.set_len(0).and_then(|()| file.write_all_at(std::process::id().to_string().as_bytes(), 0));
+        let _ = file.set_len(0).and_then(|()| file.write_all_at(line.as_bytes(), 0));
     }
 
-    /// The holder's process id, once it has written it.
-    pub(super) fn read(file: &File) -> Option<u32> {
-        let mut buffer = [0u8; 16];
+    /// The holder's process id, and whether its chain runs this bin, once it has written them.
+    pub(super) fn read(file: &File) -> Option<(u32, bool)> {
+        let text = contents(file)?;
+        let mut words = text.lines().next()?.split_whitespace();
+        let pid = words.next()?.parse().ok().filter(|pid| *pid > 1)?;
+        Some((pid, words.next() == Some("chain")))
+    }
+
+    /// Tells the holder its chain came back to it (see [`LOOP_LINE`]).
+    pub(super) fn report_loop(file: &File) {
+        if let Ok(meta) = file.metadata() {
+            let _ = file.write_all_at(LOOP_LINE.as_bytes(), meta.len());
+        }
+    }
+
+    /// Whether a waiter reported a loop into the holder's file.
+    pub(super) fn loop_reported(file: &File) -> bool {
+        contents(file).is_some_and(|text| text.lines().skip(1).any(|line| line == LOOP_LINE.trim()))
+    }
+
+    /// The file's first bytes, as text.
+    fn contents(file: &File) -> Option<String> {
+        let mut buffer = [0u8; 64];
         let len = file.read_at(&mut buffer, 0).ok()?;
-        std::str::from_utf8(buffer.get(..len)?).ok()?.trim().parse().ok().filter(|pid| *pid > 1)
+        String::from_utf8(buffer.get(..len)?.to_vec()).ok()
     }
 
     /// True when `pid` is this process's parent, or its parent's, and so on.
@@ -193,15 +234,22 @@ mod holder {
     }
 }
 
-/// Without Unix file APIs, no holder is recorded: a nested resolve waits out the timeout.
+/// Without Unix file APIs, no holder is recorded: a resolve started by its own chain waits out
+/// the timeout.
 #[cfg(not(unix))]
 mod holder {
     use std::fs::File;
 
-    pub(super) fn write(_file: &File) {}
+    pub(super) fn write(_file: &File, _chain: bool) {}
 
-    pub(super) fn read(_file: &File) -> Option<u32> {
+    pub(super) fn read(_file: &File) -> Option<(u32, bool)> {
         None
+    }
+
+    pub(super) fn report_loop(_file: &File) {}
+
+    pub(super) fn loop_reported(_file: &File) -> bool {
+        false
     }
 
     pub(super) fn is_ancestor(_pid: u32) -> bool {
@@ -221,16 +269,16 @@ mod tests {
     async fn a_second_holder_waits_until_the_first_lets_go() {
         use std::sync::atomic::{AtomicBool, Ordering};
         let dir = tempfile::tempdir().unwrap();
-        let first = acquire(dir.path(), "k", Duration::from_secs(5)).await;
+        let first = acquire(dir.path(), "k", Duration::from_secs(5), false).await;
         assert!(held(&first));
         // This process holds it: not an ancestor of itself, so the second try waits and gives up.
-        assert!(matches!(acquire(dir.path(), "k", Duration::from_millis(50)).await, Acquired::NotHeld));
-        assert!(held(&acquire(dir.path(), "other", Duration::from_millis(50)).await), "other keys are free");
+        assert!(matches!(acquire(dir.path(), "k", Duration::from_millis(50), false).await, Acquired::NotHeld));
+        assert!(held(&acquire(dir.path(), "other", Duration::from_millis(50), false).await), "other keys are free");
         // A waiter gets the lock, and only once the first holder has let go.
         let released = std::sync::Arc::new(AtomicBool::new(false));
         let (path, seen) = (dir.path().to_owned(), released.clone());
         let waiter = tokio::spawn(async move {
-            let acquired = acquire(&path, "k", Duration::from_secs(30)).await;
+            let acquired = acquire(&path, "k", Duration::from_secs(30), false).await;
             (held(&acquired), seen.load(Ordering::SeqCst))
         });
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -243,17 +291,17 @@ mod tests {
     #[tokio::test]
     async fn a_waiter_whose_lock_file_was_removed_locks_the_one_at_the_path() {
         let dir = tempfile::tempdir().unwrap();
-        let first = acquire(dir.path(), "k", Duration::from_secs(5)).await;
+        let first = acquire(dir.path(), "k", Duration::from_secs(5), false).await;
         assert!(held(&first));
         let path = dir.path().to_owned();
-        let waiter = tokio::spawn(async move { acquire(&path, "k", Duration::from_secs(5)).await });
+        let waiter = tokio::spawn(async move { acquire(&path, "k", Duration::from_secs(5), false).await });
         tokio::time::sleep(Duration::from_millis(50)).await;
         // What `cache clear` does: removes the file while holding it, then lets go.
         std::fs::remove_file(lock_path(dir.path(), "k")).unwrap();
         drop(first);
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert!(
-            !held(&acquire(dir.path(), "k", Duration::ZERO).await),
+            !held(&acquire(dir.path(), "k", Duration::ZERO, false).await),
             "the waiter holds the lock on the file at the path, so nobody else can"
         );
         assert!(held(&waiter.await.unwrap()));
@@ -265,8 +313,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k.lock");
         let file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(path).unwrap();
-        holder::write(&file);
-        assert_eq!(holder::read(&file), Some(std::process::id()));
+        holder::write(&file, false);
+        assert_eq!(holder::read(&file), Some((std::process::id(), false)));
+        holder::write(&file, true);
+        assert_eq!(holder::read(&file), Some((std::process::id(), true)));
+        assert!(!holder::loop_reported(&file));
+        holder::report_loop(&file);
+        assert_eq!(holder::read(&file), Some((std::process::id(), true)), "the note leaves the holder line");
+        assert!(holder::loop_reported(&file));
         assert!(holder::is_ancestor(std::os::unix::process::parent_id()));
         assert!(!holder::is_ancestor(std::process::id()), "a process is not its own ancestor");
         // Upward past the first step: the parent's parent is an ancestor too.
@@ -283,7 +337,7 @@ mod tests {
         let target = dir.path().join("elsewhere");
         std::fs::write(&target, "keep").unwrap();
         std::os::unix::fs::symlink(&target, dir.path().join("k.lock")).unwrap();
-        assert!(matches!(acquire(dir.path(), "k", Duration::ZERO).await, Acquired::NotHeld));
+        assert!(matches!(acquire(dir.path(), "k", Duration::ZERO, false).await, Acquired::NotHeld));
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep", "the link's target is untouched");
     }
 }

@@ -8,11 +8,14 @@
 //!    just written it);
 //! 4. calls STS, writes the entry, and releases the lock.
 
+mod dir;
 mod entry;
+mod guard;
 mod key;
 mod lock;
 mod tools;
 
+pub use dir::CacheDir;
 #[cfg(test)]
 pub(crate) use entry::decode as decode_entry;
 pub use entry::{Label, Summary};
@@ -26,12 +29,9 @@ use crate::error::Error;
 use crate::plan::AssumeRoleRequest;
 use std::collections::HashMap;
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
-
-/// Environment variable naming the cache directory.
-const CACHE_DIR_ENV: &str = "SERVERLESS_ACCESS_ROLES_CACHE_DIR";
 
 /// How long a process waits for another one assuming the same role before going ahead.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
@@ -47,29 +47,14 @@ pub(crate) struct CacheSettings {
     /// than half the keys' lifetime, so short sessions are reused too.
     pub refresh_margin: Option<Duration>,
     /// Directory of the disk cache; `None` keeps the cache in memory only.
-    pub dir: Option<PathBuf>,
+    pub dir: Option<CacheDir>,
     /// The environment whose base identity and endpoint variables go into the key.
     pub env: Env,
     /// What the keys are resolved for, written into the entry for `cache list` and `cache clear`.
     pub label: Label,
 }
 
-/// The disk cache directory that resolving uses when the caller names none (see
-/// [`CacheSettings::default_dir`]), for `cache list` and `cache clear`.
-pub fn default_cache_dir(env: &Env) -> Option<PathBuf> {
-    CacheSettings::default_dir(env)
-}
-
 impl CacheSettings {
-    /// The disk cache directory: `SERVERLESS_ACCESS_ROLES_CACHE_DIR`, else the platform's cache
-    /// directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
-    /// `%LOCALAPPDATA%` on Windows) joined with `serverless-access-roles`.
-    pub(crate) fn default_dir(env: &Env) -> Option<PathBuf> {
-        env.var_os(CACHE_DIR_ENV)
-            .map(PathBuf::from)
-            .or_else(|| env.platform_cache_dir().map(|d| d.join("serverless-access-roles")))
-    }
-
     /// How long before expiry credentials for a `duration_seconds` session stop being handed
     /// out: the refresh margin, at most half the lifetime. The one refresh rule of the project.
     pub(crate) fn margin(&self, duration_seconds: u32) -> Duration {
@@ -105,15 +90,10 @@ pub(crate) fn peek(request: &AssumeRoleRequest, settings: &CacheSettings) -> Opt
     if let Some(role) = memory.as_ref().filter(|r| fresh(r)) {
         return Some(role.clone());
     }
-    let dir = settings.dir.as_deref().filter(|dir| private_dir(dir))?;
-    let role = entry::read(dir, &key, request).filter(fresh)?;
+    let dir = settings.dir.as_ref().and_then(CacheDir::in_use)?;
+    let role = entry::read(&dir, &key, request).filter(fresh)?;
     *memory = Some(role.clone());
     Some(role)
-}
-
-/// Whether `dir` is a directory (not a symlink) that only its owner, this user, can use.
-fn private_dir(dir: &Path) -> bool {
-    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && entry::private_to_user(&m))
 }
 
 /// What [`fetch`] answered: the keys, where they came from, and why the disk cache was not used
@@ -137,23 +117,23 @@ where
 {
     let key = cache_key(request, &settings.env);
     if !settings.enabled {
-        // Keys are neither read nor written, nor the directory made, but in one that exists the
-        // lock is tried once: held by an ancestor, this call is nested inside that one's and
-        // would loop; free, it is held so that a nested call finds it.
-        let dir = settings.dir.as_deref().filter(|dir| private_dir(dir));
-        let _held = match dir {
-            Some(dir) => held_unless_nested(lock::acquire(dir, &key, Duration::ZERO).await, request)?,
-            None => None,
-        };
-        return Ok(Fetched { credentials: assume().await?, source: Source::Sts, disk_cache_off: None });
+        // Keys are neither read nor written, nor the directory made, but the loop guard is
+        // tried once: held by an ancestor whose chain started this process, the call would loop;
+        // free, it is held so that such a nested call finds it.
+        let held = guard::enter(&key, Duration::ZERO, request, settings).await?;
+        let credentials = guard::checked(assume().await, held.as_ref(), request)?;
+        return Ok(Fetched { credentials, source: Source::Sts, disk_cache_off: None });
     }
     let margin = settings.margin(request.duration_seconds);
     let fresh = |role: &Credentials| entry::is_fresh(role.expiration, margin);
     let slot = slot(&key);
     let mut memory = slot.lock().await;
     // The directory is made or tightened here, once; why it cannot be used goes back with the keys.
-    let disk_cache_off = disk_cache_off(settings);
-    let dir = settings.dir.as_deref().filter(|_| disk_cache_off.is_none());
+    let (dir, disk_cache_off) = match disk_dir(settings) {
+        Ok(dir) => (dir, None),
+        Err(why) => (None, Some(why)),
+    };
+    let dir = dir.as_deref();
     let answer = |credentials, source| Ok(Fetched { credentials, source, disk_cache_off: disk_cache_off.clone() });
 
     // Another caller may have filled the memory while this one waited for it. The disk was
@@ -161,8 +141,12 @@ where
     if let Some(role) = memory.as_ref().filter(|r| !settings.force_refresh && fresh(r)) {
         return answer(role.clone(), Source::Cache);
     }
-    let _held = match dir {
-        Some(dir) => held_unless_nested(lock::acquire(dir, &key, LOCK_TIMEOUT).await, request)?,
+    // The guard first: a process its ancestor's chain started stops here at once, and any other
+    // waits its turn, then takes the cache's own lock (free by then, unless another process
+    // with no usable guard directory holds it).
+    let held = guard::enter(&key, LOCK_TIMEOUT, request, settings).await?;
+    let _cache_lock = match dir {
+        Some(dir) => Some(lock::acquire(dir, &key, LOCK_TIMEOUT, false).await),
         None => None,
     };
     if let (Some(dir), false) = (dir, settings.force_refresh) {
@@ -171,7 +155,7 @@ where
             return answer(role, Source::Cache);
         }
     }
-    let role = assume().await?;
+    let role = guard::checked(assume().await, held.as_ref(), request)?;
     if let Some(dir) = dir {
         // A cache that cannot be written costs a round trip next time, not this command.
         let _ = entry::write(dir, &key, &role, &settings.label);
@@ -180,80 +164,26 @@ where
     answer(role, Source::Sts)
 }
 
-/// The lock if it was had; the loop error when an ancestor process holds it (its base identity
-/// runs this same resolve, e.g. through `credential_process`), which waiting would never end.
-fn held_unless_nested(acquired: lock::Acquired, request: &AssumeRoleRequest) -> Result<Option<lock::Held>, Error> {
-    match acquired {
-        lock::Acquired::Held(held) => Ok(Some(held)),
-        lock::Acquired::NotHeld => Ok(None),
-        lock::Acquired::ByAncestor => Err(Error::CredentialProcessLoop { role_arn: request.role_arn.clone() }),
-    }
-}
-
-/// Why the disk cache is off for `settings`, when it is on and its directory cannot be used (a
-/// symlink, not a directory, not creatable, shared and not tightenable); `None` when it works
-/// or is off by choice. For one debug line: the cache itself just goes on in memory.
-pub(crate) fn disk_cache_off(settings: &CacheSettings) -> Option<String> {
+/// The private directory the disk cache of `settings` writes into, made when missing (see
+/// [`CacheDir`]); `None` when the cache is off by choice; why it cannot be used (a symlink, not a
+/// directory, not creatable, another user's), for one debug line: the cache itself just goes on
+/// in memory.
+fn disk_dir(settings: &CacheSettings) -> Result<Option<PathBuf>, String> {
     if !settings.enabled {
-        return None;
+        return Ok(None);
     }
-    match settings.dir.as_deref() {
-        None => Some("no cache directory (no home directory, and SERVERLESS_ACCESS_ROLES_CACHE_DIR unset)".to_owned()),
-        Some(dir) => usable_dir(dir).err(),
-    }
-}
-
-/// Creates the cache directory private to the user (0700), or tightens one that is not; the
-/// reason when it cannot be used, and then the disk cache is not used.
-fn usable_dir(dir: &Path) -> Result<(), String> {
-    let shown = || crate::text::escape_control(&dir.display().to_string());
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        builder.mode(0o700);
-        builder.create(dir).map_err(|e| format!("cannot create {}: {e}", shown()))?;
-        let meta = std::fs::symlink_metadata(dir).map_err(|e| format!("cannot read {}: {e}", shown()))?;
-        if meta.file_type().is_symlink() {
-            return Err(format!("{} is a symlink; use a real directory", shown()));
-        }
-        if !meta.is_dir() {
-            return Err(format!("{} is not a directory", shown()));
-        }
-        if !entry::private_to_user(&meta) {
-            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-            if !private_dir(dir) {
-                return Err(format!("{} belongs to another user or cannot be made private (0700)", shown()));
-            }
-        }
-        Ok(())
-    }
-    #[cfg(not(unix))]
-    {
-        builder.create(dir).map_err(|e| format!("cannot create {}: {e}", shown()))
+    match &settings.dir {
+        None => Err("no cache directory (no home directory, and SERVERLESS_ACCESS_ROLES_CACHE_DIR unset)".to_owned()),
+        Some(dir) => dir.prepare().map(Some),
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    #[cfg(unix)]
-    #[test]
-    fn a_symlinked_or_unusable_cache_directory_is_off_and_says_why() {
-        let root = tempfile::tempdir().unwrap();
-        let real = root.path().join("real");
-        std::fs::create_dir(&real).unwrap();
-        std::os::unix::fs::symlink(&real, root.path().join("link")).unwrap();
-        std::fs::write(root.path().join("file"), "").unwrap();
-        let off = |dir: &Path| disk_cache_off(&CacheSettings { dir: Some(dir.to_owned()), ..settings(None) });
-        assert!(off(&root.path().join("link")).unwrap().ends_with("link is a symlink; use a real directory"));
-        assert!(off(&root.path().join("file")).unwrap().contains("cannot create"));
-        assert_eq!(off(&real), None);
-        assert_eq!(disk_cache_off(&CacheSettings { enabled: false, ..settings(None) }), None);
-    }
     use crate::credentials::Secret;
+    use std::path::Path;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::SystemTime;
 
@@ -274,6 +204,14 @@ mod tests {
         }
     }
 
+    /// A temporary directory private to the user, as the cache uses a named one as it is.
+    pub(crate) fn private_tempdir() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        #[cfg(unix)]
+        std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        dir
+    }
+
     /// An environment of no variables: the cache's tests read nothing from the process's.
     fn env() -> Env {
         Env::from_slice(&[])
@@ -284,7 +222,7 @@ mod tests {
             enabled: true,
             force_refresh: false,
             refresh_margin: None,
-            dir: dir.map(Path::to_owned),
+            dir: dir.and_then(|dir| CacheDir::chosen(Some(dir), &env())),
             env: env(),
             label: Label::default(),
         }
@@ -319,7 +257,7 @@ mod tests {
 
     #[tokio::test]
     async fn disk_entries_serve_a_new_process_and_stale_ones_do_not() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = private_tempdir();
         let request = request("disk");
         let first = fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) })
             .await
@@ -354,7 +292,7 @@ mod tests {
 
     #[tokio::test]
     async fn force_refresh_and_disabled_cache_always_call_sts() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = private_tempdir();
         let request = request("forced");
         fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) })
             .await
@@ -377,13 +315,13 @@ mod tests {
     #[tokio::test]
     async fn peek_reads_a_fresh_entry_in_a_private_directory_and_nothing_else() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
+        let dir = private_tempdir();
         let (fresh, stale) = (request("peek-disk"), request("peek-disk-stale"));
         for (request, lifetime) in [(&fresh, 3600), (&stale, 60)] {
             let role = keys(Duration::from_secs(lifetime), 5);
             entry::write(dir.path(), &cache_key(request, &env()), &role, &Label::default()).unwrap();
         }
-        // A directory others may use is left to fetch, which tightens it first.
+        // Entries in a named directory others may use are not read: its own subdirectory would be.
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         assert!(peek(&fresh, &settings(Some(dir.path()))).is_none());
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
@@ -434,28 +372,5 @@ mod tests {
         assert_eq!(s.margin(900), Duration::from_secs(450));
         let custom = CacheSettings { refresh_margin: Some(Duration::from_secs(60)), ..settings(None) };
         assert_eq!(custom.margin(3600), Duration::from_secs(60));
-    }
-
-    #[test]
-    fn the_cache_directory_is_the_variable_else_the_platform_cache() {
-        let named = Env::from_slice(&[("SERVERLESS_ACCESS_ROLES_CACHE_DIR", "/tmp/sar-cache"), ("HOME", "/home/ana")]);
-        assert_eq!(CacheSettings::default_dir(&named), Some(PathBuf::from("/tmp/sar-cache")));
-        let platform = Env::from_slice(&[("HOME", "/home/ana"), ("XDG_CACHE_HOME", "/xdg"), ("LOCALAPPDATA", "/xdg")]);
-        let expected = if cfg!(target_os = "macos") { "/home/ana/Library/Caches" } else { "/xdg" };
-        assert_eq!(CacheSettings::default_dir(&platform), Some(Path::new(expected).join("serverless-access-roles")));
-        assert_eq!(CacheSettings::default_dir(&env()), None, "no home, no cache directory: memory only");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn the_cache_directory_is_created_private() {
-        use std::os::unix::fs::PermissionsExt;
-        let root = tempfile::tempdir().unwrap();
-        let dir = root.path().join("a/b");
-        assert_eq!(usable_dir(&dir), Ok(()));
-        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert_eq!(usable_dir(&dir), Ok(()));
-        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
     }
 }

@@ -1,7 +1,13 @@
 //! `cache list` and `cache clear`: the disk cache as a person sees it. Neither shows or returns
 //! a secret; both remove expired entries and the locks beside them when they see them.
+//!
+//! Both act only on files whose names are the tool's own: `KEY.json` and `KEY.lock` with `KEY`
+//! a cache key's exact shape (see [`is_key`]). Anything else in the directory (a `yarn.lock`
+//! of a project directory named as the cache) is neither opened nor removed.
 
+use super::dir::CacheDir;
 use super::entry::{self, Summary};
+use super::key::is_key;
 use super::lock;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -16,9 +22,12 @@ pub struct Filter {
     pub stage: Option<String>,
 }
 
-/// The unexpired entries in `dir`, soonest expiry first; expired ones, and locks nobody holds
-/// beside no entry, are removed on the way. A directory that does not exist holds none.
-pub fn list(dir: &Path) -> Vec<Summary> {
+/// The unexpired entries in the cache directory in use (see [`CacheDir::in_use`]), soonest
+/// expiry first; expired ones, and locks nobody holds beside no entry, are removed on the way.
+/// A directory that does not exist holds none.
+pub fn list(dir: &CacheDir) -> Vec<Summary> {
+    let Some(dir) = dir.in_use() else { return Vec::new() };
+    let dir = dir.as_path();
     let mut live = Vec::new();
     for summary in summaries(dir) {
         if summary.expiration <= SystemTime::now() {
@@ -34,7 +43,9 @@ pub fn list(dir: &Path) -> Vec<Summary> {
 
 /// Removes the entries in `dir` that `filter` selects, and their locks; returns how many.
 /// Expired entries go too, whatever the filter.
-pub fn clear(dir: &Path, filter: &Filter) -> usize {
+pub fn clear(dir: &CacheDir, filter: &Filter) -> usize {
+    let Some(dir) = dir.in_use() else { return 0 };
+    let dir = dir.as_path();
     let matches = |wanted: &Option<String>, found: &Option<String>| wanted.is_none() || wanted == found;
     let mut removed = 0;
     for summary in summaries(dir) {
@@ -50,8 +61,16 @@ pub fn clear(dir: &Path, filter: &Filter) -> usize {
 
 /// The readable entries in `dir`.
 fn summaries(dir: &Path) -> Vec<Summary> {
+    own_files(dir, ".json").iter().filter_map(|key| entry::summary(&entry::entry_path(dir, key))).collect()
+}
+
+/// The keys of the files in `dir` named `KEY` + `suffix`, `KEY` of a cache key's shape.
+fn own_files(dir: &Path, suffix: &str) -> Vec<String> {
     let Ok(names) = std::fs::read_dir(dir) else { return Vec::new() };
-    names.filter_map(|e| entry::summary(&e.ok()?.path())).collect()
+    names
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|name| name.strip_suffix(suffix).filter(|key| is_key(key)).map(str::to_owned))
+        .collect()
 }
 
 /// Removes the entry for `key` and, unless another process holds it, its lock.
@@ -62,12 +81,9 @@ fn remove(dir: &Path, key: &str) {
 
 /// Locks beside no entry that nobody holds: left by keys since removed.
 fn remove_stray_locks(dir: &Path) {
-    let Ok(names) = std::fs::read_dir(dir) else { return };
-    for name in names.filter_map(|e| e.ok()?.file_name().into_string().ok()) {
-        if let Some(key) = name.strip_suffix(".lock") {
-            if !entry::entry_path(dir, key).exists() {
-                remove_lock_if_free(dir, key);
-            }
+    for key in own_files(dir, ".lock") {
+        if !entry::entry_path(dir, &key).exists() {
+            remove_lock_if_free(dir, &key);
         }
     }
 }
@@ -75,7 +91,7 @@ fn remove_stray_locks(dir: &Path) {
 fn remove_lock_if_free(dir: &Path, key: &str) {
     // Removed while held by us; a process waiting on it then takes the lock on a new file
     // (lock::acquire checks its file still is the one at the path).
-    let acquired = crate::ready::ready(lock::acquire(dir, key, Duration::ZERO));
+    let acquired = crate::ready::ready(lock::acquire(dir, key, Duration::ZERO, false));
     if let Some(lock::Acquired::Held(_held)) = acquired {
         let _ = std::fs::remove_file(lock::lock_path(dir, key));
     }
@@ -85,6 +101,7 @@ fn remove_lock_if_free(dir: &Path, key: &str) {
 mod tests {
     use super::*;
     use crate::cache::entry::{write, Label};
+    use crate::cache::tests::private_tempdir;
     use crate::credentials::{Credentials, Secret};
 
     fn keys(lifetime_secs: i64) -> Credentials {
@@ -120,32 +137,59 @@ mod tests {
         names
     }
 
+    /// A key-shaped name: `c` repeated.
+    fn k(c: char) -> String {
+        c.to_string().repeat(64)
+    }
+
+    /// The cache directory `dir`, as a user names it.
+    fn cache(dir: &Path) -> CacheDir {
+        CacheDir::chosen(Some(dir), &crate::env::Env::from_slice(&[])).unwrap()
+    }
+
     #[test]
     fn list_shows_live_entries_and_removes_expired_ones_with_their_locks() {
-        let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "live", &keys(3600), &label("pay", "dev")).unwrap();
-        write(dir.path(), "dead", &keys(-60), &label("pay", "prod")).unwrap();
-        std::fs::write(dir.path().join("dead.lock"), "").unwrap();
-        std::fs::write(dir.path().join("gone.lock"), "").unwrap();
-        let listed = list(dir.path());
+        let dir = private_tempdir();
+        write(dir.path(), &k('a'), &keys(3600), &label("pay", "dev")).unwrap();
+        write(dir.path(), &k('d'), &keys(-60), &label("pay", "prod")).unwrap();
+        std::fs::write(dir.path().join(format!("{}.lock", k('d'))), "").unwrap();
+        std::fs::write(dir.path().join(format!("{}.lock", k('e'))), "").unwrap();
+        let listed = list(&cache(dir.path()));
         assert_eq!(listed.len(), 1);
-        assert_eq!((listed[0].key.as_str(), listed[0].label.app.as_deref()), ("live", Some("pay")));
-        assert_eq!(names(dir.path()), vec!["live.json"]);
-        assert!(list(&dir.path().join("missing")).is_empty());
+        assert_eq!((listed[0].key.as_str(), listed[0].label.app.as_deref()), (k('a').as_str(), Some("pay")));
+        assert_eq!(names(dir.path()), vec![format!("{}.json", k('a'))]);
+        assert!(list(&cache(&dir.path().join("missing"))).is_empty());
+    }
+
+    #[test]
+    fn files_of_other_names_are_never_opened_or_removed() {
+        let dir = private_tempdir();
+        let foreign = ["yarn.lock", "Cargo.lock", "x.json", "x.lock", &format!("{}.lock", k('A'))];
+        for name in foreign {
+            std::fs::write(dir.path().join(name), "theirs").unwrap();
+        }
+        // An entry filed under a name not of the key's shape is not the tool's either.
+        write(dir.path(), "expired", &keys(-60), &label("pay", "dev")).unwrap();
+        assert!(list(&cache(dir.path())).is_empty());
+        assert_eq!(clear(&cache(dir.path()), &Filter::default()), 0);
+        for name in foreign {
+            assert_eq!(std::fs::read_to_string(dir.path().join(name)).unwrap(), "theirs", "{name}");
+        }
+        assert!(dir.path().join("expired.json").exists());
     }
 
     #[test]
     fn clear_removes_what_the_filter_selects() {
-        let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "a", &keys(3600), &label("pay", "dev")).unwrap();
-        write(dir.path(), "b", &keys(3600), &label("pay", "prod")).unwrap();
-        write(dir.path(), "c", &keys(3600), &label("bill", "dev")).unwrap();
+        let dir = private_tempdir();
+        write(dir.path(), &k('a'), &keys(3600), &label("pay", "dev")).unwrap();
+        write(dir.path(), &k('b'), &keys(3600), &label("pay", "prod")).unwrap();
+        write(dir.path(), &k('c'), &keys(3600), &label("bill", "dev")).unwrap();
         let only =
             |app: &str, stage: Option<&str>| Filter { app: Some(app.to_owned()), stage: stage.map(str::to_owned) };
-        assert_eq!(clear(dir.path(), &only("pay", Some("dev"))), 1);
-        assert_eq!(names(dir.path()), vec!["b.json", "c.json"]);
-        assert_eq!(clear(dir.path(), &only("pay", None)), 1);
-        assert_eq!(clear(dir.path(), &Filter::default()), 1);
+        assert_eq!(clear(&cache(dir.path()), &only("pay", Some("dev"))), 1);
+        assert_eq!(names(dir.path()), vec![format!("{}.json", k('b')), format!("{}.json", k('c'))]);
+        assert_eq!(clear(&cache(dir.path()), &only("pay", None)), 1);
+        assert_eq!(clear(&cache(dir.path()), &Filter::default()), 1);
         assert!(names(dir.path()).is_empty());
     }
 }

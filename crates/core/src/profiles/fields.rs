@@ -126,13 +126,24 @@ impl TryFrom<serde_json::Value> for DurationSeconds {
     type Error = String;
 
     fn try_from(value: serde_json::Value) -> Result<Self, String> {
-        let digits = value.as_str().filter(|s| s.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()));
+        let digits = value.as_str().filter(|s| {
+            let unsigned = s.strip_prefix('-').unwrap_or(s);
+            !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit())
+        });
         match (value.as_i64(), digits) {
             (Some(seconds), _) => DurationSeconds::try_from(seconds),
-            (None, Some(digits)) if !digits.is_empty() => {
+            // A number in range was quoted ('900'); only one past 64 bits arrives as digits unquoted.
+            (None, Some(digits)) if digits.parse::<i64>().is_ok() => Err(format!(
+                "durationSeconds must be a number, found the string '{0}': write {0} without quotes",
+                shorten(digits)
+            )),
+            (None, Some(digits)) => {
                 Err(format!("durationSeconds must be between 900 and 43200, found {}", shorten(digits)))
             }
-            _ => Err(format!("durationSeconds must be a whole number of seconds (900 to 43200), found {value}")),
+            _ => Err(format!(
+                "durationSeconds must be a whole number of seconds (900 to 43200), found {}",
+                shorten(&value.to_string())
+            )),
         }
     }
 }
@@ -264,6 +275,8 @@ mod tests {
         assert!(DurationSeconds::try_from(serde_json::json!(3600.5)).is_err());
         let huge = DurationSeconds::try_from(serde_json::json!("99999999999999999999")).unwrap_err();
         assert_eq!(huge, "durationSeconds must be between 900 and 43200, found 99999999999999999999");
+        let quoted = DurationSeconds::try_from(serde_json::json!("900")).unwrap_err();
+        assert_eq!(quoted, "durationSeconds must be a number, found the string '900': write 900 without quotes");
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod discovery;
 mod fields;
 mod locate;
 mod lookup;
+mod names;
 mod shape;
 mod store;
 mod summary;
@@ -15,6 +16,7 @@ pub(crate) use discovery::CONFIG_PATH_SETTING;
 pub use discovery::{Discovery, StoreLocation};
 pub use fields::{DurationSeconds, ExternalId, NameTemplate, Region, RoleArn};
 pub use lookup::{Rule, Selection};
+pub(crate) use names::problem as name_problem;
 pub use store::{AppProfiles, Profile, ProfileStore};
 pub use summary::{mapping_path, summarize, Format, Mapping, ProfileEntry, StoreSummary};
 

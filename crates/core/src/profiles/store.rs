@@ -12,6 +12,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The most AssumeRole calls one resolve makes: a profile and the profiles it is assumed `via`.
+const MAX_CHAIN_CALLS: usize = 10;
+
 /// A parsed and validated profile store (`access-roles.yml` or `.json`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -95,6 +98,7 @@ impl ProfileStore {
     /// Every profile name used by `defaultProfile`, `apps` and `via` must be defined under
     /// `profiles`; chains must end; transitive tag keys must be tags.
     fn check_references(&self, text: &str) -> Result<(), Error> {
+        self.check_names(text)?;
         let store_ref = self.default_profile.iter().map(|name| (name, vec![Step::Key("defaultProfile")]));
         let app_refs = self.apps.iter().flat_map(|(app, entry)| {
             let default = entry
@@ -131,6 +135,24 @@ impl ProfileStore {
         Ok(())
     }
 
+    /// Profile, app and stage names follow the one rule for names (see [`super::names`]).
+    fn check_names(&self, text: &str) -> Result<(), Error> {
+        let profiles = self.profiles.keys().map(|name| ("profile", name, vec![Step::Key("profiles"), Step::Key(name)]));
+        let apps = self.apps.iter().flat_map(|(app, entry)| {
+            let stages = entry.stages.keys().map(move |stage| {
+                ("stage", stage, vec![Step::Key("apps"), Step::Key(app), Step::Key("stages"), Step::Key(stage)])
+            });
+            std::iter::once(("app", app, vec![Step::Key("apps"), Step::Key(app)])).chain(stages)
+        });
+        for (what, name, at) in profiles.chain(apps) {
+            if let Some(problem) = super::names::problem(name) {
+                let message = format!("{what} name `{}` {problem}", crate::text::shorten(name));
+                return Err(self.invalid_at(text, &at, message));
+            }
+        }
+        Ok(())
+    }
+
     /// A chain of `via` must not loop, and chained sessions last at most one hour (STS's cap).
     fn check_chain(&self, text: &str, name: &str, profile: &Profile) -> Result<(), Error> {
         let Some(via) = &profile.via else { return Ok(()) };
@@ -154,6 +176,14 @@ impl ProfileStore {
                 ));
             }
             seen.push(hop);
+            if seen.len() > MAX_CHAIN_CALLS {
+                let message = format!(
+                    "profile `{name}` is assumed through a chain of more than {MAX_CHAIN_CALLS} roles ({} -> …); \
+                     at most {MAX_CHAIN_CALLS} AssumeRole calls make one set of keys: shorten the chain of `via`",
+                    seen[..3].join(" -> ")
+                );
+                return Err(self.invalid_at(text, &via_path(name), message));
+            }
             next = self.profiles.get(hop).and_then(|p| p.via.as_ref());
         }
         self.check_chain_devices(text, name, profile)
@@ -204,10 +234,13 @@ pub(super) fn read_document<T: serde::de::DeserializeOwned>(
     text: &str,
     format: Format,
 ) -> Result<T, Error> {
+    // The parsers quote the file (an unknown key, a bad scalar): foreign text, escaped.
     let invalid = |line: Option<u64>, column: Option<u64>, message: String| {
         let (field, message) = split_field(message);
-        Error::InvalidConfig { path: path.to_owned(), line, column, field, message }
+        Error::InvalidConfig { path: path.to_owned(), line, column, field, message: crate::text::foreign(&message) }
     };
+    // A byte-order mark (what some Windows editors save UTF-8 with) is no part of the text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.len() as u64 > super::MAX_STORE_BYTES {
         let reason = format!("it is {} bytes; a profile store may be at most 1 MiB", text.len());
         return Err(Error::UnreadableConfig { path: path.to_owned(), reason });
@@ -340,6 +373,54 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_no_part_of_a_yaml_or_json_store() {
+        let arn = "arn:aws:iam::111111111111:role/r";
+        for (name, text) in [
+            ("access-roles.yml", format!("\u{feff}profiles:\n  p:\n    roleArn: {arn}\n")),
+            ("access-roles.yml", format!("\u{feff}org: acme\nprofiles:\n  p:\n    roleArn: {arn}\n")),
+            ("access-roles.json", format!("\u{feff}{{\"profiles\": {{\"p\": {{\"roleArn\": \"{arn}\"}}}}}}")),
+        ] {
+            let store = ProfileStore::parse(Path::new(name), &text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(store.profiles["p"].role_arn.as_str(), arn);
+        }
+    }
+
+    #[test]
+    fn reserved_profile_app_and_stage_names_are_refused_where_they_are_written() {
+        let arn = "arn:aws:iam::111111111111:role/r";
+        for (text, at, what) in [
+            (
+                format!("profiles:\n  __proto__:\n    roleArn: {arn}\n"),
+                "access-roles.yml:3:5:",
+                "profile name `__proto__`",
+            ),
+            (
+                format!("profiles:\n  p:\n    roleArn: {arn}\napps:\n  constructor:\n    defaultProfile: p\n"),
+                "access-roles.yml:6:5:",
+                "app name `constructor`",
+            ),
+            (
+                format!("profiles:\n  p:\n    roleArn: {arn}\napps:\n  a:\n    stages:\n      prototype: p\n"),
+                "access-roles.yml:7:18:",
+                "stage name `prototype`",
+            ),
+        ] {
+            let err = error_of(&text);
+            assert!(err.starts_with(at) && err.contains(&format!("{what} is reserved")), "{err}");
+        }
+    }
+
+    #[test]
+    fn text_of_the_file_quoted_in_a_parser_message_is_escaped_and_capped() {
+        // YAML's own escapes: ESC and BEL reach the parser's message as themselves.
+        let key = format!("\\e]0;owned\\a{}", "k".repeat(1000));
+        let err =
+            error_of(&format!("profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/r\n    \"{key}\": x\n"));
+        assert!(err.contains("unknown field `\\u{1b}]0;owned\\u{7}kkk"), "{err}");
+        assert!(!err.chars().any(char::is_control) && err.chars().count() < 1100, "{err}");
+    }
+
+    #[test]
     fn unknown_keys_are_reported_at_their_line_with_a_suggestion() {
         let err = error_of("profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/r\n    roelArn: x\n");
         assert!(err.starts_with("access-roles.yml:4:"), "{err}");
@@ -444,6 +525,27 @@ mod tests {
         assert!(err.contains("caps chained sessions at one hour"), "{err}");
         let missing = error_of("profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n    via: nope\n");
         assert!(missing.contains("profile `nope` is not defined"), "{missing}");
+    }
+
+    /// A store of `n` profiles, `p0` assumed via `p1`, … via `p{n-1}`.
+    fn chain_of(n: usize) -> String {
+        let mut text = "profiles:\n".to_owned();
+        for i in 0..n {
+            text.push_str(&format!("  p{i}:\n    roleArn: arn:aws:iam::111111111111:role/r{i}\n"));
+            if i + 1 < n {
+                text.push_str(&format!("    via: p{}\n", i + 1));
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn a_chain_of_more_than_ten_calls_is_refused_where_it_starts() {
+        assert!(parse(&chain_of(MAX_CHAIN_CALLS)).is_ok());
+        let err = error_of(&chain_of(MAX_CHAIN_CALLS + 1));
+        assert!(err.starts_with("access-roles.yml:4:10: profiles.p0.via: profile `p0` is assumed through a chain of more than 10 roles (p0 -> p1 -> p2 -> …)"), "{err}");
+        let long = error_of(&chain_of(500));
+        assert!(long.contains("more than 10 roles"), "{long}");
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub(super) async fn classify(
             let code = code.unwrap_or_else(|| format!("HTTP {}", service.raw().status().as_u16()));
             let message = service.err().message().map(str::to_owned).or_else(|| xml_element(&body, "Message"));
             let message = message.unwrap_or_else(|| "no message".to_owned());
+            // Whatever answered may not be STS: its words are quoted, never obeyed by the terminal.
+            let (code, message) = (crate::text::foreign(&code), crate::text::foreign(&message));
             match code.as_str() {
                 "AccessDenied" | "AccessDeniedException" => {
                     let base_arn = base_identity_arn(client).await;
@@ -154,6 +156,31 @@ fn default_endpoint(config: &SdkConfig, region: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_error_answer_is_quoted_escaped_on_one_line_and_capped() {
+        use aws_sdk_sts::config::http::HttpResponse;
+        use aws_smithy_types::body::SdkBody;
+        let message = format!("\u{1b}]0;owned\u{7}\u{1b}[2Jline one\nline two {}", "y".repeat(200_000));
+        let body = format!(
+            "<ErrorResponse><Error><Type>Sender</Type><Code>Bad\u{1b}[31mCode</Code><Message>{message}</Message></Error></ErrorResponse>"
+        );
+        let raw = HttpResponse::new(400u16.try_into().unwrap(), SdkBody::from(body));
+        let err = SdkError::service_error(
+            AssumeRoleError::generic(
+                aws_sdk_sts::error::ErrorMetadata::builder().code("Bad\u{1b}[31mCode").message(message).build(),
+            ),
+            raw,
+        );
+        let config = SdkConfig::builder().build();
+        let client = aws_sdk_sts::Client::new(&config);
+        let call = CallSettings { mfa_code: None, timeout: Duration::from_secs(1), env: Env::from_slice(&[]) };
+        let request = AssumeRoleRequest::plain("arn:aws:iam::111111111111:role/r");
+        let text = classify(err, &request, &client, &config, &call).await.to_string();
+        assert!(text.starts_with("STS AssumeRole failed (Bad\\u{1b}[31mCode): \\u{1b}]0;owned\\u{7}"), "{text}");
+        assert!(!text.chars().any(char::is_control), "{text}");
+        assert!(text.chars().count() < 1100, "{}", text.chars().count());
+    }
 
     #[test]
     fn error_codes_are_found_at_any_depth_of_the_body() {
