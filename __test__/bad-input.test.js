@@ -59,7 +59,7 @@ const INVALID_STORES = [
   ['duplicate profile', `profiles:\n  p:\n    roleArn: ${ARN}\n  p:\n    roleArn: ${ARN}\n`, /duplicate/i],
   ['top level a list', '- a\n- b\n', LOCATED],
   ['top level a scalar', 'hello\n', LOCATED],
-  ['a profile named __proto__', `profiles:\n  __proto__:\n    roleArn: ${ARN}\n`, /:3:5: profile name `__proto__` is reserved/],
+  ['a profile named __proto__', `profiles:\n  __proto__:\n    roleArn: ${ARN}\n`, /:3:5: profiles\.__proto__: profile name `__proto__` is reserved/],
   ['an app named constructor', `${store('')}apps:\n  constructor:\n    defaultProfile: p\n`, /app name `constructor` is reserved/],
   ['a via chain of 11 profiles', chain(11), /access-roles\.yml:5:10: profiles\.p0\.via: profile `p0` is assumed through a chain of more than 10 roles \(p0 -> p1 -> p2 -> …\)/],
   ['a via chain of 40 profiles', chain(40), /a chain of more than 10 roles/],

@@ -143,7 +143,7 @@ describe('asyncInit', () => {
     const { plugin } = setUp('info', { custom: { accessRoles: { configPath: 'missing.yml' } } });
     await assert.rejects(plugin.asyncInit(), {
       code: 'ACCESS_ROLES_MISSING_STORE',
-      message: /missing\.yml does not exist; .*; the store path is given with custom\.accessRoles\.configPath$/s,
+      message: /missing\.yml does not exist; .*; the store path is given with custom\.accessRoles\.configPath \(ACCESS_ROLES_MISSING_STORE\)$/s,
     });
   });
 

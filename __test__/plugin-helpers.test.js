@@ -107,9 +107,9 @@ describe('fromNativeError', () => {
 
   test('names the setting the error points at (error.hint) by the plugin\'s flags, the bin by its own', () => {
     const mfa = () => Object.assign(new Error('needs a code'), { code: 'E_MFA_REQUIRED', hint: 'mfaCode' });
-    assert.equal(fromNativeError(fakeServerless(), mfa()).message, 'Access roles: needs a code; the MFA code is given with --mfa-code CODE');
+    assert.equal(fromNativeError(fakeServerless(), mfa()).message, 'Access roles: needs a code; the MFA code is given with --mfa-code CODE (ACCESS_ROLES_MFA_REQUIRED)');
     const app = Object.assign(new Error('no profile'), { code: 'E_NO_PROFILE', hint: 'app' });
-    assert.match(fromNativeError(fakeServerless(), app).message, /; the app is given with custom\.accessRoles\.app or --app APP$/);
+    assert.match(fromNativeError(fakeServerless(), app).message, /; the app is given with custom\.accessRoles\.app or --app APP \(ACCESS_ROLES_NO_PROFILE\)$/);
     const base = Object.assign(new Error('loop'), { code: 'E_CREDENTIAL_PROCESS_LOOP', hint: 'baseProfile' });
     assert.equal(withHint(base, 'cli'), 'loop; the base profile is given with --aws-profile NAME');
     assert.equal(withHint(base, 'plugin'), 'loop; the base profile is given with --aws-profile NAME or provider.profile');
