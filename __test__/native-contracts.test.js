@@ -50,6 +50,11 @@ test('checkStore refuses a store at the file, line, column and field, with the r
     return true;
   });
   assert.throws(() => native.checkStore(STORE, { path: file, app: 'billing', stage: 'qa' }), { code: 'E_NO_PROFILE', app: 'billing', stage: 'qa' });
+  // A reserved name asked for is the caller's argument, refused before the text is read.
+  assert.throws(() => native.checkStore(`${STORE}  constructor:\n    defaultProfile: sandbox\n`, { path: file, app: 'constructor', stage: 'qa' }), {
+    code: 'E_INVALID_ARGUMENT',
+    argument: 'app',
+  });
   // A text is held to a file's limit, and the store's own text comes back escaped.
   const huge = `${STORE}# ${'x'.repeat(1024 * 1024)}\n`;
   assert.throws(() => native.checkStore(huge, { path: file, app: 'pay', stage: 'prod' }), { code: 'E_UNREADABLE_CONFIG', path: file });

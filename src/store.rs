@@ -79,6 +79,8 @@ pub fn check_store(
         return Err(invalid_argument(env, "store", "invalid store: `app` and `stage` are required".to_owned()));
     };
     let options = args::options(env, options)?;
+    // The names asked for first: a reserved one is the caller's argument, not the text's fault.
+    core::check_names(app, stage).map_err(|err| to_js(env, &err))?;
     let (path, format) = located(env, &store)?;
     let parsed = ProfileStore::parse_as(&path, &text, format).map_err(|err| to_js(env, &err))?;
     let plan = core::plan_in(&parsed, app, stage, &options.plan).map_err(|err| to_js(env, &err))?;

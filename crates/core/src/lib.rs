@@ -43,7 +43,7 @@ pub use credentials::{AccessRoleCredentials, Secret, Source};
 pub use details::{Detail, Hint};
 pub use env::Env;
 pub use error::Error;
-pub use plan::{plan, plan_in, AssumeRoleRequest, Plan, PlanOptions};
+pub use plan::{check_names, plan, plan_in, AssumeRoleRequest, Plan, PlanOptions};
 pub use region::RegionRule;
 pub use resolve::{resolve, ResolveOptions, Resolver};
 pub use session_env::{session_environment, SessionEnvironment};

@@ -150,8 +150,7 @@ pub fn plan_in(store: &ProfileStore, app: &str, stage: &str, options: &PlanOptio
 
 /// The app and stage checked, and the region option parsed.
 fn checked_region(app: &str, stage: &str, options: &PlanOptions) -> Result<Option<Region>, Error> {
-    check_name("app", app)?;
-    check_name("stage", stage)?;
+    check_names(app, stage)?;
     options
         .region
         .clone()
@@ -233,6 +232,13 @@ fn request_for(
 }
 
 /// App and stage names, by the one rule for names (see [`crate::profiles::name_problem`]).
+/// The app and stage checked as [`plan`] checks them, before anything is read: for a caller that
+/// has a store text to check for them (`checkStore`).
+pub fn check_names(app: &str, stage: &str) -> Result<(), Error> {
+    check_name("app", app)?;
+    check_name("stage", stage)
+}
+
 fn check_name(name: &'static str, value: &str) -> Result<(), Error> {
     crate::profiles::name_problem(value).map_or(Ok(()), |message| Err(Error::InvalidArgument { name, message }))
 }
