@@ -9,7 +9,7 @@ const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { fromAccessRole } = require('../lib/api/from-access-role');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
-const { assumedKeyIds } = require('./helpers/sts-calls');
+const { grantsDuring } = require('./helpers/harness');
 const { writeSampleStore } = require('./helpers/sample-store');
 
 let aws;
@@ -40,12 +40,6 @@ const init = (stage, extra = {}) => ({
 
 const sts = (credentials) => new STSClient({ endpoint: aws.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
 
-/** The AssumeRole grants that happen while `fn` runs: their access key ids. */
-async function grantsDuring(fn) {
-  const before = await assumedKeyIds(aws.endpoint);
-  await fn();
-  return (await assumedKeyIds(aws.endpoint)).slice(before.length);
-}
 
 test('an STS client built with fromAccessRole calls AWS as the assumed role', async () => {
   const provider = fromAccessRole(init('dev'));
@@ -64,7 +58,7 @@ test('repeat calls reuse the keys: one AssumeRole for many calls and clients', a
   // A stage no other test resolves: the memory cache lives as long as this process.
   const options = init('reuse');
   let keys;
-  const grants = await grantsDuring(async () => {
+  const { grants } = await grantsDuring(aws, async () => {
     const providers = [fromAccessRole(options), fromAccessRole(options)];
     keys = await Promise.all([...providers, ...providers].map((p) => p()));
     await sts(providers[0]).send(new GetCallerIdentityCommand({}));
@@ -80,7 +74,7 @@ test('the provider keeps nothing itself: with cache false every call assumes the
   const provider = fromAccessRole(init('dev', { cache: false }));
   let first;
   let second;
-  const grants = await grantsDuring(async () => {
+  const { grants } = await grantsDuring(aws, async () => {
     first = await provider();
     second = await provider();
   });

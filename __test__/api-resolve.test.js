@@ -11,6 +11,7 @@ const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { CloudFormationClient, ListStacksCommand } = require('@aws-sdk/client-cloudformation');
 const { resolveCredentials, describeProfile } = require('..');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
+const { awsClient } = require('./helpers/harness');
 
 let aws;
 let dir;
@@ -32,9 +33,7 @@ function storeDir(text, name = 'access-roles.yml') {
   return d;
 }
 
-function client(Client, creds) {
-  return new Client({ endpoint: aws.endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
-}
+const client = (Client, creds) => awsClient(aws, Client, creds);
 
 before(async () => {
   aws = await startLocalAws();

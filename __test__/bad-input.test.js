@@ -13,6 +13,9 @@ const { resolveCredentials, describeProfile, fromAccessRole } = require('..');
 const ARN = 'arn:aws:iam::123456789012:role/serverless-deploy';
 const store = (profile) => `defaultProfile: p\nprofiles:\n  p:\n    roleArn: ${ARN}\n${profile}`;
 
+/** A message at its file, line and column: what the shapes the Rust parser tests own must give here. */
+const LOCATED = /^\/\S+:\d+:\d+: \S/;
+
 /** A store whose default profile p0 is assumed via p1, … via p{n-1}. */
 const chain = (n) =>
   `defaultProfile: p0\nprofiles:\n${Array.from({ length: n }, (_, i) => `  p${i}:\n    roleArn: ${ARN}\n${i + 1 < n ? `    via: p${i + 1}\n` : ''}`).join('')}`;
@@ -28,7 +31,7 @@ const INVALID_STORES = [
   ['roleArn unknown partition', 'profiles:\n  p:\n    roleArn: arn:aws-mars:iam::123456789012:role/r\n', /unknown partition/],
   ['roleArn not an ARN', 'profiles:\n  p:\n    roleArn: serverless-deploy\n', /not an ARN/],
   ['roleArn with a region', 'profiles:\n  p:\n    roleArn: arn:aws:iam:us-east-1:123456789012:role/r\n', /not an IAM ARN/],
-  ['roleArn a list', 'profiles:\n  p:\n    roleArn: [a]\n', /.+/],
+  ['roleArn a list', 'profiles:\n  p:\n    roleArn: [a]\n', LOCATED],
   ['roleArn empty', 'profiles:\n  p:\n    roleArn: ""\n', /not an ARN/],
   ['roleArn huge', `profiles:\n  p:\n    roleArn: arn:aws:iam::123456789012:role/${'x'.repeat(100000)}\n`, /role name/],
   ['duration too short', store('    durationSeconds: 899\n'), /between 900 and 43200/],
@@ -52,21 +55,21 @@ const INVALID_STORES = [
   ['via undefined', store('    via: hub\n'), /profile `hub` is not defined/],
   ['via loop', store('    via: p\n'), /loop/],
   ['defaultProfile undefined', `defaultProfile: prod\nprofiles:\n  p:\n    roleArn: ${ARN}\n`, /profile `prod` is not defined/],
-  ['stage maps to undefined', `${store('')}apps:\n  a:\n    stages:\n      prod: pp\n`, /did you mean `p`/],
+  ['stage maps to undefined', `${store('')}apps:\n  a:\n    stages:\n      prod: pp\n`, /profile `pp` is not defined under `profiles`; defined: p$/],
   ['duplicate profile', `profiles:\n  p:\n    roleArn: ${ARN}\n  p:\n    roleArn: ${ARN}\n`, /duplicate/i],
-  ['top level a list', '- a\n- b\n', /.+/],
-  ['top level a scalar', 'hello\n', /.+/],
-  ['a profile named __proto__', `profiles:\n  __proto__:\n    roleArn: ${ARN}\n`, /:3:5: profile name `__proto__` is reserved/],
+  ['top level a list', '- a\n- b\n', LOCATED],
+  ['top level a scalar', 'hello\n', LOCATED],
+  ['a profile named __proto__', `profiles:\n  __proto__:\n    roleArn: ${ARN}\n`, /:3:5: profiles\.__proto__: profile name `__proto__` is reserved/],
   ['an app named constructor', `${store('')}apps:\n  constructor:\n    defaultProfile: p\n`, /app name `constructor` is reserved/],
-  ['a via chain of 11 profiles', chain(11), /access-roles\.yml:5:10: profile `p0` is assumed through a chain of more than 10 roles \(p0 -> p1 -> p2 -> …\)/],
+  ['a via chain of 11 profiles', chain(11), /access-roles\.yml:5:10: profiles\.p0\.via: profile `p0` is assumed through a chain of more than 10 roles \(p0 -> p1 -> p2 -> …\)/],
   ['a via chain of 40 profiles', chain(40), /a chain of more than 10 roles/],
   ['empty file', '', /empty/],
   ['only a comment', '# nothing here\n', /empty/],
   ['tab indentation', 'profiles:\n\tp: {}\n', /tab/i],
-  ['unterminated flow mapping', 'profiles: {p: {roleArn: x}\n', /.+/],
-  ['undefined alias', 'profiles:\n  p: *nope\n', /.+/],
-  ['NUL byte', `profiles:\n  p:\n    roleArn: "${ARN}\0"\n`, /.+/],
-  ['unterminated JSON', `{"profiles": {"p": {"roleArn": "${ARN}"}`, /.+/],
+  ['unterminated flow mapping', 'profiles: {p: {roleArn: x}\n', LOCATED],
+  ['undefined alias', 'profiles:\n  p: *nope\n', LOCATED],
+  ['NUL byte', `profiles:\n  p:\n    roleArn: "${ARN}\0"\n`, LOCATED],
+  ['unterminated JSON', `{"profiles": {"p": {"roleArn": "${ARN}"}`, LOCATED],
   // Shapes that once took minutes to refuse: refused before the full parse, at the node.
   ['200,000 nested flow sequences', store(`    policy: ${'['.repeat(200000)}\n`), /^.+:5:\d+: mappings and sequences nested deeper than 64 levels/],
   ['nested flow mappings up to the size cap', store(`    policy: ${'{a: '.repeat(260000)}\n`), /nested deeper than 64 levels/],
@@ -120,11 +123,12 @@ function writeStore(content, name = 'access-roles.yml') {
 }
 
 /** Both entry points must fail the same way: describeProfile throws, resolveCredentials rejects. */
-async function expectCode(args, code, pattern) {
+async function expectCode(args, code, pattern, properties = {}) {
   const check = (err) => {
     assert.equal(err.code, code, err.message);
     assert.ok(err instanceof Error);
     if (pattern) assert.match(err.message, pattern);
+    for (const [name, value] of Object.entries(properties)) assert.deepEqual(err[name], value, name);
     return true;
   };
   assert.throws(() => describeProfile(...args), check);
@@ -257,17 +261,18 @@ test('file: an unreadable store is E_UNREADABLE_CONFIG', { skip: process.getuid?
   await expectCode(['svc', 'dev', { cwd }], 'E_UNREADABLE_CONFIG');
 });
 
-test('file: a configPath that does not exist is E_MISSING_STORE naming it and the setting', async () => {
+test('file: a configPath that does not exist is E_MISSING_STORE naming it and the option', async () => {
   const missing = path.join(dir, 'nowhere', 'roles.yml');
   await expectCode(['svc', 'dev', { configPath: missing }], 'E_MISSING_STORE',
-    /^profile store .*nowhere\/roles\.yml does not exist; the configPath option \(--config on the command line, custom\.accessRoles\.configPath in serverless\.yml\) names it/);
+    /^profile store .*nowhere\/roles\.yml does not exist; the store path given names it: correct the path, or unset it to search from the service directory upward$/,
+    { path: missing, hint: 'configPath' });
 });
 
 test('file: a SERVERLESS_ACCESS_ROLES_CONFIG that does not exist is E_MISSING_STORE naming the variable', async () => {
   process.env.SERVERLESS_ACCESS_ROLES_CONFIG = path.join(dir, 'nowhere', 'env.yml');
   try {
     await expectCode(['svc', 'dev', { cwd: dir }], 'E_MISSING_STORE',
-      /env\.yml does not exist; SERVERLESS_ACCESS_ROLES_CONFIG names it: correct the path, or unset it/);
+      /env\.yml does not exist; SERVERLESS_ACCESS_ROLES_CONFIG names it: correct the path, or unset it/, { hint: undefined });
   } finally {
     delete process.env.SERVERLESS_ACCESS_ROLES_CONFIG;
   }
@@ -275,6 +280,12 @@ test('file: a SERVERLESS_ACCESS_ROLES_CONFIG that does not exist is E_MISSING_ST
 
 test('store: an unknown app is E_NO_PROFILE suggesting the closest app in the store', async () => {
   const cwd = writeStore(`profiles:\n  p:\n    roleArn: ${ARN}\napps:\n  payments:\n    stages:\n      prod: p\n`);
-  await expectCode(['paymnets', 'prod', { cwd }], 'E_NO_PROFILE', /app `paymnets` stage `prod` in .+ \(did you mean app `payments`\?/);
+  await expectCode(['paymnets', 'prod', { cwd }], 'E_NO_PROFILE', /app `paymnets` stage `prod` in .+ \(did you mean app `payments`\?\)/, {
+    app: 'paymnets',
+    stage: 'prod',
+    nearApp: 'payments',
+    hint: 'app',
+    path: path.join(cwd, 'access-roles.yml'),
+  });
   await assert.rejects(resolveCredentials('billing', 'prod', { cwd }), (err) => !err.message.includes('did you mean'));
 });

@@ -13,6 +13,7 @@ const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand, AssumeRoleWithWebIdentityCommand } = require('@aws-sdk/client-sts');
 const { CloudFormationClient, ListStacksCommand } = require('@aws-sdk/client-cloudformation');
 const { startLocalAws } = require('./helpers/localaws');
+const { awsClient } = require('./helpers/harness');
 const { createService, createHome } = require('./helpers/serverless');
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
@@ -76,13 +77,9 @@ function credentialProcess(stage) {
   });
 }
 
+/** A client on the keys of a credential_process document. */
 const client = (Client, doc) =>
-  new Client({
-    endpoint: aws.endpoint,
-    region: aws.seed.region,
-    maxAttempts: 1,
-    credentials: { accessKeyId: doc.AccessKeyId, secretAccessKey: doc.SecretAccessKey, sessionToken: doc.SessionToken },
-  });
+  awsClient(aws, Client, { accessKeyId: doc.AccessKeyId, secretAccessKey: doc.SecretAccessKey, sessionToken: doc.SessionToken });
 
 test('the access role is assumed from the web-identity session, and its keys do what the CI role may not', async () => {
   // The one unsigned request: the SDK's AssumeRoleWithWebIdentity for the base identity.

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startLocalAws } = require('./helpers/localaws');
-const { assumedKeyIds } = require('./helpers/sts-calls');
+const { grantsDuring } = require('./helpers/harness');
 const { defaultCacheDir } = require('./helpers/platform');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -66,12 +66,6 @@ function resolveInChild(options, { stage = 'dev', server = aws, env = {} } = {})
   });
 }
 
-/** The AssumeRole grants that happen while `fn` runs (their access key ids), and its result. */
-async function grantsDuring(fn) {
-  const before = await assumedKeyIds(aws.endpoint);
-  const result = await fn();
-  return { grants: (await assumedKeyIds(aws.endpoint)).slice(before.length), result };
-}
 
 /** The single `*.json` entry in `cacheDir`. */
 function onlyEntry(cacheDir) {
@@ -102,7 +96,7 @@ test('a second process reuses the entry without calling STS: it works with the s
 
 test('8 processes at once for one key: one AssumeRole, one whole 0600 entry in a 0700 directory', async () => {
   const cacheDir = newCacheDir();
-  const { grants, result } = await grantsDuring(() =>
+  const { grants, result } = await grantsDuring(aws, () =>
     Promise.all(Array.from({ length: 8 }, () => resolveInChild({ cacheDir }))),
   );
   assert.equal(grants.length, 1, 'exactly one STS call');
@@ -136,7 +130,7 @@ test('an entry with less than the refresh margin left is not served; one with mo
   assert.equal((await resolveInChild({ cacheDir, refreshMarginSeconds: 25 * 60 })).source, 'sts', 'a wider margin');
 
   expireIn(10 * 60); // less than the default margin left
-  const { grants, result } = await grantsDuring(() => resolveInChild({ cacheDir }));
+  const { grants, result } = await grantsDuring(aws, () => resolveInChild({ cacheDir }));
   assert.deepEqual(result, { source: 'sts', accessKeyId: grants[0] });
   assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).accessKeyId, grants[0], 'the entry was replaced');
 });
@@ -170,7 +164,7 @@ test('a corrupt, group-readable or misfiled entry is ignored and replaced', asyn
   for (const [how, act] of Object.entries(spoil)) {
     const before = fs.readFileSync(file, 'utf8');
     await act();
-    const { grants, result } = await grantsDuring(() => resolveInChild({ cacheDir }));
+    const { grants, result } = await grantsDuring(aws, () => resolveInChild({ cacheDir }));
     assert.deepEqual(result, { source: 'sts', accessKeyId: grants[0] }, how);
     assert.equal(mode(file), 0o600, `${how}: replaced by a private entry`);
     assert.notEqual(fs.readFileSync(file, 'utf8'), before, how);
@@ -186,7 +180,7 @@ test(
     await resolveInChild({ cacheDir });
     const file = onlyEntry(cacheDir);
     fs.chownSync(file, 65534, 65534);
-    const { grants, result } = await grantsDuring(() => resolveInChild({ cacheDir }));
+    const { grants, result } = await grantsDuring(aws, () => resolveInChild({ cacheDir }));
     assert.deepEqual(result, { source: 'sts', accessKeyId: grants[0] });
     assert.equal(fs.statSync(file).uid, process.getuid(), 'replaced by our own entry');
   },

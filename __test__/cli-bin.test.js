@@ -4,33 +4,24 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFile } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
 const { version } = require('../package.json');
+const harness = require('./helpers/harness');
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
 const COMMANDS = ['credential-process', 'profiles', 'cache', 'exec'];
 
 /** Runs the bin with `args`; `env` on top of this process's. */
-function runBin(args, env = {}) {
-  return new Promise((resolve, reject) => {
-    const options = { env: { ...process.env, ...env }, cwd: os.tmpdir(), timeout: 30_000 };
-    execFile(process.execPath, [BIN, ...args], options, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ status: err ? err.code : 0, stdout, stderr });
-    });
-  });
-}
+const runBin = (args, env = {}) => harness.runBin(args, { env: { ...process.env, ...env }, cwd: os.tmpdir(), timeout: 30_000 });
 
 /** An addon path that does not exist: the bin acts as if the platform package were missing. */
 const NO_ADDON = { NAPI_RS_NATIVE_LIBRARY_PATH: path.join(os.tmpdir(), 'no-such-addon.node') };
 
-test('--help lists the commands and shows the credential_process line with --config and --profile', async () => {
+test('--help lists the commands and shows the credential_process line with --config and --aws-profile', async () => {
   const { status, stdout, stderr } = await runBin(['--help']);
   assert.equal(status, 0, stderr);
   for (const command of COMMANDS) assert.match(stdout, new RegExp(`^  ${command} +\\S`, 'm'));
-  assert.match(stdout, /^ {2}credential_process = \S+serverless-access-roles credential-process --app \S+ --stage \S+ --config \/\S+ --profile \S+$/m);
+  assert.match(stdout, /^ {2}credential_process = \S+serverless-access-roles credential-process --app \S+ --stage \S+ --config \/\S+ --aws-profile \S+$/m);
   const none = await runBin([]);
   assert.equal(none.status, 2);
   assert.equal(none.stderr, `serverless-access-roles: no command given\n\n${stdout}`);

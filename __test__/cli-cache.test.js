@@ -4,13 +4,12 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFile } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startLocalAws } = require('./helpers/localaws');
+const harness = require('./helpers/harness');
 
-const BIN = path.join(__dirname, '..', 'bin', 'serverless-access-roles.js');
 
 let aws;
 let dir;
@@ -35,14 +34,7 @@ after(async () => {
 
 /** Runs the bin with `args` as the base user, on the test's cache directory. */
 function runBin(args) {
-  const env = { ...process.env, ...aws.env, HOME: dir, SERVERLESS_ACCESS_ROLES_CACHE_DIR: cacheDir };
-  delete env.SERVERLESS_ACCESS_ROLES_CONFIG;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { env, cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ status: err ? err.code : 0, stdout, stderr });
-    });
-  });
+  return runBinWith(args, {});
 }
 
 const keysFor = async (stage) => {
@@ -100,12 +92,7 @@ test('cache without list or clear, or with --app on list, is a usage error', asy
 function runBinWith(args, extra, cwd = dir) {
   const env = { ...process.env, ...aws.env, HOME: dir, SERVERLESS_ACCESS_ROLES_CACHE_DIR: cacheDir, ...extra };
   delete env.SERVERLESS_ACCESS_ROLES_CONFIG;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { env, cwd, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ status: err ? err.code : 0, stdout, stderr });
-    });
-  });
+  return harness.runBin(args, { env, cwd });
 }
 
 test("cache list and clear leave other programs' lock files alone, in a private directory and a project one", async () => {

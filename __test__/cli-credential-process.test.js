@@ -4,7 +4,6 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFile } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -12,10 +11,11 @@ const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { fromProcess } = require('@aws-sdk/credential-provider-process');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
 const { writeSampleStore } = require('./helpers/sample-store');
+const { BIN, runFile } = require('./helpers/harness');
 const { resolveCredentials } = require('..');
 
 const ROOT = path.resolve(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
+
 const AWS_CLI = path.join(ROOT, '.venv', 'bin', 'aws');
 
 let aws;
@@ -53,15 +53,8 @@ function childEnv(extra) {
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
 }
 
-/** Runs `file args` to its end; resolves with the exit status and both outputs. */
-function run(file, args, env) {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { env, cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ status: err ? err.code : 0, stdout, stderr });
-    });
-  });
-}
+/** Runs `file args` to its end in the test's directory. */
+const run = (file, args, env) => runFile(file, args, { env, cwd: dir });
 
 /** Runs the bin with `args`. */
 const runBin = (args, extraEnv) => run(process.execPath, [BIN, ...args], childEnv(extraEnv));
@@ -146,7 +139,7 @@ test('a resolve failure is one line CODE: message on stderr, exit 1, nothing on 
 
   const noStore = await runBin(['credential-process', ...DEV, path.join(dir, 'missing.yml')]);
   assert.equal(noStore.status, 1);
-  assert.match(noStore.stderr, /^serverless-access-roles: E_MISSING_STORE: profile store .+missing\.yml does not exist; the configPath option \(--config on the command line/);
+  assert.match(noStore.stderr, /^serverless-access-roles: E_MISSING_STORE: profile store .+missing\.yml does not exist; the store path given names it: .*; the store path is given with --config PATH\n$/);
 });
 
 test('a bad command line prints the usage text and exits 2', async () => {
@@ -161,6 +154,8 @@ test('a bad command line prints the usage text and exits 2', async () => {
     ['credential-process', '--app', 'payments'],
     ['credential-process', ...DEV, storePath, '--colour'],
     ['credential-process', ...DEV, storePath, 'extra'],
+    // The base profile's flag is --aws-profile, as in the plugin: --profile is no alias.
+    ['credential-process', ...DEV, storePath, '--profile', 'mine'],
   ]) {
     const { status, stdout, stderr } = await runBin(args);
     assert.equal(status, 2, `${args.join(' ')}: ${stderr}`);
@@ -190,17 +185,18 @@ test('AWS_PROFILE naming the profile that runs the bin is skipped; with no other
   assert.equal(stdout, '');
   const [, code, message] = stderr.match(/^serverless-access-roles: (E_\w+): (.*)\n$/s);
   assert.equal(code, 'E_NO_BASE_CREDENTIALS');
-  assert.match(message.slice(0, 100), /^name the AWS profile of your own keys with --profile/);
+  assert.match(message.slice(0, 100), /^name the AWS profile of your own keys as the base profile/);
+  assert.match(message, /; the base profile is given with --aws-profile NAME$/, 'in the bin\'s own flag');
   assert.match(message, /AWS_PROFILE names `payments-dev`, whose credential_process runs this command/);
   assert.doesNotMatch(message, /set AWS_PROFILE/, 'no advice to do what caused it');
 
-  // Named with --profile, the base identity is that profile's, and the role is assumed.
+  // Named with --aws-profile, the base identity is that profile's, and the role is assumed.
   const withKeys = path.join(fs.mkdtempSync(path.join(dir, 'awsconfig-')), 'config');
   fs.writeFileSync(
     withKeys,
     `${fs.readFileSync(config, 'utf8')}\n[profile mine]\naws_access_key_id = ${aws.seed.baseUser.accessKeyId}\naws_secret_access_key = ${aws.seed.baseUser.secretAccessKey}\n`,
   );
-  const named = await runBin(['credential-process', ...DEV, storePath, '--profile', 'mine'], { ...env, AWS_CONFIG_FILE: withKeys });
+  const named = await runBin(['credential-process', ...DEV, storePath, '--aws-profile', 'mine'], { ...env, AWS_CONFIG_FILE: withKeys });
   assert.equal(named.status, 0, named.stderr);
 });
 
@@ -223,8 +219,9 @@ test('a loop through the default profile is caught at once however the store pat
     assert.equal(status, 1, inner);
     assert.equal(stdout, '');
     assert.match(stderr, /^serverless-access-roles: E_CREDENTIAL_PROCESS_LOOP: /, inner);
-    // An SDK may cut the message short: the fix comes first.
-    assert.match(stderr.replace(/^serverless-access-roles: E_\w+: /, '').slice(0, 100), /--profile/, inner);
+    // An SDK may cut the message short: the fix comes first, the bin's flag for it last.
+    assert.match(stderr.replace(/^serverless-access-roles: E_\w+: /, '').slice(0, 100), /^name a base profile with its own keys/, inner);
+    assert.match(stderr, /; the base profile is given with --aws-profile NAME\n$/, inner);
   }
 });
 

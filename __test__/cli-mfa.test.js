@@ -12,6 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startLocalAws } = require('./helpers/localaws');
+const { assumeRoleRequests } = require('./helpers/sts-calls');
 const { NO_TERMINAL, runInTerminal: onTerminal } = require('./helpers/terminal');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -104,10 +105,7 @@ async function runInTerminal(file, args, env, answer) {
 
 /** The TokenCode and SerialNumber of the AssumeRole calls recorded since the last reset. */
 async function assumeRoleCalls() {
-  return (await aws.recorder.requests())
-    .map(({ body }) => new URLSearchParams(body))
-    .filter((params) => params.get('Action') === 'AssumeRole')
-    .map((params) => ({ serial: params.get('SerialNumber'), code: params.get('TokenCode') }));
+  return (await assumeRoleRequests(aws)).map((params) => ({ serial: params.get('SerialNumber'), code: params.get('TokenCode') }));
 }
 
 const DEV = ['credential-process', '--app', 'payments', '--stage', 'dev', '--config', 'access-roles.yml'];

@@ -17,7 +17,7 @@ const { startSsoPortal } = require('./helpers/sso-portal');
 const BIN = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
 const AWS_CLI = path.resolve(__dirname, '..', '.venv', 'bin', 'aws');
 /** The bin's option naming the base identity's AWS profile. */
-const BASE_PROFILE_OPTION = '--profile';
+const BASE_PROFILE_OPTION = '--aws-profile';
 const ROLE_SESSION = /^arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+$/;
 const TOKEN = 'stand-in-sso-access-token';
 

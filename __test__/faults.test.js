@@ -93,6 +93,9 @@ async function expectFailure(expected, options = {}) {
   await assert.rejects(resolveCredentials('svc', 'dev', { cwd: dir, cacheDir, ...options }), (err) => {
     assert.equal(err.code, expected.code, err.message);
     if (expected.message) assert.match(err.message, expected.message);
+    for (const name of ['baseProfile', 'defined', 'hint']) {
+      if (name in expected) assert.deepEqual(err[name], expected[name], name);
+    }
     assert.ok(!err.message.includes(process.env.AWS_SECRET_ACCESS_KEY), 'no secret in the message');
     return true;
   });
@@ -247,7 +250,10 @@ test('an --aws-profile / sourceProfile that is not defined names it and the prof
   try {
     await expectFailure({
       code: 'E_NO_BASE_CREDENTIALS',
-      message: /^AWS profile `nope` \(the base identity: --aws-profile, baseProfile or the profile's sourceProfile\) is not in the AWS config or credentials file; defined there: `ci`, `default`; name one of those/,
+      message: /^AWS profile `nope` \(the base profile, or the deployment profile's sourceProfile\) is not in the AWS config or credentials file; defined there: `ci`, `default`; name one of those/,
+      baseProfile: 'nope',
+      defined: ['ci', 'default'],
+      hint: 'baseProfile',
     }, { baseProfile: 'nope' });
   } finally {
     Object.assign(process.env, previous);

@@ -7,15 +7,15 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFile } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { startLocalAws, baseProfile } = require('./helpers/localaws');
 const { assumeRoleCount, assumedKeyIds } = require('./helpers/sts-calls');
+const harness = require('./helpers/harness');
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
+const { BIN } = harness;
 const DEPLOY_SESSION = /^arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+$/;
 
 let aws;
@@ -72,14 +72,7 @@ function env(extra = {}) {
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
 }
 
-function runBin(args, extra) {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { env: env(extra), cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ status: err ? err.code : 0, stdout, stderr });
-    });
-  });
-}
+const runBin = (args, extra) => harness.runBin(args, { env: env(extra), cwd: dir });
 
 /** Who the keys of a credential_process document are, asked of moto. */
 async function callerOf(document) {
@@ -94,7 +87,7 @@ async function callerOf(document) {
 
 test('an explicit base profile wins over key variables: the role is assumed with the profile\'s keys', async () => {
   const before = await assumeRoleCount(aws.endpoint);
-  const run = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--profile', 'base', '--no-cache']);
+  const run = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--aws-profile', 'base', '--no-cache']);
   assert.equal(run.status, 0, run.stderr);
   const document = JSON.parse(run.stdout);
   assert.match(await callerOf(document), DEPLOY_SESSION);
@@ -107,7 +100,7 @@ test('an explicit base profile wins over key variables: the role is assumed with
 
 test('a typo in the base profile is an error naming the defined ones, whatever key variables hold', async () => {
   const before = await assumeRoleCount(aws.endpoint);
-  const run = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--profile', 'bse', '--no-cache']);
+  const run = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--aws-profile', 'bse', '--no-cache']);
   assert.equal(run.status, 1);
   assert.match(run.stderr, /^serverless-access-roles: E_NO_BASE_CREDENTIALS: AWS profile `bse` .+ defined there: `base`/);
   assert.equal(run.stdout, '');
@@ -133,7 +126,7 @@ test('a forged session marker beside long-term keys is ignored: keys come only f
   // their keys inside an exec shell has them.
   const forgery = { AWS_SESSION_TOKEN: 'anything', SERVERLESS_ACCESS_ROLES_SESSION: forged };
   const before = await assumedKeyIds(aws.endpoint);
-  const run = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--profile', 'base', '--no-cache'], forgery);
+  const run = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--aws-profile', 'base', '--no-cache'], forgery);
   assert.equal(run.status, 0, run.stderr);
   const document = JSON.parse(run.stdout);
   assert.match(document.AccessKeyId, /^ASIA/);
@@ -153,7 +146,7 @@ test('a forged session marker beside long-term keys is ignored: keys come only f
 test('inside an exec session, a narrower profile of the same role is refused naming the policy', async () => {
   const nested = [BIN, 'credential-process', '--app', 'payments', '--stage', 'narrow'];
   const run = await runBin([
-    'exec', '--app', 'payments', '--stage', 'prod', '--profile', 'base', '--quiet', '--',
+    'exec', '--app', 'payments', '--stage', 'prod', '--aws-profile', 'base', '--quiet', '--',
     process.execPath, ...nested,
   ]);
   assert.equal(run.status, 1, run.stdout);
@@ -161,7 +154,7 @@ test('inside an exec session, a narrower profile of the same role is refused nam
   assert.equal(run.stdout, '', 'no keys printed');
   // The same profile inside it answers the session's keys.
   const same = await runBin([
-    'exec', '--app', 'payments', '--stage', 'prod', '--profile', 'base', '--quiet', '--',
+    'exec', '--app', 'payments', '--stage', 'prod', '--aws-profile', 'base', '--quiet', '--',
     process.execPath, BIN, 'credential-process', '--app', 'payments', '--stage', 'prod',
   ]);
   assert.equal(same.status, 0, same.stderr);
@@ -169,7 +162,7 @@ test('inside an exec session, a narrower profile of the same role is refused nam
 });
 
 test('exec says which profile, rule, role and base identity it runs on; a stage near miss is warned about', async () => {
-  const run = await runBin(['exec', '--app', 'payments', '--stage', 'prd', '--profile', 'base', '--', process.execPath, '-e', '']);
+  const run = await runBin(['exec', '--app', 'payments', '--stage', 'prd', '--aws-profile', 'base', '--', process.execPath, '-e', '']);
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stderr.trim().split('\n');
   assert.equal(
@@ -181,15 +174,15 @@ test('exec says which profile, rule, role and base identity it runs on; a stage 
     lines[1],
     /^serverless-access-roles: payments\/prd → profile "sandbox" \(apps\.payments\.defaultProfile\) → arn:aws:iam::\d+:role\/serverless-deploy; keys fresh from STS, base identity AWS profile "base", expire \S+Z$/,
   );
-  const quiet = await runBin(['exec', '--app', 'payments', '--stage', 'prod', '--profile', 'base', '--quiet', '--', process.execPath, '-e', '']);
+  const quiet = await runBin(['exec', '--app', 'payments', '--stage', 'prod', '--aws-profile', 'base', '--quiet', '--', process.execPath, '-e', '']);
   assert.equal(quiet.stderr, '');
-  const silent = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--profile', 'base']);
+  const silent = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--aws-profile', 'base']);
   assert.equal(silent.status, 0, silent.stderr);
   assert.equal(silent.stderr, '', 'credential-process is silent without --verbose');
 });
 
 test('a base profile that already is the access role gets its own message', async () => {
-  const first = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--profile', 'base', '--no-cache']);
+  const first = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--aws-profile', 'base', '--no-cache']);
   assert.equal(first.status, 0, first.stderr);
   const keys = JSON.parse(first.stdout);
   const onRole = path.join(dir, 'credentials-on-role');
@@ -199,7 +192,7 @@ test('a base profile that already is the access role gets its own message', asyn
       `aws_session_token = ${keys.SessionToken}\n`,
     { mode: 0o600 },
   );
-  const run = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--profile', 'payments-prod', '--no-cache'], {
+  const run = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--aws-profile', 'payments-prod', '--no-cache'], {
     AWS_SHARED_CREDENTIALS_FILE: onRole,
   });
   assert.equal(run.status, 1);

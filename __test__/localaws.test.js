@@ -10,6 +10,7 @@ const { promisify } = require('node:util');
 const { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { CloudFormationClient, ListStacksCommand } = require('@aws-sdk/client-cloudformation');
 const { startLocalAws } = require('./helpers/localaws');
+const { awsClient } = require('./helpers/harness');
 
 let aws;
 let baseUser; // the deployer's own keys
@@ -24,10 +25,7 @@ before(async () => {
 
 after(() => aws?.stop());
 
-// Explicit endpoint, region and keys: nothing from the test runner's environment is used.
-function client(Client, credentials) {
-  return new Client({ endpoint: aws.endpoint, region: aws.seed.region, credentials, maxAttempts: 1 });
-}
+const client = (Client, credentials) => awsClient(aws, Client, credentials);
 
 function assumeRole(RoleArn, extra = {}) {
   return client(STSClient, baseUser).send(

@@ -35,7 +35,7 @@ test('the addon loads on first call and exposes the native API', () => {
   assert.equal(code, undefined);
   // As the core makes it absolute: on Windows, on the current drive (`D:\\nonexistent\\…`).
   const expected = path.resolve('/nonexistent/access-roles.yml');
-  assert.deepEqual(found, { path: expected, exists: false, searched: [expected] });
+  assert.deepEqual(found, { path: expected, exists: false, format: 'yaml', searched: [expected] });
 });
 
 /** The build in the package root, as `npm run build` or the release workflow's download leaves it. */

@@ -9,14 +9,8 @@ const os = require('node:os');
 const path = require('node:path');
 const ServerlessAccessRoles = require('..');
 const { applyEnv } = require('./helpers/localaws');
+const { FakeServerlessError } = require('./helpers/harness');
 
-/** Stands in for the framework's ServerlessError: message plus code. */
-class FakeServerlessError extends Error {
-  constructor(message, code) {
-    super(message);
-    this.code = code;
-  }
-}
 
 let root;
 let savedEnv;
@@ -147,7 +141,10 @@ describe('asyncInit', () => {
 
   test('a configPath that does not exist is an error, not a fallback', async () => {
     const { plugin } = setUp('info', { custom: { accessRoles: { configPath: 'missing.yml' } } });
-    await assert.rejects(plugin.asyncInit(), { code: 'ACCESS_ROLES_MISSING_STORE', message: /missing\.yml/ });
+    await assert.rejects(plugin.asyncInit(), {
+      code: 'ACCESS_ROLES_MISSING_STORE',
+      message: /missing\.yml does not exist; .*; the store path is given with custom\.accessRoles\.configPath \(ACCESS_ROLES_MISSING_STORE\)$/s,
+    });
   });
 
   for (const command of ['access-role doctor', 'access-role show', 'access-role link', 'access-role template', 'plugin install', 'config credentials', '']) {
@@ -159,8 +156,15 @@ describe('asyncInit', () => {
   }
 
   test('--help resolves nothing', async () => {
-    const { plugin } = setUp('deploy', { options: { help: true }, custom: { accessRoles: { required: true } } });
-    await plugin.asyncInit();
+    // The same command without --help needs a role and there is no store: it would fail.
+    const { plugin: deploy } = setUp('deploy', { custom: { accessRoles: { required: true } } });
+    await assert.rejects(deploy.asyncInit(), { code: 'ACCESS_ROLES_NO_PROFILE_STORE' });
+    for (const help of ['help', 'help-interactive']) {
+      const { plugin, notices } = setUp('deploy', { options: { [help]: true }, custom: { accessRoles: { required: true } } });
+      await assert.doesNotReject(plugin.asyncInit(), help);
+      assert.equal(plugin.credentials, null, `${help}: no keys installed`);
+      assert.deepEqual(notices, [], `${help}: nothing said`);
+    }
   });
 
   test('opted out: a notice, and no resolution even with required: true', async () => {

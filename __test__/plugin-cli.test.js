@@ -13,6 +13,7 @@ const {
   DescribeStacksCommand,
 } = require('@aws-sdk/client-cloudformation');
 const { startLocalAws } = require('./helpers/localaws');
+const { awsClient } = require('./helpers/harness');
 const { createService, createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
 
 const ACCOUNT = '123456789012';
@@ -22,10 +23,7 @@ const DENIED_DESCRIBE = `User: arn:aws:iam::${ACCOUNT}:user/deployer is not auth
 let aws;
 let home; // shared by every CLI run of this file, see createHome
 
-/** An SDK v3 client on explicit keys, against the local server. */
-function client(Client, credentials) {
-  return new Client({ endpoint: aws.endpoint, region: aws.seed.region, credentials, maxAttempts: 1 });
-}
+const client = (Client, credentials) => awsClient(aws, Client, credentials);
 
 /** Keys of `roleArn`, assumed by the base user. */
 async function assume(roleArn, extra = {}) {

@@ -18,14 +18,10 @@ const fromNativeError = require('../lib/plugin/from-native-error');
 const linkProfile = require('../lib/api/link-profile');
 const readSettings = require('../lib/plugin/read-settings');
 const sessionTrustNeeds = require('../lib/plugin/session-trust-needs');
+const { FakeServerlessError } = require('./helpers/harness');
+const { roleNames, HELP: ROLE_NAME_HELP } = require('../lib/plugin/commands/role-names');
+const { withHint } = require('../lib/shared/hint-words');
 
-/** Stands in for the framework's ServerlessError: message plus code. */
-class FakeServerlessError extends Error {
-  constructor(message, code) {
-    super(message);
-    this.code = code;
-  }
-}
 
 /** A framework instance with just what the helpers read. */
 function fakeServerless({ version = '3.40.0', custom, app, configurationInput, profile, stage = 'dev' } = {}) {
@@ -107,6 +103,35 @@ describe('fromNativeError', () => {
   test('leaves other errors alone', () => {
     const bug = new TypeError('x is undefined');
     assert.equal(fromNativeError(fakeServerless(), bug), bug);
+  });
+
+  test('names the setting the error points at (error.hint) by the plugin\'s flags, the bin by its own', () => {
+    const mfa = () => Object.assign(new Error('needs a code'), { code: 'E_MFA_REQUIRED', hint: 'mfaCode' });
+    assert.equal(fromNativeError(fakeServerless(), mfa()).message, 'Access roles: needs a code; the MFA code is given with --mfa-code CODE (ACCESS_ROLES_MFA_REQUIRED)');
+    const app = Object.assign(new Error('no profile'), { code: 'E_NO_PROFILE', hint: 'app' });
+    assert.match(fromNativeError(fakeServerless(), app).message, /; the app is given with custom\.accessRoles\.app or --app APP \(ACCESS_ROLES_NO_PROFILE\)$/);
+    const base = Object.assign(new Error('loop'), { code: 'E_CREDENTIAL_PROCESS_LOOP', hint: 'baseProfile' });
+    assert.equal(withHint(base, 'cli'), 'loop; the base profile is given with --aws-profile NAME');
+    assert.equal(withHint(base, 'plugin'), 'loop; the base profile is given with --aws-profile NAME or provider.profile');
+    assert.equal(withHint(Object.assign(new Error('x'), { hint: '__proto__' }), 'cli'), 'x', 'an unknown hint adds nothing');
+  });
+});
+
+describe('roleNames: the one table of the role\'s and stack\'s defaults', () => {
+  test('the stack is named after the profile, the role after the stack; the template\'s stack after its role', () => {
+    assert.deepEqual(roleNames({ profile: 'dev' }), { stackName: 'serverless-access-role-dev', roleName: 'serverless-access-role-dev' });
+    assert.deepEqual(roleNames({ profile: 'dev', stackName: 'team' }), { stackName: 'team', roleName: 'team' });
+    assert.deepEqual(roleNames({ profile: 'dev', roleName: 'team.ci' }), { stackName: 'serverless-access-role-dev', roleName: 'team.ci' });
+    assert.deepEqual(roleNames({}), { stackName: 'serverless-deploy', roleName: 'serverless-deploy' });
+    assert.deepEqual(roleNames({ roleName: 'team.ci' }), { stackName: 'team-ci', roleName: 'team.ci' });
+    assert.equal(roleNames({ profile: 'x'.repeat(100) }).roleName.length, 64);
+  });
+
+  test('--help shows the same defaults', () => {
+    const { link, template } = commandDefinitions(fakeServerless())['access-role'].commands;
+    assert.match(link.options['stack-name'].usage, new RegExp(`\\(${ROLE_NAME_HELP.stackName}\\)`));
+    assert.match(link.options['role-name'].usage, new RegExp(`\\(${ROLE_NAME_HELP.roleName}\\)`));
+    assert.match(template.options['role-name'].usage, /\(default: serverless-deploy; the stack is named after it\)/);
   });
 });
 

@@ -113,6 +113,18 @@ describe('access-role link --create', { concurrency: true }, () => {
           assert.deepEqual(trust.Condition, { StringEquals: { 'sts:ExternalId': 'dry-ext-1' } });
           assert.equal(template.Resources.DeployRole.Properties.RoleName, 'serverless-access-role-dry');
 
+          // --stack-name alone names the role too, as --help says; --role-name alone keeps the profile's stack.
+          const named = await run(service, ['access-role', 'link', '--create', '--dry-run', '--profile', 'dry', '--stack-name', 'team-stack', '--principal', aws.seed.baseUser.arn], {
+            env: { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: 'dry-run-secret-not-used-anywhere' },
+          });
+          assert.match(named.stdout, /^Stack: +team-stack \(region/m);
+          assert.match(named.stdout, /^Role: +team-stack$/m);
+          const byRole = await run(service, ['access-role', 'link', '--create', '--dry-run', '--profile', 'dry', '--role-name', 'team.role', '--principal', aws.seed.baseUser.arn], {
+            env: { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: 'dry-run-secret-not-used-anywhere' },
+          });
+          assert.match(byRole.stdout, /^Stack: +serverless-access-role-dry \(region/m);
+          assert.match(byRole.stdout, /^Role: +team\.role$/m);
+
           const sent = (await aws.recorder.requests()).filter((r) => (r.headers.Authorization || '').includes(keyId));
           assert.equal(sent.length, 0, `requests sent: ${sent.map((r) => r.url).join(', ')}`);
           assert.equal(await service.readStore(), before);
@@ -213,6 +225,12 @@ describe('access-role link --create', { concurrency: true }, () => {
           env: asAdmin(),
         });
         assert.match(principal.output, /--principal "deployer" is not an IAM ARN/);
+        // A partition the store refuses, which role-inputs' own pattern let through.
+        const partition = await run(service, ['access-role', 'link', '--create', '--profile', 'p', '--principal', 'arn:awsx:iam::123456789012:root'], {
+          ok: false,
+          env: asAdmin(),
+        });
+        assert.match(partition.output, /--principal "arn:awsx:iam::123456789012:root" is not an IAM ARN/);
         const externalId = await run(service, ['access-role', 'link', '--create', '--profile', 'p', '--external-id', 'bad id'], {
           ok: false,
           env: asAdmin(),
@@ -246,6 +264,16 @@ describe('access-role link --role-arn and template (osls 4)', { concurrency: tru
       const tested = await run(service, ['access-role', 'test', '--stage', 'qa', '--app', 'billing']);
       assert.match(tested.stdout, /^Profile: +billing$/m);
       assert.match(tested.stdout, /^Assumed identity: +arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+$/m);
+    }));
+
+  test('a store named x.JSON is edited as JSON: the core decides the format, in any case', () =>
+    withExampleService(aws, 'osls', { home, store: null, edit: (doc) => doc.setIn(['custom', 'accessRoles', 'configPath'], 'roles.JSON') }, async (service) => {
+      fs.writeFileSync(path.join(service.dir, 'roles.JSON'), `${JSON.stringify({ profiles: { sandbox: { roleArn: roles().deploy } } }, null, 2)}\n`);
+      const linked = await run(service, ['access-role', 'link', '--profile', 'billing', '--role-arn', roles().deploy, '--app', 'billing']);
+      assert.match(linked.output, /^ +apps\.billing\.defaultProfile: billing$/m);
+      const written = JSON.parse(fs.readFileSync(path.join(service.dir, 'roles.JSON'), 'utf8'));
+      assert.deepEqual(written.apps, { billing: { defaultProfile: 'billing' } });
+      assert.equal(written.profiles.billing.roleArn, roles().deploy);
     }));
 
   test('link refuses the names __proto__, constructor and prototype and leaves the store as it was', () =>
@@ -297,7 +325,7 @@ describe('access-role link --role-arn and template (osls 4)', { concurrency: tru
         'access-role', 'template', '--role-name', 'team-deploy', '--external-id', 'team-1', '--stage', 'qa', '--principal', aws.seed.baseUser.arn,
       ]);
       assert.equal(YAML.parse(stdout).Resources.DeployRole.Properties.RoleName, 'team-deploy');
-      assert.match(stderr, /--stack-name team-deploy-role --capabilities CAPABILITY_NAMED_IAM/);
+      assert.match(stderr, /--stack-name team-deploy --capabilities CAPABILITY_NAMED_IAM/);
       assert.match(
         stderr,
         new RegExp(`It creates the role arn:aws:iam::${ACCOUNT}:role/team-deploy; then link it: serverless access-role link --profile NAME --role-arn arn:aws:iam::${ACCOUNT}:role/team-deploy --stage qa --external-id team-1$`, 'm'),

@@ -136,7 +136,7 @@ describe('against moto', () => {
       withService('osls', async (service) => {
         const refused = await run(service, ['access-role', 'test'], { ok: false });
         assert.ok(refused.output.includes(`Access roles: ${MFA_MESSAGE}; run the command on a terminal`), refused.output);
-        assert.ok(refused.output.includes('pass --mfa-code'), refused.output);
+        assert.ok(refused.output.includes('; the MFA code is given with --mfa-code CODE'), refused.output);
         const fromEnv = await run(service, ['access-role', 'test'], { env: { SERVERLESS_ACCESS_ROLES_MFA_CODE: '123456' } });
         assert.match(fromEnv.stdout, /^Keys from: +STS AssumeRole/m);
       }));

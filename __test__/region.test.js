@@ -134,7 +134,7 @@ test('a base identity from instance metadata still works, as the last link of th
     const before = metadata.requests.length;
     fs.writeFileSync(path.join(dir, 'empty-credentials'), '[mine]\nregion = us-east-1\n');
     const named = await runBin(
-      ['credential-process', '--app', 'payments', '--stage', 'dev', '--no-cache', '--profile', 'mine'],
+      ['credential-process', '--app', 'payments', '--stage', 'dev', '--no-cache', '--aws-profile', 'mine'],
       noRegion(metadata, { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'empty-credentials') }),
     );
     assert.equal(named.status, 1);

@@ -12,6 +12,7 @@ const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { resolveCredentials, describeProfile } = require('..');
 const { startLocalAws, applyEnv } = require('./helpers/localaws');
+const { assumeRoleRequests } = require('./helpers/sts-calls');
 
 let aws;
 let cwd;
@@ -109,6 +110,23 @@ test('SERVERLESS_ACCESS_ROLES_MFA_CODE is read by the bin, not by the API', asyn
 });
 
 test('source identity, session tags and a session policy are sent and accepted', async () => {
+  await aws.recorder.start();
   const creds = await resolveCredentials('svc', 'tagged', { cwd, cache: false });
   assert.match(await callerArn(creds), /assumed-role\/serverless-deploy\//);
+  // What STS got, from the request body moto recorded.
+  const sent = (await assumeRoleRequests(aws)).filter((params) => params.get('RoleArn') === aws.seed.roles.deploy);
+  assert.equal(sent.length, 1);
+  const [params] = sent;
+  const { sourceIdentity } = describeProfile('svc', 'tagged', { cwd });
+  assert.ok(sourceIdentity, 'the profile sets one');
+  assert.equal(params.get('SourceIdentity'), sourceIdentity);
+  const tags = {};
+  for (let i = 1; params.has(`Tags.member.${i}.Key`); i += 1) tags[params.get(`Tags.member.${i}.Key`)] = params.get(`Tags.member.${i}.Value`);
+  assert.deepEqual(tags, { team: 'payments', stage: 'prod' });
+  assert.equal(params.get('TransitiveTagKeys.member.1'), 'team');
+  assert.equal(params.has('TransitiveTagKeys.member.2'), false);
+  assert.deepEqual(JSON.parse(params.get('Policy')), {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'cloudformation:*', Resource: '*' }],
+  });
 });

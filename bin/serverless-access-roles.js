@@ -43,10 +43,10 @@ profile that runs this command (\`${PROGRAM} profiles --write\` writes one for e
 and stage). In ~/.aws/config, with absolute paths:
 
   [profile payments-prod]
-  credential_process = /srv/payments/node_modules/.bin/${PROGRAM} credential-process --app payments --stage prod --config /srv/payments/access-roles.yml --profile my-keys
+  credential_process = /srv/payments/node_modules/.bin/${PROGRAM} credential-process --app payments --stage prod --config /srv/payments/access-roles.yml --aws-profile my-keys
 
---config names the profile store, since tools run the command in any directory; --profile names
-the AWS profile of your own keys (the base identity), when they are not in the default chain.
+--config names the profile store, since tools run the command in any directory; --aws-profile
+names the AWS profile of your own keys (the base identity), when they are not in the default chain.
 
 options:
   -h, --help     this text

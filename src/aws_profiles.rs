@@ -81,9 +81,10 @@ pub struct AwsConfigWrite {
 #[napi(catch_unwind, ts_args_type = "prefix?: string | undefined | null, options?: ResolveOptions | undefined | null")]
 pub fn aws_config_profiles(
     env: &Env,
-    prefix: Option<String>,
+    prefix: Option<Unknown<'_>>,
     options: Option<Unknown<'_>>,
 ) -> napi::Result<AwsConfigProfiles> {
+    let prefix = args::optional_text(env, "prefix", prefix)?;
     let options = args::options(env, options)?;
     let listing = core::list(&options.plan, prefix.as_deref().unwrap_or("")).map_err(|err| to_js(env, &err))?;
     Ok(AwsConfigProfiles {
@@ -116,8 +117,11 @@ pub struct CredentialProcessCommand {
 /// The `credential_process` line that runs `command`, quoted for this platform's shells and
 /// clear of what the AWS SDKs' config parsers take for a comment; the core recognises its own
 /// profiles by the same grammar. Throws `E_INVALID_ARGUMENT` naming the path no quoting can carry.
-#[napi(catch_unwind)]
-pub fn credential_process_line(env: &Env, command: CredentialProcessCommand) -> napi::Result<String> {
+#[napi(catch_unwind, ts_args_type = "command: CredentialProcessCommand")]
+pub fn credential_process_line(env: &Env, command: Unknown<'_>) -> napi::Result<String> {
+    let Some(command) = args::checked::<CredentialProcessCommand>(env, "command", Some(command))? else {
+        return Err(crate::error::invalid_argument(env, "command", "invalid command: expected an object".to_owned()));
+    };
     let command = core::CredentialProcess {
         node: &command.node,
         bin: &command.bin,
@@ -130,27 +134,32 @@ pub fn credential_process_line(env: &Env, command: CredentialProcessCommand) -> 
 
 /// The block of `[profile …]` sections for the store at `configPath`, between the marker
 /// comments that `writeAwsConfigProfiles` recognises.
-#[napi(catch_unwind)]
-pub fn render_aws_config_profiles(
-    env: &Env,
-    config_path: String,
-    sections: Vec<AwsConfigSection>,
-) -> napi::Result<String> {
-    let sections: Vec<core::Section> = sections.into_iter().map(convert_section).collect();
+#[napi(catch_unwind, ts_args_type = "configPath: string, sections: Array<AwsConfigSection>")]
+pub fn render_aws_config_profiles(env: &Env, config_path: Unknown<'_>, sections: Unknown<'_>) -> napi::Result<String> {
+    let config_path = args::text(env, "configPath", config_path)?;
+    let sections: Vec<core::Section> =
+        args::checked_list::<AwsConfigSection>(env, "sections", sections)?.into_iter().map(convert_section).collect();
     core::render(Path::new(&config_path), &sections).map_err(|err| to_js(env, &err))
 }
 
 /// Merges the sections into the AWS config file (`awsConfigPath`, else `AWS_CONFIG_FILE`, else
 /// `~/.aws/config`), replacing only the block written before for the store at `configPath`.
-/// Throws `E_AWS_CONFIG_FILE` when the file cannot be read, merged or written.
-#[napi(catch_unwind)]
+/// Throws `E_AWS_CONFIG_FILE` when the file cannot be read, merged or written, and
+/// `E_INVALID_ARGUMENT` for an argument of the wrong type or a section field it does not know.
+#[napi(
+    catch_unwind,
+    ts_args_type = "configPath: string, sections: Array<AwsConfigSection>, awsConfigPath?: string | undefined | null"
+)]
 pub fn write_aws_config_profiles(
     env: &Env,
-    config_path: String,
-    sections: Vec<AwsConfigSection>,
-    aws_config_path: Option<String>,
+    config_path: Unknown<'_>,
+    sections: Unknown<'_>,
+    aws_config_path: Option<Unknown<'_>>,
 ) -> napi::Result<AwsConfigWrite> {
-    let sections: Vec<core::Section> = sections.into_iter().map(convert_section).collect();
+    let config_path = args::text(env, "configPath", config_path)?;
+    let sections: Vec<core::Section> =
+        args::checked_list::<AwsConfigSection>(env, "sections", sections)?.into_iter().map(convert_section).collect();
+    let aws_config_path = args::optional_text(env, "awsConfigPath", aws_config_path)?;
     let path = core::config_file(aws_config_path.map(Into::into), &access_roles_core::Env::real());
     let outcome = core::write(&path, Path::new(&config_path), &sections).map_err(|err| to_js(env, &err))?;
     let stores = |replaced: bool| {

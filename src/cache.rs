@@ -1,9 +1,12 @@
 //! `listCache(options)` and `clearCache(options)`: the disk cache for `serverless-access-roles
 //! cache list / clear`. Names and times only, never a key.
 
+use crate::args;
 use crate::resolve::js_date;
 use access_roles_core as core;
 use chrono::{DateTime, Utc};
+use napi::bindgen_prelude::Unknown;
+use napi::Env;
 use napi_derive::napi;
 use std::path::Path;
 
@@ -54,25 +57,30 @@ pub struct CacheListing {
     pub entries: Vec<CachedEntry>,
 }
 
-/// Lists the disk cache's unexpired entries, removing expired ones and their locks.
-#[napi(catch_unwind)]
-pub fn list_cache(options: Option<CacheOptions>) -> CacheListing {
-    let Some(dir) = dir(&options.unwrap_or_default()) else {
-        return CacheListing { dir: None, chosen_dir: None, entries: Vec::new() };
-    };
+/// Lists the disk cache's unexpired entries, removing expired ones and their locks. Throws
+/// `E_INVALID_ARGUMENT` for an option it does not know.
+#[napi(catch_unwind, ts_args_type = "options?: CacheOptions | undefined | null")]
+pub fn list_cache(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<CacheListing> {
+    let options = args::checked::<CacheOptions>(env, "options", options)?.unwrap_or_default();
+    let Some(dir) = dir(&options) else { return Ok(CacheListing { dir: None, chosen_dir: None, entries: Vec::new() }) };
     let entries = core::list_cache(&dir).into_iter().filter_map(convert).collect();
     let shown = dir.in_use().unwrap_or_else(|| dir.path().to_owned());
-    CacheListing { dir: Some(shown.display().to_string()), chosen_dir: Some(dir.path().display().to_string()), entries }
+    Ok(CacheListing {
+        dir: Some(shown.display().to_string()),
+        chosen_dir: Some(dir.path().display().to_string()),
+        entries,
+    })
 }
 
 /// Removes the disk cache's entries for `app` and `stage` (each when given; all when neither),
-/// and expired ones; returns how many were selected and removed.
-#[napi(catch_unwind)]
-pub fn clear_cache(options: Option<CacheOptions>) -> u32 {
-    let options = options.unwrap_or_default();
-    let Some(dir) = dir(&options) else { return 0 };
+/// and expired ones; returns how many were selected and removed. Throws `E_INVALID_ARGUMENT`
+/// for an option it does not know, so a typo (`{ App: 'x' }`) clears nothing.
+#[napi(catch_unwind, ts_args_type = "options?: CacheOptions | undefined | null")]
+pub fn clear_cache(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<u32> {
+    let options = args::checked::<CacheOptions>(env, "options", options)?.unwrap_or_default();
+    let Some(dir) = dir(&options) else { return Ok(0) };
     let removed = core::clear_cache(&dir, &core::CacheFilter { app: options.app, stage: options.stage });
-    u32::try_from(removed).unwrap_or(u32::MAX)
+    Ok(u32::try_from(removed).unwrap_or(u32::MAX))
 }
 
 fn dir(options: &CacheOptions) -> Option<core::CacheDir> {

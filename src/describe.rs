@@ -61,8 +61,13 @@ pub fn describe_profile(
     let (app, stage) = (args::text(env, "app", app)?, args::text(env, "stage", stage)?);
     let options = args::options(env, options)?;
     let plan = core::plan(&app, &stage, &options.plan).map_err(|err| to_js(env, &err))?;
+    Ok(description(plan))
+}
+
+/// A plan as `describeProfile` answers it.
+pub(crate) fn description(plan: core::Plan) -> ProfileDescription {
     let request = &plan.request;
-    Ok(ProfileDescription {
+    ProfileDescription {
         mfa_serial: request.mfa_serial().map(str::to_owned),
         via_role_arns: request.hops().iter().map(|hop| hop.role_arn.clone()).collect(),
         source_identity: request.source_identity.clone(),
@@ -80,5 +85,5 @@ pub fn describe_profile(
         base_profile: request.base_profile.clone(),
         profile: plan.profile,
         rule: plan.rule,
-    })
+    }
 }

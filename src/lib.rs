@@ -6,6 +6,7 @@
 // The `#[napi]` modules are `pub`: their items are what the addon exports, registered by napi's
 // constructors, which `unreachable_pub` and `dead_code` cannot see.
 mod args;
+pub mod arn;
 pub mod aws_profiles;
 pub mod cache;
 pub mod caller;

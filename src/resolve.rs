@@ -1,7 +1,7 @@
 //! `resolveCredentials(app, stage, options)`.
 
 use crate::args;
-use crate::error::{js_error, mfa_serial, reject, to_js};
+use crate::error::{error_value, reject, to_js};
 use access_roles_core as core;
 use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
@@ -124,7 +124,7 @@ pub fn resolve_credentials<'env>(
     // async runtime.
     let resolver = match core::Resolver::new(&app, &stage, &options) {
         Ok(resolver) => resolver,
-        Err(err) => return PromiseRaw::reject(env, js_error(env, err.code(), err.to_string(), mfa_serial(&err))?),
+        Err(err) => return PromiseRaw::reject(env, error_value(env, &err)?),
     };
     if let Some(credentials) = resolver.cached() {
         return PromiseRaw::resolve(env, convert_credentials(env, credentials)?);

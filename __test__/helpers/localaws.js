@@ -1,7 +1,7 @@
 'use strict';
 // Local AWS for tests, the demo and benchmarks: moto's server on a free loopback port with IAM
-// enforcement on, seeded by scripts/localaws/seed_iam.py (see DESIGN.md "Testing against real
-// parts"). Needs the venv from `bash scripts/setup-python.sh`.
+// enforcement on, seeded by scripts/localaws/seed_iam.py (see docs/ARCHITECTURE.md, "Test
+// seams", and the README's "Testing against real parts"). Needs the venv from `bash scripts/setup-python.sh`.
 //
 //   const { startLocalAws } = require('./helpers/localaws');
 //   const aws = await startLocalAws();  // { endpoint, port, env, seed, admitUnsigned, stop }

@@ -2,8 +2,8 @@
 // Runs the real Serverless CLIs as a user would: in a temporary copy of examples/ with the
 // plugin installed (symlinked into its node_modules), against the local AWS server of
 // ./localaws.js. serverless v3 reaches that server through serverless-localstack; osls 4
-// through AWS_ENDPOINT_URL, which its SDK v3 clients honour (DESIGN.md "Testing against real
-// parts").
+// through AWS_ENDPOINT_URL, which its SDK v3 clients honour (docs/ARCHITECTURE.md, "Test
+// seams").
 //
 //   const home = await createHome();  // optional, shared: the CLIs cache compiled schemas there
 //   const service = await createService(aws, 'osls', { home, edit: (doc) => doc.setIn([...], v) });

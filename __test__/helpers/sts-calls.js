@@ -28,4 +28,16 @@ async function assumeRoleCount(endpoint, roleArn) {
   return (await assumedKeyIds(endpoint, roleArn)).length;
 }
 
-module.exports = { assumedKeyIds, assumeRoleCount };
+/**
+ * The AssumeRole requests moto's recorder holds (`aws.recorder.start()` first), as the form
+ * parameters STS got: what a user's profile made us send, not what moto made of it.
+ * @param {{ recorder: { requests: () => Promise<{ body: string }[]> } }} aws the running server
+ * @returns {Promise<URLSearchParams[]>}
+ */
+async function assumeRoleRequests(aws) {
+  return (await aws.recorder.requests())
+    .map(({ body }) => new URLSearchParams(body))
+    .filter((params) => params.get('Action') === 'AssumeRole');
+}
+
+module.exports = { assumedKeyIds, assumeRoleCount, assumeRoleRequests };

@@ -4,11 +4,14 @@ const NEW_STORE_HEADER =
   ' Deployment profiles for serverless-access-roles: which IAM access role each app and stage\n' +
   ' deploys with. Edit by hand or with `serverless access-role link`.';
 
-/** The edits, as [path, value] pairs: the profile's fields, then the app's or stage's mapping. */
+/**
+ * The edits, as [path, value] pairs: the profile's fields, then the app's or stage's mapping,
+ * where the core's `mappingPath` puts it.
+ */
 function edits({ profile, roleArn, externalId, app, stage }) {
   const list = [[['profiles', profile, 'roleArn'], roleArn]];
   if (externalId) list.push([['profiles', profile, 'externalId'], externalId]);
-  list.push([stage ? ['apps', app, 'stages', stage] : ['apps', app, 'defaultProfile'], profile]);
+  list.push([require('../native').mappingPath(app, stage), profile]);
   return list;
 }
 

@@ -1,11 +1,11 @@
 'use strict';
 
 const native = require('../native');
-const redact = require('./redact');
+const redact = require('../shared/redact');
 
 /**
  * The native `resolveCredentials`, with the credentials it answers redacted for `util.inspect`
- * (see ./redact). What `require('serverless-access-roles').resolveCredentials` is.
+ * (see ../shared/redact). What `require('serverless-access-roles').resolveCredentials` is.
  *
  * The native side plans once and answers credentials this process already holds at once;
  * either way the answer is a promise, and every failure a rejection (a malformed argument too).

@@ -1,11 +1,12 @@
 'use strict';
 
-const redact = require('./redact');
+const { iamPrincipal } = require('../native');
+const redact = require('../shared/redact');
 
 /**
  * The AWS SDK for JavaScript v3 identity of an access role's credentials:
  * `{ accessKeyId, secretAccessKey, sessionToken, expiration, accountId }`, redacted for
- * `util.inspect` (./redact). What the credential providers of this package resolve to.
+ * `util.inspect` (../shared/redact). What the credential providers of this package resolve to.
  *
  * @param {import('../../index').AccessRoleCredentials} credentials
  * @returns {{ accessKeyId: string, secretAccessKey: string, sessionToken: string,
@@ -17,8 +18,8 @@ function sdkIdentity(credentials) {
     secretAccessKey: credentials.secretAccessKey,
     sessionToken: credentials.sessionToken,
     expiration: credentials.expiration,
-    // The SDK routes some services (DynamoDB) by account; arn:aws:sts::ACCOUNT:assumed-role/…
-    accountId: credentials.assumedRoleArn.split(':')[4],
+    // The SDK routes some services (DynamoDB) by account: the session's, by the core's ARN rules.
+    accountId: iamPrincipal(credentials.assumedRoleArn)?.account,
   });
 }
 

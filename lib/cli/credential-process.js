@@ -16,7 +16,7 @@ as AWS credential_process JSON. In ~/.aws/config (\`${PROGRAM} profiles --write\
 such a profile for every app and stage), with absolute paths, since tools run it anywhere:
 
   [profile payments-prod]
-  credential_process = /srv/payments/node_modules/.bin/${PROGRAM} credential-process --app payments --stage prod --config /srv/payments/access-roles.yml --profile my-keys
+  credential_process = /srv/payments/node_modules/.bin/${PROGRAM} credential-process --app payments --stage prod --config /srv/payments/access-roles.yml --aws-profile my-keys
 
 ${OPTIONS_HELP}`;
 

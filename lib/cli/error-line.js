@@ -11,7 +11,8 @@ const PROGRAM = 'serverless-access-roles';
  * @param {{ code?: string, message: string }} err
  */
 function errorLine(err) {
-  const message = String(err.message).replace(new RegExp(`^${PROGRAM}: `), '');
+  // The setting a native error points at (`err.hint`), named by this bin's flags.
+  const message = require('../shared/hint-words').withHint(err, 'cli').replace(new RegExp(`^${PROGRAM}: `), '');
   return `${PROGRAM}: ${err.code ?? 'E_INTERNAL'}: ${message}\n`;
 }
 

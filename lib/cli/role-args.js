@@ -18,7 +18,8 @@ const OPTIONS_HELP = `options:
   --config PATH      the profile store; default: SERVERLESS_ACCESS_ROLES_CONFIG, then the first
                      access-roles.yml from the current directory upward
   --region REGION    STS region when the profile names none
-  --profile PROFILE  AWS config profile of the base identity (the keys that call AssumeRole)
+  --aws-profile PROFILE
+                     AWS config profile of the base identity (the keys that call AssumeRole)
   --mfa-code CODE    the current code of the MFA device, for a profile with mfaSerial; without
                      it the code is asked for on the terminal (once per key lifetime: cached
                      keys need none), or, with no terminal, E_MFA_REQUIRED
@@ -37,7 +38,7 @@ const OPTIONS = {
   stage: { type: 'string' },
   config: { type: 'string' },
   region: { type: 'string' },
-  profile: { type: 'string' },
+  'aws-profile': { type: 'string' },
   'mfa-code': { type: 'string' },
   // --no-cache through parseArgs' allowNegative (Node >= 20.16, within `engines`).
   cache: { type: 'boolean', default: true },
@@ -83,7 +84,7 @@ function parse(args) {
   const options = { cwd: process.cwd(), cache: values.cache };
   if (values.config !== undefined) options.configPath = values.config;
   if (values.region !== undefined) options.region = values.region;
-  if (values.profile !== undefined) options.baseProfile = values.profile;
+  if (values['aws-profile'] !== undefined) options.baseProfile = values['aws-profile'];
   // --mfa-code, else the variable (CI); either is used by this one call, and the variable goes.
   const envMfaCode = takeEnvMfaCode();
   const mfaCode = values['mfa-code'] ?? envMfaCode;

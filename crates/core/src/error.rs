@@ -38,6 +38,8 @@ pub enum Error {
         line: Option<u64>,
         /// 1-based column, when known.
         column: Option<u64>,
+        /// The field's path in the store (`profiles.ci.roleArn`), when the fault is in one field.
+        field: Option<String>,
         /// What was found and what was expected.
         message: String,
     },
@@ -202,7 +204,7 @@ impl fmt::Display for Error {
             Error::UnknownBaseProfile { profile, defined } => {
                 write!(
                     f,
-                    "AWS profile `{}` (the base identity: --aws-profile, baseProfile or the profile's sourceProfile) \
+                    "AWS profile `{}` (the base profile, or the deployment profile's sourceProfile) \
                      is not in the AWS config or credentials file; ",
                     escape_control(profile)
                 )?;
@@ -217,7 +219,7 @@ impl fmt::Display for Error {
             Error::UnreadableConfig { path, reason } => {
                 write!(f, "cannot read profile store {}: {reason}; make it a readable UTF-8 file", shown(path))
             }
-            Error::InvalidConfig { path, line, column, message } => {
+            Error::InvalidConfig { path, line, column, field, message } => {
                 write!(f, "{}", shown(path))?;
                 if let Some(line) = line {
                     write!(f, ":{line}")?;
@@ -225,12 +227,16 @@ impl fmt::Display for Error {
                         write!(f, ":{column}")?;
                     }
                 }
-                write!(f, ": {message}")
+                if let Some(field) = field {
+                    write!(f, ": {}", escape_control(field))?;
+                }
+                // The parser quotes the store's own text (an unknown key): a terminal gets it escaped.
+                write!(f, ": {}", escape_control(message))
             }
             Error::NoProfile { path, app, stage, near_app } => {
                 write!(f, "no deployment profile for app `{app}` stage `{stage}` in {}", shown(path))?;
                 if let Some(near) = near_app {
-                    write!(f, " (did you mean app `{near}`? set custom.accessRoles.app or --app)")?;
+                    write!(f, " (did you mean app `{near}`?)")?;
                 }
                 write!(
                     f,
@@ -240,7 +246,7 @@ impl fmt::Display for Error {
             Error::InvalidArgument { name, message } => write!(f, "invalid {name}: {message}"),
             Error::NoBaseCredentials { skipped_profile: Some(skipped), reason, .. } => write!(
                 f,
-                "name the AWS profile of your own keys with --profile (or the baseProfile option), or put keys in \
+                "name the AWS profile of your own keys as the base profile, or put keys in \
                  the `default` profile or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: AWS_PROFILE names `{skipped}`, \
                  whose credential_process runs this command, so it cannot be its own base identity, and the rest \
                  of the default chain has none ({reason})"
@@ -278,11 +284,11 @@ impl fmt::Display for Error {
             Error::MfaRequired { mfa_serial } => write!(
                 f,
                 "this profile requires a code from MFA device {mfa_serial}; run the command on a terminal to be asked, \
-                 or pass --mfa-code (or the mfaCode option) or set SERVERLESS_ACCESS_ROLES_MFA_CODE"
+                 or give the code, or set SERVERLESS_ACCESS_ROLES_MFA_CODE"
             ),
             Error::CredentialProcessLoop { role_arn } => write!(
                 f,
-                "name a base identity with its own keys (--profile, or the baseProfile option): the one for \
+                "name a base profile with its own keys: the base identity for \
                  {role_arn} runs this same command again through credential_process (AWS_PROFILE or the \
                  default profile names it), which would never end"
             ),
@@ -313,8 +319,8 @@ impl fmt::Display for Error {
             Error::AlreadyOnRole { role_arn, base_arn } => write!(
                 f,
                 "the base identity already is the access role: {} is a session of {}, and a role cannot assume \
-                 itself; run with your own identity instead (drop --aws-profile, or name the AWS profile of your \
-                 own keys: a profile written by `serverless-access-roles profiles` is this role, not a base)",
+                 itself; run with your own identity instead (drop the base profile, or name the AWS profile of \
+                 your own keys: a profile written by `serverless-access-roles profiles` is this role, not a base)",
                 escape_control(base_arn),
                 escape_control(role_arn)
             ),

@@ -11,6 +11,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 // What callers use is `pub` or re-exported below; the rest is the core's own business.
+pub mod arn;
 pub mod aws_profiles;
 pub mod interrupts;
 pub mod profiles;
@@ -19,28 +20,32 @@ pub mod text;
 mod base_identity;
 mod cache;
 mod credentials;
+mod details;
 mod env;
 mod error;
 #[cfg(test)]
 mod fuzz;
 mod key_vars;
+mod naming;
 mod plan;
 mod ready;
 mod region;
 mod resolve;
 mod session_env;
-mod session_name;
 mod sts;
+mod suggest;
 
 pub use cache::{
     clear as clear_cache, list as list_cache, CacheDir, Filter as CacheFilter, Label as CacheLabel,
     Summary as CacheEntry,
 };
 pub use credentials::{AccessRoleCredentials, Secret, Source};
+pub use details::{Detail, Hint};
 pub use env::Env;
 pub use error::Error;
-pub use plan::{plan, AssumeRoleRequest, Plan, PlanOptions};
+pub use plan::{check_names, plan, plan_in, AssumeRoleRequest, Plan, PlanOptions};
 pub use region::RegionRule;
 pub use resolve::{resolve, ResolveOptions, Resolver};
 pub use session_env::{session_environment, SessionEnvironment};
 pub use sts::CallerIdentity;
+pub use suggest::suggest;

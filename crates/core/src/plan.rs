@@ -5,9 +5,9 @@
 
 use crate::env::Env;
 use crate::error::Error;
+use crate::naming::{self, SessionContext};
 use crate::profiles::{self, Discovery, DurationSeconds, NameTemplate, Profile, ProfileStore, Region};
 use crate::region::{self, RegionRule};
-use crate::session_name::{self, SessionContext};
 use std::path::PathBuf;
 
 /// What planning reads besides the app and stage; every field is optional.
@@ -134,19 +134,41 @@ pub struct Plan {
 ///    (`base_profile`, else the profile's `sourceProfile`, else aws-config's default chain). A
 ///    profile with `via` is assumed with the keys of that profile, prepared the same way.
 pub fn plan(app: &str, stage: &str, options: &PlanOptions) -> Result<Plan, Error> {
-    check_name("app", app)?;
-    check_name("stage", stage)?;
-    let region = options
+    let region = checked_region(app, stage, options)?;
+    let path = Discovery::new(options.config_path.clone(), options.cwd.clone(), &options.env).find()?;
+    let store = profiles::load(&path)?;
+    plan_checked(&store, app, stage, region.as_ref(), options)
+}
+
+/// [`plan`] with a store already parsed (from a text that is not on disk yet, see
+/// [`crate::profiles::ProfileStore::parse_as`]): steps 2 and 3; `options.config_path` and
+/// `options.cwd` are not read.
+pub fn plan_in(store: &ProfileStore, app: &str, stage: &str, options: &PlanOptions) -> Result<Plan, Error> {
+    let region = checked_region(app, stage, options)?;
+    plan_checked(store, app, stage, region.as_ref(), options)
+}
+
+/// The app and stage checked, and the region option parsed.
+fn checked_region(app: &str, stage: &str, options: &PlanOptions) -> Result<Option<Region>, Error> {
+    check_names(app, stage)?;
+    options
         .region
         .clone()
         .filter(|r| !r.is_empty())
         .map(|r| Region::try_from(r).map_err(|message| Error::InvalidArgument { name: "region", message }))
-        .transpose()?;
+        .transpose()
+}
 
-    let path = Discovery::new(options.config_path.clone(), options.cwd.clone(), &options.env).find()?;
-    let store = profiles::load(&path)?;
+/// Steps 2 and 3 of [`plan`].
+fn plan_checked(
+    store: &ProfileStore,
+    app: &str,
+    stage: &str,
+    region: Option<&Region>,
+    options: &PlanOptions,
+) -> Result<Plan, Error> {
     let selection = store.select(app, stage)?;
-    let user = session_name::local_user(&options.env);
+    let user = naming::local_user(&options.env);
     let context = SessionContext {
         user: user.as_deref(),
         app,
@@ -154,11 +176,17 @@ pub fn plan(app: &str, stage: &str, options: &PlanOptions) -> Result<Plan, Error
         profile: selection.name,
         service: options.service.as_deref(),
     };
-    let (request, region_rule) =
-        request_for(&store, selection.name, selection.profile, &context, region.as_ref(), options)?;
+    let (request, region_rule) = request_for(store, selection.name, selection.profile, &context, region, options)?;
     let rule = selection.rule.key(app, stage);
     let near_stage = selection.near_stage.map(str::to_owned);
-    Ok(Plan { config_path: path, profile: selection.name.to_owned(), rule, region_rule, near_stage, request })
+    Ok(Plan {
+        config_path: store.path.clone(),
+        profile: selection.name.to_owned(),
+        rule,
+        region_rule,
+        near_stage,
+        request,
+    })
 }
 
 /// The AssumeRole call for `profile`, and for the profiles it is chained through, with the
@@ -188,13 +216,13 @@ fn request_for(
     let (region, region_rule) = region::decide(profile.region.as_ref(), region, first_base, &options.env)?;
     let request = AssumeRoleRequest {
         role_arn: profile.role_arn.to_string(),
-        session_name: session_name::render(&template, &context),
+        session_name: naming::render(&template, &context),
         external_id: profile.external_id.as_ref().map(|e| e.as_str().to_owned()),
         duration_seconds: profile.duration_seconds.unwrap_or(DurationSeconds::DEFAULT).get(),
         region,
         base_profile,
         mfa_serial: profile.mfa_serial.as_ref().map(|m| m.as_str().to_owned()),
-        source_identity: profile.source_identity.as_ref().map(|t| session_name::render(t, &context)),
+        source_identity: profile.source_identity.as_ref().map(|t| naming::render(t, &context)),
         tags: profile.session_tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         transitive_tag_keys: profile.transitive_tag_keys.clone(),
         policy: profile.policy.as_ref().map(|p| p.as_json().to_owned()),
@@ -204,6 +232,13 @@ fn request_for(
 }
 
 /// App and stage names, by the one rule for names (see [`crate::profiles::name_problem`]).
+/// The app and stage checked as [`plan`] checks them, before anything is read: for a caller that
+/// has a store text to check for them (`checkStore`).
+pub fn check_names(app: &str, stage: &str) -> Result<(), Error> {
+    check_name("app", app)?;
+    check_name("stage", stage)
+}
+
 fn check_name(name: &'static str, value: &str) -> Result<(), Error> {
     crate::profiles::name_problem(value).map_or(Ok(()), |message| Err(Error::InvalidArgument { name, message }))
 }
@@ -259,6 +294,21 @@ mod tests {
             Some("acme-sso"),
             "sourceProfile applies when no base profile is given"
         );
+    }
+
+    #[test]
+    fn a_store_not_on_disk_plans_as_the_same_store_read_from_disk() {
+        let text = include_str!("../test-data/design-example.yml");
+        let (dir, options) = in_dir(text);
+        let path = dir.path().join("access-roles.yml");
+        let store = ProfileStore::parse(&path, text).unwrap();
+        let elsewhere = PlanOptions { cwd: Some(PathBuf::from("/nonexistent")), ..options.clone() };
+        let (from_text, from_disk) =
+            (plan_in(&store, "payments", "prod", &elsewhere).unwrap(), plan("payments", "prod", &options).unwrap());
+        assert_eq!(from_text.config_path, from_disk.config_path);
+        assert_eq!((from_text.profile, from_text.rule), (from_disk.profile, from_disk.rule));
+        assert_eq!(from_text.request.session_name, from_disk.request.session_name);
+        assert_eq!(plan_in(&store, "", "prod", &elsewhere).unwrap_err().code(), "E_INVALID_ARGUMENT");
     }
 
     #[test]

@@ -44,15 +44,9 @@ pub(crate) struct CallSettings {
 }
 
 /// True when `assumed_role_arn` (`arn:P:sts::ACCOUNT:assumed-role/NAME/SESSION`) is a session of
-/// the role `role_arn` (`arn:P:iam::ACCOUNT:role/[PATH/]NAME`).
+/// the role `role_arn` (`arn:P:iam::ACCOUNT:role/[PATH/]NAME`), by the core's one ARN parser ([`crate::arn`]).
 pub(crate) fn is_session_of(assumed_role_arn: &str, role_arn: &str) -> bool {
-    let Some((role_prefix, role_path)) = role_arn.split_once(":role/") else { return false };
-    let Some((session_prefix, session)) = assumed_role_arn.split_once(":assumed-role/") else { return false };
-    let role_name = role_path.rsplit('/').next().unwrap_or_default();
-    let same_account = role_prefix.split_once(":iam:").zip(session_prefix.split_once(":sts:"));
-    same_account.is_some_and(|((partition, account), (session_partition, session_account))| {
-        partition == session_partition && account == session_account
-    }) && session.split_once('/').is_some_and(|(name, session)| name == role_name && !session.is_empty())
+    crate::arn::is_session_of(assumed_role_arn, role_arn)
 }
 
 /// Assumes the role: with the credentials of `request.via` when it is chained, else with the
@@ -235,17 +229,6 @@ fn one_line(err: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_session_belongs_to_the_role_of_its_name_account_and_partition() {
-        let role = "arn:aws:iam::111111111111:role/teams/deploy";
-        assert!(is_session_of("arn:aws:sts::111111111111:assumed-role/deploy/ana-app-dev", role));
-        assert!(!is_session_of("arn:aws:sts::111111111111:assumed-role/teams/ana", role));
-        assert!(!is_session_of("arn:aws:sts::222222222222:assumed-role/deploy/ana", role));
-        assert!(!is_session_of("arn:aws-cn:sts::111111111111:assumed-role/deploy/ana", role));
-        assert!(!is_session_of("arn:aws:sts::111111111111:assumed-role/deploy/", role));
-        assert!(!is_session_of("garbage", role));
-    }
 
     #[test]
     fn error_chains_become_one_short_line() {

@@ -1,12 +1,12 @@
 'use strict';
 
-const { nearMissProfile } = require('../../native');
+const { suggest } = require('../../native');
 const userError = require('../user-error');
 
 /**
  * Stops `link` from quietly creating a profile whose name is a typo of one the store has
  * (`prodution` beside `production`): the core tells which existing profile a new name is a near
- * miss of (nearMissProfile); such a name needs `--new-profile` or `--force`.
+ * miss of (the core's one `suggest` rule); such a name needs `--new-profile` or `--force`.
  *
  * @param {object} serverless the framework instance
  * @param {string} profile the name given with --profile
@@ -16,7 +16,7 @@ const userError = require('../user-error');
  */
 function assertIntendedProfile(serverless, profile, existing, options) {
   if (options['new-profile'] || options.force) return;
-  const name = nearMissProfile(profile, existing);
+  const name = suggest(profile, existing);
   if (!name) return;
   throw userError(
     serverless,

@@ -1,8 +1,7 @@
 'use strict';
 
+const { iamPrincipal } = require('../../native');
 const userError = require('../user-error');
-
-const ASSUMED_ROLE = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
 
 /**
  * The caller's own identity, asked through the framework's client on the framework's own
@@ -25,14 +24,14 @@ async function callerPrincipal(plugin) {
       'ACCESS_ROLES_NO_PRINCIPAL',
     );
   }
-  const assumed = ASSUMED_ROLE.exec(arn);
-  if (!assumed) return { arn, principal: arn };
-  const [, partition, account, role] = assumed;
+  // A session's role is what a trust policy names (the core's ARN rules).
+  const parsed = iamPrincipal(String(arn));
+  if (!parsed || parsed.kind !== 'assumed-role') return { arn, principal: arn };
   log.warning(
-    `You are signed in through role ${role}; the template trusts arn:${partition}:iam::${account}:role/${role}. ` +
+    `You are signed in through role ${parsed.name}; the template trusts ${parsed.trustedArn}. ` +
       'If that role has a path (SSO roles do), pass its full ARN with --principal.',
   );
-  return { arn, principal: `arn:${partition}:iam::${account}:role/${role}` };
+  return { arn, principal: parsed.trustedArn };
 }
 
 module.exports = callerPrincipal;

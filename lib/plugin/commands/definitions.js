@@ -1,5 +1,7 @@
 'use strict';
 
+const { HELP: NAME_HELP } = require('./role-names');
+
 /**
  * Options of every command that may assume the access role. Serverless v3 declares
  * `--use-local-credentials` itself (for the Dashboard); osls 4 dropped it, and neither has the
@@ -84,8 +86,8 @@ const ACCESS_ROLE_COMMANDS = {
       'new-profile': { usage: 'Add --profile as a new profile even though its name is close to an existing one', type: 'boolean' },
       'force': { usage: 'Same as --new-profile', type: 'boolean' },
       'create': { usage: 'Deploy the access role\'s CloudFormation stack (create or update), then link its ARN', type: 'boolean' },
-      'stack-name': { usage: 'With --create: stack name (default: serverless-access-role-<profile>)', type: 'string' },
-      'role-name': { usage: 'With --create: role name (default: the stack name)', type: 'string' },
+      'stack-name': { usage: `With --create: stack name (${NAME_HELP.stackName})`, type: 'string' },
+      'role-name': { usage: `With --create: role name (${NAME_HELP.roleName})`, type: 'string' },
       'principal': { usage: 'With --create: ARN allowed to assume the role (default: your AWS identity)', type: 'string' },
       'dry-run': { usage: 'With --create: print the stack, template and store change; call no AWS API, write nothing', type: 'boolean' },
       'strict': { usage: 'With --create: fail (exit 1) when the final check cannot assume the new role; by default it is a warning', type: 'boolean' },
@@ -98,7 +100,7 @@ const ACCESS_ROLE_COMMANDS = {
     options: {
       'principal': { usage: 'ARN allowed to assume the role (default: your AWS identity)', type: 'string' },
       'external-id': { usage: 'Demand this sts:ExternalId in the trust policy', type: 'string' },
-      'role-name': { usage: 'Role name (default: serverless-deploy)', type: 'string' },
+      'role-name': { usage: `Role name (${NAME_HELP.templateRoleName})`, type: 'string' },
       ...BOUNDARY_OPTIONS,
     },
   },

@@ -1,51 +1,33 @@
 'use strict';
 
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const deployRoleTemplate = require('../../api/deploy-role-template');
-const { describeProfile } = require('../../native');
+const { checkStore, iamPrincipal } = require('../../native');
 const fromNativeError = require('../from-native-error');
 const linkProfile = require('../../api/link-profile');
+const { roleNames } = require('./role-names');
 const userError = require('../user-error');
 
-/** The store fields the role options end up in, by the option that sets them. */
-const FIELD_OPTIONS = { roleArn: '--role-name', externalId: '--external-id' };
+/** The fields of the checked store that the role options end up in, by the option that sets them. */
+const FIELD_OPTIONS = { 'profiles.check.roleArn': '--role-name', 'profiles.check.externalId': '--external-id' };
 
 /**
  * Checks the role name and external id by the profile store's own rules (the native reader
- * owns them), as `link` would write them: a scratch store with one profile, read and removed.
- * A rejection names the option instead of the scratch file.
+ * owns them), as `link` would write them: a store of one profile, checked in memory (the core's
+ * checkStore). A rejection in one of those fields (`error.field`) names the option.
  */
 function checkStoreFields(serverless, { roleName, externalId }) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'access-roles-check-'));
-  const file = path.join(dir, 'scratch-store.yml');
   const link = { profile: 'check', roleArn: `arn:aws:iam::000000000000:role/${roleName}`, externalId, app: 'check' };
   try {
-    fs.writeFileSync(file, linkProfile('', link));
-    describeProfile('check', 'check', { configPath: file, cwd: dir });
+    checkStore(linkProfile('', link), { path: 'link options', format: 'yaml', app: 'check', stage: 'check' });
   } catch (error) {
-    const located = /^.*?:\d+:\d+: profiles\.check\.(\w+): (.*)$/s.exec(error.message || '');
-    if (error.code !== 'E_INVALID_CONFIG' || !located) throw fromNativeError(serverless, error);
-    const [, field, reason] = located;
-    const option = FIELD_OPTIONS[field] || field;
+    const option = error.code === 'E_INVALID_CONFIG' && Object.hasOwn(FIELD_OPTIONS, error.field) && FIELD_OPTIONS[error.field];
+    if (!option) throw fromNativeError(serverless, error);
     const value = option === '--role-name' ? roleName : externalId;
-    throw userError(serverless, `${option} "${value}": ${reason}.`, 'ACCESS_ROLES_INVALID_OPTION');
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    throw userError(serverless, `${option} "${value}": ${error.reason}.`, 'ACCESS_ROLES_INVALID_OPTION');
   }
 }
 
-/** An IAM principal a trust policy can name: an account root, a user or a role. */
-const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)$/;
-
 /** CloudFormation's rule for stack names. */
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-
-/** `serverless-access-role-<profile>`, fitted to what stack and role names allow. */
-function defaultName(profile, max) {
-  return `serverless-access-role-${profile}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, max);
-}
 
 /**
  * Checks the options that shape the access role's stack, before anything is called or written:
@@ -56,11 +38,13 @@ function defaultName(profile, max) {
  * @param {object} serverless the framework instance
  * @param {Record<string, unknown>} options the CLI options
  * @param {{ profile?: string }} [defaults] a profile to derive the stack and role names from
- * @returns {{ principal?: string, stackName?: string, roleName?: string }}
+ * @returns {{ principal?: string, stackName: string, roleName: string }} the names by ./role-names
  */
 function roleInputs(serverless, options, { profile } = {}) {
   const principal = options.principal;
-  if (principal !== undefined && (typeof principal !== 'string' || !IAM_PRINCIPAL.test(principal))) {
+  // An IAM principal a trust policy can name: an account root, a user or a role (the core's ARN rules).
+  const iam = typeof principal === 'string' ? iamPrincipal(principal) : null;
+  if (principal !== undefined && (!iam || iam.kind === 'assumed-role')) {
     throw userError(
       serverless,
       `--principal "${principal}" is not an IAM ARN; name a user, role or account, e.g. ` +
@@ -68,24 +52,28 @@ function roleInputs(serverless, options, { profile } = {}) {
       'ACCESS_ROLES_INVALID_OPTION',
     );
   }
-  const stackName = options['stack-name'] || (profile && defaultName(profile, 128));
-  if (stackName !== undefined && (typeof stackName !== 'string' || !STACK_NAME.test(stackName))) {
+  for (const name of ['stack-name', 'role-name']) {
+    if (options[name] !== undefined && (typeof options[name] !== 'string' || options[name] === '')) {
+      throw userError(serverless, `--${name} needs a value.`, 'ACCESS_ROLES_INVALID_OPTION');
+    }
+  }
+  // The names and their defaults, by the one table (./role-names).
+  const { stackName, roleName } = roleNames({ stackName: options['stack-name'], roleName: options['role-name'], profile });
+  // `template` only names the stack in its closing hint; `link --create` deploys it.
+  if ((profile || options['stack-name'] !== undefined) && !STACK_NAME.test(stackName)) {
+    const given = options['stack-name'] !== undefined ? '--stack-name' : 'The stack name (from --role-name)';
     throw userError(
       serverless,
-      `--stack-name "${stackName}" is not a CloudFormation stack name: a letter, then letters, digits and ` +
-        'hyphens, at most 128 characters.',
+      `${given} "${stackName}" is not a CloudFormation stack name: a letter, then letters, digits and ` +
+        'hyphens, at most 128 characters; pass --stack-name.',
       'ACCESS_ROLES_INVALID_OPTION',
     );
-  }
-  const roleName = options['role-name'] || (profile && defaultName(profile, 64));
-  if (roleName !== undefined && (typeof roleName !== 'string' || roleName === '')) {
-    throw userError(serverless, '--role-name needs a value: the IAM role name.', 'ACCESS_ROLES_INVALID_OPTION');
   }
   const externalId = options['external-id'];
   if (externalId !== undefined && typeof externalId !== 'string') {
     throw userError(serverless, '--external-id needs a value.', 'ACCESS_ROLES_INVALID_OPTION');
   }
-  checkStoreFields(serverless, { roleName: roleName || deployRoleTemplate.DEFAULT_ROLE_NAME, externalId });
+  checkStoreFields(serverless, { roleName, externalId });
   return { principal, stackName, roleName };
 }
 

@@ -1,6 +1,7 @@
 'use strict';
 
-const { checkStoreText, mappingKeys } = require('./store-edit');
+const { checkStoreText } = require('./store-edit');
+const { mappingPath } = require('../../native');
 
 /**
  * Writes a planned `link` (./store-edit planStoreEdit) into the profile store, checked by the
@@ -14,7 +15,7 @@ const { checkStoreText, mappingKeys } = require('./store-edit');
  */
 function saveLink(plugin, settings, link, plan) {
   const { serverless, log } = plugin;
-  const mapping = mappingKeys(link).join('.');
+  const mapping = mappingPath(link.app, link.stage).join('.');
   if (plan.store.exists && plan.changes.length === 0) {
     log.notice(`${plan.store.path}: no changes (profile "${link.profile}" already has ${link.roleArn}, ${mapping}).`);
     return;

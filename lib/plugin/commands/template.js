@@ -2,7 +2,6 @@
 
 const boundaryInputs = require('./boundary-inputs');
 const callerPrincipal = require('./caller-principal');
-const deployRoleTemplate = require('../../api/deploy-role-template');
 const roleInputs = require('./role-inputs');
 const roleTemplate = require('./role-template');
 const sessionTrustNeeds = require('../session-trust-needs');
@@ -24,15 +23,15 @@ async function callerAccount(serverless) {
  * its options checked first by `link`'s rules (./role-inputs). When a deployment profile already
  * applies to this app and stage and sets session tags or a source identity, the trust policy
  * allows `sts:TagSession` / `sts:SetSourceIdentity` too; when it is chained with `via`, the role
- * before it is the principal trusted. The closing hint names a stack derived from the role
- * name, the ARN of the role it will create, and the exact `link` command.
+ * before it is the principal trusted. The closing hint names the stack (named as `link --create`
+ * names it, ./role-names), the ARN of the role it will create, and the exact `link` command.
  *
  * @param {import('..')} plugin
  */
 async function runTemplate(plugin) {
   const { serverless, options, log } = plugin;
-  const { principal: givenPrincipal } = roleInputs(serverless, options);
-  const roleName = options['role-name'] || deployRoleTemplate.DEFAULT_ROLE_NAME;
+  // The role's and the stack's names by the one table of defaults (./role-names).
+  const { principal: givenPrincipal, roleName, stackName } = roleInputs(serverless, options);
   const externalId = options['external-id'];
   const settings = plugin.settings();
   const boundary = boundaryInputs(serverless, options, settings, roleName);
@@ -47,7 +46,6 @@ async function runTemplate(plugin) {
 
   const account = await callerAccount(serverless);
   const roleArn = account ? `arn:${account.partition}:iam::${account.accountId}:role/${roleName}` : `arn:aws:iam::ACCOUNT:role/${roleName}`;
-  const stackName = `${roleName.replace(/[^A-Za-z0-9-]/g, '-')}-role`;
   const linkOptions = `${options.stage ? ` --stage ${options.stage}` : ''}${externalId ? ` --external-id ${externalId}` : ''}`;
   log.notice(
     [

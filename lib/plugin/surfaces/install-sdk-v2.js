@@ -1,6 +1,6 @@
 'use strict';
 
-const redact = require('../../api/redact');
+const redact = require('../../shared/redact');
 
 /** `provider.sdk` (the AWS SDK v2), or undefined where it is gone: osls 4 makes it a throwing getter. */
 function sdkV2Of(provider) {

@@ -1,6 +1,6 @@
 'use strict';
 
-const redact = require('../../api/redact');
+const redact = require('../../shared/redact');
 
 /**
  * Installs the keys on the AWS SDK v3 surface of osls 4.x, if the provider has one.

@@ -206,7 +206,7 @@ mod holder {
     /// The parent of `pid`, from `/proc/PID/stat` (its fourth field, after the command name in
     /// parentheses, which may itself hold spaces and parentheses).
     #[cfg(target_os = "linux")]
-    fn parent_of(pid: u32) -> Option<u32> {
+    pub(super) fn parent_of(pid: u32) -> Option<u32> {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
         let (_, after_name) = stat.rsplit_once(')')?;
         after_name.split_whitespace().nth(1)?.parse().ok()
@@ -215,7 +215,7 @@ mod holder {
     /// The parent of `pid`, from the kernel's short BSD process info: the full one
     /// (`PROC_PIDTBSDINFO`) fails with EPERM for another user's processes, the short one does not.
     #[cfg(target_os = "macos")]
-    fn parent_of(pid: u32) -> Option<u32> {
+    pub(super) fn parent_of(pid: u32) -> Option<u32> {
         let mut info = std::mem::MaybeUninit::<libc::proc_bsdshortinfo>::zeroed();
         let size = libc::c_int::try_from(std::mem::size_of::<libc::proc_bsdshortinfo>()).ok()?;
         let pid = libc::c_int::try_from(pid).ok()?;
@@ -267,14 +267,24 @@ mod tests {
 
     #[tokio::test]
     async fn a_second_holder_waits_until_the_first_lets_go() {
+        use std::sync::atomic::{AtomicBool, Ordering};
         let dir = tempfile::tempdir().unwrap();
         let first = acquire(dir.path(), "k", Duration::from_secs(5), false).await;
         assert!(held(&first));
         // This process holds it: not an ancestor of itself, so the second try waits and gives up.
         assert!(matches!(acquire(dir.path(), "k", Duration::from_millis(50), false).await, Acquired::NotHeld));
         assert!(held(&acquire(dir.path(), "other", Duration::from_millis(50), false).await), "other keys are free");
+        // A waiter gets the lock, and only once the first holder has let go.
+        let released = std::sync::Arc::new(AtomicBool::new(false));
+        let (path, seen) = (dir.path().to_owned(), released.clone());
+        let waiter = tokio::spawn(async move {
+            let acquired = acquire(&path, "k", Duration::from_secs(30), false).await;
+            (held(&acquired), seen.load(Ordering::SeqCst))
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        released.store(true, Ordering::SeqCst);
         drop(first);
-        assert!(held(&acquire(dir.path(), "k", Duration::from_millis(50), false).await));
+        assert_eq!(waiter.await.unwrap(), (true, true), "held, after the release");
     }
 
     #[cfg(unix)]
@@ -313,6 +323,11 @@ mod tests {
         assert!(holder::loop_reported(&file));
         assert!(holder::is_ancestor(std::os::unix::process::parent_id()));
         assert!(!holder::is_ancestor(std::process::id()), "a process is not its own ancestor");
+        // Upward past the first step: the parent's parent is an ancestor too.
+        #[cfg(any(target_os = "linux", target_os = "macos"))]
+        if let Some(grandparent) = holder::parent_of(std::os::unix::process::parent_id()).filter(|p| *p > 1) {
+            assert!(holder::is_ancestor(grandparent), "grandparent {grandparent}");
+        }
     }
 
     #[cfg(unix)]

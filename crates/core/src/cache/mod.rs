@@ -263,12 +263,23 @@ pub(crate) mod tests {
             .await
             .unwrap();
         assert_eq!(first.source, Source::Sts);
-        // A new process has an empty memory: emulate it by reading the entry directly.
-        let on_disk = entry::read(dir.path(), &cache_key(&request, &env()), &request).unwrap();
-        assert_eq!(on_disk.access_key_id, "ASIA1");
+        // A new process has an empty memory: this one's is forgotten, and both ways a resolve
+        // reads (the warm start's peek, then fetch) answer from the disk without STS.
+        let new_process = |request: &AssumeRoleRequest| {
+            MEMORY.lock().unwrap().remove(&cache_key(request, &env()));
+        };
+        new_process(&request);
+        assert_eq!(peek(&request, &settings(Some(dir.path()))).unwrap().access_key_id, "ASIA1");
+        new_process(&request);
+        let no_sts = || async { Err(Error::Sts { sts_code: "Unexpected".into(), message: "called".into() }) };
+        let second = fetch(&request, &settings(Some(dir.path())), no_sts).await.unwrap();
+        assert_eq!((second.credentials.access_key_id.as_str(), second.source), ("ASIA1", Source::Cache));
 
         let stale = self::request("stale");
         fetch(&stale, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(600), 2)) }).await.unwrap();
+        new_process(&stale);
+        assert!(peek(&stale, &settings(Some(dir.path()))).is_none(), "a stale entry is no answer");
+        new_process(&stale);
         let again = fetch(&stale, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 3)) })
             .await
             .unwrap();

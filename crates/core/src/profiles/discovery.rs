@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 /// Environment variable naming the store explicitly.
 const CONFIG_ENV: &str = "SERVERLESS_ACCESS_ROLES_CONFIG";
 
-/// How an explicit `config_path` is named where users set it.
-const CONFIG_PATH_SETTING: &str =
-    "the configPath option (--config on the command line, custom.accessRoles.configPath in serverless.yml)";
+/// How an explicit `config_path` is named in messages; each front-end adds its own flag for it
+/// (see [`crate::details::Hint::ConfigPath`]).
+pub(crate) const CONFIG_PATH_SETTING: &str = "the store path given";
 
 /// File names looked for in each directory, in order; the first is the one a new store gets.
 const FILE_NAMES: &[&str] = &["access-roles.yml", "access-roles.json"];
@@ -183,7 +183,7 @@ mod tests {
         assert!(err.contains("from-env.yml does not exist; SERVERLESS_ACCESS_ROLES_CONFIG names it"), "{err}");
         d.config_path = Some(PathBuf::from("explicit.yml"));
         let err = d.find().unwrap_err().to_string();
-        assert!(err.contains("explicit.yml does not exist; the configPath option (--config"), "{err}");
+        assert!(err.contains("explicit.yml does not exist; the store path given names it"), "{err}");
     }
 
     #[test]

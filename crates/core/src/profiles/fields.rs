@@ -4,12 +4,9 @@
 //! own line and column by the parser.
 
 use super::checked::deserialize_checked;
+use crate::arn::{Arn, PARTITIONS};
 use crate::text::shorten;
 use std::fmt;
-
-/// Partitions whose IAM role ARNs the store accepts.
-const PARTITIONS: &[&str] =
-    &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
 /// The IAM role ARN of an access role: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,24 +26,23 @@ impl TryFrom<String> for RoleArn {
 
     fn try_from(value: String) -> Result<Self, String> {
         let expected = "expected an IAM role ARN like arn:aws:iam::123456789012:role/serverless-deploy";
-        let parts: Vec<&str> = value.splitn(6, ':').collect();
-        let [arn, partition, service, region, account, resource] = parts.as_slice() else {
+        let Some(arn) = Arn::parse(&value) else {
             return Err(format!("`{}` is not an ARN; {expected}", shorten(&value)));
         };
-        if *arn != "arn" || *service != "iam" || !region.is_empty() {
+        if arn.service != "iam" || !arn.region.is_empty() {
             return Err(format!("`{}` is not an IAM ARN; {expected}", shorten(&value)));
         }
-        if !PARTITIONS.contains(partition) {
+        if !arn.known_partition() {
             return Err(format!(
                 "unknown partition `{}` in role ARN; expected one of {}",
-                shorten(partition),
+                shorten(arn.partition),
                 PARTITIONS.join(", ")
             ));
         }
-        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("account `{}` in role ARN is not 12 digits; {expected}", shorten(account)));
+        if !arn.valid_account() {
+            return Err(format!("account `{}` in role ARN is not 12 digits; {expected}", shorten(arn.account)));
         }
-        let Some(path_and_name) = resource.strip_prefix("role/") else {
+        let Some(path_and_name) = arn.resource.strip_prefix("role/") else {
             return Err(format!("`{}` names no role (resource must start with `role/`); {expected}", shorten(&value)));
         };
         let name = path_and_name.rsplit('/').next().unwrap_or_default();

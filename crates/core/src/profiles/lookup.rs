@@ -1,7 +1,8 @@
 //! Choosing the deployment profile for an app and stage.
 
-use super::store::{closest, Profile, ProfileStore};
+use super::store::{Profile, ProfileStore};
 use crate::error::Error;
+use crate::suggest::suggest;
 
 /// The store rule that chose a profile, for `access-role show` and log lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,8 +19,8 @@ impl Rule {
     /// The store key that made the choice, e.g. `apps.payments.stages.prod`.
     pub fn key(self, app: &str, stage: &str) -> String {
         match self {
-            Rule::Stage => format!("apps.{app}.stages.{stage}"),
-            Rule::AppDefault => format!("apps.{app}.defaultProfile"),
+            Rule::Stage => super::mapping_path(app, Some(stage)).join("."),
+            Rule::AppDefault => super::mapping_path(app, None).join("."),
             Rule::StoreDefault => "defaultProfile".to_owned(),
         }
     }
@@ -55,13 +56,13 @@ impl ProfileStore {
         let by_store = self.default_profile.as_ref().map(|n| (n, Rule::StoreDefault));
         let no_profile = || {
             let apps: Vec<&str> = self.apps.keys().map(String::as_str).collect();
-            let near_app = app_entry.is_none().then(|| closest(app, &apps)).flatten().map(str::to_owned);
+            let near_app = app_entry.is_none().then(|| suggest(app, &apps)).flatten().map(str::to_owned);
             Error::NoProfile { path: self.path.clone(), app: app.to_owned(), stage: stage.to_owned(), near_app }
         };
         let (name, rule) = by_stage.or(by_app).or(by_store).ok_or_else(no_profile)?;
         let (name, profile) = self.profiles.get_key_value(name).ok_or_else(no_profile)?;
         let stages: Vec<&str> = app_entry.map(|a| a.stages.keys().map(String::as_str).collect()).unwrap_or_default();
-        let near_stage = (rule != Rule::Stage).then(|| super::near_miss(stage, &stages)).flatten();
+        let near_stage = (rule != Rule::Stage).then(|| suggest(stage, &stages)).flatten();
         Ok(Selection { name, profile, rule, near_stage })
     }
 }

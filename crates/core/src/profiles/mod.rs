@@ -1,23 +1,24 @@
 //! Deployment profiles: the profile store, where it is found, and which profile an app and stage use.
 
+mod assume_fields;
 mod checked;
 mod discovery;
 mod fields;
 mod locate;
 mod lookup;
 mod names;
-mod near_miss;
-mod session;
 mod shape;
 mod store;
+mod summary;
 
+pub use assume_fields::{MfaSerial, SessionPolicy, SessionTags};
+pub(crate) use discovery::CONFIG_PATH_SETTING;
 pub use discovery::{Discovery, StoreLocation};
 pub use fields::{DurationSeconds, ExternalId, NameTemplate, Region, RoleArn};
 pub use lookup::{Rule, Selection};
 pub(crate) use names::problem as name_problem;
-pub use near_miss::near_miss;
-pub use session::{MfaSerial, SessionPolicy, SessionTags};
-pub use store::{closest, AppProfiles, Profile, ProfileStore};
+pub use store::{AppProfiles, Profile, ProfileStore};
+pub use summary::{mapping_path, summarize, Format, Mapping, ProfileEntry, StoreSummary};
 
 use crate::error::Error;
 use std::collections::HashMap;
@@ -59,6 +60,11 @@ pub fn load(path: &Path) -> Result<Arc<ProfileStore>, Error> {
 
 /// Reads and parses the store at `path`.
 fn read(path: &Path) -> Result<ProfileStore, Error> {
+    ProfileStore::parse(path, &read_text(path)?)
+}
+
+/// The text of the store at `path`: a regular UTF-8 file of at most 1 MiB.
+pub fn read_text(path: &Path) -> Result<String, Error> {
     let unreadable = |reason: String| Error::UnreadableConfig { path: path.to_owned(), reason };
     let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
     if meta.is_dir() {
@@ -71,9 +77,7 @@ fn read(path: &Path) -> Result<ProfileStore, Error> {
         return Err(unreadable(format!("it is {} bytes; a profile store may be at most 1 MiB", meta.len())));
     }
     let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| unreadable(format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to())))?;
-    ProfileStore::parse(path, &text)
+    String::from_utf8(bytes).map_err(|e| unreadable(format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to())))
 }
 
 #[cfg(test)]

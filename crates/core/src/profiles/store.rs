@@ -1,11 +1,13 @@
 //! The profile store document: its shape, parsing and cross-reference checks.
 
+use super::assume_fields::{MfaSerial, SessionPolicy, SessionTags};
 use super::checked::unique_keys;
 use super::fields::{DurationSeconds, ExternalId, NameTemplate, Region, RoleArn};
 use super::locate::{locate, Step};
-use super::session::{MfaSerial, SessionPolicy, SessionTags};
 use super::shape;
+use super::summary::Format;
 use crate::error::Error;
+use crate::suggest::suggest;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -76,54 +78,18 @@ pub struct AppProfiles {
 }
 
 impl ProfileStore {
-    /// Parses a store from its text: when `path` ends in `.json` it must be strict JSON, then
-    /// (JSON being YAML) both are read as YAML. Either way errors carry line and column; a YAML store nested too deep, or with too many nodes
-    /// (aliases counting as what they repeat), is refused before it is parsed (see
-    /// [`super::shape`]).
+    /// Parses a store from its text, in the format its path's extension says (see
+    /// [`Format::of`]).
     pub fn parse(path: &Path, text: &str) -> Result<ProfileStore, Error> {
-        // The parsers quote the file (an unknown key, a bad scalar): foreign text, escaped.
-        let invalid = |line: Option<u64>, column: Option<u64>, message: String| Error::InvalidConfig {
-            path: path.to_owned(),
-            line,
-            column,
-            message: crate::text::foreign(&message),
-        };
-        // A byte-order mark (what some Windows editors save UTF-8 with) is no part of the text.
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        let only_comments =
-            text.lines().all(|line| line.trim().is_empty() || (!json && line.trim_start().starts_with('#')));
-        if only_comments {
-            return Err(invalid(None, None, "the file is empty; expected a mapping with `profiles`".to_owned()));
-        }
-        if json {
-            // Strict JSON first (no trailing commas, comments or single quotes), as a plain value;
-            // then the same text, which is YAML too, goes the YAML way below, so the store's
-            // fields are checked by one parser in the binary, not two (the size budget).
-            serde_json::from_str::<serde_json::Value>(text).map_err(|err| {
-                let known = |n: usize| u64::try_from(n).ok().filter(|n| *n > 0);
-                invalid(known(err.line()), known(err.column()), message_of(&err.to_string()))
-            })?;
-        }
-        let mut store: ProfileStore = {
-            shape::check(text).map_err(|r| invalid(Some(r.line), Some(r.column), r.message))?;
-            serde_norway::from_str(text).map_err(|err| {
-                let location = err.location();
-                let mut message = with_hint(&message_of(&err.to_string()));
-                // The parser stops at the tab without saying so.
-                let at = location
-                    .as_ref()
-                    .and_then(|l| text.lines().nth(l.line().checked_sub(1)?)?.chars().nth(l.column().checked_sub(1)?));
-                if at == Some('\t') {
-                    message.push_str(" (a tab: YAML indents with spaces)");
-                }
-                invalid(
-                    location.as_ref().map(|l| l.line() as u64),
-                    location.as_ref().map(|l| l.column() as u64),
-                    message,
-                )
-            })?
-        };
+        ProfileStore::parse_as(path, text, Format::of(path))
+    }
+
+    /// Parses a store from its text in `format`: JSON must be strict JSON, then (JSON being
+    /// YAML) both are read as YAML. Either way errors carry line and column; a YAML store nested
+    /// too deep, or with too many nodes (aliases counting as what they repeat), is refused before
+    /// it is parsed (see [`super::shape`]). `path` is where the text is said to come from.
+    pub fn parse_as(path: &Path, text: &str, format: Format) -> Result<ProfileStore, Error> {
+        let mut store: ProfileStore = read_document(path, text, format)?;
         store.path = path.to_owned();
         store.check_references(text)?;
         Ok(store)
@@ -149,7 +115,7 @@ impl ProfileStore {
             if !self.profiles.contains_key(reference) {
                 let defined: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
                 let mut message = format!("profile `{reference}` is not defined under `profiles`");
-                match closest(reference, &defined) {
+                match suggest(reference, &defined) {
                     Some(near) => message.push_str(&format!(" (did you mean `{near}`?)")),
                     None if defined.is_empty() => message.push_str("; no profiles are defined"),
                     None => message.push_str(&format!("; defined: {}", defined.join(", "))),
@@ -255,14 +221,88 @@ impl ProfileStore {
             path: self.path.clone(),
             line: location.map(|(line, _)| line),
             column: location.map(|(_, column)| column),
+            field: Some(field_of(at)),
             message,
         }
     }
 }
 
+/// A store's text read as `T` in `format`, with every check that comes before the store's own
+/// rules: not empty, strict JSON for JSON, not too deep or large; errors located in the text.
+pub(super) fn read_document<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    format: Format,
+) -> Result<T, Error> {
+    // The parsers quote the file (an unknown key, a bad scalar): foreign text, escaped.
+    let invalid = |line: Option<u64>, column: Option<u64>, message: String| {
+        let (field, message) = split_field(message);
+        Error::InvalidConfig { path: path.to_owned(), line, column, field, message: crate::text::foreign(&message) }
+    };
+    // A byte-order mark (what some Windows editors save UTF-8 with) is no part of the text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.len() as u64 > super::MAX_STORE_BYTES {
+        let reason = format!("it is {} bytes; a profile store may be at most 1 MiB", text.len());
+        return Err(Error::UnreadableConfig { path: path.to_owned(), reason });
+    }
+    let json = format == Format::Json;
+    let only_comments =
+        text.lines().all(|line| line.trim().is_empty() || (!json && line.trim_start().starts_with('#')));
+    if only_comments {
+        return Err(invalid(None, None, "the file is empty; expected a mapping with `profiles`".to_owned()));
+    }
+    if json {
+        // Strict JSON first (no trailing commas, comments or single quotes), as a plain value;
+        // then the same text, which is YAML too, goes the YAML way below, so the store's
+        // fields are checked by one parser in the binary, not two (the size budget).
+        serde_json::from_str::<serde_json::Value>(text).map_err(|err| {
+            let known = |n: usize| u64::try_from(n).ok().filter(|n| *n > 0);
+            invalid(known(err.line()), known(err.column()), message_of(&err.to_string()))
+        })?;
+    }
+    shape::check(text).map_err(|r| invalid(Some(r.line), Some(r.column), r.message))?;
+    serde_norway::from_str(text).map_err(|err| {
+        let location = err.location();
+        let mut message = with_hint(&message_of(&err.to_string()));
+        // The parser stops at the tab without saying so.
+        let at = location
+            .as_ref()
+            .and_then(|l| text.lines().nth(l.line().checked_sub(1)?)?.chars().nth(l.column().checked_sub(1)?));
+        if at == Some('\t') {
+            message.push_str(" (a tab: YAML indents with spaces)");
+        }
+        invalid(location.as_ref().map(|l| l.line() as u64), location.as_ref().map(|l| l.column() as u64), message)
+    })
+}
+
 /// Where profile `name`'s `via` is written.
 fn via_path(name: &str) -> Vec<Step<'_>> {
     vec![Step::Key("profiles"), Step::Key(name), Step::Key("via")]
+}
+
+/// A node's path as the parser writes it: `profiles.ci.transitiveTagKeys[1]`.
+fn field_of(at: &[Step<'_>]) -> String {
+    let mut field = String::new();
+    for step in at {
+        match step {
+            Step::Key(key) if field.is_empty() => field.push_str(key),
+            Step::Key(key) => field.push_str(&format!(".{key}")),
+            Step::Index(index) => field.push_str(&format!("[{index}]")),
+        }
+    }
+    field
+}
+
+/// The parser's message parted into the field it names first (`profiles.ci.roleArn: …`) and the
+/// reason. A path is one word of key characters; a message that starts otherwise names no field.
+fn split_field(message: String) -> (Option<String>, String) {
+    let is_path = |p: &str| {
+        !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "._-[]".contains(c)) && !p.starts_with(['.', '['])
+    };
+    match message.split_once(": ") {
+        Some((path, reason)) if is_path(path) => (Some(path.to_owned()), reason.to_owned()),
+        _ => (None, message),
+    }
 }
 
 /// The parser's message without its location, which is reported separately.
@@ -290,20 +330,10 @@ fn with_hint(message: &str) -> String {
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|k| !k.is_empty() && *k != "one" && *k != "of")
         .collect();
-    match closest(unknown, &candidates) {
+    match suggest(unknown, &candidates) {
         Some(near) => format!("{message} (did you mean `{near}`?)"),
         None => message.to_owned(),
     }
-}
-
-/// The candidate closest to `word`, if it is close enough to be a likely typo.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()), *c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]
@@ -513,7 +543,7 @@ mod tests {
     fn a_chain_of_more_than_ten_calls_is_refused_where_it_starts() {
         assert!(parse(&chain_of(MAX_CHAIN_CALLS)).is_ok());
         let err = error_of(&chain_of(MAX_CHAIN_CALLS + 1));
-        assert!(err.starts_with("access-roles.yml:4:10: profile `p0` is assumed through a chain of more than 10 roles (p0 -> p1 -> p2 -> …)"), "{err}");
+        assert!(err.starts_with("access-roles.yml:4:10: profiles.p0.via: profile `p0` is assumed through a chain of more than 10 roles (p0 -> p1 -> p2 -> …)"), "{err}");
         let long = error_of(&chain_of(500));
         assert!(long.contains("more than 10 roles"), "{long}");
     }

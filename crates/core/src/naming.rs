@@ -1,4 +1,5 @@
-//! Role session names: rendered from a template, then fitted to STS's rules.
+//! Name templates (`{user}-{app}-{stage}`) rendered for the role session name and the source
+//! identity, then fitted to STS's rules.
 //!
 //! STS accepts 2–64 characters of `[A-Za-z0-9_+=,.@-]`. The session name shows up in CloudTrail
 //! and in the assumed-role ARN, so it carries who ran the command and for which app and stage.
