@@ -38,8 +38,9 @@ const SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
 const SESSION_TOKEN: &str = "AWS_SESSION_TOKEN";
 const EXPIRATION: &str = "AWS_CREDENTIAL_EXPIRATION";
 
-/// Variables a session removes: profiles win over key variables in SDK v3 and the aws CLI, and
-/// botocore reads the legacy `AWS_SECURITY_TOKEN` before `AWS_SESSION_TOKEN`.
+/// Variables a session removes: `AWS_PROFILE` wins over key variables in SDK v3 for JavaScript,
+/// `AWS_DEFAULT_PROFILE` is read by older tools, and botocore reads the legacy
+/// `AWS_SECURITY_TOKEN` before `AWS_SESSION_TOKEN`.
 const REMOVED: &[&str] = &["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
 
 /// How much later than now plus the request's lifetime a marker's expiry may be (clocks apart)
