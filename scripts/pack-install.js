@@ -39,9 +39,18 @@ const RUN_TIMEOUT_MS = 180_000;
 /** The oldest glibc the linux-x64-gnu build must load on (Amazon Linux 2, CodeBuild). */
 const GLIBC_BASELINE = '2.17';
 
-/** What a published tarball must hold, and what it must not. */
-const REQUIRED_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'index.js', 'index.d.ts', 'binding.js', 'binding.d.ts', 'lib/native.js'];
-const FORBIDDEN_FILES = [/\.node$/, /^__test__\//, /^crates\//, /^src\//, /^target\//, /^npm\//, /^scripts\//, /^examples\//, /^\.github\//, /Cargo\.(toml|lock)$/];
+/**
+ * What a published tarball must hold, and what it must not: of examples/, only the hook example
+ * the README tells users to copy ships.
+ */
+const REQUIRED_FILES = [
+  'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'index.js', 'index.d.ts', 'binding.js', 'binding.d.ts', 'lib/native.js',
+  'examples/access-role-hook.js',
+];
+const FORBIDDEN_FILES = [
+  /\.node$/, /^__test__\//, /^crates\//, /^src\//, /^target\//, /^npm\//, /^scripts\//, /^examples\/(?!access-role-hook\.js$)/,
+  /^\.github\//, /Cargo\.(toml|lock)$/,
+];
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
 
 /** The flags, with what `--help` says of each; anything else is a usage error. */
