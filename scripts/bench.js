@@ -231,7 +231,7 @@ async function printProbes(aws) {
     const { code, stdout, output } = await service.run(['print']);
     const elapsed = ms(t0);
     if (code !== 0 || !/^service: payments$/m.test(stdout)) throw new Error(`${service.label} print exited ${code}:\n${output}`);
-    expect(/Access role: profile/.test(output), plugin, `${service.label} print: plugin active`);
+    expect(/Access role: \S+ → profile "/.test(output), plugin, `${service.label} print: plugin active`);
     return { ms: elapsed, sts: (await assumeRoleCount(aws.endpoint)) - before };
   };
   const probes = {};

@@ -314,7 +314,7 @@ async function main() {
     const relink = await serverless(service, ['access-role', 'link', '--profile', 'sandbox', '--role-arn', deployRole], env);
     expect(relink, 'serverless access-role link --role-arn', [new RegExp(`profile "sandbox": roleArn ${role} → ${deployRole}`)]);
     const info = await serverless(service, ['info', '--stage', STAGE], env);
-    expect(info, 'serverless info', [/service: payments/, new RegExp(`stage: ${STAGE}`), new RegExp(`Access role: profile "sandbox" \\(${deployRole}\\)`)]);
+    expect(info, 'serverless info', [/service: payments/, new RegExp(`stage: ${STAGE}`), new RegExp(`Access role: payments/${STAGE} → profile "sandbox" \\([^)]+\\) → ${deployRole};`)]);
     const outputs = [dry, link, test, relink, info].map((r) => r.output).join('\n');
     if ([aws.seed.baseUser.secretAccessKey, aws.seed.adminUser.secretAccessKey].some((secret) => outputs.includes(secret))) {
       throw new Error('a secret key was printed');
