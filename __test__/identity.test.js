@@ -126,8 +126,9 @@ test('a forged session marker beside long-term keys is ignored: keys come only f
   // their keys inside an exec shell has them.
   const forgery = { AWS_SESSION_TOKEN: 'anything', SERVERLESS_ACCESS_ROLES_SESSION: forged };
   const before = await assumedKeyIds(aws.endpoint);
-  const run = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--aws-profile', 'base', '--no-cache'], forgery);
+  const run = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--aws-profile', 'base', '--no-cache', '--verbose'], forgery);
   assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /^serverless-access-roles: SERVERLESS_ACCESS_ROLES_SESSION ignored: it is not a marker this version writes$/m);
   const document = JSON.parse(run.stdout);
   assert.match(document.AccessKeyId, /^ASIA/);
   assert.notEqual(document.Expiration, '2099-01-01T00:00:00.000Z');

@@ -154,7 +154,11 @@ async function resolveAsking(app, stage, options, { tell = false } = {}) {
   });
   const warning = nearStageWarning(app, stage, credentials);
   if (warning) process.stderr.write(`${PROGRAM}: warning: ${warning}\n`);
-  if (tell) process.stderr.write(`${PROGRAM}: ${resolvedLine(app, stage, credentials)}\n`);
+  if (tell) {
+    // A session marker that did not prove itself is said, as the plugin's debug line does.
+    if (credentials.sessionIgnored) process.stderr.write(`${PROGRAM}: ${credentials.sessionIgnored}\n`);
+    process.stderr.write(`${PROGRAM}: ${resolvedLine(app, stage, credentials)}\n`);
+  }
   return credentials;
 }
 
