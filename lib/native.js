@@ -154,6 +154,7 @@ const FUNCTIONS = [
   'writeAwsConfigProfiles',
   'awsConfigProfilesState',
   'sessionEnvironment',
+  'servedSessionEnvironment',
   'listCache',
   'callerIdentity',
   'clearCache',

@@ -143,6 +143,18 @@ pub(crate) fn text_list(env: &Env, name: &'static str, value: Unknown<'_>) -> na
         .collect()
 }
 
+/// An optional array of strings: absent, `undefined` and `null` are none (empty).
+pub(crate) fn optional_text_list(
+    env: &Env,
+    name: &'static str,
+    value: Option<Unknown<'_>>,
+) -> napi::Result<Vec<String>> {
+    match value.filter(|v| !matches!(v.get_type(), Ok(ValueType::Undefined | ValueType::Null))) {
+        Some(value) => text_list(env, name, value),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// An optional string argument: absent, `undefined` and `null` are none.
 pub(crate) fn optional_text(env: &Env, name: &'static str, value: Option<Unknown<'_>>) -> napi::Result<Option<String>> {
     match value.filter(|v| !matches!(v.get_type(), Ok(ValueType::Undefined | ValueType::Null))) {

@@ -76,17 +76,25 @@ pub struct AwsConfigWrite {
 }
 
 /// Lists the AWS config profiles that the profile store (found as `resolveCredentials` finds it)
-/// implies, each name starting with `prefix`. Throws the coded store errors, and
-/// `E_INVALID_ARGUMENT` for a prefix AWS profile names cannot hold.
-#[napi(catch_unwind, ts_args_type = "prefix?: string | undefined | null, options?: ResolveOptions | undefined | null")]
+/// implies, each name starting with `prefix`: `APP` for an app's default, `APP-STAGE` for each
+/// mapped stage and for each of `stages` (answered as a resolve would: the app's default, else
+/// the store's). Throws the coded store errors, and `E_INVALID_ARGUMENT` for a prefix AWS
+/// profile names cannot hold or a stage that is no stage name.
+#[napi(
+    catch_unwind,
+    ts_args_type = "prefix?: string | undefined | null, options?: ResolveOptions | undefined | null, stages?: string[] | undefined | null"
+)]
 pub fn aws_config_profiles(
     env: &Env,
     prefix: Option<Unknown<'_>>,
     options: Option<Unknown<'_>>,
+    stages: Option<Unknown<'_>>,
 ) -> napi::Result<AwsConfigProfiles> {
     let prefix = args::optional_text(env, "prefix", prefix)?;
     let options = args::options(env, options)?;
-    let listing = core::list(&options.plan, prefix.as_deref().unwrap_or("")).map_err(|err| to_js(env, &err))?;
+    let stages = args::optional_text_list(env, "stages", stages)?;
+    let listing =
+        core::list(&options.plan, prefix.as_deref().unwrap_or(""), &stages).map_err(|err| to_js(env, &err))?;
     Ok(AwsConfigProfiles {
         config_path: listing.config_path.display().to_string(),
         profiles: listing.profiles.into_iter().map(convert_profile).collect(),

@@ -1,5 +1,6 @@
-//! `sessionEnvironment(credentials)`.
+//! `sessionEnvironment(credentials)`, `servedSessionEnvironment(credentials, endpoint)`.
 
+use crate::error::to_js;
 use crate::resolve::AccessRoleCredentials;
 use access_roles_core as core;
 use napi_derive::napi;
@@ -21,12 +22,42 @@ pub struct SessionEnvironment {
 /// and refuses another role.
 #[napi(catch_unwind)]
 pub fn session_environment(credentials: AccessRoleCredentials) -> napi::Result<SessionEnvironment> {
+    Ok(converted(core::session_environment(&to_core(credentials))))
+}
+
+/// A local credentials endpoint serving an access role's keys (`exec --server`).
+#[napi(object)]
+pub struct ServedEndpoint {
+    /// `http://127.0.0.1:PORT/…`.
+    pub uri: String,
+    /// The token every request must carry as `Authorization`.
+    pub token: String,
+}
+
+/// The environment of a session whose keys `endpoint` serves, first resolved as `credentials`:
+/// `AWS_CONTAINER_CREDENTIALS_FULL_URI`, `AWS_CONTAINER_AUTHORIZATION_TOKEN` and the session
+/// marker set; the key variables, and whatever else the AWS SDKs read before the endpoint,
+/// removed. Rejects with `E_ENDPOINT_SHADOWED` when the AWS config's `default` profile has
+/// credentials of its own, which the SDKs would take instead.
+#[napi(catch_unwind)]
+pub fn served_session_environment(
+    env: napi::Env,
+    credentials: AccessRoleCredentials,
+    endpoint: ServedEndpoint,
+) -> napi::Result<SessionEnvironment> {
+    let endpoint = core::ServedEndpoint { uri: endpoint.uri, token: core::Secret::new(endpoint.token) };
+    core::served_session_environment(&to_core(credentials), &endpoint, &core::Env::real())
+        .map(converted)
+        .map_err(|err| to_js(&env, &err))
+}
+
+fn to_core(credentials: AccessRoleCredentials) -> core::AccessRoleCredentials {
     let source = match credentials.source.as_str() {
         "sts" => core::Source::Sts,
         "session" => core::Source::Session,
         _ => core::Source::Cache,
     };
-    let session = core::session_environment(&core::AccessRoleCredentials {
+    core::AccessRoleCredentials {
         access_key_id: credentials.access_key_id,
         secret_access_key: core::Secret::new(credentials.secret_access_key),
         session_token: core::Secret::new(credentials.session_token),
@@ -43,9 +74,12 @@ pub fn session_environment(credentials: AccessRoleCredentials) -> napi::Result<S
         region: credentials.region,
         source,
         disk_cache_off: None,
-    });
-    Ok(SessionEnvironment {
+    }
+}
+
+fn converted(session: core::SessionEnvironment) -> SessionEnvironment {
+    SessionEnvironment {
         set: session.set.into_iter().map(|(name, value)| (name.to_owned(), value.expose().to_owned())).collect(),
         unset: session.unset.into_iter().map(str::to_owned).collect(),
-    })
+    }
 }

@@ -6,7 +6,7 @@
 
 const fs = require('node:fs');
 const { PROGRAM, errorLine } = require('./error-line');
-const { OPTIONS_HELP, readCommandLine, resolveAsking } = require('./role-args');
+const { OPTIONS_HELP, UsageError, readCommandLine, resolveAsking } = require('./role-args');
 
 
 const USAGE = `usage: ${PROGRAM} credential-process --app APP --stage STAGE [options]
@@ -42,7 +42,9 @@ function toDocument(credentials) {
  * @returns {Promise<number>}
  */
 async function credentialProcess(args) {
-  const parsed = readCommandLine(args, USAGE);
+  const parsed = readCommandLine(args, USAGE, ({ server }) => {
+    if (server) throw new UsageError('--server is an option of exec: credential_process prints keys once');
+  });
   if ('status' in parsed) return parsed.status;
   try {
     const credentials = await resolveAsking(parsed.app, parsed.stage, parsed.options, { tell: parsed.verbose });

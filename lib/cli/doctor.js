@@ -6,8 +6,9 @@
 const { parseArgs } = require('node:util');
 const { PROGRAM, usageFailure } = require('./error-line');
 const { doctorChecks, renderChecks } = require('../shared/doctor-checks');
+const stagesOf = require('../shared/stage-list');
 
-const USAGE = `usage: ${PROGRAM} doctor --app APP --stage STAGE [--config PATH] [--aws-profile PROFILE] [--json]
+const USAGE = `usage: ${PROGRAM} doctor --app APP --stage STAGE [--config PATH] [--aws-profile PROFILE] [--prefix PREFIX] [--stages S1,S2] [--json]
 
 Checks, one line each (ok, warning, failure, and the fix): the profile store, the mapping of APP
 and STAGE (and near misses of mapped stages), the base identity (GetCallerIdentity) and whether
@@ -24,6 +25,8 @@ options:
   --region REGION        STS region when the profile names none
   --mfa-code CODE        the MFA device's current code, for a profile with mfaSerial
   --aws-config PATH      the AWS config file to compare; default: AWS_CONFIG_FILE, else ~/.aws/config
+  --prefix PREFIX        the --prefix given to \`profiles --write\`
+  --stages S1,S2         the --stages given to \`profiles --write\`
   --json                 the checks as a JSON array on stdout
   -h, --help             this text
 `;
@@ -36,6 +39,8 @@ const OPTIONS = {
   region: { type: 'string' },
   'mfa-code': { type: 'string' },
   'aws-config': { type: 'string' },
+  prefix: { type: 'string' },
+  stages: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -66,6 +71,8 @@ async function doctor(args) {
   if (values.region !== undefined) options.region = values.region;
   if (values['mfa-code'] !== undefined) options.mfaCode = values['mfa-code'];
   if (values['aws-config'] !== undefined) options.awsConfigPath = values['aws-config'];
+  if (values.prefix !== undefined) options.profilesPrefix = values.prefix;
+  options.profilesStages = stagesOf(values.stages);
   const checks = await doctorChecks(values.app, values.stage, options);
   process.stdout.write(values.json ? `${JSON.stringify(checks, null, 2)}\n` : renderChecks(checks));
   return checks.some((c) => c.status === 'failure') ? 1 : 0;

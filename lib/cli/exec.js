@@ -2,7 +2,9 @@
 // `serverless-access-roles exec`: runs one command on the access role's keys, as aws-vault's
 // `exec` does, for tools that load no plugin (Serverless v4, CDK, Terraform, scripts). The
 // command gets the session environment the plugin exports (the core's sessionEnvironment), so a
-// resolve inside it answers the same role without STS and refuses another.
+// resolve inside it answers the same role without STS and refuses another. With --server it gets
+// a local endpoint that renews the keys instead (./credentials-server, the core's
+// servedSessionEnvironment), living exactly as long as the command.
 
 const os = require('node:os');
 // cross-spawn: on Windows, finds COMMAND through PATHEXT and runs .cmd/.bat shims (serverless,
@@ -12,9 +14,10 @@ const crossSpawn = require('cross-spawn');
 // The session's variables come from the core through ../native, whose load error names the platform.
 const native = require('../native');
 const exportSession = require('../shared/export-session');
-const { OPTIONS_HELP, readCommandLine, resolveAsking } = require('./role-args');
+const { OPTIONS_HELP, UsageError, readCommandLine, resolveAsking } = require('./role-args');
 const { resolvedLine } = require('../shared/describe-resolve');
 const { PROGRAM, errorLine } = require('./error-line');
+const { startCredentialsServer } = require('./credentials-server');
 
 
 const USAGE = `usage: ${PROGRAM} exec --app APP --stage STAGE [options] [-- COMMAND [ARGS...]]
@@ -28,8 +31,12 @@ AWS_CREDENTIAL_EXPIRATION, SERVERLESS_ACCESS_ROLES_SESSION; no AWS_PROFILE):
 Without COMMAND, it starts your shell on the role ($SHELL, else /bin/sh; on Windows %ComSpec%)
 after one line saying which role and when its keys expire; exit the shell to leave the role.
 
-The keys are not renewed: COMMAND must finish before they expire (the profile's
-durationSeconds, one hour by default). For longer commands, use a credential_process profile.
+These keys are not renewed: COMMAND must finish before they expire (the profile's
+durationSeconds, one hour by default). With --server, COMMAND gets no keys but a credentials
+endpoint on 127.0.0.1 (AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN,
+which every AWS SDK and the aws CLI read) that answers renewed keys for as long as COMMAND runs:
+
+  ${PROGRAM} exec --server --app payments --stage prod -- terraform apply
 
 ${OPTIONS_HELP}
 Exits with COMMAND's status, or 128 + the signal number when a signal ended it.
@@ -69,6 +76,40 @@ function commandEnvironment(credentials) {
   const env = { ...process.env };
   exportSession(credentials, env);
   return env;
+}
+
+/** This process's environment with a served session's variables (the core's) applied. */
+function servedEnvironment(credentials, endpoint) {
+  const { set, unset } = native.servedSessionEnvironment(credentials, endpoint);
+  const env = { ...process.env };
+  for (const name of unset) delete env[name];
+  return Object.assign(env, set);
+}
+
+/**
+ * Starts the credentials endpoint for `parsed`'s app and stage: each request resolves again with
+ * the options of the first resolve (the base identity as exec started), without its MFA code,
+ * which was good for that one call. A failed resolve is one stderr line, said once until the
+ * next success.
+ */
+async function startServer(parsed) {
+  const options = { ...parsed.options };
+  delete options.mfaCode;
+  let told;
+  return startCredentialsServer(
+    async () => {
+      const credentials = await native.resolveCredentials(parsed.app, parsed.stage, options);
+      told = undefined;
+      return credentials;
+    },
+    {
+      onError: (err) => {
+        const line = `${PROGRAM}: exec --server: ${errorLine(err).slice(PROGRAM.length + 2)}`;
+        if (line !== told) process.stderr.write(line);
+        told = line;
+      },
+    },
+  );
 }
 
 /** The stderr line and exit status for a COMMAND that never started, as shells say: 127 or 126. */
@@ -154,6 +195,13 @@ function missingSeparator(own, index) {
   return `"${own[index]}" is not an option of exec; put the command after --: ${fixed}`;
 }
 
+/** --server renews from exec's memory of the keys: --no-cache would make each request an STS call. */
+function checkServer({ server, options }) {
+  if (server && options.cache === false) {
+    throw new UsageError('--server keeps the keys in memory to renew them, and --no-cache would call STS for every request: leave one of them out');
+  }
+}
+
 /**
  * Runs `exec` with `args` and returns the exit status: COMMAND's, or 128 + signal; 1 with
  * `serverless-access-roles: CODE: message` on stderr when resolving fails (COMMAND does not
@@ -165,21 +213,33 @@ async function exec(args) {
   const split = args.indexOf('--');
   const own = split === -1 ? args : args.slice(0, split);
   const [command, ...commandArgs] = split === -1 ? [] : args.slice(split + 1);
-  const parsed = readCommandLine(own, USAGE, undefined, (index) => missingSeparator(own, index));
+  const parsed = readCommandLine(own, USAGE, checkServer, (index) => missingSeparator(own, index));
   if ('status' in parsed) return parsed.status;
   const shell = command === undefined ? loginShell(process.env, process.platform) : undefined;
   let env;
+  let server;
   try {
     const credentials = await resolveAsking(parsed.app, parsed.stage, parsed.options, { tell: !parsed.quiet && !shell });
-    if (shell && !parsed.quiet) {
-      process.stderr.write(`${PROGRAM}: ${resolvedLine(parsed.app, parsed.stage, credentials)}; starting ${shell} on the role (not renewed: exit it before then)\n`);
+    if (parsed.server) {
+      server = await startServer(parsed);
+      env = servedEnvironment(credentials, server);
+    } else {
+      env = commandEnvironment(credentials);
     }
-    env = commandEnvironment(credentials);
+    if (shell && !parsed.quiet) {
+      const renewal = parsed.server ? 'renewed by a local endpoint while it runs' : 'not renewed: exit it before then';
+      process.stderr.write(`${PROGRAM}: ${resolvedLine(parsed.app, parsed.stage, credentials)}; starting ${shell} on the role (${renewal})\n`);
+    }
   } catch (err) {
+    await server?.close();
     process.stderr.write(errorLine(err));
     return 1;
   }
-  return shell ? run(shell, [], env) : run(command, commandArgs, env);
+  try {
+    return await (shell ? run(shell, [], env) : run(command, commandArgs, env));
+  } finally {
+    await server?.close();
+  }
 }
 
 module.exports = { exec, signalPlan, loginShell };

@@ -10,9 +10,10 @@ const { PROGRAM, errorLine, usageFailure } = require('./error-line');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
 const native = require('../native');
 const sectionsOf = require('../shared/aws-config-sections');
+const stagesOf = require('../shared/stage-list');
 
 
-const USAGE = `usage: ${PROGRAM} profiles [--config PATH] [--prefix PREFIX] [--write] [--aws-config PATH]
+const USAGE = `usage: ${PROGRAM} profiles [--config PATH] [--prefix PREFIX] [--stages S1,S2] [--write] [--aws-config PATH]
 
 Prints the AWS config profiles the profile store implies: APP-STAGE for each
 apps.APP.stages.STAGE, and APP for each apps.APP.defaultProfile. Each runs
@@ -26,6 +27,9 @@ options:
   --config PATH      the profile store; default: SERVERLESS_ACCESS_ROLES_CONFIG, then the first
                      access-roles.yml from the current directory upward
   --prefix PREFIX    put PREFIX before every profile name
+  --stages S1,S2     also write APP-STAGE for each of these stages that an app does not map,
+                     answered by its defaultProfile (or the store's): then
+                     \`profile: payments-\${sls:stage}\` works for every stage you deploy
   --write            merge the profiles into the AWS config file, replacing only the block an
                      earlier --write made for this store
   --aws-config PATH  the AWS config file to write; default: AWS_CONFIG_FILE, else ~/.aws/config
@@ -36,6 +40,7 @@ options:
 const OPTIONS = {
   config: { type: 'string' },
   prefix: { type: 'string' },
+  stages: { type: 'string' },
   write: { type: 'boolean' },
   'aws-config': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -64,7 +69,7 @@ async function profiles(args) {
   try {
     const options = { cwd: process.cwd() };
     if (values.config !== undefined) options.configPath = values.config;
-    const listing = native.awsConfigProfiles(values.prefix ?? '', options);
+    const listing = native.awsConfigProfiles(values.prefix ?? '', options, stagesOf(values.stages));
     for (const skipped of listing.skipped) {
       process.stderr.write(`${PROGRAM}: skipped ${skipped.rule}: ${skipped.reason}\n`);
     }

@@ -24,6 +24,8 @@ const OPTIONS_HELP = `options:
                      it the code is asked for on the terminal (once per key lifetime: cached
                      keys need none), or, with no terminal, E_MFA_REQUIRED
   --no-cache         always call STS; do not read or write the disk cache
+  --server           exec: serve the keys to COMMAND from a local endpoint that renews them
+                     (AWS_CONTAINER_CREDENTIALS_FULL_URI) instead of key variables
   --quiet            exec: no line saying which profile, role and base identity are used
   --verbose          credential-process: that line on stderr (exec prints it by default)
   -h, --help         this text
@@ -43,6 +45,7 @@ const OPTIONS = {
   // --no-cache through parseArgs' allowNegative (Node >= 20.16, within `engines`).
   cache: { type: 'boolean', default: true },
   quiet: { type: 'boolean' },
+  server: { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -67,7 +70,7 @@ function firstPositional(args) {
 /**
  * Reads the command line: the arguments after `credential-process`, or exec's before `--`.
  * @param {string[]} args
- * @returns {{ help: true } | { app: string, stage: string, options: object, quiet: boolean, verbose: boolean }}
+ * @returns {{ help: true } | { app: string, stage: string, options: object, quiet: boolean, verbose: boolean, server: boolean }}
  */
 function parse(args) {
   let values;
@@ -89,7 +92,14 @@ function parse(args) {
   const envMfaCode = takeEnvMfaCode();
   const mfaCode = values['mfa-code'] ?? envMfaCode;
   if (mfaCode !== undefined) options.mfaCode = mfaCode;
-  return { app: values.app, stage: values.stage, options, quiet: Boolean(values.quiet), verbose: Boolean(values.verbose) };
+  return {
+    app: values.app,
+    stage: values.stage,
+    options,
+    quiet: Boolean(values.quiet),
+    verbose: Boolean(values.verbose),
+    server: Boolean(values.server),
+  };
 }
 
 /**

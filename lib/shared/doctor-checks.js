@@ -14,7 +14,7 @@ const sectionsOf = require('./aws-config-sections');
 const STORE_CODES = new Set(['E_NO_PROFILE_STORE', 'E_MISSING_STORE', 'E_UNREADABLE_CONFIG', 'E_INVALID_CONFIG']);
 
 /** The errors of a session marker the core refused: the session check fails with them. */
-const SESSION_CODES = new Set(['E_SESSION_ROLE_MISMATCH', 'E_SESSION_REQUEST_MISMATCH', 'E_SESSION_EXPIRED']);
+const SESSION_CODES = new Set(['E_SESSION_ROLE_MISMATCH', 'E_SESSION_REQUEST_MISMATCH', 'E_SESSION_EXPIRED', 'E_SESSION_ENDPOINT']);
 
 /** The variable that marks a process as running inside a session (core session_env.rs). */
 const MARKER = 'SERVERLESS_ACCESS_ROLES_SESSION';
@@ -121,11 +121,14 @@ function cacheCheck(app, stage, options, described, assumed) {
   return ok('cache', `${listing.dir}: private, ${count}`);
 }
 
-/** The AWS config profiles `profiles --write` wrote: current, stale or missing. */
-function profilesCheck(options, awsConfigPath) {
+/**
+ * The AWS config profiles `profiles --write` wrote: current, stale or missing, compared with what
+ * `profiles --write` would write with the same `--prefix` and `--stages`.
+ */
+function profilesCheck(options, { awsConfigPath, prefix = '', stages = [] }) {
   let listing;
   try {
-    listing = native.awsConfigProfiles('', options);
+    listing = native.awsConfigProfiles(prefix, options, stages);
   } catch (err) {
     return skipped('aws config profiles', `no valid store (${err.code})`);
   }
@@ -136,7 +139,8 @@ function profilesCheck(options, awsConfigPath) {
     return failed('aws config profiles', err);
   }
   const names = listing.profiles.map((p) => p.name).join(', ');
-  const write = 'serverless-access-roles profiles --write';
+  const flags = [prefix ? ` --prefix ${prefix}` : '', stages.length ? ` --stages ${stages.join(',')}` : ''].join('');
+  const write = `serverless-access-roles profiles --write${flags}`;
   if (state === 'current') return ok('aws config profiles', `current: ${names || 'none to write'}`);
   if (state === 'stale') return warning('aws config profiles', `the block written for ${listing.configPath} differs from the store: ${names}`, write);
   return warning('aws config profiles', `none written for ${listing.configPath} (Serverless v4, CDK, Terraform and the aws CLI need them)`, write);
@@ -163,7 +167,7 @@ function versionsCheck(cwd, framework) {
 /** A session marker in the environment, and whether the core believed it. */
 function sessionCheck(assumed) {
   if (!process.env[MARKER]) return ok('session marker', 'none: not inside a session');
-  if (assumed.value?.source === 'session') return ok('session marker', `matches its keys: ${assumed.value.roleArn}`);
+  if (assumed.value?.source === 'session') return ok('session marker', `matches its keys or their endpoint: ${assumed.value.roleArn}`);
   if (assumed.value?.sessionIgnored) {
     return warning('session marker', `ignored: ${assumed.value.sessionIgnored}`, `unset ${MARKER} (copied from another shell?)`);
   }
@@ -182,8 +186,9 @@ async function settle(work) {
 
 /**
  * Runs every check for `app` and `stage` with `options` (resolveCredentials' options, plus
- * `awsConfigPath`), in order: store, mapping, base identity, assume, cache, AWS config profiles,
- * versions, session marker.
+ * `awsConfigPath`, and the `profilesPrefix` and `profilesStages` that `profiles --write` was
+ * given), in order: store, mapping, base identity, assume, cache, AWS config profiles, versions,
+ * session marker.
  * @param {string} app
  * @param {string} stage
  * @param {object} options
@@ -192,7 +197,7 @@ async function settle(work) {
  * @returns {Promise<Check[]>}
  */
 async function doctorChecks(app, stage, options, { framework } = {}) {
-  const { awsConfigPath, ...resolveOptions } = options;
+  const { awsConfigPath, profilesPrefix, profilesStages, ...resolveOptions } = options;
   const described = await settle(() => native.describeProfile(app, stage, resolveOptions));
   const assumed = described.error
     ? { skipped: 'no profile for this app and stage' }
@@ -204,7 +209,7 @@ async function doctorChecks(app, stage, options, { framework } = {}) {
     base,
     assumeCheck(assumed),
     cacheCheck(app, stage, resolveOptions, described, assumed),
-    profilesCheck(resolveOptions, awsConfigPath),
+    profilesCheck(resolveOptions, { awsConfigPath, prefix: profilesPrefix, stages: profilesStages }),
     versionsCheck(resolveOptions.cwd ?? process.cwd(), framework),
     sessionCheck(assumed),
   ];

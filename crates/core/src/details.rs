@@ -56,7 +56,8 @@ impl Error {
             Error::NoBaseCredentials { skipped_profile: Some(_), .. }
             | Error::UnknownBaseProfile { .. }
             | Error::CredentialProcessLoop { .. }
-            | Error::AlreadyOnRole { .. } => Some(Hint::BaseProfile),
+            | Error::AlreadyOnRole { .. }
+            | Error::EndpointShadowed { .. } => Some(Hint::BaseProfile),
             Error::MfaRequired { .. } => Some(Hint::MfaCode),
             _ => None,
         }
@@ -111,6 +112,10 @@ impl Error {
             }
             Error::SessionExpired { role_arn, expiration } => {
                 vec![("roleArn", text(role_arn)), ("expiration", text(expiration))]
+            }
+            Error::SessionEndpoint { role_arn, .. } => vec![("roleArn", text(role_arn))],
+            Error::EndpointShadowed { profile, setting } => {
+                vec![("awsProfile", text(profile)), ("setting", text(setting))]
             }
         };
         fields.into_iter().filter_map(|(name, value)| Some((name, value?))).collect()

@@ -150,6 +150,22 @@ pub enum Error {
         /// When the keys expired, ISO 8601.
         expiration: String,
     },
+    /// The environment carries a session whose keys a local endpoint serves (`exec --server`),
+    /// and the endpoint did not answer them: the process that served it has ended, or refused.
+    SessionEndpoint {
+        /// The session's role.
+        role_arn: String,
+        /// What went wrong, on one line.
+        reason: String,
+    },
+    /// A served session cannot start: the AWS config's default profile has credentials of its
+    /// own, which the AWS SDKs would read before the endpoint.
+    EndpointShadowed {
+        /// The profile (`default`).
+        profile: String,
+        /// The setting that gives it credentials (`aws_access_key_id`, `sso_session`, …).
+        setting: String,
+    },
     /// STS answered with an error not covered above, or an unusable answer.
     Sts {
         /// The STS error code, or `Unknown`.
@@ -179,6 +195,8 @@ impl Error {
             Error::SessionRequestMismatch { .. } => "E_SESSION_REQUEST_MISMATCH",
             Error::AlreadyOnRole { .. } => "E_ALREADY_ON_ROLE",
             Error::SessionExpired { .. } => "E_SESSION_EXPIRED",
+            Error::SessionEndpoint { .. } => "E_SESSION_ENDPOINT",
+            Error::EndpointShadowed { .. } => "E_ENDPOINT_SHADOWED",
             Error::Sts { .. } => "E_STS_ERROR",
             Error::AwsConfigFile { .. } => "E_AWS_CONFIG_FILE",
         }
@@ -330,6 +348,23 @@ impl fmt::Display for Error {
                  a command run by serverless-access-roles exec must finish within the keys' lifetime \
                  (the profile's durationSeconds): use a credential_process profile for longer commands",
                 crate::text::foreign(expiration)
+            ),
+            Error::SessionEndpoint { role_arn, reason } => write!(
+                f,
+                "this command runs inside an access-role session of {} whose keys a credentials endpoint \
+                 serves (serverless-access-roles exec --server), and the endpoint did not answer them: {}; the \
+                 exec that served it has probably ended: run the command in a new exec",
+                crate::text::foreign(role_arn),
+                crate::text::foreign(reason)
+            ),
+            Error::EndpointShadowed { profile, setting } => write!(
+                f,
+                "the AWS config profile \"{}\" has credentials of its own ({}), which the AWS SDKs and the aws CLI \
+                 read before a credentials endpoint: the command would run as them, not as the access role; \
+                 move them to a named profile and name that profile as the base profile, or run without a \
+                 credentials endpoint",
+                escape_control(profile),
+                escape_control(setting)
             ),
             Error::Sts { sts_code, message } => write!(f, "STS AssumeRole failed ({sts_code}): {message}"),
             Error::AwsConfigFile { path, message } => write!(f, "AWS config file {}: {message}", shown(path)),

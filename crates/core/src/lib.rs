@@ -46,6 +46,6 @@ pub use error::Error;
 pub use plan::{check_names, plan, plan_in, AssumeRoleRequest, Plan, PlanOptions};
 pub use region::RegionRule;
 pub use resolve::{resolve, ResolveOptions, Resolver};
-pub use session_env::{session_environment, SessionEnvironment};
+pub use session_env::{served_session_environment, session_environment, ServedEndpoint, SessionEnvironment};
 pub use sts::CallerIdentity;
 pub use suggest::suggest;

@@ -93,6 +93,9 @@ impl Resolver {
     /// be had without waiting: held in memory, or in an entry of a private cache directory, while
     /// no other caller is busy with the key. Never calls STS.
     pub fn cached(&self) -> Option<AccessRoleCredentials> {
+        if self.session.served.is_some() {
+            return None;
+        }
         if let Some(session) = &self.session.keys {
             return Some(self.finish(session.clone(), Source::Session));
         }
@@ -100,13 +103,24 @@ impl Resolver {
         Some(self.finish(credentials, Source::Cache))
     }
 
-    /// The session's credentials, else cached credentials while they are fresh (see
-    /// [`cache::fetch`]), else STS AssumeRole.
+    /// The session's credentials (from the environment, or from the endpoint that serves them),
+    /// else cached credentials while they are fresh (see [`cache::fetch`]), else STS AssumeRole.
     ///
     /// An MFA code is needed only when STS is called, so cached credentials spare the prompt.
     pub async fn resolve(self) -> Result<AccessRoleCredentials, Error> {
         if let Some(session) = &self.session.keys {
             return Ok(self.finish(session.clone(), Source::Session));
+        }
+        if let Some(served) = &self.session.served {
+            let keys = sts::served_credentials(
+                &served.endpoint,
+                &self.plan.request.role_arn,
+                &served.assumed_role_arn,
+                &served.region,
+                self.call.timeout,
+            )
+            .await?;
+            return Ok(self.finish(keys, Source::Session));
         }
         let request = &self.plan.request;
         let fetched = cache::fetch(request, &self.cache, || sts::assume_role(request, &self.call)).await;

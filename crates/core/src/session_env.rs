@@ -17,6 +17,13 @@
 //!   would otherwise become the base identity of the other role, which nobody asked for;
 //! - for expired keys, fails with [`Error::SessionExpired`]: there is no base identity left to
 //!   refresh them with.
+//!
+//! A session whose keys a local credentials endpoint serves (`exec --server`, see
+//! [`served_session_environment`]) carries the endpoint's variables instead of keys, and a marker
+//! bound to them (the URI and token, by digest) instead of to keys. A resolve inside it follows
+//! the same rules, and asks the endpoint for the same role's keys instead of reading them from
+//! the environment: never another identity, and an endpoint that does not answer is
+//! [`Error::SessionEndpoint`], not a fall-back.
 
 use crate::credentials::Credentials;
 use crate::credentials::{AccessRoleCredentials, Secret};
@@ -38,6 +45,26 @@ const SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
 const SESSION_TOKEN: &str = "AWS_SESSION_TOKEN";
 const EXPIRATION: &str = "AWS_CREDENTIAL_EXPIRATION";
 
+/// The container credentials endpoint's variables, as the AWS SDKs and the aws CLI read them.
+pub(crate) const FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+pub(crate) const AUTHORIZATION_TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+
+/// Variables the AWS SDKs read before a container endpoint's full URI and token: the key
+/// variables, web identity, and the endpoint variables that win over them (a relative URI, a
+/// token file). Beside a served session's marker, the command would run as them.
+const BEFORE_ENDPOINT: &[&str] = &[
+    ACCESS_KEY_ID,
+    SECRET_ACCESS_KEY,
+    SESSION_TOKEN,
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+];
+
+/// Variables a served session removes besides [`REMOVED`]: [`BEFORE_ENDPOINT`], the keys' expiry
+/// and the rest of web identity.
+const REMOVED_FOR_SERVED: &[&str] = &[EXPIRATION, "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME"];
+
 /// Variables a session removes: `AWS_PROFILE` wins over key variables in SDK v3 for JavaScript,
 /// `AWS_DEFAULT_PROFILE` is read by older tools, and botocore reads the legacy
 /// `AWS_SECURITY_TOKEN` before `AWS_SESSION_TOKEN`.
@@ -57,12 +84,61 @@ struct Marker {
     role_arn: String,
     assumed_role_arn: String,
     region: String,
-    /// ISO 8601, as in `AWS_CREDENTIAL_EXPIRATION`.
-    expiration: String,
-    /// Digest of the access key id and session token the marker was made with.
-    keys: String,
+    /// ISO 8601, as in `AWS_CREDENTIAL_EXPIRATION`; absent in a served session, whose keys the
+    /// endpoint renews.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expiration: Option<String>,
+    /// Digest of the access key id and session token the marker was made with; absent in a
+    /// served session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    keys: Option<String>,
+    /// Digest of the endpoint's URI and token, in a served session only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    endpoint: Option<String>,
     /// The request's digests (see [`request_digest`]).
     request: BTreeMap<String, String>,
+}
+
+impl Marker {
+    /// The marker of a session on `credentials`, bound to `binding`: its keys or its endpoint.
+    fn of(credentials: &AccessRoleCredentials, binding: Binding) -> String {
+        let (expiration, keys, endpoint) = match binding {
+            Binding::Keys => (
+                Some(iso8601(credentials.expiration)),
+                Some(keys_digest(&credentials.access_key_id, credentials.session_token.expose())),
+                None,
+            ),
+            Binding::Endpoint(served) => (None, None, Some(endpoint_digest(&served.uri, served.token.expose()))),
+        };
+        let marker = Marker {
+            role_arn: credentials.role_arn.clone(),
+            assumed_role_arn: credentials.assumed_role_arn.clone(),
+            region: credentials.region.clone(),
+            expiration,
+            keys,
+            endpoint,
+            request: serde_json::from_str(&credentials.request_digest).unwrap_or_default(),
+        };
+        serde_json::to_string(&marker).unwrap_or_default()
+    }
+}
+
+/// What a marker is bound to.
+enum Binding<'a> {
+    /// The key variables beside it.
+    Keys,
+    /// The endpoint variables beside it.
+    Endpoint(&'a ServedEndpoint),
+}
+
+/// A local credentials endpoint that serves an access role's keys (`exec --server`): the URI and
+/// the token the AWS SDKs send as `Authorization`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServedEndpoint {
+    /// `http://127.0.0.1:PORT/…`.
+    pub uri: String,
+    /// The token requests must carry.
+    pub token: Secret,
 }
 
 /// The variables that put a process on an access role's keys.
@@ -86,15 +162,7 @@ impl fmt::Debug for SessionEnvironment {
 /// `AWS_CREDENTIAL_EXPIRATION` in ISO 8601, the session marker, and the profile variables gone.
 pub fn session_environment(credentials: &AccessRoleCredentials) -> SessionEnvironment {
     let expiration = iso8601(credentials.expiration);
-    let marker = Marker {
-        role_arn: credentials.role_arn.clone(),
-        assumed_role_arn: credentials.assumed_role_arn.clone(),
-        region: credentials.region.clone(),
-        expiration: expiration.clone(),
-        keys: keys_digest(&credentials.access_key_id, credentials.session_token.expose()),
-        request: serde_json::from_str(&credentials.request_digest).unwrap_or_default(),
-    };
-    let marker = serde_json::to_string(&marker).unwrap_or_default();
+    let marker = Marker::of(credentials, Binding::Keys);
     SessionEnvironment {
         set: vec![
             (ACCESS_KEY_ID, Secret::new(credentials.access_key_id.clone())),
@@ -105,6 +173,33 @@ pub fn session_environment(credentials: &AccessRoleCredentials) -> SessionEnviro
         ],
         unset: REMOVED.to_vec(),
     }
+}
+
+/// The session environment of a role whose keys `endpoint` serves, first resolved as
+/// `credentials`: the endpoint's URI and token as the AWS SDKs read them, the session marker
+/// bound to them, and every variable the SDKs would read before the endpoint removed (keys, web
+/// identity, profiles, a relative URI or token file).
+///
+/// `env` is the environment the command will get: when its AWS config's `default` profile has
+/// credentials of its own, the SDKs would take them before the endpoint, and the command would
+/// run as them: [`Error::EndpointShadowed`].
+pub fn served_session_environment(
+    credentials: &AccessRoleCredentials,
+    endpoint: &ServedEndpoint,
+    env: &Env,
+) -> Result<SessionEnvironment, Error> {
+    if let Some((profile, setting)) = crate::aws_profiles::shadowing_profile(env) {
+        return Err(Error::EndpointShadowed { profile, setting });
+    }
+    let marker = Marker::of(credentials, Binding::Endpoint(endpoint));
+    Ok(SessionEnvironment {
+        set: vec![
+            (FULL_URI, Secret::new(endpoint.uri.clone())),
+            (AUTHORIZATION_TOKEN, endpoint.token.clone()),
+            (SESSION_VAR, Secret::new(marker)),
+        ],
+        unset: BEFORE_ENDPOINT.iter().chain(REMOVED_FOR_SERVED).chain(REMOVED).copied().collect(),
+    })
 }
 
 /// The fields of an AssumeRole request that decide what its keys may do, each as a short digest,
@@ -139,10 +234,22 @@ fn keys_digest(access_key_id: &str, session_token: &str) -> String {
     digest(format!("{access_key_id}\n{session_token}").as_bytes())
 }
 
+fn endpoint_digest(uri: &str, token: &str) -> String {
+    digest(format!("{uri}\n{token}").as_bytes())
+}
+
 fn digest(bytes: &[u8]) -> String {
     let mut text = hex::encode(Sha256::digest(bytes));
     text.truncate(DIGEST_HEX);
     text
+}
+
+/// A served session the environment carries: its endpoint, and what its marker says of the keys.
+#[derive(Clone, Debug)]
+pub(crate) struct ServedSession {
+    pub(crate) endpoint: ServedEndpoint,
+    pub(crate) assumed_role_arn: String,
+    pub(crate) region: String,
 }
 
 /// What a resolve finds of a session in its environment.
@@ -150,6 +257,9 @@ fn digest(bytes: &[u8]) -> String {
 pub(crate) struct SessionLookup {
     /// The session's keys, when the environment carries a session of this role and request.
     pub(crate) keys: Option<Credentials>,
+    /// The endpoint that serves the keys, when the environment carries a served session of
+    /// this role and request (see [`served_session_environment`]).
+    pub(crate) served: Option<ServedSession>,
     /// Why a marker in the environment was not believed, when it was not.
     pub(crate) ignored: Option<String>,
 }
@@ -159,31 +269,35 @@ pub(crate) struct SessionLookup {
 /// session of another role or request, or an expired one (see the module's rules).
 pub(crate) fn session_keys(env: &Env, request: &AssumeRoleRequest, now: SystemTime) -> Result<SessionLookup, Error> {
     let Some(text) = env.var(SESSION_VAR) else { return Ok(SessionLookup::default()) };
-    let ignored = |why: &str| Ok(SessionLookup { keys: None, ignored: Some(format!("{SESSION_VAR} ignored: {why}")) });
+    let ignored =
+        |why: &str| Ok(SessionLookup { ignored: Some(format!("{SESSION_VAR} ignored: {why}")), ..Default::default() });
     let Ok(marker) = serde_json::from_str::<Marker>(&text) else {
         return ignored("it is not a marker this version writes");
     };
-    // `Env::var` answers no empty values.
-    let (Some(access_key_id), Some(secret), Some(token)) =
-        (env.var(ACCESS_KEY_ID), env.var(SECRET_ACCESS_KEY), env.var(SESSION_TOKEN))
-    else {
-        return ignored("the session's key variables are not all set");
+    let binding = match (&marker.keys, &marker.endpoint) {
+        (Some(keys), None) => keys_binding(env, keys),
+        (None, Some(endpoint)) => endpoint_binding(env, endpoint),
+        _ => Err("it is not a marker this version writes"),
     };
-    if access_key_id.starts_with("AKIA") {
-        return ignored("the key variables hold long-term keys (AKIA…), which no session has");
-    }
-    if keys_digest(&access_key_id, &token) != marker.keys {
-        return ignored("the key variables are not the keys it was made with");
-    }
+    let bound = match binding {
+        Ok(bound) => bound,
+        Err(why) => return ignored(why),
+    };
     if !crate::sts::is_session_of(&marker.assumed_role_arn, &marker.role_arn) {
         return ignored("its assumed-role ARN is not a session of its role");
     }
-    let expiration = DateTime::from_str(&marker.expiration, DateTimeFormat::DateTime)
-        .ok()
-        .and_then(|t| SystemTime::try_from(t).ok())
-        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let expiration = match (&bound, &marker.expiration) {
+        (Bound::Endpoint(_), None) => None,
+        (Bound::Keys { .. }, Some(text)) => Some(
+            DateTime::from_str(text, DateTimeFormat::DateTime)
+                .ok()
+                .and_then(|t| SystemTime::try_from(t).ok())
+                .unwrap_or(SystemTime::UNIX_EPOCH),
+        ),
+        _ => return ignored("it is not a marker this version writes"),
+    };
     let longest = Duration::from_secs(43_200) + EXPIRY_SLACK;
-    if expiration > now + longest {
+    if expiration.is_some_and(|expiration| expiration > now + longest) {
         return ignored("its expiry is later than any session could last");
     }
     if marker.role_arn != request.role_arn {
@@ -198,11 +312,22 @@ pub(crate) fn session_keys(env: &Env, request: &AssumeRoleRequest, now: SystemTi
     if !differing.is_empty() {
         return Err(Error::SessionRequestMismatch { role_arn: marker.role_arn, fields: differing });
     }
+    let (access_key_id, secret, token) = match bound {
+        Bound::Endpoint(endpoint) => {
+            let served = ServedSession { endpoint, assumed_role_arn: marker.assumed_role_arn, region: marker.region };
+            return Ok(SessionLookup { served: Some(served), ..Default::default() });
+        }
+        Bound::Keys { access_key_id, secret, token } => (access_key_id, secret, token),
+    };
+    let expiration = expiration.unwrap_or(SystemTime::UNIX_EPOCH);
     if expiration > now + Duration::from_secs(u64::from(request.duration_seconds)) + EXPIRY_SLACK {
         return ignored("its expiry is later than the request's durationSeconds could give");
     }
     if expiration <= now {
-        return Err(Error::SessionExpired { role_arn: marker.role_arn, expiration: marker.expiration });
+        return Err(Error::SessionExpired {
+            role_arn: marker.role_arn,
+            expiration: marker.expiration.unwrap_or_default(),
+        });
     }
     let keys = Credentials {
         access_key_id,
@@ -212,7 +337,60 @@ pub(crate) fn session_keys(env: &Env, request: &AssumeRoleRequest, now: SystemTi
         assumed_role_arn: marker.assumed_role_arn,
         region: marker.region,
     };
-    Ok(SessionLookup { keys: Some(keys), ignored: None })
+    Ok(SessionLookup { keys: Some(keys), ..Default::default() })
+}
+
+/// What the variables beside a marker hold, once they proved to be the ones it was made with.
+enum Bound {
+    /// The session's keys.
+    Keys { access_key_id: String, secret: String, token: String },
+    /// The endpoint that serves them.
+    Endpoint(ServedEndpoint),
+}
+
+/// The key variables of `env`, when they are the keys a marker's `digest` was made with; else
+/// why the marker is not believed.
+fn keys_binding(env: &Env, digest: &str) -> Result<Bound, &'static str> {
+    // `Env::var` answers no empty values.
+    let (Some(access_key_id), Some(secret), Some(token)) =
+        (env.var(ACCESS_KEY_ID), env.var(SECRET_ACCESS_KEY), env.var(SESSION_TOKEN))
+    else {
+        return Err("the session's key variables are not all set");
+    };
+    if access_key_id.starts_with("AKIA") {
+        return Err("the key variables hold long-term keys (AKIA…), which no session has");
+    }
+    if keys_digest(&access_key_id, &token) != digest {
+        return Err("the key variables are not the keys it was made with");
+    }
+    Ok(Bound::Keys { access_key_id, secret, token })
+}
+
+/// The endpoint variables of `env`, when they are the ones a served marker's `digest` was made
+/// with and nothing the SDKs read first stands beside them; else why the marker is not believed.
+fn endpoint_binding(env: &Env, digest: &str) -> Result<Bound, &'static str> {
+    let (Some(uri), Some(token)) = (env.var(FULL_URI), env.var(AUTHORIZATION_TOKEN)) else {
+        return Err("the session's endpoint variables are not both set");
+    };
+    if endpoint_digest(&uri, &token) != digest {
+        return Err("the endpoint variables are not the ones it was made with");
+    }
+    // Whatever the SDKs read before the full URI and its token would be the command's identity,
+    // not the endpoint's keys.
+    if BEFORE_ENDPOINT.iter().any(|name| env.var_os(name).is_some()) {
+        return Err("a variable the AWS SDKs read before its endpoint (keys, web identity) is set beside it");
+    }
+    if !is_loopback_http(&uri) {
+        return Err("its endpoint is not an http://127.0.0.1 address");
+    }
+    Ok(Bound::Endpoint(ServedEndpoint { uri, token: Secret::new(token) }))
+}
+
+/// Whether `uri` is `http://127.0.0.1:PORT/…`, the only kind of endpoint a served session has.
+fn is_loopback_http(uri: &str) -> bool {
+    let Some(rest) = uri.strip_prefix("http://127.0.0.1:") else { return false };
+    let port = rest.split('/').next().unwrap_or_default();
+    !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `2026-11-30T10:00:00Z`: the form `AWS_CREDENTIAL_EXPIRATION` and credential_process use.
@@ -403,5 +581,102 @@ mod tests {
         let garbled = with(session_in_an_hour(now), SESSION_VAR, "{");
         let found = session_keys(&garbled, &request(), now).unwrap();
         assert!(found.keys.is_none() && found.ignored.is_some());
+    }
+
+    fn served() -> ServedEndpoint {
+        ServedEndpoint { uri: "http://127.0.0.1:4321/".to_owned(), token: Secret::new("token-of-the-endpoint") }
+    }
+
+    /// An environment with a served session of [`credentials`] applied, no AWS files.
+    fn served_env(now: SystemTime) -> Env {
+        let files = Env::from_slice(&[("AWS_CONFIG_FILE", "/nonexistent/config")]);
+        let session =
+            served_session_environment(&credentials(now + Duration::from_secs(3600)), &served(), &files).unwrap();
+        env_of(&session)
+    }
+
+    #[test]
+    fn a_served_session_carries_the_endpoint_and_a_marker_bound_to_it_not_keys() {
+        let files = Env::from_slice(&[("AWS_CONFIG_FILE", "/nonexistent/config")]);
+        let session =
+            served_session_environment(&credentials(SystemTime::now() + Duration::from_secs(60)), &served(), &files)
+                .unwrap();
+        let value = |name: &str| session.set.iter().find(|(n, _)| *n == name).map(|(_, v)| v.expose().to_owned());
+        assert_eq!(value(FULL_URI).as_deref(), Some("http://127.0.0.1:4321/"));
+        assert_eq!(value(AUTHORIZATION_TOKEN).as_deref(), Some("token-of-the-endpoint"));
+        let marker = value(SESSION_VAR).unwrap();
+        assert!(
+            marker.contains("\"endpoint\"") && !marker.contains("\"keys\"") && !marker.contains("\"expiration\""),
+            "{marker}"
+        );
+        assert!(!marker.contains("token-of-the-endpoint") && !marker.contains("ASIAEXAMPLE"), "{marker}");
+        for name in
+            [ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRATION, "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE"]
+        {
+            assert!(session.unset.contains(&name), "{name}");
+        }
+        assert!(!format!("{session:?}").contains("token-of-the-endpoint"));
+    }
+
+    #[test]
+    fn inside_a_served_session_the_same_role_is_asked_of_the_endpoint_and_another_is_refused() {
+        let now = SystemTime::now();
+        let found = session_keys(&served_env(now), &request(), now).unwrap();
+        assert!(found.keys.is_none() && found.ignored.is_none());
+        let served_session = found.served.unwrap();
+        assert_eq!(served_session.endpoint, served());
+        assert_eq!(served_session.assumed_role_arn, "arn:aws:sts::111111111111:assumed-role/deploy/ana");
+        let other = AssumeRoleRequest::plain("arn:aws:iam::222222222222:role/other");
+        assert_eq!(session_keys(&served_env(now), &other, now).unwrap_err().code(), "E_SESSION_ROLE_MISMATCH");
+        let narrow = AssumeRoleRequest { duration_seconds: 900, ..request() };
+        assert_eq!(session_keys(&served_env(now), &narrow, now).unwrap_err().code(), "E_SESSION_REQUEST_MISMATCH");
+    }
+
+    #[test]
+    fn a_served_marker_beside_other_endpoint_variables_or_keys_proves_nothing() {
+        let now = SystemTime::now();
+        let cases = [
+            (with(served_env(now), AUTHORIZATION_TOKEN, "guessed"), "not the ones it was made with"),
+            (with(served_env(now), FULL_URI, "http://127.0.0.1:9/"), "not the ones it was made with"),
+            (served_env(now).with_overrides([(AUTHORIZATION_TOKEN.to_owned(), None)]), "not both set"),
+            (with(served_env(now), ACCESS_KEY_ID, "AKIAOWN"), "read before its endpoint"),
+            (with(served_env(now), "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/t"), "read before its endpoint"),
+        ];
+        for (env, why) in cases {
+            let found = session_keys(&env, &request(), now).unwrap();
+            assert!(found.served.is_none() && found.keys.is_none(), "{why}");
+            assert!(found.ignored.as_deref().unwrap_or_default().contains(why), "{why}: {:?}", found.ignored);
+        }
+        // A forged marker for a remote endpoint, with the right digest: still not believed.
+        let remote = ServedEndpoint { uri: "http://169.254.170.2/creds".to_owned(), ..served() };
+        let files = Env::from_slice(&[("AWS_CONFIG_FILE", "/nonexistent/config")]);
+        let session = served_session_environment(&credentials(now + Duration::from_secs(60)), &remote, &files).unwrap();
+        let found = session_keys(&env_of(&session), &request(), now).unwrap();
+        assert!(found.ignored.unwrap().contains("not an http://127.0.0.1 address"));
+        // A key marker's fields mixed into a served one.
+        let mut mixed: serde_json::Value = serde_json::from_str(&served_env(now).var(SESSION_VAR).unwrap()).unwrap();
+        mixed["keys"] = "0123456789abcdef".into();
+        let found = session_keys(&with(served_env(now), SESSION_VAR, &mixed.to_string()), &request(), now).unwrap();
+        assert!(found.ignored.unwrap().contains("not a marker this version writes"));
+    }
+
+    #[test]
+    fn a_default_profile_with_its_own_credentials_would_shadow_the_endpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let credentials_file = dir.path().join("credentials");
+        std::fs::write(&credentials_file, "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s\n")
+            .unwrap();
+        std::fs::write(&config, "[default]\nregion = eu-west-1\n").unwrap();
+        let env = Env::from_slice(&[
+            ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+            ("AWS_SHARED_CREDENTIALS_FILE", credentials_file.to_str().unwrap()),
+        ]);
+        let err = served_session_environment(&credentials(SystemTime::now()), &served(), &env).unwrap_err();
+        assert_eq!(err.code(), "E_ENDPOINT_SHADOWED");
+        assert!(err.to_string().contains("(aws_access_key_id)") && !err.to_string().contains("AKIADEFAULT"), "{err}");
+        std::fs::write(&credentials_file, "[named]\naws_access_key_id = AKIANAMED\naws_secret_access_key = s\n")
+            .unwrap();
+        assert!(served_session_environment(&credentials(SystemTime::now()), &served(), &env).is_ok(), "region alone");
     }
 }

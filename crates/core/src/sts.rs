@@ -17,9 +17,11 @@ use std::time::{Duration, SystemTime};
 mod caller;
 mod failure;
 mod limit;
+mod served;
 
 pub(crate) use caller::caller_identity;
 pub use caller::CallerIdentity;
+pub(crate) use served::served_credentials;
 
 use failure::classify;
 

@@ -65,7 +65,12 @@ const ACCESS_ROLE_COMMANDS = {
   doctor: {
     usage: 'Check the store, mapping, base identity, assume, cache and AWS config profiles of this app and stage',
     lifecycleEvents: ['run'],
-    options: { 'mfa-code': KEY_OPTIONS['mfa-code'], app: APP_OPTION },
+    options: {
+      'mfa-code': KEY_OPTIONS['mfa-code'],
+      'app': APP_OPTION,
+      'prefix': { usage: 'The --prefix given to `serverless-access-roles profiles --write`', type: 'string' },
+      'stages': { usage: 'The --stages given to `serverless-access-roles profiles --write` (comma-separated)', type: 'string' },
+    },
   },
   show: {
     usage: 'Show which deployment profile applies to this app and stage, and why (no AWS calls)',

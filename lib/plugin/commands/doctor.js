@@ -2,6 +2,7 @@
 
 const { doctorChecks, renderChecks } = require('../../shared/doctor-checks');
 const userError = require('../user-error');
+const stagesOf = require('../../shared/stage-list');
 
 /**
  * `serverless access-role doctor`: the checks of ../../shared/doctor-checks.js for this
@@ -14,8 +15,10 @@ async function runDoctor(plugin) {
   const { serverless, log } = plugin;
   const settings = plugin.settings();
   const options = { ...settings.resolveOptions };
-  const mfaCode = serverless.processedInput?.options?.['mfa-code'];
-  if (mfaCode) options.mfaCode = String(mfaCode);
+  const given = serverless.processedInput?.options ?? {};
+  if (given['mfa-code']) options.mfaCode = String(given['mfa-code']);
+  if (given.prefix !== undefined) options.profilesPrefix = String(given.prefix);
+  if (given.stages !== undefined) options.profilesStages = stagesOf(String(given.stages));
   const framework = `${serverless.version ? `serverless ${serverless.version}` : 'serverless (version unknown)'}`;
   const checks = await doctorChecks(settings.app, settings.stage, options, { framework });
   log.writeText(renderChecks(checks).trimEnd());

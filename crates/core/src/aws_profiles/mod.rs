@@ -38,6 +38,28 @@ pub(crate) fn profile_setting(env: &Env, name: &str, setting: &str) -> Option<St
     load::load_profiles(env)?.get_profile(name)?.get(setting).map(str::to_owned)
 }
 
+/// Settings that give an AWS config profile credentials of its own.
+const CREDENTIAL_SETTINGS: &[&str] = &[
+    "aws_access_key_id",
+    "credential_process",
+    "sso_session",
+    "sso_start_url",
+    "role_arn",
+    "web_identity_token_file",
+    "credential_source",
+    "login_session",
+];
+
+/// The profile and setting that would give a command without `AWS_PROFILE` credentials before a
+/// container credentials endpoint: the `default` profile of the AWS files `env` points at, when
+/// it has credentials of its own (the AWS SDKs and the aws CLI read it first).
+pub(crate) fn shadowing_profile(env: &Env) -> Option<(String, String)> {
+    let profiles = load::load_profiles(env)?;
+    let default = profiles.get_profile("default")?;
+    let setting = CREDENTIAL_SETTINGS.iter().find(|setting| default.get(setting).is_some())?;
+    Some(("default".to_owned(), (*setting).to_owned()))
+}
+
 /// Whether `name` can be an AWS config profile name: the characters the AWS SDKs accept in
 /// `[profile NAME]` (aws-config drops sections with any other).
 pub fn is_profile_name(name: &str) -> bool {
