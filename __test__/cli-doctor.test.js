@@ -173,8 +173,32 @@ describe('doctor', { concurrency: true }, () => {
     const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--quiet', '--', process.execPath, BIN, 'doctor', '--app', 'payments', '--stage', 'dev', '--json']);
     assert.equal(run.code, 0, run.stderr);
     const checks = Object.fromEntries(JSON.parse(run.stdout).map((c) => [c.check, c]));
-    assert.equal(checks['session marker'].detail, `matches its keys: ${aws.seed.roles.deploy}`);
+    assert.equal(checks['session marker'].detail, `matches its keys or their endpoint: ${aws.seed.roles.deploy}`);
     assert.equal(checks['base identity'].status, 'ok');
+  });
+
+  test('profiles written with --prefix and --stages are current when doctor is given the same', async () => {
+    const config = path.join(dir, 'prefixed-config');
+    const write = await bin(['profiles', '--write', '--prefix', 'acme-', '--stages', 'dev,staging', '--aws-config', config]);
+    assert.equal(write.code, 0, write.stderr);
+    const same = await doctor('dev', { args: ['--aws-config', config, '--prefix', 'acme-', '--stages', 'dev,staging'] });
+    assert.equal(same.checks['aws config profiles'].status, 'ok');
+    assert.equal(same.checks['aws config profiles'].detail, 'current: acme-payments, acme-payments-dev, acme-payments-prod, acme-payments-staging');
+    // Without them, doctor compares with what a plain --write would write, and says how to get it.
+    const plain = await doctor('dev', { args: ['--aws-config', config] });
+    assert.equal(plain.checks['aws config profiles'].status, 'warning');
+    assert.equal(plain.checks['aws config profiles'].fix, 'serverless-access-roles profiles --write');
+    const prefixOnly = await doctor('dev', { args: ['--aws-config', config, '--prefix', 'acme-'] });
+    assert.equal(prefixOnly.checks['aws config profiles'].status, 'warning');
+    assert.equal(prefixOnly.checks['aws config profiles'].fix, 'serverless-access-roles profiles --write --prefix acme-');
+  });
+
+  test('inside exec --server, the marker matches its endpoint', async () => {
+    const run = await bin(['exec', '--server', '--app', 'payments', '--stage', 'dev', '--quiet', '--', process.execPath, BIN, 'doctor', '--app', 'payments', '--stage', 'dev', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const checks = Object.fromEntries(JSON.parse(run.stdout).map((c) => [c.check, c]));
+    assert.equal(checks['session marker'].detail, `matches its keys or their endpoint: ${aws.seed.roles.deploy}`);
+    assert.equal(checks.assume.status, 'ok');
   });
 
   test(`${BASE_PROFILE_OPTION} names the base profile; an unknown one fails the base check`, async () => {

@@ -241,6 +241,27 @@ test('without --write it prints the block and writes nothing; --prefix starts ev
   assert.ok(fromRoot.stdout.includes(`--config ${ws.storePath}\n`), fromRoot.stdout);
 });
 
+test('--stages writes APP-STAGE for stages the app does not map: payments-${sls:stage} works for each through the aws CLI', async () => {
+  const ws = workspace(storeText());
+  const written = await profiles(ws, ['--write', '--stages', 'dev, staging,qa']);
+  assert.equal(written.status, 0, written.stderr);
+  assert.match(written.stdout, /^Wrote 5 profiles to .*: payments, payments-dev, payments-prod, payments-qa, payments-staging\n/);
+  const text = fs.readFileSync(ws.configFile, 'utf8');
+  assert.ok(text.includes(`[profile payments-staging]\ncredential_process = ${process.execPath} ${BIN} credential-process --app payments --stage staging --config ${ws.storePath}\nregion = ${aws.seed.region}\n`), text);
+  const staging = await callerIdentity(ws, 'payments-staging');
+  assert.equal(staging.status, 0, staging.stderr);
+  assert.match(JSON.parse(staging.stdout).Arn, /assumed-role\/serverless-deploy\/.+-payments-staging$/, 'the session names the stage deployed');
+  const bad = await profiles(ws, ['--stages', 'dev,,prod']);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^serverless-access-roles: E_INVALID_ARGUMENT: invalid stages/);
+  // An app with no default for the stage: skipped, named, and the others written.
+  const noDefault = workspace(storeText().replace('    defaultProfile: sandbox\n', ''));
+  const partial = await profiles(noDefault, ['--stages', 'staging']);
+  assert.equal(partial.status, 0, partial.stderr);
+  assert.match(partial.stderr, /^serverless-access-roles: skipped --stages staging: app `payments` has no profile for stage `staging`/);
+  assert.ok(!partial.stdout.includes('[profile payments-staging]'));
+});
+
 test('app and stage names that cannot be profile names are skipped with a warning', async () => {
   const ws = workspace(`${storeText()}  web:\n    stages:\n      "my stage": sandbox\n`);
   const { status, stdout, stderr } = await profiles(ws, []);
