@@ -64,7 +64,7 @@ async function startCredentialsServer(resolve, { onError = () => {} } = {}) {
       return;
     }
     if (req.method !== 'GET') {
-      reply(res, 405, { code: 'E_METHOD', message: 'only GET' });
+      reply(res, 405, { code: 'E_METHOD_NOT_ALLOWED', message: 'only GET' });
       return;
     }
     if (req.url !== '/') {
