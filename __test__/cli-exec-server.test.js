@@ -181,7 +181,7 @@ describe('exec --server', { concurrency: true }, () => {
     assert.ok(new Date(seen.expiration).getTime() > Date.now(), seen.expiration);
   });
 
-  test('a command that outlives its first keys gets new ones with no error, each through the cache', async () => {
+  test('a command that outlives its first keys gets new ones with no error, renewed ahead of its request', async () => {
     // STS states 465 s left on each 900-second session: with the refresh margin (half the
     // lifetime, 450 s) the keys are due 15 s after they are handed out, as 435 s into a session.
     const ahead = await startStsAhead(aws.endpoint, 465);
@@ -196,19 +196,21 @@ describe('exec --server', { concurrency: true }, () => {
         };
         const first = await call();
         const second = await call();
-        await new Promise((r) => setTimeout(r, Math.max(0, first.expiration - Date.now()) + 1000));
+        await new Promise((r) => setTimeout(r, Math.max(0, first.expiration - Date.now()) + 3000));
+        const granted = (await (await fetch(${JSON.stringify(`${aws.endpoint}/moto-api/data.json`)})).json()).sts.AssumedRole.map((r) => r.access_key_id);
         const third = await call();
-        console.log(JSON.stringify([first, second, third]));
+        console.log(JSON.stringify([first, second, third, granted]));
       })().catch((err) => { console.error('child failed: ' + err.name + ': ' + err.message); process.exit(9); });`;
       const before = new Set(await assumedKeyIds(aws.endpoint, aws.seed.roles.deploy));
       const run = await bin(['exec', '--server', '--app', 'longrun', '--stage', 'dev', '--quiet', ...nodeScript(script)], {
         extraEnv: { AWS_ENDPOINT_URL_STS: ahead.endpoint, SERVERLESS_ACCESS_ROLES_CACHE_DIR: path.join(dir, 'cache-refresh') },
       });
       assert.equal(run.code, 0, run.stderr);
-      const [first, second, third] = JSON.parse(run.stdout);
+      const [first, second, third, grantedBeforeThird] = JSON.parse(run.stdout);
       for (const call of [first, second, third]) assert.match(call.arn, ROLE_SESSION);
       assert.equal(second.id, first.id, 'keys not yet due come from the cache');
       assert.notEqual(third.id, first.id, 'due keys are renewed');
+      assert.ok(grantedBeforeThird.includes(third.id), 'renewed at their refresh time, before the command asked again');
       // Other tests assume the same role meanwhile: the keys the command saw are both new grants.
       const granted = (await assumedKeyIds(aws.endpoint, aws.seed.roles.deploy)).filter((id) => !before.has(id));
       assert.ok(granted.includes(first.id) && granted.includes(third.id), 'each renewal is an AssumeRole of its own');

@@ -11,6 +11,12 @@ const http = require('node:http');
 /** Bytes of randomness in a token: 256 bits, as base64url. */
 const TOKEN_BYTES = 32;
 
+/** The shortest wait before renewing ahead of a request, so keys due on arrival cannot loop. */
+const MIN_RENEWAL_DELAY_MS = 5000;
+
+/** setTimeout's longest delay. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
 /**
  * The answer the SDKs read: the keys, and as `Expiration` their `refreshAt` (the core's refresh
  * rule), so that a client comes back for new keys when every other holder replaces them.
@@ -49,15 +55,25 @@ function reply(res, status, body) {
  * as `Authorization` and names the server as `Host` is answered with `resolve()`'s keys (the
  * core's resolve: fresh cached keys from memory, new ones through the cache's single flight once
  * they are due); any other request gets 403 (405 for another method, 404 for another path).
- * A failed resolve is answered 500 with its code and message, and `onError(err)` is told; a key
- * is never written anywhere but into an authorised answer.
+ * The keys are also resolved again at their `refreshAt`, so that the request after it finds the
+ * new ones in memory instead of waiting for STS. A failed resolve is answered 500 with its code
+ * and message, and `onError(err)` is told; a key is never written anywhere but into an
+ * authorised answer.
  *
  * @param {() => Promise<import('../../index').AccessRoleCredentials>} resolve
- * @param {{ onError?: (err: Error) => void }} [options]
+ * @param {{ onError?: (err: Error) => void, keys?: import('../../index').AccessRoleCredentials }} [options]
+ *   `keys`: the keys resolved before the server started, whose `refreshAt` the first renewal follows
  * @returns {Promise<{ uri: string, token: string, close: () => Promise<void> }>}
  */
-async function startCredentialsServer(resolve, { onError = () => {} } = {}) {
+async function startCredentialsServer(resolve, { onError = () => {}, keys } = {}) {
   const token = crypto.randomBytes(TOKEN_BYTES).toString('base64url');
+  let renewal;
+  const renewAt = (credentials) => {
+    clearTimeout(renewal);
+    const delay = Math.min(MAX_DELAY_MS, Math.max(MIN_RENEWAL_DELAY_MS, credentials.refreshAt.getTime() - Date.now()));
+    renewal = setTimeout(() => resolve().then(renewAt, onError), delay);
+    renewal.unref();
+  };
   const server = http.createServer((req, res) => {
     if (req.headers.host !== hostOf(server) || !sameToken(req.headers.authorization, token)) {
       reply(res, 403, { code: 'E_FORBIDDEN', message: 'this endpoint answers only requests that carry its token' });
@@ -72,7 +88,10 @@ async function startCredentialsServer(resolve, { onError = () => {} } = {}) {
       return;
     }
     resolve().then(
-      (credentials) => reply(res, 200, document(credentials)),
+      (credentials) => {
+        renewAt(credentials);
+        reply(res, 200, document(credentials));
+      },
       (err) => {
         onError(err);
         reply(res, 500, { code: err.code ?? 'E_INTERNAL', message: String(err.message) });
@@ -83,11 +102,13 @@ async function startCredentialsServer(resolve, { onError = () => {} } = {}) {
     server.once('error', fail);
     server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, done);
   });
+  if (keys) renewAt(keys);
   return {
     uri: `http://${hostOf(server)}/`,
     token,
     close: () =>
       new Promise((done) => {
+        clearTimeout(renewal);
         server.close(() => done());
         server.closeAllConnections();
       }),

@@ -87,12 +87,12 @@ function servedEnvironment(credentials, endpoint) {
 }
 
 /**
- * Starts the credentials endpoint for `parsed`'s app and stage: each request resolves again with
- * the options of the first resolve (the base identity as exec started), without its MFA code,
- * which was good for that one call. A failed resolve is one stderr line, said once until the
- * next success.
+ * Starts the credentials endpoint for `parsed`'s app and stage, whose first `keys` exec resolved:
+ * each request (and each renewal at the keys' refreshAt) resolves again with the options of the
+ * first resolve (the base identity as exec started), without its MFA code, which was good for
+ * that one call. A failed resolve is one stderr line, said once until the next success.
  */
-async function startServer(parsed) {
+async function startServer(parsed, keys) {
   const options = { ...parsed.options };
   delete options.mfaCode;
   let told;
@@ -103,6 +103,7 @@ async function startServer(parsed) {
       return credentials;
     },
     {
+      keys,
       onError: (err) => {
         const line = `${PROGRAM}: exec --server: ${errorLine(err).slice(PROGRAM.length + 2)}`;
         if (line !== told) process.stderr.write(line);
@@ -221,7 +222,7 @@ async function exec(args) {
   try {
     const credentials = await resolveAsking(parsed.app, parsed.stage, parsed.options, { tell: !parsed.quiet && !shell });
     if (parsed.server) {
-      server = await startServer(parsed);
+      server = await startServer(parsed, credentials);
       env = servedEnvironment(credentials, server);
     } else {
       env = commandEnvironment(credentials);

@@ -19,12 +19,22 @@ pub(crate) async fn served_credentials(
     region: &str,
     timeout: Duration,
 ) -> Result<Credentials, Error> {
-    let failed = |reason: String| Error::SessionEndpoint { role_arn: role_arn.to_owned(), reason };
+    // The token is never shown, should a provider's error quote it (as is, or escaped).
+    let token = endpoint.token.expose();
+    let failed = |reason: String| {
+        let hidden = "(the token, not shown)";
+        let reason = if token.is_empty() {
+            reason
+        } else {
+            reason.replace(token, hidden).replace(&token.escape_debug().to_string(), hidden)
+        };
+        Error::SessionEndpoint { role_arn: role_arn.to_owned(), reason }
+    };
     // An environment of the endpoint alone: no keys, profiles, web identity or instance metadata
     // the chain could take instead (no home directory, so no AWS files either).
     let env = Env::from_slice(&[
         (FULL_URI, endpoint.uri.as_str()),
-        (AUTHORIZATION_TOKEN, endpoint.token.expose()),
+        (AUTHORIZATION_TOKEN, token),
         ("AWS_EC2_METADATA_DISABLED", "true"),
     ]);
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
@@ -52,4 +62,41 @@ pub(crate) async fn served_credentials(
         region: region.to_owned(),
     })
     .map_err(|_| failed("it answered keys that are not printable ASCII (not shown)".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(uri: &str, token: &str) -> Error {
+        let endpoint = ServedEndpoint { uri: uri.to_owned(), token: Secret::new(token) };
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let role = "arn:aws:iam::111111111111:role/r";
+        let asked =
+            served_credentials(&endpoint, role, "arn:aws:sts::1:assumed-role/r/s", "us-east-1", Duration::from_secs(5));
+        runtime.block_on(asked).unwrap_err()
+    }
+
+    #[test]
+    fn an_endpoint_that_is_gone_is_e_session_endpoint_naming_the_role() {
+        // A port nothing listens on: bound, then closed.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let err = ask(&format!("http://127.0.0.1:{port}/"), "a-token-of-its-own");
+        assert_eq!(err.code(), "E_SESSION_ENDPOINT");
+        let text = err.to_string();
+        assert!(
+            text.contains("arn:aws:iam::111111111111:role/r") && text.contains("run the command in a new exec"),
+            "{text}"
+        );
+        assert!(!text.contains("a-token-of-its-own"), "{text}");
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_a_header_is_said_without_being_shown() {
+        let err = ask("http://127.0.0.1:9/", "secret-token\nwith-a-break");
+        assert_eq!(err.code(), "E_SESSION_ENDPOINT");
+        let text = err.to_string();
+        assert!(text.contains("auth token could not be used as an HTTP header"), "{text}");
+        assert!(!text.contains("secret-token"), "{text}");
+    }
 }
