@@ -343,6 +343,19 @@ describe('nested resolves inside exec --server', { concurrency: true }, () => {
     assert.ok(got.err.includes(aws.seed.roles.deploy) && got.err.includes(aws.seed.roles.deployExternalId), got.err);
   });
 
+  test('exec --server inside a plain exec serves that session\'s keys to its command', async () => {
+    const script = `console.log(JSON.stringify({ id: process.env.AWS_ACCESS_KEY_ID ?? null }));
+      ${WHOAMI}`;
+    const inner = JSON.stringify(['exec', '--server', '--app', 'payments', '--stage', 'dev', '--quiet', '--', process.execPath, '-e', script]);
+    const outer = `const { execFileSync } = require('node:child_process');
+      process.stdout.write(execFileSync(process.execPath, [${JSON.stringify(BIN)}, ...${inner}], { encoding: 'utf8' }));`;
+    const run = await bin(['exec', '--app', 'payments', '--stage', 'dev', '--quiet', ...nodeScript(outer)]);
+    assert.equal(run.code, 0, run.stderr);
+    const [vars, arn] = run.stdout.trim().split('\n');
+    assert.equal(JSON.parse(vars).id, null, 'the outer keys are not passed on beside the endpoint');
+    assert.match(arn, ROLE_SESSION);
+  });
+
   test('once the endpoint is gone, a resolve in its environment is E_SESSION_ENDPOINT, never another identity', async () => {
     const script = "const e = process.env; console.log(JSON.stringify({ uri: e.AWS_CONTAINER_CREDENTIALS_FULL_URI, token: e.AWS_CONTAINER_AUTHORIZATION_TOKEN, marker: e.SERVERLESS_ACCESS_ROLES_SESSION }));";
     const served = await bin(['exec', '--server', '--app', 'payments', '--stage', 'dev', '--quiet', ...nodeScript(script)]);

@@ -34,6 +34,9 @@ for (const cli of Object.keys(CLIS)) {
         assert.match(denied.output, /FAILED {3}assume: E_ACCESS_DENIED: not allowed to assume arn:aws:iam::123456789012:role\/someone-elses-role/);
         assert.match(denied.output, /access-role doctor: assume failed; see the fixes above/);
         assert.doesNotMatch(denied.output, /\n\s+at /, 'no stack trace');
+        // --prefix and --stages as given to `profiles --write`: compared with, and named in the fix.
+        const prefixed = await runChecked(aws, service, ['access-role', 'doctor', '--stage', 'dev', '--prefix', 'acme-', '--stages', 'dev,qa']);
+        assert.match(prefixed.output, /warning {2}aws config profiles: none written .*\n {9}fix: serverless-access-roles profiles --write --prefix acme- --stages dev,qa\n/);
       });
     });
   });

@@ -19,15 +19,18 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * The answer the SDKs read: the keys, and as `Expiration` their `refreshAt` (the core's refresh
- * rule), so that a client comes back for new keys when every other holder replaces them.
+ * rule), so that a client comes back for new keys when every other holder replaces them. Keys
+ * past their `refreshAt` that are still answered (those of a session exec itself runs in, which
+ * nothing can renew) state their real expiry: an SDK refuses keys that say they have expired.
  * @param {import('../../index').AccessRoleCredentials} credentials
  */
 function document(credentials) {
+  const due = credentials.refreshAt.getTime() > Date.now() ? credentials.refreshAt : credentials.expiration;
   return {
     AccessKeyId: credentials.accessKeyId,
     SecretAccessKey: credentials.secretAccessKey,
     Token: credentials.sessionToken,
-    Expiration: credentials.refreshAt.toISOString(),
+    Expiration: due.toISOString(),
   };
 }
 
