@@ -125,3 +125,25 @@ describe('a hook that starts the CLI again for a stage on another role', { concu
     });
   }
 });
+
+// Sequential, as above: the AssumeRole count is the server's.
+describe('the CLI run by exec --server: the plugin inside gets the role from the endpoint', () => {
+  for (const cli of Object.keys(CLIS)) {
+    test(`${CLIS[cli].label}: access-role test answers the endpoint's keys without STS of its own`, async () => {
+      const service = await createService(aws, cli, { home, store });
+      try {
+        const before = await assumeRoleCount(aws.endpoint);
+        const args = ['exec', '--server', '--app', 'payments', '--stage', 'dev', '--quiet', '--', process.execPath, CLIS[cli].bin, 'access-role', 'test', '--stage', 'dev'];
+        const result = await service.runBin(args);
+        const stsCalls = (await assumeRoleCount(aws.endpoint)) - before;
+        assert.equal(result.code, 0, result.output);
+        assert.match(result.output, /^Keys from: +the session in this environment/m);
+        assert.match(result.output, /^Assumed identity: +arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+$/m);
+        assert.equal(stsCalls, 1, `only exec assumes the role:\n${result.output}`);
+        assert.ok(!result.output.includes(aws.seed.baseUser.secretAccessKey), 'secret printed');
+      } finally {
+        await service.remove();
+      }
+    });
+  }
+});
