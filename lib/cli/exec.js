@@ -17,7 +17,6 @@ const exportSession = require('../shared/export-session');
 const { OPTIONS_HELP, UsageError, readCommandLine, resolveAsking } = require('./role-args');
 const { resolvedLine } = require('../shared/describe-resolve');
 const { PROGRAM, errorLine } = require('./error-line');
-const { startCredentialsServer } = require('./credentials-server');
 
 
 const USAGE = `usage: ${PROGRAM} exec --app APP --stage STAGE [options] [-- COMMAND [ARGS...]]
@@ -96,6 +95,8 @@ async function startServer(parsed, keys) {
   const options = { ...parsed.options };
   delete options.mfaCode;
   let told;
+  // Loaded for --server only: node's http and crypto cost every other exec a few milliseconds.
+  const { startCredentialsServer } = require('./credentials-server');
   return startCredentialsServer(
     async () => {
       const credentials = await native.resolveCredentials(parsed.app, parsed.stage, options);
