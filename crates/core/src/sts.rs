@@ -55,7 +55,7 @@ pub(crate) fn is_session_of(assumed_role_arn: &str, role_arn: &str) -> bool {
 /// base identity's.
 pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings) -> Result<Credentials, Error> {
     let token_code = mfa_token(request, call)?;
-    let config = base_config(request, call).await;
+    let config = base_config(&request.region, request.base_profile.as_deref(), call).await;
     let region = request.region.clone();
     // The keys that call AssumeRole, resolved once: a credential_process or SSO base identity
     // is not run a second time by the client.
@@ -160,10 +160,10 @@ fn mfa_token(request: &AssumeRoleRequest, call: &CallSettings) -> Result<Option<
     }
 }
 
-/// Loads the SDK config for the base identity, with bounded timeouts and standard retries, in
-/// the request's region: aws-config's own region chain, which ends at the instance metadata
-/// service, never runs.
-async fn base_config(request: &AssumeRoleRequest, call: &CallSettings) -> SdkConfig {
+/// Loads the SDK config for the base identity (`base_profile`, else the default chain), with
+/// bounded timeouts and standard retries, in `region`: aws-config's own region chain, which ends
+/// at the instance metadata service, never runs.
+async fn base_config(region: &str, base_profile: Option<&str>, call: &CallSettings) -> SdkConfig {
     let attempt = call.timeout.min(Duration::from_secs(10));
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(attempt.min(Duration::from_secs(3)))
@@ -175,8 +175,8 @@ async fn base_config(request: &AssumeRoleRequest, call: &CallSettings) -> SdkCon
         .timeout_config(timeouts)
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .http_client(https_client())
-        .region(Region::new(request.region.clone()));
-    if let Some(profile) = &request.base_profile {
+        .region(Region::new(region.to_owned()));
+    if let Some(profile) = base_profile {
         loader = loader.profile_name(profile);
     }
     // aws-config's own seam for the environment (its `test-util` feature): the whole chain —

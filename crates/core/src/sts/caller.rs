@@ -22,7 +22,7 @@ pub struct CallerIdentity {
 /// endpoint AssumeRole would use. No base keys is `E_NO_BASE_CREDENTIALS`; a refusal or no
 /// answer is `E_STS_ERROR` / `E_STS_UNREACHABLE` with the SDK's reason on one line.
 pub(crate) async fn caller_identity(request: &AssumeRoleRequest, call: &CallSettings) -> Result<CallerIdentity, Error> {
-    let config = base_config(request, call).await;
+    let config = base_config(&request.region, request.base_profile.as_deref(), call).await;
     let keys = base_credentials(&config, request.base_profile.as_deref())
         .await
         .map_err(|err| crate::aws_profiles::with_sso_login(err, &call.env))?;

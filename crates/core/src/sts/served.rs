@@ -6,12 +6,11 @@ use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
 use crate::error::Error;
 use crate::session_env::{ServedEndpoint, AUTHORIZATION_TOKEN, FULL_URI};
-use aws_config::BehaviorVersion;
-use aws_sdk_sts::config::ProvideCredentials;
 use std::time::{Duration, SystemTime};
 
 /// The keys `endpoint` serves for the session of `role_arn`, whose assumed-role ARN and region
-/// the marker named; [`Error::SessionEndpoint`] when it does not answer them in `timeout`.
+/// the marker named; [`Error::SessionEndpoint`] when it does not answer them (within the
+/// container provider's own connect and read timeouts).
 pub(crate) async fn served_credentials(
     endpoint: &ServedEndpoint,
     role_arn: &str,
@@ -30,25 +29,23 @@ pub(crate) async fn served_credentials(
         };
         Error::SessionEndpoint { role_arn: role_arn.to_owned(), reason }
     };
-    // An environment of the endpoint alone: no keys, profiles, web identity or instance metadata
-    // the chain could take instead (no home directory, so no AWS files either).
-    let env = Env::from_slice(&[
-        (FULL_URI, endpoint.uri.as_str()),
-        (AUTHORIZATION_TOKEN, token),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-    ]);
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(super::https_client())
-        .region(aws_sdk_sts::config::Region::new(region.to_owned()));
-    if let Some(env) = env.for_aws_sdk() {
-        loader = loader.env(env);
-    }
-    let config = loader.load().await;
-    let provider = config.credentials_provider().ok_or_else(|| failed("no credential provider".to_owned()))?;
-    let keys = tokio::time::timeout(timeout, provider.provide_credentials())
-        .await
-        .map_err(|_| failed(format!("no answer within {} s", timeout.as_secs())))?
-        .map_err(|err| failed(super::one_line(&err)))?;
+    // The chain that finds the base identity, in an environment of the endpoint alone: no keys,
+    // profiles, web identity or instance metadata it could take instead (no home directory, so
+    // no AWS files either). The same code as a base identity's, so the addon carries it once.
+    let call = super::CallSettings {
+        mfa_code: None,
+        timeout,
+        env: Env::from_slice(&[
+            (FULL_URI, endpoint.uri.as_str()),
+            (AUTHORIZATION_TOKEN, token),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]),
+    };
+    let config = super::base_config(region, None, &call).await;
+    let keys = super::base_credentials(&config, None).await.map_err(|err| match err {
+        Error::NoBaseCredentials { reason, .. } => failed(reason),
+        other => failed(other.to_string()),
+    })?;
     let expiration = keys.expiry().unwrap_or(SystemTime::UNIX_EPOCH);
     if expiration <= SystemTime::now() {
         return Err(failed("it answered keys that have expired".to_owned()));
