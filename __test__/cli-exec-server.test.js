@@ -219,6 +219,30 @@ describe('exec --server', { concurrency: true }, () => {
     }
   });
 
+  test('a failed renewal is answered 500 with its code, and said once on stderr', async () => {
+    const own = path.join(dir, 'own-store');
+    fs.mkdirSync(own);
+    const store = path.join(own, 'access-roles.yml');
+    fs.copyFileSync(path.join(dir, 'access-roles.yml'), store);
+    // The command removes the store exec was started with: every later resolve fails.
+    const script = `(async () => {
+      require('fs').rmSync(${JSON.stringify(store)});
+      const ask = () => fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } });
+      const answers = [await ask(), await ask()];
+      console.log(JSON.stringify(await Promise.all(answers.map(async (r) => ({ status: r.status, body: await r.json() })))));
+    })();`;
+    const run = await bin(['exec', '--server', '--app', 'payments', '--stage', 'dev', '--quiet', '--config', store, ...nodeScript(script)]);
+    assert.equal(run.code, 0, run.stderr);
+    const answers = JSON.parse(run.stdout);
+    for (const { status, body } of answers) {
+      assert.equal(status, 500);
+      assert.equal(body.code, 'E_MISSING_STORE');
+      assert.ok(!('AccessKeyId' in body));
+    }
+    assert.match(run.stderr, /^serverless-access-roles: exec --server: E_MISSING_STORE: profile store .* does not exist/);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  });
+
   test('the endpoint ends with the command: its port is closed once exec returns', async () => {
     const run = await bin(['exec', '--server', '--app', 'payments', '--stage', 'dev', '--quiet', ...nodeScript('console.log(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI)')]);
     assert.equal(run.code, 0, run.stderr);
