@@ -191,6 +191,11 @@ describe('doctor', { concurrency: true }, () => {
     const prefixOnly = await doctor('dev', { args: ['--aws-config', config, '--prefix', 'acme-'] });
     assert.equal(prefixOnly.checks['aws config profiles'].status, 'warning');
     assert.equal(prefixOnly.checks['aws config profiles'].fix, 'serverless-access-roles profiles --write --prefix acme-');
+    const unusable = await doctor('dev', { args: ['--aws-config', config, '--stages', 'dev,__proto__'] });
+    assert.equal(unusable.code, 1);
+    assert.equal(unusable.checks['aws config profiles'].status, 'failure');
+    assert.equal(unusable.checks['aws config profiles'].code, 'E_INVALID_ARGUMENT');
+    assert.match(unusable.checks['aws config profiles'].detail, /^invalid stages: /);
   });
 
   test('inside exec --server, the marker matches its endpoint', async () => {

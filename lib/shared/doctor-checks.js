@@ -130,6 +130,8 @@ function profilesCheck(options, { awsConfigPath, prefix = '', stages = [] }) {
   try {
     listing = native.awsConfigProfiles(prefix, options, stages);
   } catch (err) {
+    // A --prefix or --stages that cannot be written is this check's own failure.
+    if (err.code === 'E_INVALID_ARGUMENT') return failed('aws config profiles', err);
     return skipped('aws config profiles', `no valid store (${err.code})`);
   }
   let state;
