@@ -19,6 +19,7 @@ pub mod text;
 
 mod base_identity;
 mod cache;
+mod context;
 mod credentials;
 mod details;
 mod env;
@@ -39,6 +40,7 @@ pub use cache::{
     clear as clear_cache, list as list_cache, CacheDir, Filter as CacheFilter, Label as CacheLabel,
     Summary as CacheEntry,
 };
+pub use context::{Clock, Context};
 pub use credentials::{AccessRoleCredentials, Secret, Source};
 pub use details::{Detail, Hint};
 pub use env::Env;

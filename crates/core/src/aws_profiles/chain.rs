@@ -6,7 +6,7 @@
 use super::command_line::{runs_credential_process, Shell};
 use super::load::load_profiles;
 use super::ours::selected_profile;
-use crate::env::Env;
+use crate::context::Context;
 
 /// Longest `source_profile` chain followed; aws-config refuses loops itself.
 const MAX_HOPS: usize = 16;
@@ -46,8 +46,8 @@ const SSO_SESSION_SETTINGS: &[&str] = &["sso_start_url", "sso_region", "sso_regi
 /// The profile `name` and the sections behind it, each as `[kind name]` and its
 /// [`PROFILE_SETTINGS`] that are set, as `key = value` lines, in the order the chain reaches them. A profile that is not defined
 /// appears as `[profile NAME] (not defined)`; files that cannot be read as one line saying so.
-pub(crate) fn base_profile_sections(env: &Env, name: &str) -> String {
-    let Some(profiles) = load_profiles(env) else { return "(AWS config files unreadable)".to_owned() };
+pub(crate) fn base_profile_sections(context: &Context, name: &str) -> String {
+    let Some(profiles) = load_profiles(context) else { return "(AWS config files unreadable)".to_owned() };
     let mut text = String::new();
     let mut next = Some(name.to_owned());
     let mut seen = Vec::new();
@@ -66,19 +66,20 @@ pub(crate) fn base_profile_sections(env: &Env, name: &str) -> String {
     text
 }
 
-/// Whether the base identity's credential chain in `env` runs this package's bin: a profile of
+/// Whether the base identity's credential chain in the context's environment runs this package's bin: a profile of
 /// the `source_profile` chain it starts from (`base_profile`, else, without key variables,
 /// `AWS_PROFILE`, `AWS_DEFAULT_PROFILE` or `default`, as the default chain picks) has a
 /// `credential_process` that is `serverless-access-roles credential-process`. Such a chain may
 /// come back to the resolve that runs it (see `crate::cache`'s loop guard).
-pub(crate) fn chain_runs_bin(env: &Env, base_profile: Option<&str>) -> bool {
+pub(crate) fn chain_runs_bin(context: &Context, base_profile: Option<&str>) -> bool {
+    let env = context.env();
     let name = match base_profile {
         Some(name) => name.to_owned(),
         // The default chain reads the key variables before any profile.
         None if env.var("AWS_ACCESS_KEY_ID").is_some() => return false,
         None => selected_profile(env).unwrap_or_else(|| "default".to_owned()),
     };
-    let Some(profiles) = load_profiles(env) else { return false };
+    let Some(profiles) = load_profiles(context) else { return false };
     let mut next = Some(name);
     let mut seen = Vec::new();
     while let Some(current) = next.take().filter(|n| !seen.contains(n) && seen.len() < MAX_HOPS) {
@@ -104,6 +105,12 @@ fn push_section<'a>(text: &mut String, header: &str, settings: &[&str], get: imp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::Env;
+
+    /// A world of its own on `env`.
+    fn cx(env: &Env) -> Context {
+        Context::new(env.clone())
+    }
 
     fn env_for(config: &std::path::Path) -> Env {
         let credentials = config.with_extension("creds");
@@ -121,13 +128,13 @@ mod tests {
                     output = json\n[profile base]\nsso_session = corp\n[sso-session corp]\nsso_region = eu-west-1\n\
                     [profile other]\nregion = us-east-1\n";
         std::fs::write(&config, text).unwrap();
-        let sections = base_profile_sections(&env_for(&config), "ci");
+        let sections = base_profile_sections(&cx(&env_for(&config)), "ci");
         assert_eq!(
             sections,
             "[profile ci]\nsource_profile = base\nrole_arn = arn:aws:iam::1:role/ci\n[profile base]\nsso_session = corp\n\
              [sso-session corp]\nsso_region = eu-west-1\n"
         );
-        assert_eq!(base_profile_sections(&env_for(&config), "nope"), "[profile nope] (not defined)\n");
+        assert_eq!(base_profile_sections(&cx(&env_for(&config)), "nope"), "[profile nope] (not defined)\n");
     }
 
     #[test]
@@ -139,13 +146,13 @@ mod tests {
                     [profile keys]\naws_access_key_id = AKIA\n[profile other]\ncredential_process = /bin/other-tool\n";
         std::fs::write(&config, text).unwrap();
         let env = env_for(&config);
-        assert!(chain_runs_bin(&env, None), "the default profile");
-        assert!(chain_runs_bin(&env, Some("ci")), "through source_profile");
-        assert!(!chain_runs_bin(&env, Some("keys")) && !chain_runs_bin(&env, Some("other")));
+        assert!(chain_runs_bin(&cx(&env), None), "the default profile");
+        assert!(chain_runs_bin(&cx(&env), Some("ci")), "through source_profile");
+        assert!(!chain_runs_bin(&cx(&env), Some("keys")) && !chain_runs_bin(&cx(&env), Some("other")));
         let with_keys = env.clone().with_overrides([("AWS_ACCESS_KEY_ID".to_owned(), Some("AKIA".to_owned()))]);
-        assert!(!chain_runs_bin(&with_keys, None), "key variables come first");
-        assert!(chain_runs_bin(&with_keys, Some("ci")), "an explicit profile wins over them");
+        assert!(!chain_runs_bin(&cx(&with_keys), None), "key variables come first");
+        assert!(chain_runs_bin(&cx(&with_keys), Some("ci")), "an explicit profile wins over them");
         let named = env.with_overrides([("AWS_PROFILE".to_owned(), Some("keys".to_owned()))]);
-        assert!(!chain_runs_bin(&named, None));
+        assert!(!chain_runs_bin(&cx(&named), None));
     }
 }

@@ -62,8 +62,8 @@ pub fn list(options: &PlanOptions, prefix: &str) -> Result<Listing, Error> {
             message: format!("`{prefix}` may hold only letters, digits and _-/.%@:+, as AWS profile names do"),
         });
     }
-    let path = Discovery::new(options.config_path.clone(), options.cwd.clone(), &options.env).find()?;
-    let store = profiles::load(&path)?;
+    let path = Discovery::new(options.config_path.clone(), options.cwd.clone(), options.context.env()).find()?;
+    let store = profiles::load(&options.context, &path)?;
     Ok(listing_of(&store, prefix))
 }
 

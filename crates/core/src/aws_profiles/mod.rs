@@ -17,12 +17,14 @@ mod ours;
 mod rename;
 mod sso_login;
 
+use crate::context::Context;
 use crate::env::Env;
 pub use block_state::{block_state, BlockState};
 pub(crate) use chain::{base_profile_sections, chain_runs_bin};
 pub use command_line::{credential_process_line, CredentialProcess, Shell};
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
+pub(crate) use load::AwsFilesMemo;
 pub use merge::StaleBlock;
 pub(crate) use ours::{base_env, defined_profiles, own_selected_profile, selected_profile};
 pub(crate) use sso_login::with_sso_login;
@@ -34,8 +36,8 @@ pub(crate) fn base_aws_profile(base_profile: Option<&str>, env: &Env) -> String 
 }
 
 /// The value of `setting` in the AWS config profile `name`, as aws-config reads it.
-pub(crate) fn profile_setting(env: &Env, name: &str, setting: &str) -> Option<String> {
-    load::load_profiles(env)?.get_profile(name)?.get(setting).map(str::to_owned)
+pub(crate) fn profile_setting(context: &Context, name: &str, setting: &str) -> Option<String> {
+    load::load_profiles(context)?.get_profile(name)?.get(setting).map(str::to_owned)
 }
 
 /// Whether `name` can be an AWS config profile name: the characters the AWS SDKs accept in
