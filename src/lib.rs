@@ -15,5 +15,5 @@ pub mod describe;
 mod error;
 pub mod interrupts;
 pub mod resolve;
-pub mod session;
+pub mod role_env;
 pub mod store;

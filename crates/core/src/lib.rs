@@ -32,7 +32,7 @@ mod plan;
 mod ready;
 mod region;
 mod resolve;
-mod session_env;
+mod role_env;
 mod sts;
 mod suggest;
 
@@ -48,6 +48,6 @@ pub use error::Error;
 pub use plan::{check_names, plan, plan_in, AssumeRoleRequest, Plan, PlanOptions};
 pub use region::RegionRule;
 pub use resolve::{resolve, ResolveOptions, Resolver};
-pub use session_env::{session_environment, SessionEnvironment};
+pub use role_env::{session_environment, SessionEnvironment};
 pub use sts::CallerIdentity;
 pub use suggest::suggest;

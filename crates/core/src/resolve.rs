@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::credentials::{AccessRoleCredentials, Credentials, Secret, Source};
 use crate::error::Error;
 use crate::plan::{plan, Plan, PlanOptions};
-use crate::session_env::{request_digest, session_keys, SessionLookup};
+use crate::role_env::{request_digest, session_keys, SessionLookup};
 use crate::sts::{self, CallSettings};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -58,7 +58,7 @@ pub struct Resolver {
 
 impl Resolver {
     /// Plans `app` and `stage` (see [`plan`]) and looks at the session the environment carries
-    /// (see [`crate::session_env`]); store, argument and session errors surface here, before any
+    /// (see [`crate::role_env`]); store, argument and session errors surface here, before any
     /// call to AWS.
     pub fn new(app: &str, stage: &str, options: &ResolveOptions) -> Result<Resolver, Error> {
         let context = &options.plan.context;

@@ -5,7 +5,7 @@
 
 use super::command_line::{runs_credential_process, Shell};
 use super::load::load_profiles;
-use super::ours::selected_profile;
+use super::selected::selected_profile;
 use crate::context::Context;
 
 /// Longest `source_profile` chain followed; aws-config refuses loops itself.

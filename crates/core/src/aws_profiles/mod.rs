@@ -13,8 +13,8 @@ mod file;
 mod list;
 mod load;
 mod merge;
-mod ours;
 mod rename;
+mod selected;
 mod sso_login;
 
 use crate::context::Context;
@@ -26,7 +26,7 @@ pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
 pub(crate) use load::AwsFilesMemo;
 pub use merge::StaleBlock;
-pub(crate) use ours::{base_env, defined_profiles, own_selected_profile, selected_profile};
+pub(crate) use selected::{base_env, defined_profiles, own_selected_profile, selected_profile};
 pub(crate) use sso_login::with_sso_login;
 
 /// The AWS config profile a base identity comes from: `base_profile` when one is named, else

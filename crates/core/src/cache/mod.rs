@@ -12,15 +12,15 @@ mod dir;
 mod entry;
 mod guard;
 mod key;
+mod list_clear;
 mod lock;
-mod tools;
 
 pub use dir::CacheDir;
 #[cfg(test)]
 pub(crate) use entry::decode as decode_entry;
 pub use entry::{Label, Summary};
 pub(crate) use key::cache_key;
-pub use tools::{clear, list, Filter};
+pub use list_clear::{clear, list, Filter};
 
 use crate::context::Context;
 use crate::credentials::Credentials;

@@ -1,4 +1,5 @@
-//! `sessionEnvironment(credentials)`.
+//! `sessionEnvironment(credentials)`: the environment of a process on an access role's keys
+//! (`crates/core/src/role_env.rs`).
 
 use crate::resolve::AccessRoleCredentials;
 use access_roles_core as core;

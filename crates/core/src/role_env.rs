@@ -1,5 +1,5 @@
-//! The session environment: what a process running on an access role carries, and how a resolve
-//! inside it behaves.
+//! The role's environment (the session environment): what a process running on an access role's
+//! keys carries, and how a resolve inside it behaves.
 //!
 //! The plugin exports the role's keys into its own process (so other plugins' SDK clients and
 //! hooks' child processes run on the role), and `exec` into the command it runs. The variables

@@ -1,5 +1,5 @@
-//! Profiles whose `credential_process` runs this package's bin, and the base identity's
-//! environment without them.
+//! The AWS config profile the environment selects: whether its `credential_process` runs this
+//! package's bin, and the base identity's environment without it; and the profiles defined.
 //!
 //! `AWS_PROFILE=payments-dev aws …` runs the profile's `credential_process`, this bin, with
 //! `AWS_PROFILE` still naming that profile. Were the base identity looked up with it, the SDK
