@@ -8,7 +8,7 @@
 //! A profile that itself asks for an ambient source (`credential_source = Environment`,
 //! `Ec2InstanceMetadata`, `EcsContainer`) keeps that one source.
 
-use crate::aws_profiles::{base_env, defined_profiles, profile_setting};
+use crate::aws_profiles::{base_env, chain_settings, defined_profiles};
 use crate::context::Context;
 use crate::error::Error;
 use crate::plan::AssumeRoleRequest;
@@ -30,9 +30,6 @@ const CONTAINER_VARIABLES: &[&str] = &[
 
 /// Turns aws-config's instance metadata provider off.
 const METADATA_DISABLED: &str = "AWS_EC2_METADATA_DISABLED";
-
-/// Longest `source_profile` chain followed when looking for a `credential_source`.
-const MAX_HOPS: usize = 16;
 
 /// Where the base identity of `request` comes from, and the environment its chain reads.
 #[derive(Clone, Debug)]
@@ -56,7 +53,7 @@ impl BaseIdentity {
         if let Some(defined) = defined_profiles(context).filter(|names| !names.contains(&profile)) {
             return Err(Error::UnknownBaseProfile { profile, defined });
         }
-        let sources = credential_sources(context, &profile);
+        let sources = chain_settings(context, &profile, "credential_source");
         let keep = |source: &str| sources.iter().any(|s| s.eq_ignore_ascii_case(source));
         let mut removed: Vec<&str> = WEB_IDENTITY_VARIABLES.to_vec();
         if !keep("Environment") {
@@ -72,19 +69,6 @@ impl BaseIdentity {
         let env = context.env().clone().with_overrides(overrides);
         Ok(BaseIdentity { context: context.with_env(env), profile: Some(profile) })
     }
-}
-
-/// The `credential_source` settings along the `source_profile` chain of `profile`.
-fn credential_sources(context: &Context, profile: &str) -> Vec<String> {
-    let mut sources = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
-    let mut next = Some(profile.to_owned());
-    while let Some(current) = next.take().filter(|n| !seen.contains(n) && seen.len() < MAX_HOPS) {
-        sources.extend(profile_setting(context, &current, "credential_source"));
-        next = profile_setting(context, &current, "source_profile");
-        seen.push(current);
-    }
-    sources
 }
 
 #[cfg(test)]

@@ -284,6 +284,7 @@ mod tests {
         assert!(!session.set.iter().any(|(name, _)| name.contains("REGION")), "regions stay as they are");
         let debug = format!("{session:?}");
         assert!(!debug.contains("secret-value") && !debug.contains("token-value"), "{debug}");
+        assert!(debug.contains("AWS_SESSION_TOKEN") && debug.contains("AWS_DEFAULT_PROFILE"), "names shown: {debug}");
     }
 
     #[test]

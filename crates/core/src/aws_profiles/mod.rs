@@ -20,7 +20,7 @@ mod sso_login;
 use crate::context::Context;
 use crate::env::Env;
 pub use block_state::{block_state, BlockState};
-pub(crate) use chain::{base_profile_sections, chain_runs_bin};
+pub(crate) use chain::{base_profile_sections, chain_runs_bin, chain_settings};
 pub use command_line::{credential_process_line, CredentialProcess, Shell};
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
