@@ -385,6 +385,23 @@ mod tests {
     }
 
     #[test]
+    fn a_twelve_hour_session_is_answered_within_the_clock_slack_and_not_beyond() {
+        let now = SystemTime::now();
+        let twelve = AssumeRoleRequest { duration_seconds: 43_200, ..request() };
+        let session_until = |seconds: u64| {
+            let credentials = credentials(now + Duration::from_secs(seconds));
+            env_of(&session_environment(&AccessRoleCredentials {
+                request_digest: request_digest(&twelve),
+                ..credentials
+            }))
+        };
+        let found = session_keys(&session_until(43_200 + 240), &twelve, now).unwrap();
+        assert_eq!((found.ignored, found.keys.is_some()), (None, true), "4 minutes of skew are allowed");
+        let found = session_keys(&session_until(43_200 + 360), &twelve, now).unwrap();
+        assert!(found.ignored.unwrap().contains("later than any session"), "6 minutes are not");
+    }
+
+    #[test]
     fn an_expired_session_is_an_error_not_a_refresh() {
         let now = SystemTime::now();
         let env = env_of(&session_environment(&credentials(now - Duration::from_secs(1))));
