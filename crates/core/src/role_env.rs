@@ -402,6 +402,26 @@ mod tests {
     }
 
     #[test]
+    fn the_latest_expiry_allowed_is_the_requests_duration_and_five_minutes_exactly() {
+        // A whole second, as the marker's ISO 8601 expiry is.
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_032_800);
+        for duration in [3_600, 43_200] {
+            let request = AssumeRoleRequest { duration_seconds: duration, ..request() };
+            let until = |seconds: u64| {
+                let credentials = credentials(now + Duration::from_secs(seconds));
+                let session = session_environment(&AccessRoleCredentials {
+                    request_digest: request_digest(&request),
+                    ..credentials
+                });
+                session_keys(&env_of(&session), &request, now).unwrap()
+            };
+            let last = u64::from(duration) + 300;
+            assert!(until(last).keys.is_some(), "{duration}: the last second allowed");
+            assert!(until(last + 1).keys.is_none(), "{duration}: one second later");
+        }
+    }
+
+    #[test]
     fn an_expired_session_is_an_error_not_a_refresh() {
         let now = SystemTime::now();
         let env = env_of(&session_environment(&credentials(now - Duration::from_secs(1))));
