@@ -97,4 +97,18 @@ mod tests {
         std::fs::write(&path, "profiles: [").unwrap();
         assert_eq!(load(&context, &path).unwrap_err().code(), "E_INVALID_CONFIG");
     }
+
+    #[test]
+    fn a_store_of_one_mebibyte_is_read_and_one_byte_more_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("access-roles.yml");
+        let head = "profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n#";
+        let text = |size: usize| format!("{head}{}\n", "x".repeat(size - head.len() - 1));
+        std::fs::write(&path, text(1024 * 1024)).unwrap();
+        assert_eq!(read_text(&path).unwrap().len(), 1024 * 1024);
+        std::fs::write(&path, text(1024 * 1024 + 1)).unwrap();
+        let err = read_text(&path).unwrap_err();
+        assert_eq!(err.code(), "E_UNREADABLE_CONFIG");
+        assert!(err.to_string().contains("1048577 bytes; a profile store may be at most 1 MiB"), "{err}");
+    }
 }
