@@ -125,4 +125,16 @@ mod tests {
         let ahead = Context::new(Env::from_slice(&[])).with_clock(Clock::Ahead(Duration::from_secs(60)));
         assert!(ahead.now() > SystemTime::now() + Duration::from_secs(50));
     }
+
+    #[test]
+    fn debug_shows_the_environment_by_names_and_the_clock() {
+        let env =
+            Env::from_slice(&[]).with_overrides([("AWS_SECRET_ACCESS_KEY".to_owned(), Some("very-secret".to_owned()))]);
+        let text = format!("{:?}", Context::new(env).with_clock(Clock::Ahead(Duration::from_secs(5))));
+        assert!(
+            text.starts_with("Context") && text.contains("AWS_SECRET_ACCESS_KEY") && text.contains("Ahead"),
+            "{text}"
+        );
+        assert!(!text.contains("very-secret"), "{text}");
+    }
 }
