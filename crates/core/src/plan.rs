@@ -335,4 +335,14 @@ mod tests {
         assert_eq!(plan.request.tags, vec![("team".to_owned(), "payments".to_owned())]);
         assert_eq!(plan.request.transitive_tag_keys, vec!["team".to_owned()]);
     }
+
+    #[test]
+    fn each_hop_names_its_session_after_its_own_profile() {
+        let (_dir, options) = in_dir(
+            "defaultProfile: deploy\nprofiles:\n  hub:\n    roleArn: arn:aws:iam::111111111111:role/hub\n    sessionName: \"{profile}-{stage}\"\n  deploy:\n    roleArn: arn:aws:iam::222222222222:role/deploy\n    via: hub\n    sessionName: \"{profile}-{stage}\"\n",
+        );
+        let plan = plan("app", "prod", &options).unwrap();
+        assert_eq!(plan.request.session_name, "deploy-prod");
+        assert_eq!(plan.request.via.as_deref().unwrap().session_name, "hub-prod");
+    }
 }

@@ -218,6 +218,39 @@ mod tests {
     }
 
     #[test]
+    fn inside_a_session_of_the_role_the_answer_is_at_once_and_from_the_environment() {
+        let (_dir, options) =
+            in_dir("defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n");
+        let request = Resolver::new("app", "dev", &options).unwrap().plan.request;
+        let expiration = std::time::SystemTime::now() + Duration::from_secs(1800);
+        let session = crate::role_env::session_environment(&AccessRoleCredentials {
+            access_key_id: "ASIASESSION".to_owned(),
+            secret_access_key: Secret::new("s"),
+            session_token: Secret::new("t"),
+            expiration,
+            refresh_at: expiration,
+            profile: "p".to_owned(),
+            rule: "defaultProfile".to_owned(),
+            near_stage: None,
+            base_profile: None,
+            request_digest: request_digest(&request),
+            session_ignored: None,
+            role_arn: request.role_arn.clone(),
+            assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),
+            region: "us-east-1".to_owned(),
+            source: Source::Sts,
+            disk_cache_off: None,
+        });
+        let set = session.set.iter().map(|(name, value)| (name.to_string(), Some(value.expose().to_owned())));
+        let env = Env::from_slice(&[]).with_overrides(set);
+        let options = ResolveOptions { plan: PlanOptions { context: env.into(), ..options.plan }, ..options };
+        let cached = Resolver::new("app", "dev", &options).unwrap().cached().unwrap();
+        assert_eq!((cached.access_key_id.as_str(), cached.source), ("ASIASESSION", Source::Session));
+        let resolved = block_on(resolve("app", "dev", &options)).unwrap();
+        assert_eq!((resolved.access_key_id.as_str(), resolved.source), ("ASIASESSION", Source::Session));
+    }
+
+    #[test]
     fn credentials_are_due_for_refresh_one_margin_before_they_expire() {
         let (_dir, options) = in_dir("defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n    durationSeconds: 900\n");
         let resolver = Resolver::new("app", "dev", &options).unwrap();
