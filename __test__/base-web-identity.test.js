@@ -4,7 +4,7 @@
 // the access role is assumed from that session. Against moto with IAM enforced: the access role
 // trusts only the CI role's session, and the CI role may do nothing but assume roles.
 
-const { test, before, after } = require('node:test');
+const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFile } = require('node:child_process');
 const fs = require('node:fs');
@@ -12,9 +12,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand, AssumeRoleWithWebIdentityCommand } = require('@aws-sdk/client-sts');
 const { CloudFormationClient, ListStacksCommand } = require('@aws-sdk/client-cloudformation');
-const { startLocalAws } = require('./helpers/localaws');
-const { awsClient } = require('./helpers/harness');
-const { createService, createHome } = require('./helpers/serverless');
+const { awsClient, useLocalAwsAndHome } = require('./helpers/harness');
+const { createService } = require('./helpers/serverless');
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
 
@@ -37,8 +36,8 @@ function ciEnv() {
   };
 }
 
-before(async () => {
-  [aws, home] = await Promise.all([startLocalAws(), createHome()]);
+useLocalAwsAndHome(async (started) => {
+  ({ aws, home } = started);
   dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-oidc-')));
   // A JWT's shape; moto does not verify it, AWS checks it against the OIDC provider.
   fs.writeFileSync(path.join(dir, 'oidc-token'), 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvcGF5bWVudHMifQ.c2ln');
@@ -60,8 +59,6 @@ apps:
 });
 
 after(async () => {
-  await aws?.stop();
-  await home?.remove();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

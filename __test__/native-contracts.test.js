@@ -181,3 +181,20 @@ test('a base environment value that is not a string or null is a TypeError namin
     code: 'E_MISSING_STORE',
   });
 });
+
+test('callerIdentity and resolveCredentials both reject a store error, and both throw a malformed argument at once', async () => {
+  const dir = tmp();
+  fs.writeFileSync(path.join(dir, 'access-roles.yml'), 'profiles: [\n');
+  const options = { cwd: dir, cacheDir: path.join(dir, 'cache') };
+  for (const name of ['callerIdentity', 'resolveCredentials']) {
+    let answer;
+    assert.doesNotThrow(() => { answer = native[name]('pay', 'prod', options); }, name);
+    assert.ok(answer instanceof Promise, name);
+    await assert.rejects(answer, (err) => {
+      assert.equal(err.code, 'E_INVALID_CONFIG', name);
+      assert.equal(err.path, path.join(dir, 'access-roles.yml'), name);
+      return true;
+    });
+    assert.throws(() => native[name](5, 'prod', options), { code: 'E_INVALID_ARGUMENT' }, name);
+  }
+});

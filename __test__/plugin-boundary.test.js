@@ -4,13 +4,13 @@
 // made with the boundary by `link --create` is deployed on moto with IAM enforced
 // (./helpers/localaws.js) by an admin, and the base user assumes the role it made.
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const YAML = require('yaml');
 const { CloudFormationClient, GetTemplateCommand } = require('@aws-sdk/client-cloudformation');
 const deployRoleTemplate = require('../lib/api/deploy-role-template');
-const { startLocalAws } = require('./helpers/localaws');
-const { createHome, runChecked, withExampleService } = require('./helpers/serverless');
+const { runChecked, withExampleService } = require('./helpers/serverless');
+const { useLocalAwsAndHome } = require('./helpers/harness');
 
 const ACCOUNT = '123456789012';
 const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/deploy-boundary`;
@@ -75,14 +75,7 @@ describe('the template, statically', () => {
 let aws;
 let home;
 
-before(async () => {
-  [aws, home] = await Promise.all([startLocalAws(), createHome()]);
-});
-
-after(async () => {
-  await aws?.stop();
-  await home?.remove();
-});
+useLocalAwsAndHome((started) => ({ aws, home } = started));
 
 /** The admin's keys, for a CLI run. */
 function asAdmin() {

@@ -3,12 +3,12 @@
 // its own SDK v3 client from the default credential chain, and a hook that runs the aws CLI as a
 // child process, both ask STS who they are. moto with IAM enforced (./helpers/localaws.js).
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs/promises');
 const path = require('node:path');
-const { startLocalAws } = require('./helpers/localaws');
-const { createService, createHome, CLIS } = require('./helpers/serverless');
+const { createService, CLIS } = require('./helpers/serverless');
+const { useLocalAwsAndHome } = require('./helpers/harness');
 
 const AWS_CLI = path.resolve(__dirname, '..', '.venv', 'bin', 'aws');
 const ROLE_SESSION = /arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+/;
@@ -37,14 +37,7 @@ module.exports = OwnClientPlugin;
 let aws;
 let home;
 
-before(async () => {
-  [aws, home] = await Promise.all([startLocalAws(), createHome()]);
-});
-
-after(async () => {
-  await aws?.stop();
-  await home?.remove();
-});
+useLocalAwsAndHome((started) => ({ aws, home } = started));
 
 /** Runs `whoami` in a service with the local plugin; `exportEnv` as given. */
 async function whoami(cli, exportEnv) {

@@ -5,13 +5,13 @@
 // environment the outer plugin exported (the role's keys and the session marker). moto with IAM
 // enforced (./helpers/localaws.js); AssumeRole calls counted on the server (./helpers/sts-calls.js).
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs/promises');
 const path = require('node:path');
-const { startLocalAws } = require('./helpers/localaws');
-const { createService, createHome, CLIS } = require('./helpers/serverless');
+const { createService, CLIS } = require('./helpers/serverless');
 const { assumeRoleCount } = require('./helpers/sts-calls');
+const { useLocalAwsAndHome } = require('./helpers/harness');
 
 /**
  * A local plugin whose `nested` command runs `access-role test` of the same CLI for the stage
@@ -48,8 +48,8 @@ let home;
 /** The profile store: stage qa of payments uses another role than its other stages. */
 let store;
 
-before(async () => {
-  [aws, home] = await Promise.all([startLocalAws(), createHome()]);
+useLocalAwsAndHome(async (started) => {
+  ({ aws, home } = started);
   store = [
     'profiles:',
     '  sandbox:',
@@ -63,11 +63,6 @@ before(async () => {
     '    stages: { qa: billing }',
     '',
   ].join('\n');
-});
-
-after(async () => {
-  await aws?.stop();
-  await home?.remove();
 });
 
 /**

@@ -3,7 +3,7 @@
 // moto with IAM enforced (./helpers/localaws.js): the base user may only assume roles, so
 // whatever succeeds here ran on the access role's keys. Needs `bash scripts/setup-python.sh`.
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const YAML = require('yaml');
 const { STSClient, AssumeRoleCommand } = require('@aws-sdk/client-sts');
@@ -12,9 +12,8 @@ const {
   CreateStackCommand,
   DescribeStacksCommand,
 } = require('@aws-sdk/client-cloudformation');
-const { startLocalAws } = require('./helpers/localaws');
-const { awsClient } = require('./helpers/harness');
-const { createService, createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
+const { awsClient, useLocalAwsAndHome } = require('./helpers/harness');
+const { createService, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
 
 const ACCOUNT = '123456789012';
 const DEPLOY_SESSION = new RegExp(`arn:aws:sts::${ACCOUNT}:assumed-role/serverless-deploy/\\S+`);
@@ -62,8 +61,8 @@ async function run(service, args, options) {
 /** A test on a fresh copy of the example service, removed afterwards. */
 const withService = (cli, options, body) => withExampleService(aws, cli, { home, ...options }, body);
 
-before(async () => {
-  [aws, home] = await Promise.all([startLocalAws(), createHome()]);
+useLocalAwsAndHome(async (started) => {
+  ({ aws, home } = started);
   // What `serverless deploy` would have left for stage dev; `info` only reads it.
   await createStack('payments-dev', {
     Resources: { Handle: { Type: 'AWS::CloudFormation::WaitConditionHandle' } },
@@ -71,11 +70,6 @@ before(async () => {
   });
   // One run per CLI fills the shared home's schema cache before the tests run in parallel.
   await Promise.all(Object.keys(CLIS).map((cli) => withService(cli, {}, (service) => run(service, ['access-role', 'show']))));
-});
-
-after(async () => {
-  await aws?.stop();
-  await home?.remove();
 });
 
 describe('the plugin in the real CLIs', { concurrency: true }, () => {

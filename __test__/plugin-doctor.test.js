@@ -3,22 +3,15 @@
 // examples/ against moto with IAM enforced: the same checks as the bin's doctor, with the
 // service's app, stage and settings.
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
-const { startLocalAws } = require('./helpers/localaws');
-const { createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
+const { runChecked, withExampleService, CLIS } = require('./helpers/serverless');
+const { useLocalAwsAndHome } = require('./helpers/harness');
 
 let aws;
 let home;
 
-before(async () => {
-  [aws, home] = await Promise.all([startLocalAws(), createHome()]);
-});
-
-after(async () => {
-  await aws?.stop();
-  await home?.remove();
-});
+useLocalAwsAndHome((started) => ({ aws, home } = started));
 
 for (const cli of Object.keys(CLIS)) {
   describe(`access-role doctor (${CLIS[cli].label})`, () => {

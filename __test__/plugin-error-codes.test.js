@@ -3,12 +3,12 @@
 // each message ends with it, `… (ACCESS_ROLES_MISSING_OPTION)`, and that code is the key of a
 // row in the README's error tables. Run by the real CLIs against moto (./helpers/localaws.js).
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startLocalAws } = require('./helpers/localaws');
-const { createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
+const { runChecked, withExampleService, CLIS } = require('./helpers/serverless');
+const { useLocalAwsAndHome } = require('./helpers/harness');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -55,14 +55,7 @@ test("every error code a plugin error can carry leads a row of the README's erro
 let aws;
 let home;
 
-before(async () => {
-  [aws, home] = await Promise.all([startLocalAws(), createHome()]);
-});
-
-after(async () => {
-  await aws?.stop();
-  await home?.remove();
-});
+useLocalAwsAndHome((started) => ({ aws, home } = started));
 
 describe('the CLIs print a plugin error with its code at the end', { concurrency: true }, () => {
   for (const cli of Object.keys(CLIS)) {

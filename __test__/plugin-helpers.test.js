@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const YAML = require('yaml');
-const assertIntendedProfile = require('../lib/plugin/commands/assert-intended-profile');
+const assertIntendedProfile = require('../lib/plugin/steps/assert-intended-profile');
 const assertSupportedFramework = require('../lib/plugin/assert-supported-framework');
 const assertNoSecretsVariables = require('../lib/plugin/assert-no-secrets-variables');
 const commandDefinitions = require('../lib/plugin/commands/definitions');
@@ -19,7 +19,7 @@ const linkProfile = require('../lib/api/link-profile');
 const readSettings = require('../lib/plugin/read-settings');
 const sessionTrustNeeds = require('../lib/plugin/session-trust-needs');
 const { FakeServerlessError } = require('./helpers/harness');
-const { roleNames, HELP: ROLE_NAME_HELP } = require('../lib/plugin/commands/role-names');
+const { roleNames, HELP: ROLE_NAME_HELP } = require('../lib/plugin/steps/role-names');
 const { withHint } = require('../lib/shared/hint-words');
 
 

@@ -4,13 +4,13 @@
 // from `fromServerless(serverless, options)`, in serverless v3 and osls 4 against moto with IAM
 // enforced (./helpers/localaws.js): the base user may only assume roles.
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs/promises');
 const path = require('node:path');
-const { startLocalAws } = require('./helpers/localaws');
 const { assumeRoleCount } = require('./helpers/sts-calls');
-const { createService, createHome, runChecked, CLIS } = require('./helpers/serverless');
+const { createService, runChecked, CLIS } = require('./helpers/serverless');
+const { useLocalAwsAndHome } = require('./helpers/harness');
 
 const ROOT = path.resolve(__dirname, '..');
 const EXAMPLE = path.join(ROOT, 'examples', 'access-role-hook.js');
@@ -39,14 +39,7 @@ module.exports = BeforeInit;
 let aws;
 let home;
 
-before(async () => {
-  [aws, home] = await Promise.all([startLocalAws(), createHome()]);
-});
-
-after(async () => {
-  await aws?.stop();
-  await home?.remove();
-});
+useLocalAwsAndHome((started) => ({ aws, home } = started));
 
 test('the README prints examples/access-role-hook.js whole', async () => {
   const readme = await fs.readFile(path.join(ROOT, 'README.md'), 'utf8');

@@ -4,15 +4,16 @@
 // it; the base user, who may only assume roles, then uses it. Requests are counted on the
 // server with moto's recorder. Needs `bash scripts/setup-python.sh`.
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const fsp = require('node:fs/promises');
 const path = require('node:path');
 const YAML = require('yaml');
 const { CloudFormationClient, CreateStackCommand, CreateChangeSetCommand } = require('@aws-sdk/client-cloudformation');
-const { startLocalAws, adminProfile } = require('./helpers/localaws');
-const { createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
+const { adminProfile } = require('./helpers/localaws');
+const { runChecked, withExampleService, CLIS } = require('./helpers/serverless');
+const { useLocalAwsAndHome } = require('./helpers/harness');
 
 const ACCOUNT = '123456789012';
 
@@ -46,16 +47,11 @@ async function stackRequests(stackName) {
 /** A test on a fresh copy of the example service, removed afterwards. */
 const withService = (cli, body) => withExampleService(aws, cli, { home }, body);
 
-before(async () => {
-  [aws, home] = await Promise.all([startLocalAws(), createHome()]);
+useLocalAwsAndHome(async (started) => {
+  ({ aws, home } = started);
   await aws.recorder.start();
   // One run per CLI fills the shared home's schema cache before the tests run in parallel.
   await Promise.all(Object.keys(CLIS).map((cli) => withService(cli, (service) => run(service, ['access-role', 'show']))));
-});
-
-after(async () => {
-  await aws?.stop();
-  await home?.remove();
 });
 
 describe('access-role link --create', { concurrency: true }, () => {

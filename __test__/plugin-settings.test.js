@@ -3,10 +3,10 @@
 // tells from the store, run by the real CLIs against moto with IAM enforced
 // (./helpers/localaws.js). Needs `bash scripts/setup-python.sh`.
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
-const { startLocalAws } = require('./helpers/localaws');
-const { createHome, runChecked, withExampleService, CLIS } = require('./helpers/serverless');
+const { runChecked, withExampleService, CLIS } = require('./helpers/serverless');
+const { useLocalAwsAndHome } = require('./helpers/harness');
 
 const ACCOUNT = '123456789012';
 const DENIED_DESCRIBE = `User: arn:aws:iam::${ACCOUNT}:user/deployer is not authorized to perform: cloudformation:DescribeStacks`;
@@ -20,15 +20,10 @@ const run = (service, args, options) => runChecked(aws, service, args, options);
 /** A test on a fresh copy of the example service, removed afterwards. */
 const withService = (cli, options, body) => withExampleService(aws, cli, { home, ...options }, body);
 
-before(async () => {
-  [aws, home] = await Promise.all([startLocalAws(), createHome()]);
+useLocalAwsAndHome(async (started) => {
+  ({ aws, home } = started);
   // One run per CLI fills the shared home's schema cache before the tests run in parallel.
   await Promise.all(Object.keys(CLIS).map((cli) => withService(cli, {}, (service) => run(service, ['access-role', 'show']))));
-});
-
-after(async () => {
-  await aws?.stop();
-  await home?.remove();
 });
 
 describe('settings and show', { concurrency: true }, () => {

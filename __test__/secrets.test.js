@@ -15,8 +15,9 @@ const path = require('node:path');
 const util = require('node:util');
 const { STSClient, AssumeRoleCommand } = require('@aws-sdk/client-sts');
 const { CloudFormationClient, CreateStackCommand } = require('@aws-sdk/client-cloudformation');
-const { startLocalAws, applyEnv } = require('./helpers/localaws');
-const { createService, createHome, CLIS } = require('./helpers/serverless');
+const { applyEnv } = require('./helpers/localaws');
+const { createService, CLIS } = require('./helpers/serverless');
+const { useLocalAwsAndHome } = require('./helpers/harness');
 const { resolveCredentials } = require('..');
 const fromNativeError = require('../lib/plugin/from-native-error');
 const installCredentials = require('../lib/plugin/surfaces/install-credentials');
@@ -61,14 +62,9 @@ async function createDevStack() {
   await client(CloudFormationClient, keys).send(new CreateStackCommand({ StackName: 'payments-dev', TemplateBody: JSON.stringify(template) }));
 }
 
-before(async () => {
-  [aws, home] = await Promise.all([startLocalAws(), createHome()]);
+useLocalAwsAndHome(async (started) => {
+  ({ aws, home } = started);
   await createDevStack();
-});
-
-after(async () => {
-  await aws?.stop();
-  await home?.remove();
 });
 
 /**

@@ -1,7 +1,7 @@
 //! `callerIdentity(app, stage, options)`.
 
 use crate::args;
-use crate::error::{reject, to_js};
+use crate::error::{error_value, reject, to_js};
 use access_roles_core as core;
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
@@ -20,7 +20,8 @@ pub struct CallerIdentity {
 
 /// Asks STS (GetCallerIdentity) who the base identity that would assume the access role of
 /// `app` and `stage` is: the same store, base profile, region and endpoint as
-/// `resolveCredentials`, no cache. Rejects with the coded store, base-identity and STS errors.
+/// `resolveCredentials`, no cache. Rejects with the coded store, base-identity and STS errors,
+/// as `resolveCredentials` does; only a malformed argument throws at once, there as here.
 #[napi(
     catch_unwind,
     ts_args_type = "app: string, stage: string, options?: ResolveOptions | undefined | null",
@@ -36,7 +37,7 @@ pub fn caller_identity<'env>(
     let options = args::options(env, options)?;
     let resolver = match core::Resolver::new(&app, &stage, &options) {
         Ok(resolver) => resolver,
-        Err(err) => return Err(to_js(env, &err)),
+        Err(err) => return PromiseRaw::reject(env, error_value(env, &err)?),
     };
     let work = async move { Ok(tokio::spawn(async move { resolver.caller_identity().await }).await) };
     env.spawn_future_with_callback(work, |env, joined| match joined {

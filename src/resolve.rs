@@ -149,7 +149,7 @@ pub(crate) fn convert_options(options: ResolveOptions) -> core::ResolveOptions {
             region: options.region,
             base_profile: options.base_profile,
             service: options.service,
-            env: core::Env::real().with_overrides(options.base_environment.unwrap_or_default()),
+            context: crate::context::with_overrides(options.base_environment.unwrap_or_default()),
         },
         cache: options.cache,
         force_refresh: options.force_refresh.unwrap_or(false),

@@ -35,7 +35,7 @@ pub struct ProfileStoreLocation {
 pub fn find_profile_store(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<ProfileStoreLocation> {
     let options = args::options(env, options)?;
     let plan = options.plan;
-    let discovery = Discovery::new(plan.config_path, plan.cwd, &plan.env);
+    let discovery = Discovery::new(plan.config_path, plan.cwd, plan.context.env());
     let location = discovery.search();
     Ok(ProfileStoreLocation {
         path: location.path.display().to_string(),

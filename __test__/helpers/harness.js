@@ -1,14 +1,40 @@
 'use strict';
-// What the suites share to drive the product: SDK clients on explicit keys against the local
-// server, the bin as a child process, AssumeRole grants counted around a step, and a stand-in for
-// the frameworks' ServerlessError.
+// What the suites share to drive the product: the local server and a Serverless home started
+// for a file's tests, SDK clients on explicit keys against the local server, the bin as a child
+// process, AssumeRole grants counted around a step, and a stand-in for the frameworks'
+// ServerlessError.
 
 const { execFile } = require('node:child_process');
+const { before, after } = require('node:test');
 const path = require('node:path');
 const { assumedKeyIds } = require('./sts-calls');
 
 /** The package's bin. */
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'serverless-access-roles.js');
+
+/**
+ * Starts moto (./localaws) and a Serverless home (./serverless `createHome`) before a file's tests
+ * and awaits `setUp` with both, in the same hook (a file's own `before` hooks may run before this
+ * one's work is done); stops and removes whichever started after the tests, even when the other
+ * failed to start.
+ * @param {(started: { aws: object, home: object }) => void | Promise<void>} setUp
+ */
+function useLocalAwsAndHome(setUp) {
+  let started = {};
+  before(async () => {
+    const [aws, home] = await Promise.allSettled([
+      require('./localaws').startLocalAws(),
+      require('./serverless').createHome(),
+    ]);
+    started = { aws: aws.value, home: home.value };
+    for (const outcome of [aws, home]) if (outcome.status === 'rejected') throw outcome.reason;
+    await setUp(started);
+  });
+  after(async () => {
+    await started.aws?.stop();
+    await started.home?.remove();
+  });
+}
 
 /**
  * An AWS SDK v3 client against the local server, on explicit keys and its region, with one
@@ -68,4 +94,4 @@ class FakeServerlessError extends Error {
   }
 }
 
-module.exports = { BIN, awsClient, runBin, runFile, grantsDuring, FakeServerlessError };
+module.exports = { BIN, useLocalAwsAndHome, awsClient, runBin, runFile, grantsDuring, FakeServerlessError };

@@ -3,7 +3,7 @@
 // scripts and custom hooks: `new S3Client({ credentials: fromAccessRole({ app, stage }) })`.
 
 const resolveCredentials = require('./resolve-credentials');
-const sdkIdentity = require('./sdk-identity');
+const sdkIdentity = require('../shared/sdk-identity');
 
 /**
  * Returns an `AwsCredentialIdentityProvider`: an async function that resolves to the access

@@ -8,7 +8,7 @@ const commandSettings = require('../plugin/command-settings');
 const createRefreshingCredentials = require('../plugin/surfaces/refreshing-credentials');
 const fromNativeError = require('../plugin/from-native-error');
 const resolveCredentials = require('./resolve-credentials');
-const sdkIdentity = require('./sdk-identity');
+const sdkIdentity = require('../shared/sdk-identity');
 const userError = require('../plugin/user-error');
 
 /** This package's plugin instance in the running framework, if the service lists it. */

@@ -16,7 +16,7 @@ const STORE_CODES = new Set(['E_NO_PROFILE_STORE', 'E_MISSING_STORE', 'E_UNREADA
 /** The errors of a session marker the core refused: the session check fails with them. */
 const SESSION_CODES = new Set(['E_SESSION_ROLE_MISMATCH', 'E_SESSION_REQUEST_MISMATCH', 'E_SESSION_EXPIRED', 'E_SESSION_ENDPOINT']);
 
-/** The variable that marks a process as running inside a session (core session_env.rs). */
+/** The variable that marks a process as running inside a session (core role_env.rs). */
 const MARKER = 'SERVERLESS_ACCESS_ROLES_SESSION';
 
 /**

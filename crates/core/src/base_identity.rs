@@ -8,8 +8,8 @@
 //! A profile that itself asks for an ambient source (`credential_source = Environment`,
 //! `Ec2InstanceMetadata`, `EcsContainer`) keeps that one source.
 
-use crate::aws_profiles::{base_env, defined_profiles, profile_setting};
-use crate::env::Env;
+use crate::aws_profiles::{base_env, chain_settings, defined_profiles};
+use crate::context::Context;
 use crate::error::Error;
 use crate::plan::AssumeRoleRequest;
 
@@ -31,32 +31,29 @@ const CONTAINER_VARIABLES: &[&str] = &[
 /// Turns aws-config's instance metadata provider off.
 const METADATA_DISABLED: &str = "AWS_EC2_METADATA_DISABLED";
 
-/// Longest `source_profile` chain followed when looking for a `credential_source`.
-const MAX_HOPS: usize = 16;
-
 /// Where the base identity of `request` comes from, and the environment its chain reads.
 #[derive(Clone, Debug)]
 pub(crate) struct BaseIdentity {
     /// The AWS profile named for it, if one was.
     pub(crate) profile: Option<String>,
-    /// What the credential chain reads.
-    pub(crate) env: Env,
+    /// What the credential chain reads: the caller's context with the environment narrowed.
+    pub(crate) context: Context,
 }
 
 impl BaseIdentity {
-    /// The base identity of `request` (its first hop's) in `env`:
+    /// The base identity of `request` (its first hop's) in the context's environment `env`:
     /// - a named profile: `env` without the ambient sources the profile does not ask for, or
     ///   [`Error::UnknownBaseProfile`] when the AWS files do not define it;
     /// - none named: `env` without a selected profile that runs this package's bin
     ///   (see [`base_env`]).
-    pub(crate) fn of(request: &AssumeRoleRequest, env: &Env) -> Result<BaseIdentity, Error> {
+    pub(crate) fn of(request: &AssumeRoleRequest, context: &Context) -> Result<BaseIdentity, Error> {
         let Some(profile) = request.first_hop().base_profile.clone() else {
-            return Ok(BaseIdentity { profile: None, env: base_env(env) });
+            return Ok(BaseIdentity { profile: None, context: context.with_env(base_env(context)) });
         };
-        if let Some(defined) = defined_profiles(env).filter(|names| !names.contains(&profile)) {
+        if let Some(defined) = defined_profiles(context).filter(|names| !names.contains(&profile)) {
             return Err(Error::UnknownBaseProfile { profile, defined });
         }
-        let sources = credential_sources(env, &profile);
+        let sources = chain_settings(context, &profile, "credential_source");
         let keep = |source: &str| sources.iter().any(|s| s.eq_ignore_ascii_case(source));
         let mut removed: Vec<&str> = WEB_IDENTITY_VARIABLES.to_vec();
         if !keep("Environment") {
@@ -69,26 +66,20 @@ impl BaseIdentity {
         if !keep("Ec2InstanceMetadata") {
             overrides.push((METADATA_DISABLED.to_owned(), Some("true".to_owned())));
         }
-        Ok(BaseIdentity { env: env.clone().with_overrides(overrides), profile: Some(profile) })
+        let env = context.env().clone().with_overrides(overrides);
+        Ok(BaseIdentity { context: context.with_env(env), profile: Some(profile) })
     }
-}
-
-/// The `credential_source` settings along the `source_profile` chain of `profile`.
-fn credential_sources(env: &Env, profile: &str) -> Vec<String> {
-    let mut sources = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
-    let mut next = Some(profile.to_owned());
-    while let Some(current) = next.take().filter(|n| !seen.contains(n) && seen.len() < MAX_HOPS) {
-        sources.extend(profile_setting(env, &current, "credential_source"));
-        next = profile_setting(env, &current, "source_profile");
-        seen.push(current);
-    }
-    sources
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::Env;
+
+    /// A world of its own on `env`.
+    fn cx(env: &Env) -> Context {
+        Context::new(env.clone())
+    }
 
     fn aws_files(config: &str) -> (tempfile::TempDir, Env) {
         let dir = tempfile::tempdir().unwrap();
@@ -122,20 +113,24 @@ mod tests {
     #[test]
     fn a_named_profile_is_the_only_source_of_the_base_identity() {
         let (_dir, env) = aws_files("[profile ci]\nregion = eu-west-1\n");
-        let base = BaseIdentity::of(&named("admin"), &env).unwrap();
+        let base = BaseIdentity::of(&named("admin"), &cx(&env)).unwrap();
         assert_eq!(base.profile.as_deref(), Some("admin"));
         for gone in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_WEB_IDENTITY_TOKEN_FILE"] {
-            assert_eq!(base.env.var(gone), None, "{gone}");
+            assert_eq!(base.context.env().var(gone), None, "{gone}");
         }
-        assert_eq!(base.env.var("AWS_CONTAINER_CREDENTIALS_FULL_URI"), None);
-        assert_eq!(base.env.var("AWS_EC2_METADATA_DISABLED").as_deref(), Some("true"));
-        assert_eq!(base.env.var("AWS_ENDPOINT_URL_STS").as_deref(), Some("http://127.0.0.1:2"), "endpoints stay");
+        assert_eq!(base.context.env().var("AWS_CONTAINER_CREDENTIALS_FULL_URI"), None);
+        assert_eq!(base.context.env().var("AWS_EC2_METADATA_DISABLED").as_deref(), Some("true"));
+        assert_eq!(
+            base.context.env().var("AWS_ENDPOINT_URL_STS").as_deref(),
+            Some("http://127.0.0.1:2"),
+            "endpoints stay"
+        );
     }
 
     #[test]
     fn an_unknown_named_profile_is_an_error_whatever_the_environment_holds() {
         let (_dir, env) = aws_files("[profile ci]\nregion = eu-west-1\n");
-        let err = BaseIdentity::of(&named("admn"), &env).unwrap_err();
+        let err = BaseIdentity::of(&named("admn"), &cx(&env)).unwrap_err();
         assert_eq!(err.code(), "E_NO_BASE_CREDENTIALS");
         let text = err.to_string();
         assert!(text.contains("`admn`") && text.contains("`admin`") && text.contains("`ci`"), "{text}");
@@ -148,10 +143,10 @@ mod tests {
              [profile hop]\nsource_profile = on-ec2\nrole_arn = arn:aws:iam::1:role/y\n\
              [profile on-ec2]\nrole_arn = arn:aws:iam::1:role/z\ncredential_source = Ec2InstanceMetadata\n",
         );
-        let from_env = BaseIdentity::of(&named("from-env"), &env).unwrap().env;
+        let from_env = BaseIdentity::of(&named("from-env"), &cx(&env)).unwrap().context.env().clone();
         assert_eq!(from_env.var("AWS_ACCESS_KEY_ID").as_deref(), Some("AKIAAMBIENT"));
         assert_eq!(from_env.var("AWS_EC2_METADATA_DISABLED").as_deref(), Some("true"));
-        let hop = BaseIdentity::of(&named("hop"), &env).unwrap().env;
+        let hop = BaseIdentity::of(&named("hop"), &cx(&env)).unwrap().context.env().clone();
         assert_eq!(hop.var("AWS_ACCESS_KEY_ID"), None);
         assert_eq!(hop.var("AWS_EC2_METADATA_DISABLED"), None, "the chain's source is instance metadata");
     }
@@ -159,10 +154,10 @@ mod tests {
     #[test]
     fn without_a_named_profile_the_default_chain_reads_the_environment_as_it_is() {
         let (_dir, env) = aws_files("");
-        let base = BaseIdentity::of(&AssumeRoleRequest::plain("arn:aws:iam::1:role/r"), &env).unwrap();
+        let base = BaseIdentity::of(&AssumeRoleRequest::plain("arn:aws:iam::1:role/r"), &cx(&env)).unwrap();
         assert_eq!(base.profile, None);
-        assert_eq!(base.env.var("AWS_ACCESS_KEY_ID").as_deref(), Some("AKIAAMBIENT"));
-        assert_eq!(base.env.var("AWS_EC2_METADATA_DISABLED"), None);
+        assert_eq!(base.context.env().var("AWS_ACCESS_KEY_ID").as_deref(), Some("AKIAAMBIENT"));
+        assert_eq!(base.context.env().var("AWS_EC2_METADATA_DISABLED"), None);
     }
 
     #[test]
@@ -172,7 +167,7 @@ mod tests {
             via: Some(Box::new(named("admin"))),
             ..AssumeRoleRequest::plain("arn:aws:iam::1:role/r")
         };
-        let base = BaseIdentity::of(&chained, &env).unwrap();
-        assert_eq!((base.profile.as_deref(), base.env.var("AWS_ACCESS_KEY_ID")), (Some("admin"), None));
+        let base = BaseIdentity::of(&chained, &cx(&env)).unwrap();
+        assert_eq!((base.profile.as_deref(), base.context.env().var("AWS_ACCESS_KEY_ID")), (Some("admin"), None));
     }
 }

@@ -34,7 +34,7 @@ pub enum Source {
     Sts,
     /// Reused from an earlier AssumeRole.
     Cache,
-    /// The keys of the session the process environment carries (see [`crate::session_env`]).
+    /// The keys of the session the process environment carries (see [`crate::role_env`]).
     Session,
 }
 
@@ -92,7 +92,7 @@ pub struct AccessRoleCredentials {
     /// The AWS config profile named as the base identity; `None`: aws-config's default chain.
     pub base_profile: Option<String>,
     /// What the keys were requested with, as digests (no secret): binds the session marker to
-    /// the request (see [`crate::session_env`]).
+    /// the request (see [`crate::role_env`]).
     pub request_digest: String,
     /// Why a session marker in the environment was not believed, for a debug line.
     pub session_ignored: Option<String>,

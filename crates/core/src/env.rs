@@ -9,7 +9,7 @@
 //! - [`Env::from_slice`] is a fixed set of variables, so a test builds the environment it needs
 //!   instead of mutating the process's, which other tests share;
 //! - [`Env::with_overrides`] replaces some variables of either. A process that runs on an access
-//!   role has the role's keys in its environment (see [`crate::session_env`]); refreshing them
+//!   role has the role's keys in its environment (see [`crate::role_env`]); refreshing them
 //!   must still start from the base identity, so a caller hands in the variables as they were
 //!   before the export.
 

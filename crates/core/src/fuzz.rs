@@ -81,17 +81,17 @@ proptest! {
 
     #[test]
     fn the_cache_entry_reader_never_panics(bytes in mutated(*ENTRY)) {
-        let _ = decode_entry(&bytes, "k", &request());
+        let _ = decode_entry(&bytes, "k", &request(), SystemTime::now());
     }
 
     #[test]
     fn the_cache_entry_reader_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
-        prop_assert!(decode_entry(&bytes, "k", &request()).is_none());
+        prop_assert!(decode_entry(&bytes, "k", &request(), SystemTime::now()).is_none());
     }
 }
 
 #[test]
 fn the_seeds_are_valid_so_mutations_start_from_real_inputs() {
     assert!(ProfileStore::parse(Path::new("access-roles.yml"), STORE).is_ok());
-    assert!(decode_entry(ENTRY.as_bytes(), "k", &request()).is_some());
+    assert!(decode_entry(ENTRY.as_bytes(), "k", &request(), SystemTime::now()).is_some());
 }

@@ -19,6 +19,7 @@ pub mod text;
 
 mod base_identity;
 mod cache;
+mod context;
 mod credentials;
 mod details;
 mod env;
@@ -31,7 +32,7 @@ mod plan;
 mod ready;
 mod region;
 mod resolve;
-mod session_env;
+mod role_env;
 mod sts;
 mod suggest;
 
@@ -39,6 +40,7 @@ pub use cache::{
     clear as clear_cache, list as list_cache, CacheDir, Filter as CacheFilter, Label as CacheLabel,
     Summary as CacheEntry,
 };
+pub use context::{Clock, Context};
 pub use credentials::{AccessRoleCredentials, Secret, Source};
 pub use details::{Detail, Hint};
 pub use env::Env;
@@ -46,6 +48,6 @@ pub use error::Error;
 pub use plan::{check_names, plan, plan_in, AssumeRoleRequest, Plan, PlanOptions};
 pub use region::RegionRule;
 pub use resolve::{resolve, ResolveOptions, Resolver};
-pub use session_env::{served_session_environment, session_environment, ServedEndpoint, SessionEnvironment};
+pub use role_env::{served_session_environment, session_environment, ServedEndpoint, SessionEnvironment};
 pub use sts::CallerIdentity;
 pub use suggest::suggest;

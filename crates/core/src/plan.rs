@@ -3,7 +3,7 @@
 //! Planning reads the profile store and the environment, and nothing here talks to STS: the
 //! [`AssumeRoleRequest`]s it makes are what [`crate::sts`] sends and [`crate::cache`] keys on.
 
-use crate::env::Env;
+use crate::context::Context;
 use crate::error::Error;
 use crate::naming::{self, SessionContext};
 use crate::profiles::{self, Discovery, DurationSeconds, NameTemplate, Profile, ProfileStore, Region};
@@ -25,9 +25,11 @@ pub struct PlanOptions {
     pub base_profile: Option<String>,
     /// The Serverless service name, for the `{service}` placeholder.
     pub service: Option<String>,
-    /// The environment the core reads (discovery, the local user, the cache, the STS endpoint);
-    /// when unset, the process's.
-    pub env: Env,
+    /// The world the core reads: the environment (discovery, the local user, the cache, the STS
+    /// endpoint), the clock and the memory of parsed stores, AWS files and keys. When unset, the
+    /// process's environment with a memory of its own: a caller that resolves more than once
+    /// keeps one context (see [`Context`]).
+    pub context: Context,
 }
 
 /// Everything one AssumeRole call needs.
@@ -135,8 +137,8 @@ pub struct Plan {
 ///    profile with `via` is assumed with the keys of that profile, prepared the same way.
 pub fn plan(app: &str, stage: &str, options: &PlanOptions) -> Result<Plan, Error> {
     let region = checked_region(app, stage, options)?;
-    let path = Discovery::new(options.config_path.clone(), options.cwd.clone(), &options.env).find()?;
-    let store = profiles::load(&path)?;
+    let path = Discovery::new(options.config_path.clone(), options.cwd.clone(), options.context.env()).find()?;
+    let store = profiles::load(&options.context, &path)?;
     plan_checked(&store, app, stage, region.as_ref(), options)
 }
 
@@ -168,7 +170,7 @@ fn plan_checked(
     options: &PlanOptions,
 ) -> Result<Plan, Error> {
     let selection = store.select(app, stage)?;
-    let user = naming::local_user(&options.env);
+    let user = naming::local_user(options.context.env());
     let context = SessionContext {
         user: user.as_deref(),
         app,
@@ -213,7 +215,7 @@ fn request_for(
         options.base_profile.clone().filter(|p| !p.is_empty()).or_else(|| profile.source_profile.clone());
     // The base identity is the first hop's.
     let first_base = via.as_deref().map_or(base_profile.as_deref(), |via| via.first_hop().base_profile.as_deref());
-    let (region, region_rule) = region::decide(profile.region.as_ref(), region, first_base, &options.env)?;
+    let (region, region_rule) = region::decide(profile.region.as_ref(), region, first_base, &options.context)?;
     let request = AssumeRoleRequest {
         role_arn: profile.role_arn.to_string(),
         session_name: naming::render(&template, &context),
@@ -246,12 +248,13 @@ fn check_name(name: &'static str, value: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::Env;
 
     fn in_dir(text: &str) -> (tempfile::TempDir, PlanOptions) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("access-roles.yml"), text).unwrap();
-        let env = Env::from_slice(&[("USER", "ana")]);
-        let options = PlanOptions { cwd: Some(dir.path().to_owned()), env, ..Default::default() };
+        let context = Env::from_slice(&[("USER", "ana")]).into();
+        let options = PlanOptions { cwd: Some(dir.path().to_owned()), context, ..Default::default() };
         (dir, options)
     }
 
@@ -284,7 +287,8 @@ mod tests {
         assert_eq!(plan.request.base_profile.as_deref(), Some("ci"));
         assert_eq!(plan.request.session_name, "ana-payments-prod");
 
-        let options = PlanOptions { cwd: Some(dir.path().to_owned()), env: Env::from_slice(&[]), ..Default::default() };
+        let context = Env::from_slice(&[]).into();
+        let options = PlanOptions { cwd: Some(dir.path().to_owned()), context, ..Default::default() };
         let sandbox = super::plan("payments", "dev", &options).unwrap();
         assert_eq!(sandbox.request.external_id.as_deref(), Some("acme-7f3a"));
         assert_eq!(sandbox.request.region, "us-east-1", "the profile's region wins");
@@ -330,5 +334,15 @@ mod tests {
         assert!(plan.request.source_identity.as_deref().unwrap().ends_with("@prod"));
         assert_eq!(plan.request.tags, vec![("team".to_owned(), "payments".to_owned())]);
         assert_eq!(plan.request.transitive_tag_keys, vec!["team".to_owned()]);
+    }
+
+    #[test]
+    fn each_hop_names_its_session_after_its_own_profile() {
+        let (_dir, options) = in_dir(
+            "defaultProfile: deploy\nprofiles:\n  hub:\n    roleArn: arn:aws:iam::111111111111:role/hub\n    sessionName: \"{profile}-{stage}\"\n  deploy:\n    roleArn: arn:aws:iam::222222222222:role/deploy\n    via: hub\n    sessionName: \"{profile}-{stage}\"\n",
+        );
+        let plan = plan("app", "prod", &options).unwrap();
+        assert_eq!(plan.request.session_name, "deploy-prod");
+        assert_eq!(plan.request.via.as_deref().unwrap().session_name, "hub-prod");
     }
 }

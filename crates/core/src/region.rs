@@ -3,7 +3,7 @@
 //! of waiting off EC2) never runs.
 
 use crate::aws_profiles::{base_aws_profile, profile_setting};
-use crate::env::Env;
+use crate::context::Context;
 use crate::error::Error;
 use crate::profiles::Region;
 use std::fmt;
@@ -55,8 +55,9 @@ pub(crate) fn decide(
     profile: Option<&Region>,
     option: Option<&Region>,
     base_profile: Option<&str>,
-    env: &Env,
+    context: &Context,
 ) -> Result<(String, RegionRule), Error> {
+    let env = context.env();
     if let Some(region) = profile {
         return Ok((region.as_str().to_owned(), RegionRule::Profile));
     }
@@ -73,7 +74,7 @@ pub(crate) fn decide(
         }
     }
     let aws_profile = base_aws_profile(base_profile, env);
-    let configured = profile_setting(env, &aws_profile, "region").and_then(|r| Region::try_from(r).ok());
+    let configured = profile_setting(context, &aws_profile, "region").and_then(|r| Region::try_from(r).ok());
     Ok(match configured {
         Some(region) => (region.as_str().to_owned(), RegionRule::AwsProfile(aws_profile)),
         None => (FALLBACK_REGION.to_owned(), RegionRule::Fallback),
@@ -83,6 +84,12 @@ pub(crate) fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::Env;
+
+    /// A world of its own on `env`.
+    fn cx(env: &Env) -> Context {
+        Context::new(env.clone())
+    }
 
     fn region(name: &str) -> Region {
         Region::try_from(name.to_owned()).unwrap()
@@ -105,22 +112,25 @@ mod tests {
         let env = Env::from_slice(&[("AWS_REGION", "eu-west-1"), ("AWS_DEFAULT_REGION", "eu-west-2")]);
         let (profile, option) = (region("ap-south-1"), region("ca-central-1"));
         assert_eq!(
-            decide(Some(&profile), Some(&option), None, &env).unwrap(),
+            decide(Some(&profile), Some(&option), None, &cx(&env)).unwrap(),
             ("ap-south-1".into(), RegionRule::Profile)
         );
-        assert_eq!(decide(None, Some(&option), None, &env).unwrap(), ("ca-central-1".into(), RegionRule::Option));
-        assert_eq!(decide(None, None, None, &env).unwrap(), ("eu-west-1".into(), RegionRule::Variable("AWS_REGION")));
+        assert_eq!(decide(None, Some(&option), None, &cx(&env)).unwrap(), ("ca-central-1".into(), RegionRule::Option));
+        assert_eq!(
+            decide(None, None, None, &cx(&env)).unwrap(),
+            ("eu-west-1".into(), RegionRule::Variable("AWS_REGION"))
+        );
         let default_only = Env::from_slice(&[("AWS_DEFAULT_REGION", "eu-west-2")]);
-        assert_eq!(decide(None, None, None, &default_only).unwrap().1, RegionRule::Variable("AWS_DEFAULT_REGION"));
+        assert_eq!(decide(None, None, None, &cx(&default_only)).unwrap().1, RegionRule::Variable("AWS_DEFAULT_REGION"));
     }
 
     #[test]
     fn blank_region_variables_count_as_unset_and_malformed_ones_are_named() {
         let (_dir, env) = aws_config("");
         let blank = env.clone().with_overrides([("AWS_REGION".to_owned(), Some("  ".to_owned()))]);
-        assert_eq!(decide(None, None, None, &blank).unwrap(), ("us-east-1".into(), RegionRule::Fallback));
+        assert_eq!(decide(None, None, None, &cx(&blank)).unwrap(), ("us-east-1".into(), RegionRule::Fallback));
         let bad = env.with_overrides([("AWS_DEFAULT_REGION".to_owned(), Some("mars\u{1b}[2J".to_owned()))]);
-        let err = decide(None, None, None, &bad).unwrap_err();
+        let err = decide(None, None, None, &cx(&bad)).unwrap_err();
         assert_eq!(err.code(), "E_INVALID_ARGUMENT");
         let text = err.to_string();
         assert!(text.contains("AWS_DEFAULT_REGION") && !text.contains('\u{1b}'), "{text}");
@@ -131,16 +141,16 @@ mod tests {
         let (_dir, env) =
             aws_config("[default]\nregion = eu-north-1\n[profile ci]\nregion = sa-east-1\n[profile bare]\n");
         assert_eq!(
-            decide(None, None, Some("ci"), &env).unwrap(),
+            decide(None, None, Some("ci"), &cx(&env)).unwrap(),
             ("sa-east-1".into(), RegionRule::AwsProfile("ci".into()))
         );
         assert_eq!(
-            decide(None, None, None, &env).unwrap(),
+            decide(None, None, None, &cx(&env)).unwrap(),
             ("eu-north-1".into(), RegionRule::AwsProfile("default".into()))
         );
         let selected = env.clone().with_overrides([("AWS_PROFILE".to_owned(), Some("ci".to_owned()))]);
-        assert_eq!(decide(None, None, None, &selected).unwrap().0, "sa-east-1");
-        assert_eq!(decide(None, None, Some("bare"), &env).unwrap(), ("us-east-1".into(), RegionRule::Fallback));
+        assert_eq!(decide(None, None, None, &cx(&selected)).unwrap().0, "sa-east-1");
+        assert_eq!(decide(None, None, Some("bare"), &cx(&env)).unwrap(), ("us-east-1".into(), RegionRule::Fallback));
     }
 
     #[test]

@@ -4,14 +4,14 @@
 use crate::aws_profiles::own_selected_profile;
 use crate::base_identity::BaseIdentity;
 use crate::cache::{self, CacheSettings};
+use crate::context::Context;
 use crate::credentials::{AccessRoleCredentials, Credentials, Secret, Source};
-use crate::env::Env;
 use crate::error::Error;
 use crate::plan::{plan, Plan, PlanOptions};
-use crate::session_env::{request_digest, session_keys, SessionLookup};
+use crate::role_env::{request_digest, session_keys, SessionLookup};
 use crate::sts::{self, CallSettings};
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// How to resolve: what to plan, and the settings of the call; every field is optional.
 #[derive(Clone, Debug, Default)]
@@ -45,9 +45,9 @@ pub struct ResolveOptions {
 #[derive(Debug)]
 pub struct Resolver {
     plan: Plan,
-    /// The environment as the caller gave it (the cache and STS get the base identity's, see
+    /// The context as the caller gave it (the cache and STS get the base identity's, see
     /// [`BaseIdentity`]).
-    env: Env,
+    context: Context,
     /// The session the environment carries for this role and request, if any.
     session: SessionLookup,
     /// The base identity's AWS profile, when one is named.
@@ -58,22 +58,23 @@ pub struct Resolver {
 
 impl Resolver {
     /// Plans `app` and `stage` (see [`plan`]) and looks at the session the environment carries
-    /// (see [`crate::session_env`]); store, argument and session errors surface here, before any
+    /// (see [`crate::role_env`]); store, argument and session errors surface here, before any
     /// call to AWS.
     pub fn new(app: &str, stage: &str, options: &ResolveOptions) -> Result<Resolver, Error> {
-        let env = &options.plan.env;
+        let context = &options.plan.context;
+        let env = context.env();
         let plan = plan(app, stage, &options.plan)?;
-        let session = session_keys(env, &plan.request, SystemTime::now())?;
+        let session = session_keys(env, &plan.request, context.now())?;
         // A named base profile is the only source of the base identity; a profile that runs
         // this package's bin is not its own base identity.
-        let BaseIdentity { profile: base_profile, env: base } = BaseIdentity::of(&plan.request, env)?;
-        crate::key_vars::check(&base)?;
+        let BaseIdentity { profile: base_profile, context: base } = BaseIdentity::of(&plan.request, context)?;
+        crate::key_vars::check(base.env())?;
         let cache = CacheSettings {
             enabled: options.cache.unwrap_or(true),
             force_refresh: options.force_refresh,
             refresh_margin: options.refresh_margin_seconds.map(|s| Duration::from_secs(s.into())),
             dir: cache::CacheDir::chosen(options.cache_dir.as_deref(), env),
-            env: base.clone(),
+            context: base.clone(),
             label: cache::Label {
                 profile: Some(plan.profile.clone()),
                 role_arn: Some(plan.request.role_arn.clone()),
@@ -84,9 +85,9 @@ impl Resolver {
         let call = CallSettings {
             mfa_code: options.mfa_code.clone(),
             timeout: Duration::from_secs(options.timeout_seconds.unwrap_or(20).clamp(1, 300).into()),
-            env: base,
+            context: base,
         };
-        Ok(Resolver { plan, env: env.clone(), session, base_profile, cache, call })
+        Ok(Resolver { plan, context: context.clone(), session, base_profile, cache, call })
     }
 
     /// The credentials of the session the environment carries, else fresh cached ones that can
@@ -129,7 +130,7 @@ impl Resolver {
             Error::NoBaseCredentials { base_profile: None, reason, .. } => Error::NoBaseCredentials {
                 base_profile: None,
                 reason,
-                skipped_profile: own_selected_profile(&self.env),
+                skipped_profile: own_selected_profile(&self.context),
             },
             other => other,
         })?;
@@ -191,7 +192,8 @@ mod tests {
     fn in_dir(text: &str) -> (tempfile::TempDir, ResolveOptions) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("access-roles.yml"), text).unwrap();
-        let plan = PlanOptions { cwd: Some(dir.path().to_owned()), env: Env::from_slice(&[]), ..Default::default() };
+        let context = Env::from_slice(&[]).into();
+        let plan = PlanOptions { cwd: Some(dir.path().to_owned()), context, ..Default::default() };
         (dir, ResolveOptions { plan, ..Default::default() })
     }
 
@@ -223,9 +225,43 @@ mod tests {
             "defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n    mfaSerial: arn:aws:iam::111111111111:mfa/ana\n",
         );
         let env = Env::from_slice(&[("SERVERLESS_ACCESS_ROLES_MFA_CODE", "123456")]);
-        let options = ResolveOptions { cache: Some(false), plan: PlanOptions { env, ..options.plan }, ..options };
+        let options =
+            ResolveOptions { cache: Some(false), plan: PlanOptions { context: env.into(), ..options.plan }, ..options };
         let err = block_on(resolve("app", "dev", &options)).unwrap_err();
         assert_eq!(err.code(), "E_MFA_REQUIRED");
+    }
+
+    #[test]
+    fn inside_a_session_of_the_role_the_answer_is_at_once_and_from_the_environment() {
+        let (_dir, options) =
+            in_dir("defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n");
+        let request = Resolver::new("app", "dev", &options).unwrap().plan.request;
+        let expiration = std::time::SystemTime::now() + Duration::from_secs(1800);
+        let session = crate::role_env::session_environment(&AccessRoleCredentials {
+            access_key_id: "ASIASESSION".to_owned(),
+            secret_access_key: Secret::new("s"),
+            session_token: Secret::new("t"),
+            expiration,
+            refresh_at: expiration,
+            profile: "p".to_owned(),
+            rule: "defaultProfile".to_owned(),
+            near_stage: None,
+            base_profile: None,
+            request_digest: request_digest(&request),
+            session_ignored: None,
+            role_arn: request.role_arn.clone(),
+            assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),
+            region: "us-east-1".to_owned(),
+            source: Source::Sts,
+            disk_cache_off: None,
+        });
+        let set = session.set.iter().map(|(name, value)| (name.to_string(), Some(value.expose().to_owned())));
+        let env = Env::from_slice(&[]).with_overrides(set);
+        let options = ResolveOptions { plan: PlanOptions { context: env.into(), ..options.plan }, ..options };
+        let cached = Resolver::new("app", "dev", &options).unwrap().cached().unwrap();
+        assert_eq!((cached.access_key_id.as_str(), cached.source), ("ASIASESSION", Source::Session));
+        let resolved = block_on(resolve("app", "dev", &options)).unwrap();
+        assert_eq!((resolved.access_key_id.as_str(), resolved.source), ("ASIASESSION", Source::Session));
     }
 
     #[test]

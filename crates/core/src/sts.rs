@@ -3,8 +3,8 @@
 //! The STS endpoint follows the SDK's own rules, so `AWS_ENDPOINT_URL_STS` and `AWS_ENDPOINT_URL`
 //! point it at a local server; nothing here knows about tests.
 
+use crate::context::Context;
 use crate::credentials::{Credentials, Secret};
-use crate::env::Env;
 use crate::error::Error;
 use crate::plan::AssumeRoleRequest;
 use aws_config::timeout::TimeoutConfig;
@@ -40,9 +40,9 @@ pub(crate) struct CallSettings {
     pub mfa_code: Option<Secret>,
     /// Longest time one AssumeRole call may take, retries included.
     pub timeout: Duration,
-    /// The environment the base identity's credential chain reads, and the endpoint named in
-    /// errors.
-    pub env: Env,
+    /// The base identity's context: the environment its credential chain reads (and the
+    /// endpoint named in errors), and the AWS files memory.
+    pub context: Context,
 }
 
 /// True when `assumed_role_arn` (`arn:P:sts::ACCOUNT:assumed-role/NAME/SESSION`) is a session of
@@ -72,7 +72,7 @@ pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings
         }
         None => base_credentials(&config, request.base_profile.as_deref())
             .await
-            .map_err(|err| crate::aws_profiles::with_sso_login(err, &call.env))?,
+            .map_err(|err| crate::aws_profiles::with_sso_login(err, &call.context))?,
     };
     let sts_config = aws_sdk_sts::config::Builder::from(&config)
         .region(Region::new(region.clone()))
@@ -182,7 +182,7 @@ async fn base_config(region: &str, base_profile: Option<&str>, call: &CallSettin
     // aws-config's own seam for the environment (its `test-util` feature): the whole chain —
     // key variables, profile, web identity, endpoint — reads the environment we were given
     // (for a named base profile, one without the ambient sources: crate::base_identity).
-    if let Some(env) = call.env.for_aws_sdk() {
+    if let Some(env) = call.context.env().for_aws_sdk() {
         loader = loader.env(env);
     }
     loader.load().await

@@ -1,6 +1,6 @@
 'use strict';
 
-const { HELP: NAME_HELP } = require('./role-names');
+const { HELP: NAME_HELP } = require('../steps/role-names');
 
 /**
  * Options of every command that may assume the access role. Serverless v3 declares

@@ -1,18 +1,18 @@
 'use strict';
 
-const assertIntendedProfile = require('./assert-intended-profile');
-const callerPrincipal = require('./caller-principal');
-const cloudFormationClient = require('./cloudformation-client');
-const deployRoleStack = require('./role-stack');
+const assertIntendedProfile = require('../steps/assert-intended-profile');
+const callerPrincipal = require('../steps/caller-principal');
+const cloudFormationClient = require('../steps/cloudformation-client');
+const deployRoleStack = require('../steps/role-stack');
 const formatFields = require('../format-fields');
 const resolveServiceCredentials = require('../resolve-service-credentials');
-const roleInputs = require('./role-inputs');
-const boundaryInputs = require('./boundary-inputs');
-const roleTemplate = require('./role-template');
-const saveLink = require('./save-link');
+const roleInputs = require('../steps/role-inputs');
+const boundaryInputs = require('../steps/boundary-inputs');
+const roleTemplate = require('../steps/role-template');
+const saveLink = require('../steps/save-link');
 const sessionTrustNeeds = require('../session-trust-needs');
 const userError = require('../user-error');
-const { planStoreEdit, checkStoreText } = require('./store-edit');
+const { planStoreEdit, checkStoreText } = require('../steps/store-edit');
 
 /** IAM takes a few seconds to let a new or changed role be assumed: tries, and the pause between. */
 const ASSUME_TRIES = 6;

@@ -1,8 +1,8 @@
 'use strict';
 
-const assertIntendedProfile = require('./assert-intended-profile');
-const { planStoreEdit } = require('./store-edit');
-const saveLink = require('./save-link');
+const assertIntendedProfile = require('../steps/assert-intended-profile');
+const { planStoreEdit } = require('../steps/store-edit');
+const saveLink = require('../steps/save-link');
 const userError = require('../user-error');
 
 /** Options that shape the stack `--create` deploys, meaningless without it. */

@@ -1,9 +1,9 @@
 'use strict';
 
-const boundaryInputs = require('./boundary-inputs');
-const callerPrincipal = require('./caller-principal');
-const roleInputs = require('./role-inputs');
-const roleTemplate = require('./role-template');
+const boundaryInputs = require('../steps/boundary-inputs');
+const callerPrincipal = require('../steps/caller-principal');
+const roleInputs = require('../steps/role-inputs');
+const roleTemplate = require('../steps/role-template');
 const sessionTrustNeeds = require('../session-trust-needs');
 
 /** The caller's account and partition, for the role ARN the stack will create; null if unknown. */

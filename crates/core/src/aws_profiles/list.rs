@@ -68,8 +68,8 @@ pub fn list(options: &PlanOptions, prefix: &str, stages: &[String]) -> Result<Li
         crate::profiles::name_problem(stage)
             .map_or(Ok(()), |message| Err(Error::InvalidArgument { name: "stages", message }))?;
     }
-    let path = Discovery::new(options.config_path.clone(), options.cwd.clone(), &options.env).find()?;
-    let store = profiles::load(&path)?;
+    let path = Discovery::new(options.config_path.clone(), options.cwd.clone(), options.context.env()).find()?;
+    let store = profiles::load(&options.context, &path)?;
     Ok(listing_of(&store, prefix, stages))
 }
 

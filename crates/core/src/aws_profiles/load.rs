@@ -3,7 +3,7 @@
 //! the bin), the in-process fast path too.
 
 use super::file::shared_file;
-use crate::env::Env;
+use crate::context::Context;
 use aws_config::profile::ProfileSet;
 use aws_types::os_shim_internal::{Env as SdkEnv, Fs};
 use std::path::PathBuf;
@@ -13,19 +13,21 @@ use std::time::SystemTime;
 /// Each AWS file's path, size and modification time, as for the profile store.
 type Stamp = [(PathBuf, Option<u64>, Option<SystemTime>); 2];
 
-/// The last files read, with the stamp they were read under.
-static MEMO: Mutex<Option<(Stamp, Arc<ProfileSet>)>> = Mutex::new(None);
+/// The last files a context read, with the stamp they were read under.
+pub(crate) type AwsFilesMemo = Mutex<Option<(Stamp, Arc<ProfileSet>)>>;
 
-/// The profiles of the AWS config and credentials files `env` points at (`AWS_CONFIG_FILE` /
-/// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/…`); `None` when they cannot be read or parsed.
-pub(super) fn load_profiles(env: &Env) -> Option<Arc<ProfileSet>> {
+/// The profiles of the AWS config and credentials files the context's environment points at
+/// (`AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/…`); `None` when they cannot
+/// be read or parsed.
+pub(super) fn load_profiles(context: &Context) -> Option<Arc<ProfileSet>> {
+    let env = context.env();
     let stamp =
         [shared_file(env, "AWS_CONFIG_FILE", "config"), shared_file(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials")]
             .map(|path| {
                 let meta = std::fs::metadata(&path).ok();
                 (path, meta.as_ref().map(std::fs::Metadata::len), meta.and_then(|m| m.modified().ok()))
             });
-    let memo = || MEMO.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let memo = || context.memory().aws_files.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((seen, profiles)) = memo().as_ref() {
         if *seen == stamp {
             return Some(profiles.clone());

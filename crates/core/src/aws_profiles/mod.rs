@@ -13,18 +13,20 @@ mod file;
 mod list;
 mod load;
 mod merge;
-mod ours;
 mod rename;
+mod selected;
 mod sso_login;
 
+use crate::context::Context;
 use crate::env::Env;
 pub use block_state::{block_state, BlockState};
-pub(crate) use chain::{base_profile_sections, chain_runs_bin};
+pub(crate) use chain::{base_profile_sections, chain_runs_bin, chain_settings};
 pub use command_line::{credential_process_line, CredentialProcess, Shell};
 pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
+pub(crate) use load::AwsFilesMemo;
 pub use merge::StaleBlock;
-pub(crate) use ours::{base_env, defined_profiles, own_selected_profile, selected_profile};
+pub(crate) use selected::{base_env, defined_profiles, own_selected_profile, selected_profile};
 pub(crate) use sso_login::with_sso_login;
 
 /// The AWS config profile a base identity comes from: `base_profile` when one is named, else
@@ -34,8 +36,8 @@ pub(crate) fn base_aws_profile(base_profile: Option<&str>, env: &Env) -> String 
 }
 
 /// The value of `setting` in the AWS config profile `name`, as aws-config reads it.
-pub(crate) fn profile_setting(env: &Env, name: &str, setting: &str) -> Option<String> {
-    load::load_profiles(env)?.get_profile(name)?.get(setting).map(str::to_owned)
+pub(crate) fn profile_setting(context: &Context, name: &str, setting: &str) -> Option<String> {
+    load::load_profiles(context)?.get_profile(name)?.get(setting).map(str::to_owned)
 }
 
 /// Settings that give an AWS config profile credentials of its own.
@@ -51,10 +53,10 @@ const CREDENTIAL_SETTINGS: &[&str] = &[
 ];
 
 /// The profile and setting that would give a command without `AWS_PROFILE` credentials before a
-/// container credentials endpoint: the `default` profile of the AWS files `env` points at, when
-/// it has credentials of its own (the AWS SDKs and the aws CLI read it first).
-pub(crate) fn shadowing_profile(env: &Env) -> Option<(String, String)> {
-    let profiles = load::load_profiles(env)?;
+/// container credentials endpoint: the `default` profile of the AWS files `context`'s environment
+/// points at, when it has credentials of its own (the AWS SDKs and the aws CLI read it first).
+pub(crate) fn shadowing_profile(context: &Context) -> Option<(String, String)> {
+    let profiles = load::load_profiles(context)?;
     let default = profiles.get_profile("default")?;
     let setting = CREDENTIAL_SETTINGS.iter().find(|setting| default.get(setting).is_some())?;
     Some(("default".to_owned(), (*setting).to_owned()))

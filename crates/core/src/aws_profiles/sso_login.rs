@@ -2,7 +2,7 @@
 //! base identity's error when its token has expired, is missing or was refused.
 
 use super::load::load_profiles;
-use crate::env::Env;
+use crate::context::Context;
 use crate::error::Error;
 use crate::text::escape_control;
 
@@ -14,8 +14,8 @@ const LOGIN_FAILURES: [&str; 4] = ["SSO token", "access token", "sso/cache", "Un
 /// The command that logs `profile` (else the profile `AWS_PROFILE` selects, else `default`) in
 /// again: `aws sso login --sso-session NAME` for a profile with `sso_session`, `aws sso login
 /// --profile NAME` for one with the older `sso_start_url`; `None` for a profile that is not SSO.
-pub(crate) fn sso_login_command(env: &Env, profile: Option<&str>) -> Option<String> {
-    let profiles = load_profiles(env)?;
+pub(crate) fn sso_login_command(context: &Context, profile: Option<&str>) -> Option<String> {
+    let profiles = load_profiles(context)?;
     let name = profile.unwrap_or_else(|| profiles.selected_profile());
     let section = profiles.get_profile(name)?;
     if let Some(session) = section.get("sso_session") {
@@ -26,10 +26,10 @@ pub(crate) fn sso_login_command(env: &Env, profile: Option<&str>) -> Option<Stri
 
 /// `err` with, when it is a missing base identity whose SSO login failed, the failure said in
 /// one short line with the `aws sso login` that fixes it, instead of the provider chain's dump.
-pub(crate) fn with_sso_login(err: Error, env: &Env) -> Error {
+pub(crate) fn with_sso_login(err: Error, context: &Context) -> Error {
     let Error::NoBaseCredentials { base_profile, reason, skipped_profile } = err else { return err };
     let login = LOGIN_FAILURES.iter().any(|failure| reason.contains(failure));
-    let command = if login { sso_login_command(env, base_profile.as_deref()) } else { None };
+    let command = if login { sso_login_command(context, base_profile.as_deref()) } else { None };
     let reason = match command {
         // The provider's own last words: "the SSO token has expired and cannot be refreshed".
         Some(command) => {
@@ -44,6 +44,12 @@ pub(crate) fn with_sso_login(err: Error, env: &Env) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::Env;
+
+    /// A world of its own on `env`.
+    fn cx(env: &Env) -> Context {
+        Context::new(env.clone())
+    }
 
     fn env_with(config: &str) -> (tempfile::TempDir, Env) {
         let dir = tempfile::tempdir().unwrap();
@@ -66,10 +72,10 @@ mod tests {
     #[test]
     fn the_login_command_follows_the_profiles_kind() {
         let (_dir, env) = env_with(CONFIG);
-        assert_eq!(sso_login_command(&env, Some("new")).as_deref(), Some("aws sso login --sso-session acme"));
-        assert_eq!(sso_login_command(&env, Some("old")).as_deref(), Some("aws sso login --profile old"));
-        assert_eq!(sso_login_command(&env, Some("keys")), None);
-        assert_eq!(sso_login_command(&env, Some("absent")), None);
+        assert_eq!(sso_login_command(&cx(&env), Some("new")).as_deref(), Some("aws sso login --sso-session acme"));
+        assert_eq!(sso_login_command(&cx(&env), Some("old")).as_deref(), Some("aws sso login --profile old"));
+        assert_eq!(sso_login_command(&cx(&env), Some("keys")), None);
+        assert_eq!(sso_login_command(&cx(&env), Some("absent")), None);
     }
 
     #[test]
@@ -82,17 +88,21 @@ mod tests {
         };
         let expired = "an error occurred while loading credentials: an error occurred while loading an access token: \
                        the SSO token has expired and cannot be refreshed";
-        let Error::NoBaseCredentials { reason, .. } = with_sso_login(missing("new", expired), &env) else { panic!() };
+        let Error::NoBaseCredentials { reason, .. } = with_sso_login(missing("new", expired), &cx(&env)) else {
+            panic!()
+        };
         assert_eq!(
             reason,
             "the SSO login is not usable (the SSO token has expired and cannot be refreshed): run `aws sso login --sso-session acme`"
         );
         let unreachable = "dispatch failure: connection refused";
-        let Error::NoBaseCredentials { reason, .. } = with_sso_login(missing("new", unreachable), &env) else {
+        let Error::NoBaseCredentials { reason, .. } = with_sso_login(missing("new", unreachable), &cx(&env)) else {
             panic!()
         };
         assert_eq!(reason, unreachable);
-        let Error::NoBaseCredentials { reason, .. } = with_sso_login(missing("keys", expired), &env) else { panic!() };
+        let Error::NoBaseCredentials { reason, .. } = with_sso_login(missing("keys", expired), &cx(&env)) else {
+            panic!()
+        };
         assert_eq!(reason, expired);
     }
 }

@@ -78,11 +78,11 @@ pub(super) fn entry_path(dir: &Path, key: &str) -> PathBuf {
     dir.join(format!("{key}.json"))
 }
 
-/// Reads the entry for `key`, or `None` when it is missing or not to be trusted. An expired
-/// entry is removed when seen.
-pub(super) fn read(dir: &Path, key: &str, request: &AssumeRoleRequest) -> Option<Credentials> {
-    let credentials = decode(&read_private(&entry_path(dir, key))?, key, request)?;
-    if credentials.expiration <= SystemTime::now() {
+/// Reads the entry for `key`, or `None` when it is missing or not to be trusted. An entry
+/// expired at `now` is removed when seen.
+pub(super) fn read(dir: &Path, key: &str, request: &AssumeRoleRequest, now: SystemTime) -> Option<Credentials> {
+    let credentials = decode(&read_private(&entry_path(dir, key))?, key, request, now)?;
+    if credentials.expiration <= now {
         let _ = std::fs::remove_file(entry_path(dir, key));
         return None;
     }
@@ -118,17 +118,17 @@ pub(super) fn summary(path: &Path) -> Option<Summary> {
 /// Decodes an entry's bytes; `None` unless they are a plausible version-1 entry filed under
 /// `key` for `request`.
 ///
-/// Plausible: keys issued now or earlier for `request` expire at most its `duration_seconds`
-/// (plus a little clock skew) from now, and belong to a session of its role. An entry that
+/// Plausible: keys issued `now` or earlier for `request` expire at most its `duration_seconds`
+/// (plus a little clock skew) from `now`, and belong to a session of its role. An entry that
 /// claims more was not written by [`write`] for this request, so it is corrupt.
-pub(crate) fn decode(bytes: &[u8], key: &str, request: &AssumeRoleRequest) -> Option<Credentials> {
+pub(crate) fn decode(bytes: &[u8], key: &str, request: &AssumeRoleRequest, now: SystemTime) -> Option<Credentials> {
     let entry: Entry = serde_json::from_slice(bytes).ok()?;
     if entry.version != 1 || entry.key != key || !is_session_of(&entry.assumed_role_arn, &request.role_arn) {
         return None;
     }
     let expiration = UNIX_EPOCH.checked_add(Duration::from_millis(entry.expiration_ms))?;
     let lifetime = Duration::from_secs(u64::from(request.duration_seconds)) + EXPIRATION_SLACK;
-    if expiration > SystemTime::now().checked_add(lifetime)? {
+    if expiration > now.checked_add(lifetime)? {
         return None;
     }
     Some(Credentials {
@@ -183,9 +183,9 @@ pub(super) fn private_to_user(_meta: &std::fs::Metadata) -> bool {
     true
 }
 
-/// True while more than `margin` is left before `expiration`.
-pub(super) fn is_fresh(expiration: SystemTime, margin: Duration) -> bool {
-    expiration.duration_since(SystemTime::now()).is_ok_and(|left| left > margin)
+/// True while more than `margin` is left from `now` to `expiration`.
+pub(super) fn is_fresh(expiration: SystemTime, margin: Duration, now: SystemTime) -> bool {
+    expiration.duration_since(now).is_ok_and(|left| left > margin)
 }
 
 #[cfg(test)]
@@ -220,14 +220,20 @@ mod tests {
         let arn = "arn:aws:sts::111111111111:assumed-role/r/s";
         let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis();
         let in_an_hour = (now_ms + 3_000_000).to_string();
-        assert!(decode(entry_with(&in_an_hour, arn).as_bytes(), "k", &request()).is_some());
+        assert!(decode(entry_with(&in_an_hour, arn).as_bytes(), "k", &request(), SystemTime::now()).is_some());
         for huge in ["9000000000000000", "18446744073709551615", &(now_ms + 5 * 3_600_000).to_string()] {
-            assert!(decode(entry_with(huge, arn).as_bytes(), "k", &request()).is_none(), "{huge}");
+            assert!(decode(entry_with(huge, arn).as_bytes(), "k", &request(), SystemTime::now()).is_none(), "{huge}");
         }
         let twelve_hours = AssumeRoleRequest { duration_seconds: 43200, ..request() };
-        assert!(decode(entry_with(&(now_ms + 5 * 3_600_000).to_string(), arn).as_bytes(), "k", &twelve_hours).is_some());
-        assert!(decode(entry_with("-1", arn).as_bytes(), "k", &request()).is_none());
-        assert!(decode(entry_with("1e300", arn).as_bytes(), "k", &request()).is_none());
+        assert!(decode(
+            entry_with(&(now_ms + 5 * 3_600_000).to_string(), arn).as_bytes(),
+            "k",
+            &twelve_hours,
+            SystemTime::now()
+        )
+        .is_some());
+        assert!(decode(entry_with("-1", arn).as_bytes(), "k", &request(), SystemTime::now()).is_none());
+        assert!(decode(entry_with("1e300", arn).as_bytes(), "k", &request(), SystemTime::now()).is_none());
     }
 
     #[test]
@@ -240,7 +246,10 @@ mod tests {
             "arn:aws:sts::111111111111:assumed-role/r",
             "arn:aws:iam::111111111111:user/r",
         ] {
-            assert!(decode(entry_with(&in_an_hour, other).as_bytes(), "k", &request()).is_none(), "{other}");
+            assert!(
+                decode(entry_with(&in_an_hour, other).as_bytes(), "k", &request(), SystemTime::now()).is_none(),
+                "{other}"
+            );
         }
     }
 
@@ -248,7 +257,7 @@ mod tests {
     fn an_entry_round_trips_and_is_private() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "k", &role(), &Label::default()).unwrap();
-        let back = read(dir.path(), "k", &request()).unwrap();
+        let back = read(dir.path(), "k", &request(), SystemTime::now()).unwrap();
         assert_eq!((back.access_key_id.as_str(), back.session_token.expose()), ("ASIAEXAMPLE", "token"));
         assert_eq!(back.expiration, role().expiration);
         #[cfg(unix)]
@@ -266,11 +275,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "k", &role(), &Label::default()).unwrap();
         std::fs::copy(entry_path(dir.path(), "k"), entry_path(dir.path(), "other")).unwrap();
-        assert!(read(dir.path(), "other", &request()).is_none(), "an entry filed under another key");
+        assert!(read(dir.path(), "other", &request(), SystemTime::now()).is_none(), "an entry filed under another key");
         std::fs::write(entry_path(dir.path(), "k"), "{\"version\":1,").unwrap();
-        assert!(read(dir.path(), "k", &request()).is_none(), "a torn entry");
+        assert!(read(dir.path(), "k", &request(), SystemTime::now()).is_none(), "a torn entry");
         std::fs::write(entry_path(dir.path(), "k"), vec![b' '; MAX_ENTRY_BYTES as usize + 1]).unwrap();
-        assert!(read(dir.path(), "k", &request()).is_none(), "an oversized entry");
+        assert!(read(dir.path(), "k", &request(), SystemTime::now()).is_none(), "an oversized entry");
     }
 
     #[cfg(unix)]
@@ -281,17 +290,17 @@ mod tests {
         write(dir.path(), "k", &role(), &Label::default()).unwrap();
         let path = entry_path(dir.path(), "k");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-        assert!(read(dir.path(), "k", &request()).is_none());
+        assert!(read(dir.path(), "k", &request(), SystemTime::now()).is_none());
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         std::os::unix::fs::symlink(&path, entry_path(dir.path(), "link")).unwrap();
-        assert!(read(dir.path(), "link", &request()).is_none());
+        assert!(read(dir.path(), "link", &request(), SystemTime::now()).is_none());
     }
 
     #[test]
     fn freshness_keeps_a_margin_before_expiry() {
         let now = SystemTime::now();
-        assert!(is_fresh(now + Duration::from_secs(3600), Duration::from_secs(900)));
-        assert!(!is_fresh(now + Duration::from_secs(600), Duration::from_secs(900)));
-        assert!(!is_fresh(now - Duration::from_secs(1), Duration::ZERO));
+        assert!(is_fresh(now + Duration::from_secs(3600), Duration::from_secs(900), now));
+        assert!(!is_fresh(now + Duration::from_secs(600), Duration::from_secs(900), now));
+        assert!(!is_fresh(now - Duration::from_secs(1), Duration::ZERO, now));
     }
 }

@@ -48,9 +48,9 @@ pub(super) async fn enter(
     request: &AssumeRoleRequest,
     settings: &CacheSettings,
 ) -> Result<Option<Guard>, Error> {
-    let Some(dir) = guard_dir(&settings.env) else { return Ok(None) };
+    let Some(dir) = guard_dir(settings.context.env()) else { return Ok(None) };
     let first = request.hops().first().copied().unwrap_or(request);
-    let chain = crate::aws_profiles::chain_runs_bin(&settings.env, first.base_profile.as_deref());
+    let chain = crate::aws_profiles::chain_runs_bin(&settings.context, first.base_profile.as_deref());
     match lock::acquire(&dir, key, timeout, chain).await {
         Acquired::Held(held) => Ok(Some(Guard { held: Some(held), path: lock::lock_path(&dir, key) })),
         Acquired::NotHeld => Ok(None),

@@ -1,7 +1,7 @@
 //! Cache keys: a hash of everything that changes which keys STS would hand out.
 
 use crate::aws_profiles::{base_aws_profile, base_profile_sections};
-use crate::env::Env;
+use crate::context::Context;
 use crate::plan::AssumeRoleRequest;
 use sha2::{Digest, Sha256};
 
@@ -33,7 +33,8 @@ const ENV_INPUTS: &[&str] = &[
 /// hashed); and the contents of the AWS config sections that decide the base identity: the
 /// chosen profile, its `source_profile` chain and its `sso-session`. Adding or editing another
 /// profile keeps the key; editing one of these starts afresh.
-pub(crate) fn cache_key(request: &AssumeRoleRequest, env: &Env) -> String {
+pub(crate) fn cache_key(request: &AssumeRoleRequest, context: &Context) -> String {
+    let env = context.env();
     let mut hash = Sha256::new();
     let mut field = |value: &[u8]| {
         hash.update((value.len() as u64).to_le_bytes());
@@ -44,12 +45,12 @@ pub(crate) fn cache_key(request: &AssumeRoleRequest, env: &Env) -> String {
     for name in ENV_INPUTS {
         field(env.var_os(name).unwrap_or_default().as_encoded_bytes());
     }
-    field(base_profile_sections(env, &base_profile_name(request, env)).as_bytes());
+    field(base_profile_sections(context, &base_profile_name(request, env)).as_bytes());
     hex::encode(hash.finalize())
 }
 
 /// The AWS config profile the base identity comes from (see [`base_aws_profile`]).
-fn base_profile_name(request: &AssumeRoleRequest, env: &Env) -> String {
+fn base_profile_name(request: &AssumeRoleRequest, env: &crate::env::Env) -> String {
     base_aws_profile(request.first_hop().base_profile.as_deref(), env)
 }
 
@@ -102,13 +103,14 @@ fn fields(request: &AssumeRoleRequest) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::Env;
 
     fn request() -> AssumeRoleRequest {
         AssumeRoleRequest::plain("arn:aws:iam::111111111111:role/r")
     }
 
     fn key(request: &AssumeRoleRequest) -> String {
-        cache_key(request, &Env::from_slice(&[("HOME", "/nonexistent-home")]))
+        cache_key(request, &Env::from_slice(&[("HOME", "/nonexistent-home")]).into())
     }
 
     #[test]
@@ -159,14 +161,14 @@ mod tests {
     fn the_key_follows_the_base_identity_of_the_environment_it_is_given() {
         let with_keys =
             |id: &str| Env::from_slice(&[]).with_overrides([("AWS_ACCESS_KEY_ID".to_owned(), Some(id.to_owned()))]);
-        let base = cache_key(&request(), &with_keys("AKIABASE"));
-        assert_eq!(base, cache_key(&request(), &with_keys("AKIABASE")));
-        assert_ne!(base, cache_key(&request(), &with_keys("ASIAROLE")));
+        let base = cache_key(&request(), &with_keys("AKIABASE").into());
+        assert_eq!(base, cache_key(&request(), &with_keys("AKIABASE").into()));
+        assert_ne!(base, cache_key(&request(), &with_keys("ASIAROLE").into()));
     }
 
     #[test]
     fn the_key_changes_with_the_base_identity_endpoint_and_region_variables_only() {
-        let with = |vars: &[(&str, &str)]| cache_key(&request(), &Env::from_slice(vars));
+        let with = |vars: &[(&str, &str)]| cache_key(&request(), &Env::from_slice(vars).into());
         let base = with(&[("HOME", "/h")]);
         assert_eq!(
             base,
@@ -183,10 +185,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("config");
         let credentials = dir.path().join("credentials");
-        let env = Env::from_slice(&[
+        let env = Context::new(Env::from_slice(&[
             ("AWS_CONFIG_FILE", config.to_str().unwrap()),
             ("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap()),
-        ]);
+        ]));
         std::fs::write(&config, "[default]\nregion = us-east-1\n").unwrap();
         let before = cache_key(&request(), &env);
         std::fs::write(&config, "[default]\nregion = us-east-1\n\n[profile unrelated]\nregion = eu-west-1\n").unwrap();

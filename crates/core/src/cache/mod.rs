@@ -12,25 +12,25 @@ mod dir;
 mod entry;
 mod guard;
 mod key;
+mod list_clear;
 mod lock;
-mod tools;
 
 pub use dir::CacheDir;
 #[cfg(test)]
 pub(crate) use entry::decode as decode_entry;
 pub use entry::{Label, Summary};
 pub(crate) use key::cache_key;
-pub use tools::{clear, list, Filter};
+pub use list_clear::{clear, list, Filter};
 
+use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::credentials::Source;
-use crate::env::Env;
 use crate::error::Error;
 use crate::plan::AssumeRoleRequest;
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long a process waits for another one assuming the same role before going ahead.
@@ -48,8 +48,9 @@ pub(crate) struct CacheSettings {
     pub refresh_margin: Option<Duration>,
     /// Directory of the disk cache; `None` keeps the cache in memory only.
     pub dir: Option<CacheDir>,
-    /// The environment whose base identity and endpoint variables go into the key.
-    pub env: Env,
+    /// The base identity's context: its environment's base identity and endpoint variables go
+    /// into the key, its clock says what is fresh, and its memory holds the keys.
+    pub context: Context,
     /// What the keys are resolved for, written into the entry for `cache list` and `cache clear`.
     pub label: Label,
 }
@@ -63,17 +64,18 @@ impl CacheSettings {
     }
 }
 
-/// Per-key slots of this process: the lock serialises callers, the value is the last keys.
+/// One key's slot: the lock serialises callers, the value is the last keys.
 type Slot = Arc<tokio::sync::Mutex<Option<Credentials>>>;
 
-static MEMORY: LazyLock<Mutex<HashMap<String, Slot>>> = LazyLock::new(Default::default);
+/// A context's slots, by cache key.
+pub(crate) type KeyMemory = Mutex<HashMap<String, Slot>>;
 
-fn slot(key: &str) -> Slot {
-    let mut slots = MEMORY.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+fn slot(context: &Context, key: &str) -> Slot {
+    let mut slots = context.memory().keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     slots.entry(key.to_owned()).or_default().clone()
 }
 
-/// Fresh keys for `request` without waiting: those this process holds, else a fresh entry in a
+/// Fresh keys for `request` without waiting: those the context holds, else a fresh entry in a
 /// cache directory that already is private to the user (one to make or tighten is left to
 /// [`fetch`]). `None` when another caller is busy with the key; never calls STS.
 ///
@@ -83,15 +85,16 @@ pub(crate) fn peek(request: &AssumeRoleRequest, settings: &CacheSettings) -> Opt
     if !settings.enabled || settings.force_refresh {
         return None;
     }
-    let key = cache_key(request, &settings.env);
-    let slot = slot(&key);
+    let key = cache_key(request, &settings.context);
+    let slot = slot(&settings.context, &key);
     let mut memory = slot.try_lock().ok()?;
-    let fresh = |role: &Credentials| entry::is_fresh(role.expiration, settings.margin(request.duration_seconds));
+    let now = settings.context.now();
+    let fresh = |role: &Credentials| entry::is_fresh(role.expiration, settings.margin(request.duration_seconds), now);
     if let Some(role) = memory.as_ref().filter(|r| fresh(r)) {
         return Some(role.clone());
     }
     let dir = settings.dir.as_ref().and_then(CacheDir::in_use)?;
-    let role = entry::read(&dir, &key, request).filter(fresh)?;
+    let role = entry::read(&dir, &key, request, now).filter(fresh)?;
     *memory = Some(role.clone());
     Some(role)
 }
@@ -115,7 +118,7 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<Credentials, Error>>,
 {
-    let key = cache_key(request, &settings.env);
+    let key = cache_key(request, &settings.context);
     if !settings.enabled {
         // Keys are neither read nor written, nor the directory made, but the loop guard is
         // tried once: held by an ancestor whose chain started this process, the call would loop;
@@ -125,8 +128,9 @@ where
         return Ok(Fetched { credentials, source: Source::Sts, disk_cache_off: None });
     }
     let margin = settings.margin(request.duration_seconds);
-    let fresh = |role: &Credentials| entry::is_fresh(role.expiration, margin);
-    let slot = slot(&key);
+    let now = || settings.context.now();
+    let fresh = |role: &Credentials| entry::is_fresh(role.expiration, margin, now());
+    let slot = slot(&settings.context, &key);
     let mut memory = slot.lock().await;
     // The directory is made or tightened here, once; why it cannot be used goes back with the keys.
     let (dir, disk_cache_off) = match disk_dir(settings) {
@@ -150,7 +154,7 @@ where
         None => None,
     };
     if let (Some(dir), false) = (dir, settings.force_refresh) {
-        if let Some(role) = entry::read(dir, &key, request).filter(fresh) {
+        if let Some(role) = entry::read(dir, &key, request, now()).filter(fresh) {
             *memory = Some(role.clone());
             return answer(role, Source::Cache);
         }
@@ -183,12 +187,12 @@ pub(crate) mod tests {
     use super::*;
 
     use crate::credentials::Secret;
+    use crate::env::Env;
     use std::path::Path;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::SystemTime;
 
-    /// A request per test, each for a role named `r` (under its own path), whose sessions
-    /// [`keys`] hands out.
+    /// A request for a role named `r` under `path` (roles apart), whose sessions [`keys`] hands out.
     fn request(path: &str) -> AssumeRoleRequest {
         AssumeRoleRequest::plain(&format!("arn:aws:iam::111111111111:role/{path}/r"))
     }
@@ -212,31 +216,53 @@ pub(crate) mod tests {
         dir
     }
 
-    /// An environment of no variables: the cache's tests read nothing from the process's.
-    fn env() -> Env {
-        Env::from_slice(&[])
+    /// A process of a test's own: no variables but a temporary directory (for the loop guard's
+    /// locks) of its own, and an empty memory. Tests share nothing, so every test may use the
+    /// same role.
+    struct World {
+        context: Context,
+        _temp: tempfile::TempDir,
     }
 
-    fn settings(dir: Option<&Path>) -> CacheSettings {
+    fn world() -> World {
+        let temp = tempfile::tempdir().unwrap();
+        let context = Context::new(Env::from_slice(&[("TMPDIR", temp.path().to_str().unwrap())]));
+        World { context, _temp: temp }
+    }
+
+    impl World {
+        /// Another process of the same machine: same variables, an empty memory.
+        fn new_process(&self) -> Context {
+            Context::new(self.context.env().clone())
+        }
+
+        fn settings(&self, dir: Option<&Path>) -> CacheSettings {
+            settings(&self.context, dir)
+        }
+    }
+
+    fn settings(context: &Context, dir: Option<&Path>) -> CacheSettings {
         CacheSettings {
             enabled: true,
             force_refresh: false,
             refresh_margin: None,
-            dir: dir.and_then(|dir| CacheDir::chosen(Some(dir), &env())),
-            env: env(),
+            dir: dir.and_then(|dir| CacheDir::chosen(Some(dir), context.env())),
+            context: context.clone(),
             label: Label::default(),
         }
     }
 
     #[tokio::test]
     async fn concurrent_callers_for_one_key_share_one_call_and_keys_differ_per_role() {
+        let world = world();
         let calls = Arc::new(AtomicUsize::new(0));
         let tasks: Vec<_> = (0..100)
             .map(|i| {
                 let calls = calls.clone();
+                let settings = world.settings(None);
                 tokio::spawn(async move {
-                    let request = request(&format!("single-flight-{}", i % 4));
-                    fetch(&request, &settings(None), || async move {
+                    let request = request(&format!("r{}", i % 4));
+                    fetch(&request, &settings, || async move {
                         let n = calls.fetch_add(1, Ordering::SeqCst);
                         tokio::time::sleep(Duration::from_millis(20)).await;
                         Ok(keys(Duration::from_secs(3600), n))
@@ -256,58 +282,65 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn another_context_holds_no_keys_of_this_one() {
+        let world = world();
+        let request = request("r");
+        fetch(&request, &world.settings(None), || async { Ok(keys(Duration::from_secs(3600), 1)) }).await.unwrap();
+        assert_eq!(peek(&request, &world.settings(None)).unwrap().access_key_id, "ASIA1");
+        assert!(peek(&request, &settings(&world.new_process(), None)).is_none(), "no disk cache: nothing shared");
+    }
+
+    #[tokio::test]
     async fn disk_entries_serve_a_new_process_and_stale_ones_do_not() {
-        let dir = private_tempdir();
-        let request = request("disk");
-        let first = fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) })
-            .await
-            .unwrap();
+        let (world, dir) = (world(), private_tempdir());
+        let request = request("r");
+        let first =
+            fetch(&request, &world.settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) })
+                .await
+                .unwrap();
         assert_eq!(first.source, Source::Sts);
-        // A new process has an empty memory: this one's is forgotten, and both ways a resolve
-        // reads (the warm start's peek, then fetch) answer from the disk without STS.
-        let new_process = |request: &AssumeRoleRequest| {
-            MEMORY.lock().unwrap().remove(&cache_key(request, &env()));
-        };
-        new_process(&request);
-        assert_eq!(peek(&request, &settings(Some(dir.path()))).unwrap().access_key_id, "ASIA1");
-        new_process(&request);
+        // A new process has an empty memory: both ways a resolve reads (the warm start's peek,
+        // then fetch) answer from the disk without STS.
+        let in_new_process = || settings(&world.new_process(), Some(dir.path()));
+        assert_eq!(peek(&request, &in_new_process()).unwrap().access_key_id, "ASIA1");
         let no_sts = || async { Err(Error::Sts { sts_code: "Unexpected".into(), message: "called".into() }) };
-        let second = fetch(&request, &settings(Some(dir.path())), no_sts).await.unwrap();
+        let second = fetch(&request, &in_new_process(), no_sts).await.unwrap();
         assert_eq!((second.credentials.access_key_id.as_str(), second.source), ("ASIA1", Source::Cache));
 
+        // The same entry, 50 minutes later: 10 minutes left is inside the margin.
+        let later = || {
+            let context = world.new_process().with_clock(crate::context::Clock::Ahead(Duration::from_secs(3000)));
+            settings(&context, Some(dir.path()))
+        };
+        assert!(peek(&request, &later()).is_none(), "a stale entry is no answer");
+        let again = fetch(&request, &later(), || async { Ok(keys(Duration::from_secs(6000), 3)) }).await.unwrap();
+        assert_eq!((again.credentials.access_key_id.as_str(), again.source), ("ASIA3", Source::Sts));
         let stale = self::request("stale");
-        fetch(&stale, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(600), 2)) }).await.unwrap();
-        new_process(&stale);
-        assert!(peek(&stale, &settings(Some(dir.path()))).is_none(), "a stale entry is no answer");
-        new_process(&stale);
-        let again = fetch(&stale, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 3)) })
+        fetch(&stale, &world.settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(600), 2)) })
             .await
             .unwrap();
-        assert_eq!(
-            (again.credentials.access_key_id.as_str(), again.source),
-            ("ASIA3", Source::Sts),
-            "10 minutes left is inside the margin"
-        );
+        assert!(peek(&stale, &in_new_process()).is_none(), "10 minutes left is inside the margin");
     }
 
     #[tokio::test]
     async fn force_refresh_and_disabled_cache_always_call_sts() {
-        let dir = private_tempdir();
-        let request = request("forced");
-        fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) })
+        let (world, dir) = (world(), private_tempdir());
+        let request = request("r");
+        fetch(&request, &world.settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 1)) })
             .await
             .unwrap();
-        let forced = CacheSettings { force_refresh: true, ..settings(Some(dir.path())) };
+        let forced = CacheSettings { force_refresh: true, ..world.settings(Some(dir.path())) };
         let Fetched { credentials: role, source, .. } =
             fetch(&request, &forced, || async { Ok(keys(Duration::from_secs(3600), 2)) }).await.unwrap();
         assert_eq!((role.access_key_id.as_str(), source), ("ASIA2", Source::Sts));
-        let disabled = CacheSettings { enabled: false, ..settings(Some(dir.path())) };
+        let disabled = CacheSettings { enabled: false, ..world.settings(Some(dir.path())) };
         let Fetched { credentials: role, source, .. } =
             fetch(&request, &disabled, || async { Ok(keys(Duration::from_secs(3600), 3)) }).await.unwrap();
         assert_eq!((role.access_key_id.as_str(), source), ("ASIA3", Source::Sts));
-        let cached = fetch(&request, &settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 4)) })
-            .await
-            .unwrap();
+        let cached =
+            fetch(&request, &world.settings(Some(dir.path())), || async { Ok(keys(Duration::from_secs(3600), 4)) })
+                .await
+                .unwrap();
         assert_eq!(cached.credentials.access_key_id, "ASIA2", "a disabled cache neither reads nor writes");
     }
 
@@ -315,62 +348,64 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn peek_reads_a_fresh_entry_in_a_private_directory_and_nothing_else() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = private_tempdir();
-        let (fresh, stale) = (request("peek-disk"), request("peek-disk-stale"));
+        let (world, dir) = (world(), private_tempdir());
+        let (fresh, stale) = (request("r"), request("stale"));
         for (request, lifetime) in [(&fresh, 3600), (&stale, 60)] {
             let role = keys(Duration::from_secs(lifetime), 5);
-            entry::write(dir.path(), &cache_key(request, &env()), &role, &Label::default()).unwrap();
+            entry::write(dir.path(), &cache_key(request, &world.context), &role, &Label::default()).unwrap();
         }
         // Entries in a named directory others may use are not read: its own subdirectory would be.
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert!(peek(&fresh, &settings(Some(dir.path()))).is_none());
+        assert!(peek(&fresh, &world.settings(Some(dir.path()))).is_none());
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
-        assert_eq!(peek(&fresh, &settings(Some(dir.path()))).unwrap().access_key_id, "ASIA5");
-        assert!(peek(&stale, &settings(Some(dir.path()))).is_none(), "inside the margin");
+        assert_eq!(peek(&fresh, &world.settings(Some(dir.path()))).unwrap().access_key_id, "ASIA5");
+        assert!(peek(&stale, &world.settings(Some(dir.path()))).is_none(), "inside the margin");
         // A link to the directory is never followed, here as in fetch.
         let link = tempfile::tempdir().unwrap();
         let linked = link.path().join("cache");
         std::os::unix::fs::symlink(dir.path(), &linked).unwrap();
-        let other = request("peek-disk-link");
-        entry::write(dir.path(), &cache_key(&other, &env()), &keys(Duration::from_secs(3600), 6), &Label::default())
-            .unwrap();
-        assert!(peek(&other, &settings(Some(&linked))).is_none());
-        assert!(peek(&other, &settings(Some(dir.path()))).is_some());
+        let other = request("linked");
+        let key = cache_key(&other, &world.context);
+        entry::write(dir.path(), &key, &keys(Duration::from_secs(3600), 6), &Label::default()).unwrap();
+        assert!(peek(&other, &world.settings(Some(&linked))).is_none());
+        assert!(peek(&other, &world.settings(Some(dir.path()))).is_some());
     }
 
     #[tokio::test]
     async fn peek_sees_only_fresh_keys_held_in_memory() {
-        let request = request("peek");
-        assert!(peek(&request, &settings(None)).is_none());
-        fetch(&request, &settings(None), || async { Ok(keys(Duration::from_secs(3600), 7)) }).await.unwrap();
-        assert_eq!(peek(&request, &settings(None)).unwrap().access_key_id, "ASIA7");
-        let forced = CacheSettings { force_refresh: true, ..settings(None) };
+        let world = world();
+        let request = request("r");
+        assert!(peek(&request, &world.settings(None)).is_none());
+        fetch(&request, &world.settings(None), || async { Ok(keys(Duration::from_secs(3600), 7)) }).await.unwrap();
+        assert_eq!(peek(&request, &world.settings(None)).unwrap().access_key_id, "ASIA7");
+        let forced = CacheSettings { force_refresh: true, ..world.settings(None) };
         assert!(peek(&request, &forced).is_none());
-        let stale = self::request("peek-stale");
-        fetch(&stale, &settings(None), || async { Ok(keys(Duration::from_secs(60), 8)) }).await.unwrap();
-        assert!(peek(&stale, &settings(None)).is_none());
+        let stale = self::request("stale");
+        fetch(&stale, &world.settings(None), || async { Ok(keys(Duration::from_secs(60), 8)) }).await.unwrap();
+        assert!(peek(&stale, &world.settings(None)).is_none());
     }
 
     #[tokio::test]
     async fn errors_are_not_cached() {
-        let request = request("failing");
-        let err = fetch(&request, &settings(None), || async {
+        let world = world();
+        let request = request("r");
+        let err = fetch(&request, &world.settings(None), || async {
             Err(Error::Sts { sts_code: "Throttling".to_owned(), message: "slow down".to_owned() })
         })
         .await
         .unwrap_err();
         assert_eq!(err.code(), "E_STS_ERROR");
         let fetched =
-            fetch(&request, &settings(None), || async { Ok(keys(Duration::from_secs(3600), 1)) }).await.unwrap();
+            fetch(&request, &world.settings(None), || async { Ok(keys(Duration::from_secs(3600), 1)) }).await.unwrap();
         assert_eq!(fetched.source, Source::Sts);
     }
 
     #[test]
     fn the_margin_is_at_most_half_the_lifetime() {
-        let s = settings(None);
+        let s = world().settings(None);
         assert_eq!(s.margin(3600), Duration::from_secs(900));
         assert_eq!(s.margin(900), Duration::from_secs(450));
-        let custom = CacheSettings { refresh_margin: Some(Duration::from_secs(60)), ..settings(None) };
+        let custom = CacheSettings { refresh_margin: Some(Duration::from_secs(60)), ..world().settings(None) };
         assert_eq!(custom.margin(3600), Duration::from_secs(60));
     }
 }

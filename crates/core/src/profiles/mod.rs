@@ -20,10 +20,11 @@ pub(crate) use names::problem as name_problem;
 pub use store::{AppProfiles, Profile, ProfileStore};
 pub use summary::{mapping_path, summarize, Format, Mapping, ProfileEntry, StoreSummary};
 
+use crate::context::Context;
 use crate::error::Error;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 /// Stores larger than this are refused unread: a profile store is a few kilobytes.
@@ -32,18 +33,15 @@ const MAX_STORE_BYTES: u64 = 1024 * 1024;
 /// What a store file looked like when it was parsed: size and modification time.
 type Stamp = (u64, Option<SystemTime>);
 
-/// Parsed stores by path, with the stamp of the file they were parsed from.
-type Parsed = HashMap<PathBuf, (Stamp, Arc<ProfileStore>)>;
+/// Stores a context parsed, by path, with the stamp of the file each was parsed from: reused
+/// while their file is unchanged, so that repeated resolves do not parse the same file again.
+pub(crate) type StoreMemo = Mutex<HashMap<PathBuf, (Stamp, Arc<ProfileStore>)>>;
 
-/// Stores parsed by this process, reused while their file is unchanged, so that repeated
-/// resolves in one process do not parse the same file again.
-static PARSED: LazyLock<Mutex<Parsed>> = LazyLock::new(Default::default);
-
-/// Reads and parses the store at `path`, or returns the one parsed before if the file has the
-/// same size and modification time.
-pub fn load(path: &Path) -> Result<Arc<ProfileStore>, Error> {
+/// Reads and parses the store at `path`, or returns the one `context` parsed before if the file
+/// has the same size and modification time.
+pub fn load(context: &Context, path: &Path) -> Result<Arc<ProfileStore>, Error> {
     let stamp = std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| (m.len(), m.modified().ok()));
-    let parsed = || PARSED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let parsed = || context.memory().stores.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(stamp) = stamp {
         if let Some((seen, store)) = parsed().get(path) {
             if *seen == stamp {
@@ -89,12 +87,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("access-roles.yml");
         std::fs::write(&path, "profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n").unwrap();
-        let first = load(&path).unwrap();
-        assert!(Arc::ptr_eq(&first, &load(&path).unwrap()), "unchanged: the parsed store is reused");
+        let context = Context::default();
+        let first = load(&context, &path).unwrap();
+        assert!(Arc::ptr_eq(&first, &load(&context, &path).unwrap()), "unchanged: the parsed store is reused");
+        assert!(!Arc::ptr_eq(&first, &load(&Context::default(), &path).unwrap()), "another context parses its own");
         std::fs::write(&path, "profiles:\n  bb:\n    roleArn: arn:aws:iam::111111111111:role/b\n").unwrap();
-        let second = load(&path).unwrap();
+        let second = load(&context, &path).unwrap();
         assert!(second.profiles.contains_key("bb"));
         std::fs::write(&path, "profiles: [").unwrap();
-        assert_eq!(load(&path).unwrap_err().code(), "E_INVALID_CONFIG");
+        assert_eq!(load(&context, &path).unwrap_err().code(), "E_INVALID_CONFIG");
+    }
+
+    #[test]
+    fn a_store_of_one_mebibyte_is_read_and_one_byte_more_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("access-roles.yml");
+        let head = "profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n#";
+        let text = |size: usize| format!("{head}{}\n", "x".repeat(size - head.len() - 1));
+        std::fs::write(&path, text(1024 * 1024)).unwrap();
+        assert_eq!(read_text(&path).unwrap().len(), 1024 * 1024);
+        std::fs::write(&path, text(1024 * 1024 + 1)).unwrap();
+        let err = read_text(&path).unwrap_err();
+        assert_eq!(err.code(), "E_UNREADABLE_CONFIG");
+        assert!(err.to_string().contains("1048577 bytes; a profile store may be at most 1 MiB"), "{err}");
     }
 }

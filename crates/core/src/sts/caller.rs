@@ -25,7 +25,7 @@ pub(crate) async fn caller_identity(request: &AssumeRoleRequest, call: &CallSett
     let config = base_config(&request.region, request.base_profile.as_deref(), call).await;
     let keys = base_credentials(&config, request.base_profile.as_deref())
         .await
-        .map_err(|err| crate::aws_profiles::with_sso_login(err, &call.env))?;
+        .map_err(|err| crate::aws_profiles::with_sso_login(err, &call.context))?;
     let sts_config =
         aws_sdk_sts::config::Builder::from(&config).credentials_provider(SharedCredentialsProvider::new(keys)).build();
     let output = aws_sdk_sts::Client::from_conf(sts_config).get_caller_identity().send().await.map_err(|err| {

@@ -59,7 +59,7 @@ pub(super) async fn classify(
         }
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
             let region = config.region().map_or(crate::region::FALLBACK_REGION, |r| r.as_ref());
-            let endpoint = sts_endpoint(&call.env, config).or_else(|| default_endpoint(config, region));
+            let endpoint = sts_endpoint(call.context.env(), config).or_else(|| default_endpoint(config, region));
             Error::StsUnreachable { endpoint, reason: unreachable_reason(&err, call.timeout) }
         }
         SdkError::ResponseError(response) => unreadable(response.raw()),
@@ -174,7 +174,8 @@ mod tests {
         );
         let config = SdkConfig::builder().build();
         let client = aws_sdk_sts::Client::new(&config);
-        let call = CallSettings { mfa_code: None, timeout: Duration::from_secs(1), env: Env::from_slice(&[]) };
+        let call =
+            CallSettings { mfa_code: None, timeout: Duration::from_secs(1), context: Env::from_slice(&[]).into() };
         let request = AssumeRoleRequest::plain("arn:aws:iam::111111111111:role/r");
         let text = classify(err, &request, &client, &config, &call).await.to_string();
         assert!(text.starts_with("STS AssumeRole failed (Bad\\u{1b}[31mCode): \\u{1b}]0;owned\\u{7}"), "{text}");

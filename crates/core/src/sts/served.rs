@@ -1,11 +1,12 @@
 //! The keys a served session's endpoint answers (`exec --server`, see
-//! [`crate::session_env::served_session_environment`]), asked with aws-config's own container
+//! [`crate::role_env::served_session_environment`]), asked with aws-config's own container
 //! credentials provider: the format, the token header and the loopback rule are the SDKs'.
 
+use crate::context::Context;
 use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
 use crate::error::Error;
-use crate::session_env::{ServedEndpoint, AUTHORIZATION_TOKEN, FULL_URI};
+use crate::role_env::{ServedEndpoint, AUTHORIZATION_TOKEN, FULL_URI};
 use std::time::{Duration, SystemTime};
 
 /// The keys `endpoint` serves for the session of `role_arn`, whose assumed-role ARN and region
@@ -35,11 +36,11 @@ pub(crate) async fn served_credentials(
     let call = super::CallSettings {
         mfa_code: None,
         timeout,
-        env: Env::from_slice(&[
+        context: Context::new(Env::from_slice(&[
             (FULL_URI, endpoint.uri.as_str()),
             (AUTHORIZATION_TOKEN, token),
             ("AWS_EC2_METADATA_DISABLED", "true"),
-        ]),
+        ])),
     };
     let config = super::base_config(region, None, &call).await;
     let keys = super::base_credentials(&config, None).await.map_err(|err| match err {

@@ -1,5 +1,5 @@
-//! The session environment: what a process running on an access role carries, and how a resolve
-//! inside it behaves.
+//! The role's environment (the session environment): what a process running on an access role's
+//! keys carries, and how a resolve inside it behaves.
 //!
 //! The plugin exports the role's keys into its own process (so other plugins' SDK clients and
 //! hooks' child processes run on the role), and `exec` into the command it runs. The variables
@@ -25,6 +25,7 @@
 //! the environment: never another identity, and an endpoint that does not answer is
 //! [`Error::SessionEndpoint`], not a fall-back.
 
+use crate::context::Context;
 use crate::credentials::Credentials;
 use crate::credentials::{AccessRoleCredentials, Secret};
 use crate::env::Env;
@@ -180,15 +181,15 @@ pub fn session_environment(credentials: &AccessRoleCredentials) -> SessionEnviro
 /// bound to them, and every variable the SDKs would read before the endpoint removed (keys, web
 /// identity, profiles, a relative URI or token file).
 ///
-/// `env` is the environment the command will get: when its AWS config's `default` profile has
+/// `context`'s environment is the one the command will get: when its AWS config's `default` profile has
 /// credentials of its own, the SDKs would take them before the endpoint, and the command would
 /// run as them: [`Error::EndpointShadowed`].
 pub fn served_session_environment(
     credentials: &AccessRoleCredentials,
     endpoint: &ServedEndpoint,
-    env: &Env,
+    context: &Context,
 ) -> Result<SessionEnvironment, Error> {
-    if let Some((profile, setting)) = crate::aws_profiles::shadowing_profile(env) {
+    if let Some((profile, setting)) = crate::aws_profiles::shadowing_profile(context) {
         return Err(Error::EndpointShadowed { profile, setting });
     }
     let marker = Marker::of(credentials, Binding::Endpoint(endpoint));
@@ -462,6 +463,7 @@ mod tests {
         assert!(!session.set.iter().any(|(name, _)| name.contains("REGION")), "regions stay as they are");
         let debug = format!("{session:?}");
         assert!(!debug.contains("secret-value") && !debug.contains("token-value"), "{debug}");
+        assert!(debug.contains("AWS_SESSION_TOKEN") && debug.contains("AWS_DEFAULT_PROFILE"), "names shown: {debug}");
     }
 
     #[test]
@@ -562,6 +564,43 @@ mod tests {
     }
 
     #[test]
+    fn a_twelve_hour_session_is_answered_within_the_clock_slack_and_not_beyond() {
+        let now = SystemTime::now();
+        let twelve = AssumeRoleRequest { duration_seconds: 43_200, ..request() };
+        let session_until = |seconds: u64| {
+            let credentials = credentials(now + Duration::from_secs(seconds));
+            env_of(&session_environment(&AccessRoleCredentials {
+                request_digest: request_digest(&twelve),
+                ..credentials
+            }))
+        };
+        let found = session_keys(&session_until(43_200 + 240), &twelve, now).unwrap();
+        assert_eq!((found.ignored, found.keys.is_some()), (None, true), "4 minutes of skew are allowed");
+        let found = session_keys(&session_until(43_200 + 360), &twelve, now).unwrap();
+        assert!(found.ignored.unwrap().contains("later than any session"), "6 minutes are not");
+    }
+
+    #[test]
+    fn the_latest_expiry_allowed_is_the_requests_duration_and_five_minutes_exactly() {
+        // A whole second, as the marker's ISO 8601 expiry is.
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_032_800);
+        for duration in [3_600, 43_200] {
+            let request = AssumeRoleRequest { duration_seconds: duration, ..request() };
+            let until = |seconds: u64| {
+                let credentials = credentials(now + Duration::from_secs(seconds));
+                let session = session_environment(&AccessRoleCredentials {
+                    request_digest: request_digest(&request),
+                    ..credentials
+                });
+                session_keys(&env_of(&session), &request, now).unwrap()
+            };
+            let last = u64::from(duration) + 300;
+            assert!(until(last).keys.is_some(), "{duration}: the last second allowed");
+            assert!(until(last + 1).keys.is_none(), "{duration}: one second later");
+        }
+    }
+
+    #[test]
     fn an_expired_session_is_an_error_not_a_refresh() {
         let now = SystemTime::now();
         let env = env_of(&session_environment(&credentials(now - Duration::from_secs(1))));
@@ -591,16 +630,20 @@ mod tests {
     fn served_env(now: SystemTime) -> Env {
         let files = Env::from_slice(&[("AWS_CONFIG_FILE", "/nonexistent/config")]);
         let session =
-            served_session_environment(&credentials(now + Duration::from_secs(3600)), &served(), &files).unwrap();
+            served_session_environment(&credentials(now + Duration::from_secs(3600)), &served(), &files.clone().into())
+                .unwrap();
         env_of(&session)
     }
 
     #[test]
     fn a_served_session_carries_the_endpoint_and_a_marker_bound_to_it_not_keys() {
         let files = Env::from_slice(&[("AWS_CONFIG_FILE", "/nonexistent/config")]);
-        let session =
-            served_session_environment(&credentials(SystemTime::now() + Duration::from_secs(60)), &served(), &files)
-                .unwrap();
+        let session = served_session_environment(
+            &credentials(SystemTime::now() + Duration::from_secs(60)),
+            &served(),
+            &files.clone().into(),
+        )
+        .unwrap();
         let value = |name: &str| session.set.iter().find(|(n, _)| *n == name).map(|(_, v)| v.expose().to_owned());
         assert_eq!(value(FULL_URI).as_deref(), Some("http://127.0.0.1:4321/"));
         assert_eq!(value(AUTHORIZATION_TOKEN).as_deref(), Some("token-of-the-endpoint"));
@@ -650,7 +693,9 @@ mod tests {
         // A forged marker for a remote endpoint, with the right digest: still not believed.
         let remote = ServedEndpoint { uri: "http://169.254.170.2/creds".to_owned(), ..served() };
         let files = Env::from_slice(&[("AWS_CONFIG_FILE", "/nonexistent/config")]);
-        let session = served_session_environment(&credentials(now + Duration::from_secs(60)), &remote, &files).unwrap();
+        let session =
+            served_session_environment(&credentials(now + Duration::from_secs(60)), &remote, &files.clone().into())
+                .unwrap();
         let found = session_keys(&env_of(&session), &request(), now).unwrap();
         assert!(found.ignored.unwrap().contains("not an http://127.0.0.1 address"));
         // A key marker's fields mixed into a served one.
@@ -672,11 +717,15 @@ mod tests {
             ("AWS_CONFIG_FILE", config.to_str().unwrap()),
             ("AWS_SHARED_CREDENTIALS_FILE", credentials_file.to_str().unwrap()),
         ]);
-        let err = served_session_environment(&credentials(SystemTime::now()), &served(), &env).unwrap_err();
+        let err =
+            served_session_environment(&credentials(SystemTime::now()), &served(), &env.clone().into()).unwrap_err();
         assert_eq!(err.code(), "E_ENDPOINT_SHADOWED");
         assert!(err.to_string().contains("(aws_access_key_id)") && !err.to_string().contains("AKIADEFAULT"), "{err}");
         std::fs::write(&credentials_file, "[named]\naws_access_key_id = AKIANAMED\naws_secret_access_key = s\n")
             .unwrap();
-        assert!(served_session_environment(&credentials(SystemTime::now()), &served(), &env).is_ok(), "region alone");
+        assert!(
+            served_session_environment(&credentials(SystemTime::now()), &served(), &env.clone().into()).is_ok(),
+            "region alone"
+        );
     }
 }

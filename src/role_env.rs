@@ -1,4 +1,5 @@
-//! `sessionEnvironment(credentials)`, `servedSessionEnvironment(credentials, endpoint)`.
+//! `sessionEnvironment(credentials)` and `servedSessionEnvironment(credentials, endpoint)`: the
+//! environment of a process on an access role's keys (`crates/core/src/role_env.rs`).
 
 use crate::error::to_js;
 use crate::resolve::AccessRoleCredentials;
@@ -46,7 +47,7 @@ pub fn served_session_environment(
     endpoint: ServedEndpoint,
 ) -> napi::Result<SessionEnvironment> {
     let endpoint = core::ServedEndpoint { uri: endpoint.uri, token: core::Secret::new(endpoint.token) };
-    core::served_session_environment(&to_core(credentials), &endpoint, &core::Env::real())
+    core::served_session_environment(&to_core(credentials), &endpoint, &crate::context::process())
         .map(converted)
         .map_err(|err| to_js(&env, &err))
 }

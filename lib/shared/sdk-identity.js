@@ -1,12 +1,12 @@
 'use strict';
 
 const { iamPrincipal } = require('../native');
-const redact = require('../shared/redact');
+const redact = require('./redact');
 
 /**
  * The AWS SDK for JavaScript v3 identity of an access role's credentials:
  * `{ accessKeyId, secretAccessKey, sessionToken, expiration, accountId }`, redacted for
- * `util.inspect` (../shared/redact). What the credential providers of this package resolve to.
+ * `util.inspect` (./redact). What the credential providers of this package resolve to.
  *
  * @param {import('../../index').AccessRoleCredentials} credentials
  * @returns {{ accessKeyId: string, secretAccessKey: string, sessionToken: string,

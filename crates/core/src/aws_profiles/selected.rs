@@ -1,5 +1,5 @@
-//! Profiles whose `credential_process` runs this package's bin, and the base identity's
-//! environment without them.
+//! The AWS config profile the environment selects: whether its `credential_process` runs this
+//! package's bin, and the base identity's environment without it; and the profiles defined.
 //!
 //! `AWS_PROFILE=payments-dev aws …` runs the profile's `credential_process`, this bin, with
 //! `AWS_PROFILE` still naming that profile. Were the base identity looked up with it, the SDK
@@ -7,16 +7,17 @@
 
 use super::command_line::{runs_credential_process, Shell};
 use super::load::load_profiles;
+use crate::context::Context;
 use crate::env::Env;
 
 /// The variables that select the AWS config profile, in the order the AWS tools read them.
 const PROFILE_VARIABLES: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
-/// The profile `env` selects (`AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`) when its
-/// `credential_process` runs this package's bin; `None` otherwise.
-pub(crate) fn own_selected_profile(env: &Env) -> Option<String> {
-    let name = selected_profile(env)?;
-    let command = credential_process_of(env, &name)?;
+/// The profile the context's environment selects (`AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`)
+/// when its `credential_process` runs this package's bin; `None` otherwise.
+pub(crate) fn own_selected_profile(context: &Context) -> Option<String> {
+    let name = selected_profile(context.env())?;
+    let command = credential_process_of(context, &name)?;
     runs_credential_process(&command, Shell::native()).then_some(name)
 }
 
@@ -29,8 +30,9 @@ pub(crate) fn selected_profile(env: &Env) -> Option<String> {
 /// this bin ([`own_selected_profile`]), `env` without `AWS_PROFILE` and `AWS_DEFAULT_PROFILE`,
 /// so the default chain (key variables, the `default` profile, web identity, container and
 /// instance metadata) supplies the base identity instead of that profile.
-pub(crate) fn base_env(env: &Env) -> Env {
-    match own_selected_profile(env) {
+pub(crate) fn base_env(context: &Context) -> Env {
+    let env = context.env();
+    match own_selected_profile(context) {
         Some(_) => env.clone().with_overrides(PROFILE_VARIABLES.map(|v| (v.to_owned(), None))),
         None => env.clone(),
     }
@@ -38,14 +40,14 @@ pub(crate) fn base_env(env: &Env) -> Env {
 
 /// The `credential_process` of profile `name` in the AWS config files `env` points at, read by
 /// aws-config's own profile parser.
-fn credential_process_of(env: &Env, name: &str) -> Option<String> {
-    load_profiles(env)?.get_profile(name)?.get("credential_process").map(str::to_owned)
+fn credential_process_of(context: &Context, name: &str) -> Option<String> {
+    load_profiles(context)?.get_profile(name)?.get("credential_process").map(str::to_owned)
 }
 
 /// The profiles defined in the AWS config and credentials files `env` points at, sorted; `None`
 /// when the files cannot be read or parsed.
-pub(crate) fn defined_profiles(env: &Env) -> Option<Vec<String>> {
-    let profiles = load_profiles(env)?;
+pub(crate) fn defined_profiles(context: &Context) -> Option<Vec<String>> {
+    let profiles = load_profiles(context)?;
     let mut names: Vec<String> = profiles.profiles().map(str::to_owned).collect();
     names.sort();
     Some(names)
@@ -54,6 +56,11 @@ pub(crate) fn defined_profiles(env: &Env) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A world of its own on `env`.
+    fn cx(env: &Env) -> Context {
+        Context::new(env.clone())
+    }
 
     /// An environment whose AWS config file holds `config`, selecting `selected`.
     fn env_with(dir: &tempfile::TempDir, config: &str, selected: &[(&str, &str)]) -> Env {
@@ -76,8 +83,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for variable in PROFILE_VARIABLES {
             let env = env_with(&dir, CONFIG, &[(variable, "payments-dev")]);
-            assert_eq!(own_selected_profile(&env).as_deref(), Some("payments-dev"));
-            let base = base_env(&env);
+            assert_eq!(own_selected_profile(&cx(&env)).as_deref(), Some("payments-dev"));
+            let base = base_env(&cx(&env));
             assert_eq!((base.var("AWS_PROFILE"), base.var("AWS_DEFAULT_PROFILE")), (None, None), "{variable}");
             assert!(base.var("AWS_CONFIG_FILE").is_some(), "the rest stays");
         }
@@ -88,11 +95,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for selected in [&[("AWS_PROFILE", "sso")][..], &[("AWS_PROFILE", "missing")], &[]] {
             let env = env_with(&dir, CONFIG, selected);
-            assert_eq!(own_selected_profile(&env), None, "{selected:?}");
-            assert_eq!(base_env(&env).var("AWS_PROFILE"), env.var("AWS_PROFILE"));
+            assert_eq!(own_selected_profile(&cx(&env)), None, "{selected:?}");
+            assert_eq!(base_env(&cx(&env)).var("AWS_PROFILE"), env.var("AWS_PROFILE"));
         }
         let broken =
             env_with(&dir, "[profile payments-dev\ncredential_process = x", &[("AWS_PROFILE", "payments-dev")]);
-        assert_eq!(own_selected_profile(&broken), None, "an unreadable config decides nothing");
+        assert_eq!(own_selected_profile(&cx(&broken)), None, "an unreadable config decides nothing");
     }
 }
