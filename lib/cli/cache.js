@@ -3,8 +3,8 @@
 // keys. Where the cache is, what an entry holds and which entries have expired are the core's
 // (crates/core/src/cache); this file prints them.
 
-const { parseArgs } = require('node:util');
 const { PROGRAM, errorLine, usageFailure } = require('./error-line');
+const readOptions = require('./read-options');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
 const native = require('../native');
 
@@ -64,17 +64,9 @@ function listText(listing) {
  * @returns {Promise<number>}
  */
 async function cache(args) {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true }));
-  } catch (err) {
-    return usageFailure(USAGE, err.message);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const read = readOptions(args, OPTIONS, USAGE, { allowPositionals: true });
+  if ('status' in read) return read.status;
+  const { values, positionals } = read;
   const [action, ...extra] = positionals;
   const problem =
     (action !== 'list' && action !== 'clear' && (action ? `unknown cache command "${action}"` : 'list or clear?')) ||

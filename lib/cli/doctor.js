@@ -3,8 +3,8 @@
 // keys in one go, one line each (../shared/doctor-checks.js asks the core); exits 1 when a
 // check fails. `--json` prints the same checks as data, for CI.
 
-const { parseArgs } = require('node:util');
 const { PROGRAM, usageFailure } = require('./error-line');
+const readOptions = require('./read-options');
 const { doctorChecks, renderChecks } = require('../shared/doctor-checks');
 const stagesOf = require('../shared/stage-list');
 
@@ -52,16 +52,9 @@ const OPTIONS = {
  * @returns {Promise<number>}
  */
 async function doctor(args) {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (err) {
-    return usageFailure(USAGE, err.message);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const read = readOptions(args, OPTIONS, USAGE);
+  if ('status' in read) return read.status;
+  const { values } = read;
   for (const name of ['app', 'stage']) {
     if (!values[name]) return usageFailure(USAGE, `--${name} is required`);
   }

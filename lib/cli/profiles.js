@@ -5,8 +5,8 @@
 // rest of the file are the core's (crates/core/src/aws_profiles), and so is the command line
 // (aws_profiles/command_line.rs, which also recognises it): this file names node and the bin.
 
-const { parseArgs } = require('node:util');
 const { PROGRAM, errorLine, usageFailure } = require('./error-line');
+const readOptions = require('./read-options');
 // Through ./native: a platform without a prebuilt addon gets the error that names it.
 const native = require('../native');
 const sectionsOf = require('../shared/aws-config-sections');
@@ -53,16 +53,9 @@ const OPTIONS = {
  * @returns {Promise<number>}
  */
 async function profiles(args) {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (err) {
-    return usageFailure(USAGE, err.message);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const read = readOptions(args, OPTIONS, USAGE);
+  if ('status' in read) return read.status;
+  const { values } = read;
   if (values['aws-config'] !== undefined && !values.write) {
     return usageFailure(USAGE, '--aws-config is the file --write writes; add --write');
   }
