@@ -10,6 +10,7 @@ pub mod arn;
 pub mod aws_profiles;
 pub mod cache;
 pub mod caller;
+mod date;
 pub mod describe;
 mod error;
 pub mod interrupts;
