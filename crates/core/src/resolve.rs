@@ -108,6 +108,9 @@ impl Resolver {
         if let Some(session) = &self.session.keys {
             return Ok(self.finish(session.clone(), Source::Session));
         }
+        // Not answered from the session or memory: STS is likely next, unless another process
+        // is writing the disk entry.
+        sts::read_root_certificates_ahead();
         let request = &self.plan.request;
         let fetched = cache::fetch(request, &self.cache, || sts::assume_role(request, &self.call)).await;
         let fetched = fetched.map_err(|err| match err {
