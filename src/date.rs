@@ -55,11 +55,14 @@ impl ToNapiValue for JsTime {
 impl FromNapiValue for JsTime {
     /// A `Date` (anything else is a `DateExpected` error); an Invalid Date is refused.
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<JsTime> {
-        let millis = unsafe { JsDate::from_napi_value(env, value) }?.value_of()?;
+        let refused = |what: &str| napi::Error::new(Status::DateExpected, what.to_owned());
+        let millis =
+            unsafe { JsDate::from_napi_value(env, value) }?.value_of().map_err(|_| refused("Expected a Date"))?;
         if millis.is_finite() && millis.abs() <= MAX_DATE_MILLIS as f64 {
             Ok(JsTime(millis.trunc()))
         } else {
-            Err(napi::Error::new(Status::DateExpected, "Found invalid date".to_owned()))
+            // An Invalid Date: no keys expire at one.
+            Err(refused("Found an Invalid Date"))
         }
     }
 }
