@@ -2,9 +2,8 @@
 //! cache list / clear`. Names and times only, never a key.
 
 use crate::args;
-use crate::resolve::js_date;
+use crate::date::JsTime;
 use access_roles_core as core;
-use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::Unknown;
 use napi::Env;
 use napi_derive::napi;
@@ -41,7 +40,8 @@ pub struct CachedEntry {
     /// The region STS was called in.
     pub region: String,
     /// When the keys expire.
-    pub expiration: DateTime<Utc>,
+    #[napi(ts_type = "Date")]
+    pub expiration: JsTime,
 }
 
 /// The cache directory and what it holds.
@@ -96,6 +96,6 @@ fn convert(entry: core::CacheEntry) -> Option<CachedEntry> {
         app: entry.label.app,
         stage: entry.label.stage,
         region: entry.region,
-        expiration: js_date(entry.expiration)?,
+        expiration: JsTime::of(entry.expiration)?,
     })
 }

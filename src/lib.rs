@@ -11,6 +11,7 @@ pub mod aws_profiles;
 pub mod cache;
 pub mod caller;
 mod context;
+mod date;
 pub mod describe;
 mod error;
 pub mod interrupts;

@@ -1,9 +1,9 @@
 //! `resolveCredentials(app, stage, options)`.
 
 use crate::args;
+use crate::date::JsTime;
 use crate::error::{error_value, reject, to_js};
 use access_roles_core as core;
-use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
@@ -59,11 +59,13 @@ pub struct AccessRoleCredentials {
     /// Session token.
     pub session_token: String,
     /// When the credentials stop working.
-    pub expiration: DateTime<Utc>,
+    #[napi(ts_type = "Date")]
+    pub expiration: JsTime,
     /// When to resolve again: from then on the cache hands out new credentials
     /// (`refreshMarginSeconds` before `expiration`, at most half their lifetime). Holders
     /// replace the credentials at this time.
-    pub refresh_at: DateTime<Utc>,
+    #[napi(ts_type = "Date")]
+    pub refresh_at: JsTime,
     /// The deployment profile chosen for the app and stage.
     pub profile: String,
     /// The store key that chose it: `apps.APP.stages.STAGE`, `apps.APP.defaultProfile` or
@@ -160,16 +162,10 @@ pub(crate) fn convert_options(options: ResolveOptions) -> core::ResolveOptions {
     }
 }
 
-/// A time as a JS `Date`, or `None` when a `Date` cannot hold it.
-pub(crate) fn js_date(time: std::time::SystemTime) -> Option<DateTime<Utc>> {
-    let millis = time.duration_since(std::time::UNIX_EPOCH).ok().and_then(|d| i64::try_from(d.as_millis()).ok());
-    millis.and_then(DateTime::<Utc>::from_timestamp_millis)
-}
-
 /// The credentials as JS sees them; an expiration that a JS `Date` cannot hold is an error, not a
 /// panic (the core never hands one out).
 fn convert_credentials(env: &Env, credentials: core::AccessRoleCredentials) -> napi::Result<AccessRoleCredentials> {
-    let (Some(expiration), Some(refresh_at)) = (js_date(credentials.expiration), js_date(credentials.refresh_at))
+    let (Some(expiration), Some(refresh_at)) = (JsTime::of(credentials.expiration), JsTime::of(credentials.refresh_at))
     else {
         return Err(reject(env, "E_INTERNAL", "the keys' expiration is out of range; please report it".to_owned()));
     };

@@ -123,6 +123,9 @@ impl Resolver {
             .await?;
             return Ok(self.finish(keys, Source::Session));
         }
+        // Not answered from the session or memory: STS is likely next, unless another process
+        // is writing the disk entry.
+        sts::read_root_certificates_ahead();
         let request = &self.plan.request;
         let fetched = cache::fetch(request, &self.cache, || sts::assume_role(request, &self.call)).await;
         let fetched = fetched.map_err(|err| match err {

@@ -193,13 +193,34 @@ async fn base_config(region: &str, base_profile: Option<&str>, call: &CallSettin
 /// is larger (BENCHMARKS.md). The SDK hands in its timeouts as `settings`, its sleep as `components`.
 fn https_client() -> aws_sdk_sts::config::SharedHttpClient {
     HttpClientBuilder::new().build_with_connector_fn(|settings, components| {
-        let mut connector =
-            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring));
+        let mut connector = ConnectorBuilder::default().tls_provider(tls_provider());
         connector.set_connector_settings(settings.cloned());
         connector.set_sleep_impl(components.and_then(|c| c.sleep_impl()));
         connector.set_proxy_config(Some(ProxyConfig::from_env()));
         connector.build()
     })
+}
+
+/// The connector's TLS: rustls on ring, trusting the system's root certificates.
+fn tls_provider() -> tls::Provider {
+    tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)
+}
+
+/// Starts reading the system's root certificates on a thread of its own, once per process, so
+/// that the first STS call finds them read. The HTTP client reads and decodes them once per
+/// process (every file of the system's certificate bundle and directory), on the way to its
+/// first request: the largest one-time cost of a process's first resolve (BENCHMARKS.md, "The
+/// first resolve of a process"). Building a connector is the client's public way to read them;
+/// the roots, and which ones are trusted, stay the client's own. Called when a resolve may need
+/// STS, not when a process starts: a resolve answered from a cache never reads them.
+pub(crate) fn read_root_certificates_ahead() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        // Without the thread, the first connector reads them itself, as before.
+        let _ = std::thread::Builder::new()
+            .name("root-certificates".to_owned())
+            .spawn(|| drop(ConnectorBuilder::default().tls_provider(tls_provider()).build()));
+    });
 }
 
 /// The base identity's keys from the credential chain; its own error code when there are none.
