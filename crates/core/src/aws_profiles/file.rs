@@ -214,16 +214,7 @@ fn set_private(_file: &std::fs::File) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const STORE: &str = "/srv/access-roles.yml";
-
-    fn section(name: &str, region: Option<&str>) -> Section {
-        Section {
-            name: name.to_owned(),
-            credential_process: format!("/bin/sar credential-process --app {name}"),
-            region: region.map(str::to_owned),
-        }
-    }
+    use crate::aws_profiles::test_sections::{section, STORE};
 
     #[test]
     fn values_on_several_lines_are_refused() {

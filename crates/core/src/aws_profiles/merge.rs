@@ -130,16 +130,7 @@ fn section_name(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const STORE: &str = "/srv/access-roles.yml";
-
-    fn section(name: &str, region: Option<&str>) -> Section {
-        Section {
-            name: name.to_owned(),
-            credential_process: format!("/bin/sar credential-process --app {name}"),
-            region: region.map(str::to_owned),
-        }
-    }
+    use crate::aws_profiles::test_sections::{section, STORE};
 
     fn merged(old: &str, sections: &[Section]) -> (String, Vec<String>) {
         let merged = merge(old, Path::new(STORE), sections, &|_| false).unwrap();

@@ -16,6 +16,8 @@ mod merge;
 mod rename;
 mod selected;
 mod sso_login;
+#[cfg(test)]
+mod test_sections;
 
 use crate::context::Context;
 use crate::env::Env;
