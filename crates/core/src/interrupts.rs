@@ -100,6 +100,28 @@ mod tests {
         assert!(!sent_by_a_process(0, 0, false));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_sigint_a_process_sends_is_counted_and_handed_over_once() {
+        assert!(super::watch());
+        assert!(super::watch(), "a second call keeps the one handler");
+        super::take_sent();
+        // SAFETY: kill has no memory preconditions; the handler now in place counts the signal
+        // instead of the default action ending the process.
+        assert_eq!(unsafe { libc::kill(libc::getpid(), libc::SIGINT) }, 0);
+        // Another thread of this process may take the signal: wait for its handler to run.
+        let mut sent = 0;
+        for _ in 0..500 {
+            sent = super::take_sent();
+            if sent > 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(sent, 1);
+        assert_eq!(super::take_sent(), 0, "the count is handed over once");
+    }
+
     #[cfg(any(target_os = "linux", target_os = "android"))]
     #[test]
     fn the_constants_are_linux_s_own() {

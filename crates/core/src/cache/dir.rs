@@ -225,6 +225,20 @@ mod tests {
     }
 
     #[test]
+    fn the_guard_locks_go_into_a_private_directory_of_the_user_in_tmpdir_never_through_a_symlink() {
+        let temp = tempfile::tempdir().unwrap();
+        let env = Env::from_slice(&[("TMPDIR", temp.path().to_str().unwrap())]);
+        let locks = temp.path().join(format!("serverless-access-roles-locks-{}", user_id()));
+        assert_eq!(guard_dir(&env), Some(locks.clone()));
+        assert_eq!(mode(&locks), 0o700);
+        std::fs::remove_dir(&locks).unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), &locks).unwrap();
+        assert_eq!(guard_dir(&env), None, "a planted symlink is not used");
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    }
+
+    #[test]
     fn a_named_symlink_or_file_is_refused_and_the_default_directory_is_tightened() {
         let root = tempfile::tempdir().unwrap();
         let real = root.path().join("real");

@@ -278,7 +278,13 @@ mod tests {
         assert!(read(dir.path(), "other", &request(), SystemTime::now()).is_none(), "an entry filed under another key");
         std::fs::write(entry_path(dir.path(), "k"), "{\"version\":1,").unwrap();
         assert!(read(dir.path(), "k", &request(), SystemTime::now()).is_none(), "a torn entry");
-        std::fs::write(entry_path(dir.path(), "k"), vec![b' '; MAX_ENTRY_BYTES as usize + 1]).unwrap();
+        // A valid entry padded with white space to one byte past 64 KiB, and to 64 KiB exactly.
+        write(dir.path(), "k", &role(), &Label::default()).unwrap();
+        let valid = std::fs::read(entry_path(dir.path(), "k")).unwrap();
+        let padded = |len: usize| [valid.clone(), vec![b' '; len - valid.len()]].concat();
+        std::fs::write(entry_path(dir.path(), "k"), padded(64 * 1024)).unwrap();
+        assert!(read(dir.path(), "k", &request(), SystemTime::now()).is_some(), "an entry of 64 KiB");
+        std::fs::write(entry_path(dir.path(), "k"), padded(64 * 1024 + 1)).unwrap();
         assert!(read(dir.path(), "k", &request(), SystemTime::now()).is_none(), "an oversized entry");
     }
 
@@ -302,5 +308,8 @@ mod tests {
         assert!(is_fresh(now + Duration::from_secs(3600), Duration::from_secs(900), now));
         assert!(!is_fresh(now + Duration::from_secs(600), Duration::from_secs(900), now));
         assert!(!is_fresh(now - Duration::from_secs(1), Duration::ZERO, now));
+        let margin = Duration::from_secs(900);
+        assert!(!is_fresh(now + margin, margin, now), "exactly the margin left is not fresh");
+        assert!(is_fresh(now + margin + Duration::from_millis(1), margin, now));
     }
 }

@@ -75,8 +75,9 @@ pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration, chain: boo
                 file = reopened;
             }
             Err(TryLockError::WouldBlock) => {
+                // Each holder line is looked into once: the ancestry walk reads /proc.
                 let found = holder::read(&file);
-                if found.is_some() && found != checked {
+                if found != checked {
                     if found.is_some_and(|(pid, chain)| chain && holder::is_ancestor(pid)) {
                         holder::report_loop(&file);
                         return Acquired::Loop;
@@ -328,6 +329,42 @@ mod tests {
         if let Some(grandparent) = holder::parent_of(std::os::unix::process::parent_id()).filter(|p| *p > 1) {
             assert!(holder::is_ancestor(grandparent), "grandparent {grandparent}");
         }
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    #[tokio::test]
+    async fn a_waiter_whose_ancestor_holds_the_lock_for_its_chain_stops_and_tells_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = acquire(dir.path(), "k", Duration::ZERO, true).await;
+        let Acquired::Held(holder) = first else { panic!("the first try takes the lock") };
+        // The lock as this test's parent would hold it, its chain running the bin: the line that
+        // holder writes, in the file it holds.
+        let ancestor = std::os::unix::process::parent_id();
+        std::fs::write(lock_path(dir.path(), "k"), format!("{ancestor} chain")).unwrap();
+        assert!(!holder.loop_reported());
+        let waiter = acquire(dir.path(), "k", Duration::from_secs(30), false).await;
+        assert!(matches!(waiter, Acquired::Loop), "stops instead of waiting out the 30 s");
+        assert!(holder.loop_reported(), "the holder learns that its chain came back to it");
+        // An ancestor whose chain does not run the bin is waited for, as any holder is.
+        std::fs::write(lock_path(dir.path(), "k"), format!("{ancestor}")).unwrap();
+        assert!(matches!(acquire(dir.path(), "k", Duration::from_millis(50), false).await, Acquired::NotHeld));
+        assert!(!holder.loop_reported());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_holder_line_that_names_no_process_is_no_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.lock");
+        let file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path).unwrap();
+        for text in ["", "\n", "chain", "1 chain", "0", "-5 chain", "12x chain", "4294967296 chain"] {
+            std::fs::write(&path, text).unwrap();
+            assert_eq!(holder::read(&file), None, "{text:?}");
+        }
+        std::fs::write(&path, "4242 chain\nloop").unwrap();
+        assert_eq!(holder::read(&file), Some((4242, true)));
+        std::fs::write(&path, "4242 other").unwrap();
+        assert_eq!(holder::read(&file), Some((4242, false)));
     }
 
     #[cfg(unix)]
