@@ -19,7 +19,7 @@ mod failure;
 mod limit;
 mod served;
 #[cfg(test)]
-mod stand_in;
+pub(crate) mod stand_in;
 
 pub(crate) use caller::caller_identity;
 pub use caller::CallerIdentity;

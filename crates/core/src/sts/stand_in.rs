@@ -120,6 +120,17 @@ pub(crate) fn error_answer(code: &str, message: &str) -> String {
     )
 }
 
+/// An environment whose base identity is a pair of key variables, and whose STS is at
+/// `endpoint`; no home directory, so no AWS files.
+pub(crate) fn base_env(endpoint: &str) -> Env {
+    Env::from_slice(&[
+        ("AWS_ACCESS_KEY_ID", "AKIASTANDINBASEKEY01"),
+        ("AWS_SECRET_ACCESS_KEY", "stand-in-base-secret"),
+        ("AWS_ENDPOINT_URL_STS", endpoint),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ])
+}
+
 /// Assumes the role of `request` at `endpoint`, with base keys from key variables, within
 /// `timeout`.
 pub(crate) async fn assume_at(
@@ -127,13 +138,6 @@ pub(crate) async fn assume_at(
     request: &AssumeRoleRequest,
     timeout: Duration,
 ) -> Result<Credentials, Error> {
-    let env = Env::from_slice(&[
-        ("AWS_ACCESS_KEY_ID", "AKIASTANDINBASEKEY01"),
-        ("AWS_SECRET_ACCESS_KEY", "stand-in-base-secret"),
-        ("AWS_ENDPOINT_URL_STS", endpoint),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("HOME", "/nonexistent-home"),
-    ]);
-    let call = CallSettings { mfa_code: None, timeout, context: env.into() };
+    let call = CallSettings { mfa_code: None, timeout, context: base_env(endpoint).into() };
     assume_role(request, &call).await
 }
