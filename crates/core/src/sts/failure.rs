@@ -296,6 +296,16 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(page.requests(), 1, "not retried");
+        // An answer that ends before the length it announced.
+        let cut =
+            stand_in::serve(200, &[("content-type", "text/xml"), ("content-length", "100")], "<AssumeRoleResponse>");
+        match refused(&cut, Duration::from_secs(10)).await {
+            Error::Sts { sts_code, message } => {
+                assert_eq!(sts_code, "MalformedResponse");
+                assert!(message.starts_with("unreadable answer from STS: HTTP 200, "), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[tokio::test]
