@@ -306,6 +306,45 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn sts_is_asked_for_every_field_of_the_request_and_for_tags_only_when_there_are_some() {
+        let in_an_hour = SystemTime::now() + Duration::from_secs(3600);
+        let sts =
+            stand_in::serve(200, &[("content-type", "text/xml")], stand_in::assume_role_answer(in_an_hour, SESSION));
+        let request = AssumeRoleRequest {
+            session_name: "ana-pay-dev".to_owned(),
+            external_id: Some("ext-1".to_owned()),
+            duration_seconds: 900,
+            source_identity: Some("ana".to_owned()),
+            tags: vec![("team".to_owned(), "pay".to_owned())],
+            transitive_tag_keys: vec!["team".to_owned()],
+            policy: Some("{}".to_owned()),
+            ..AssumeRoleRequest::plain(ROLE)
+        };
+        stand_in::assume_at(&sts.endpoint, &request, Duration::from_secs(10)).await.unwrap();
+        stand_in::assume_at(&sts.endpoint, &AssumeRoleRequest::plain(ROLE), Duration::from_secs(10)).await.unwrap();
+        let bodies = sts.bodies();
+        for field in [
+            "Action=AssumeRole",
+            "RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111%3Arole%2Fr",
+            "RoleSessionName=ana-pay-dev",
+            "ExternalId=ext-1",
+            "DurationSeconds=900",
+            "SourceIdentity=ana",
+            "Tags.member.1.Key=team",
+            "Tags.member.1.Value=pay",
+            "TransitiveTagKeys.member.1=team",
+            "Policy=%7B%7D",
+        ] {
+            assert!(bodies[0].split('&').any(|pair| pair == field), "{field} in {}", bodies[0]);
+        }
+        for absent in
+            ["Tags", "TransitiveTagKeys", "ExternalId", "Policy", "SourceIdentity", "SerialNumber", "TokenCode"]
+        {
+            assert!(!bodies[1].contains(absent), "{absent} in {}", bodies[1]);
+        }
+    }
+
+    #[tokio::test]
     async fn keys_that_expire_within_a_minute_of_arrival_are_refused_as_clock_skew() {
         let soon = SystemTime::now() + Duration::from_secs(30);
         let text = clock_skew(assume_answered(stand_in::assume_role_answer(soon, SESSION)).await.map(drop));

@@ -9,21 +9,25 @@ use crate::error::Error;
 use crate::plan::AssumeRoleRequest;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// A running stand-in; it serves until the test process ends.
 pub(crate) struct StandIn {
     /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL_STS`.
     pub(crate) endpoint: String,
-    requests: Arc<AtomicUsize>,
+    bodies: Arc<Mutex<Vec<String>>>,
 }
 
 impl StandIn {
     /// How many requests it has answered.
     pub(crate) fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
+        self.bodies.lock().unwrap().len()
+    }
+
+    /// The bodies of the requests it answered (form-encoded STS calls), in order.
+    pub(crate) fn bodies(&self) -> Vec<String> {
+        self.bodies.lock().unwrap().clone()
     }
 }
 
@@ -39,18 +43,19 @@ pub(crate) fn serve(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u
 pub(crate) fn serve_with(answer: impl Fn(&str) -> Vec<u8> + Send + 'static) -> StandIn {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let requests = Arc::new(AtomicUsize::new(0));
-    let counted = requests.clone();
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let seen = bodies.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             if let Some(body) = read_request(&stream) {
-                counted.fetch_add(1, Ordering::SeqCst);
+                let answer = answer(&body);
+                seen.lock().unwrap().push(body);
                 // The client may stop reading an answer it refuses: that is its right.
-                let _ = (&stream).write_all(&answer(&body));
+                let _ = (&stream).write_all(&answer);
             }
         }
     });
-    StandIn { endpoint, requests }
+    StandIn { endpoint, bodies }
 }
 
 /// An HTTP answer's bytes.
@@ -73,7 +78,7 @@ pub(crate) fn silent() -> StandIn {
         let open: Vec<TcpStream> = listener.incoming().flatten().collect();
         drop(open);
     });
-    StandIn { endpoint, requests: Arc::default() }
+    StandIn { endpoint, bodies: Arc::default() }
 }
 
 /// Reads one request's head and returns its body; `None` when the client went away first.
