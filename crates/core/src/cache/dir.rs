@@ -250,6 +250,9 @@ mod tests {
             .unwrap_err()
             .ends_with("link is a symlink; use a real directory"));
         assert!(named(&root.path().join("file")).prepare().unwrap_err().ends_with("file is not a directory"));
+        // A private file is no private directory: no entries are looked for in it.
+        std::fs::set_permissions(root.path().join("file"), std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(named(&root.path().join("file")).in_use(), None);
         let default = CacheDir { path: root.path().join("serverless-access-roles"), named: false };
         assert_eq!(default.prepare(), Ok(default.path().to_owned()));
         std::fs::set_permissions(default.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
