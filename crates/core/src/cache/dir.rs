@@ -236,6 +236,15 @@ mod tests {
         std::os::unix::fs::symlink(elsewhere.path(), &locks).unwrap();
         assert_eq!(guard_dir(&env), None, "a planted symlink is not used");
         assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+        if user_id() == 0 {
+            // As root, a directory owned by nobody stands for one another user planted.
+            std::fs::remove_file(&locks).unwrap();
+            std::fs::create_dir(&locks).unwrap();
+            std::os::unix::fs::chown(&locks, Some(65534), Some(65534)).unwrap();
+            std::fs::set_permissions(&locks, std::fs::Permissions::from_mode(0o777)).unwrap();
+            assert_eq!(guard_dir(&env), None, "another user's directory is not used");
+            assert_eq!(mode(&locks), 0o777, "nor changed");
+        }
     }
 
     #[test]

@@ -309,6 +309,26 @@ mod tests {
     }
 
     #[cfg(unix)]
+    #[tokio::test]
+    async fn a_waiter_whose_lock_file_was_replaced_waits_for_the_holder_of_the_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = acquire(dir.path(), "k", Duration::from_secs(5), false).await;
+        assert!(held(&first));
+        let path = dir.path().to_owned();
+        let waiter = tokio::spawn(async move { acquire(&path, "k", Duration::from_secs(30), false).await });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // `cache clear` removes the file, and another process locks a new one at the path.
+        std::fs::remove_file(lock_path(dir.path(), "k")).unwrap();
+        let third = acquire(dir.path(), "k", Duration::ZERO, false).await;
+        assert!(held(&third));
+        drop(first);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!waiter.is_finished(), "the lock on the removed file does not count: it waits for the new one");
+        drop(third);
+        assert!(held(&waiter.await.unwrap()));
+    }
+
+    #[cfg(unix)]
     #[test]
     fn the_holder_records_its_process_id_and_ancestry_is_walked_upward() {
         let dir = tempfile::tempdir().unwrap();
