@@ -344,6 +344,15 @@ mod tests {
         assert!(holder::loop_reported(&file));
         assert!(holder::is_ancestor(std::os::unix::process::parent_id()));
         assert!(!holder::is_ancestor(std::process::id()), "a process is not its own ancestor");
+        // The parent's parent, as the kernel's status file says (not the stat file parent_of reads).
+        #[cfg(target_os = "linux")]
+        {
+            let parent = std::os::unix::process::parent_id();
+            let status = std::fs::read_to_string(format!("/proc/{parent}/status")).unwrap();
+            let ppid = status.lines().find_map(|line| line.strip_prefix("PPid:")).unwrap().trim().parse().unwrap();
+            assert_eq!(holder::parent_of(parent), Some(ppid));
+            assert_eq!(holder::parent_of(u32::MAX), None, "no such process");
+        }
         // Upward past the first step: the parent's parent is an ancestor too.
         #[cfg(any(target_os = "linux", target_os = "macos"))]
         if let Some(grandparent) = holder::parent_of(std::os::unix::process::parent_id()).filter(|p| *p > 1) {
