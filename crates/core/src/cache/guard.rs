@@ -153,7 +153,7 @@ mod tests {
         let Acquired::Held(_ancestor) = lock::acquire(&dir, "k", Duration::ZERO, true).await else { panic!("held") };
         // The line the holder writes, as this test's parent would have written it.
         std::fs::write(lock::lock_path(&dir, "k"), format!("{} chain", std::os::unix::process::parent_id())).unwrap();
-        match enter("k", Duration::from_secs(30), &AssumeRoleRequest::plain(ROLE), &settings).await {
+        match enter("k", Duration::from_secs(5), &AssumeRoleRequest::plain(ROLE), &settings).await {
             Err(err @ Error::CredentialProcessLoop { .. }) => assert_eq!(err.code(), "E_CREDENTIAL_PROCESS_LOOP"),
             other => panic!("{:?}", other.map(|guard| guard.is_some())),
         }
