@@ -343,6 +343,9 @@ mod tests {
             assert_eq!(reason_for(IoError::from(kind)), "the connection was closed before an answer");
         }
         assert_eq!(reason_for(IoError::from(ErrorKind::TimedOut)), "no answer within 7 s (timeoutSeconds)");
+        // By its kind, whatever its words.
+        let late = IoError::new(ErrorKind::TimedOut, "deadline passed");
+        assert_eq!(reason_for(late), "no answer within 7 s (timeoutSeconds)");
         assert_eq!(reason_for(IoError::other("operation timed out")), "no answer within 7 s (timeoutSeconds)");
         assert_eq!(reason_for(IoError::other("read timeout")), "no answer within 7 s (timeoutSeconds)");
         assert_eq!(
