@@ -212,6 +212,14 @@ mod tests {
         };
         let text = format!("{credentials:?} {credentials:#?}");
         assert!(!text.contains("very-secret-value") && !text.contains("session-token-value"), "{text}");
-        assert!(!text.contains("ASIAEXAMPLEKEY123456") && text.contains("ASIA****"), "{text}");
+        assert!(!text.contains("ASIAEXAMPLEKEY123456") && text.contains("ASIA****************"), "{text}");
+        assert!(text.contains(r#"secret_access_key: ** redacted **, session_token: ** redacted **"#), "{text}");
+        assert_eq!(format!("{:?}", Secret::new("x")), "** redacted **");
+    }
+
+    #[test]
+    fn the_source_is_named_as_js_callers_see_it() {
+        let names = [Source::Sts, Source::Cache, Source::Session].map(Source::as_str);
+        assert_eq!(names, ["sts", "cache", "session"]);
     }
 }

@@ -100,6 +100,11 @@ mod tests {
     fn the_local_user_is_user_then_username_then_logname() {
         assert_eq!(local_user(&Env::from_slice(&[("USER", "ana"), ("LOGNAME", "x")])).as_deref(), Some("ana"));
         assert_eq!(local_user(&Env::from_slice(&[("USER", ""), ("LOGNAME", "bo")])).as_deref(), Some("bo"));
+        assert_eq!(local_user(&Env::from_slice(&[("USERNAME", "cy"), ("LOGNAME", "bo")])).as_deref(), Some("cy"));
+        // Without the variables, the operating system's name for the current user.
+        let os_name = whoami::username().ok().filter(|name| !name.is_empty());
+        assert!(os_name.is_some(), "the test runs as a user with a name");
+        assert_eq!(local_user(&Env::from_slice(&[])), os_name);
     }
 
     #[test]

@@ -267,6 +267,40 @@ mod tests {
         assert_eq!((resolved.access_key_id.as_str(), resolved.source), ("ASIASESSION", Source::Session));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn keys_from_sts_say_why_the_disk_cache_was_off_and_are_kept_in_memory() {
+        use crate::sts::stand_in;
+        let answer = stand_in::assume_role_answer(
+            std::time::SystemTime::now() + Duration::from_secs(3600),
+            "arn:aws:sts::111111111111:assumed-role/r/s",
+        );
+        let sts = stand_in::serve(200, &[("content-type", "text/xml")], answer);
+        let (dir, options) =
+            in_dir("defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n");
+        // The cache directory named is a symlink: the disk cache is off, and the answer says why.
+        let real = dir.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let options = ResolveOptions {
+            cache_dir: Some(link),
+            plan: PlanOptions { context: stand_in::base_env(&sts.endpoint).into(), ..options.plan },
+            ..options
+        };
+        let resolved = block_on(resolve("app", "dev", &options)).unwrap();
+        assert_eq!((resolved.access_key_id.as_str(), resolved.source), ("ASIASTANDINKEY000001", Source::Sts));
+        assert_eq!(resolved.profile, "p");
+        let off = resolved.disk_cache_off.unwrap_or_default();
+        assert!(off.ends_with("link is a symlink; use a real directory"), "{off}");
+        assert_eq!(std::fs::read_dir(&real).unwrap().count(), 0, "nothing written through the link");
+        let again = block_on(resolve("app", "dev", &options)).unwrap();
+        assert_eq!(
+            (again.access_key_id.as_str(), again.source, sts.requests()),
+            ("ASIASTANDINKEY000001", Source::Cache, 1)
+        );
+    }
+
     #[test]
     fn credentials_are_due_for_refresh_one_margin_before_they_expire() {
         let (_dir, options) = in_dir("defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n    durationSeconds: 900\n");

@@ -18,6 +18,8 @@ mod caller;
 mod failure;
 mod limit;
 mod served;
+#[cfg(test)]
+pub(crate) mod stand_in;
 
 pub(crate) use caller::caller_identity;
 pub use caller::CallerIdentity;
@@ -106,7 +108,7 @@ pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings
     let credentials = output.credentials.ok_or_else(|| malformed("Credentials"))?;
     let assumed_role_arn = output.assumed_role_user.map(|u| u.arn).ok_or_else(|| malformed("AssumedRoleUser"))?;
     let expiration = SystemTime::try_from(credentials.expiration).map_err(|_| malformed("valid Expiration"))?;
-    check_lifetime(expiration, &credentials.expiration, request)?;
+    check_lifetime(expiration, &credentials.expiration, request, SystemTime::now())?;
     crate::credentials::printable(Credentials {
         access_key_id: credentials.access_key_id,
         secret_access_key: Secret::new(credentials.secret_access_key),
@@ -119,13 +121,13 @@ pub(crate) async fn assume_role(request: &AssumeRoleRequest, call: &CallSettings
 
 /// Refuses keys that are expired on arrival or expire within a minute by this machine's clock (a
 /// clock far ahead), and keys that claim to live far longer than asked for (a clock far behind,
-/// or a broken answer): neither may be cached or handed out.
+/// or a broken answer): neither may be cached or handed out. `now` is this machine's clock.
 fn check_lifetime(
     expiration: SystemTime,
     stated: &aws_sdk_sts::primitives::DateTime,
     request: &AssumeRoleRequest,
+    now: SystemTime,
 ) -> Result<(), Error> {
-    let now = SystemTime::now();
     let stated = stated.fmt(aws_sdk_sts::primitives::DateTimeFormat::DateTime).unwrap_or_default();
     let clock = |problem: String| Error::Sts { sts_code: "ClockSkew".to_owned(), message: problem };
     let left = expiration.duration_since(now).unwrap_or_default();
@@ -260,5 +262,161 @@ mod tests {
         assert_eq!(one_line(&outer), "line one line two");
         let long = std::io::Error::other("x ".repeat(500));
         assert!(one_line(&long).chars().count() <= 301);
+    }
+
+    /// What [`check_lifetime`] says of keys that STS says expire `left` after `now`, for a
+    /// request of an hour.
+    fn lifetime_check(left: Duration) -> Result<(), Error> {
+        let now = SystemTime::now();
+        let expiration = now + left;
+        let stated = aws_sdk_sts::primitives::DateTime::from(expiration);
+        check_lifetime(expiration, &stated, &AssumeRoleRequest::plain("arn:aws:iam::111111111111:role/r"), now)
+    }
+
+    fn clock_skew(result: Result<(), Error>) -> String {
+        match result {
+            Err(err @ Error::Sts { .. }) if err.to_string().contains("(ClockSkew)") => err.to_string(),
+            other => panic!("expected a ClockSkew error, got {other:?}"),
+        }
+    }
+
+    const ROLE: &str = "arn:aws:iam::111111111111:role/r";
+    const SESSION: &str = "arn:aws:sts::111111111111:assumed-role/r/s";
+
+    async fn assume_answered(body: String) -> Result<Credentials, Error> {
+        let length = body.len().to_string();
+        let sts = stand_in::serve(200, &[("content-type", "text/xml"), ("content-length", &length)], body);
+        stand_in::assume_at(&sts.endpoint, &AssumeRoleRequest::plain(ROLE), Duration::from_secs(10)).await
+    }
+
+    #[tokio::test]
+    async fn an_answer_gives_the_keys_of_the_session_it_names_in_the_region_called() {
+        let in_an_hour = SystemTime::UNIX_EPOCH
+            + Duration::from_secs(SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() + 3600);
+        let keys = assume_answered(stand_in::assume_role_answer(in_an_hour, SESSION)).await.unwrap();
+        assert_eq!(keys.access_key_id, "ASIASTANDINKEY000001");
+        assert_eq!(
+            (keys.secret_access_key.expose(), keys.session_token.expose()),
+            ("stand-in-secret", "stand-in-token")
+        );
+        assert_eq!(
+            (keys.expiration, keys.assumed_role_arn.as_str(), keys.region.as_str()),
+            (in_an_hour, SESSION, "us-east-1")
+        );
+    }
+
+    #[tokio::test]
+    async fn sts_is_asked_for_every_field_of_the_request_and_for_tags_only_when_there_are_some() {
+        let in_an_hour = SystemTime::now() + Duration::from_secs(3600);
+        let sts =
+            stand_in::serve(200, &[("content-type", "text/xml")], stand_in::assume_role_answer(in_an_hour, SESSION));
+        let request = AssumeRoleRequest {
+            session_name: "ana-pay-dev".to_owned(),
+            external_id: Some("ext-1".to_owned()),
+            duration_seconds: 900,
+            source_identity: Some("ana".to_owned()),
+            tags: vec![("team".to_owned(), "pay".to_owned())],
+            transitive_tag_keys: vec!["team".to_owned()],
+            policy: Some("{}".to_owned()),
+            ..AssumeRoleRequest::plain(ROLE)
+        };
+        stand_in::assume_at(&sts.endpoint, &request, Duration::from_secs(10)).await.unwrap();
+        stand_in::assume_at(&sts.endpoint, &AssumeRoleRequest::plain(ROLE), Duration::from_secs(10)).await.unwrap();
+        let bodies = sts.bodies();
+        for field in [
+            "Action=AssumeRole",
+            "RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111%3Arole%2Fr",
+            "RoleSessionName=ana-pay-dev",
+            "ExternalId=ext-1",
+            "DurationSeconds=900",
+            "SourceIdentity=ana",
+            "Tags.member.1.Key=team",
+            "Tags.member.1.Value=pay",
+            "TransitiveTagKeys.member.1=team",
+            "Policy=%7B%7D",
+        ] {
+            assert!(bodies[0].split('&').any(|pair| pair == field), "{field} in {}", bodies[0]);
+        }
+        for absent in
+            ["Tags", "TransitiveTagKeys", "ExternalId", "Policy", "SourceIdentity", "SerialNumber", "TokenCode"]
+        {
+            assert!(!bodies[1].contains(absent), "{absent} in {}", bodies[1]);
+        }
+    }
+
+    #[tokio::test]
+    async fn keys_that_expire_within_a_minute_of_arrival_are_refused_as_clock_skew() {
+        let soon = SystemTime::now() + Duration::from_secs(30);
+        let text = clock_skew(assume_answered(stand_in::assume_role_answer(soon, SESSION)).await.map(drop));
+        assert!(text.contains("less than a minute away or past"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn an_answer_without_keys_or_session_is_a_malformed_response() {
+        let in_an_hour = SystemTime::now() + Duration::from_secs(3600);
+        let full = stand_in::assume_role_answer(in_an_hour, SESSION);
+        let cut = |from: &str, to: &str| {
+            format!("{}{}", &full[..full.find(from).unwrap()], &full[full.find(to).unwrap() + to.len()..])
+        };
+        for (answer, missing) in [
+            (cut("<Credentials>", "</Credentials>"), "it has no Credentials"),
+            (cut("<AssumedRoleUser>", "</AssumedRoleUser>"), "it has no AssumedRoleUser"),
+        ] {
+            let err = assume_answered(answer).await.unwrap_err();
+            assert_eq!(err.code(), "E_STS_ERROR");
+            let text = err.to_string();
+            assert!(
+                text.starts_with("STS AssumeRole failed (MalformedResponse): unreadable answer")
+                    && text.contains(missing),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_request_with_an_mfa_device_needs_the_six_digits_it_shows() {
+        let request = AssumeRoleRequest {
+            mfa_serial: Some("arn:aws:iam::111111111111:mfa/ana".to_owned()),
+            ..AssumeRoleRequest::plain(ROLE)
+        };
+        let call = |code: Option<&str>| CallSettings {
+            mfa_code: code.map(Secret::new),
+            timeout: Duration::from_secs(1),
+            context: crate::env::Env::from_slice(&[]).into(),
+        };
+        assert_eq!(
+            mfa_token(&AssumeRoleRequest::plain(ROLE), &call(Some("123456"))).unwrap(),
+            None,
+            "no device, no code"
+        );
+        assert_eq!(mfa_token(&request, &call(Some("123456"))).unwrap().as_deref(), Some("123456"));
+        assert_eq!(mfa_token(&request, &call(None)).unwrap_err().code(), "E_MFA_REQUIRED");
+        for wrong in ["12345", "1234567", "12345a", "１２３４５６"] {
+            let err = mfa_token(&request, &call(Some(wrong))).unwrap_err();
+            assert_eq!(err.code(), "E_INVALID_ARGUMENT", "{wrong}");
+            assert!(
+                err.to_string().contains("must be the 6 digits the MFA device shows")
+                    && !err.to_string().contains(wrong)
+            );
+        }
+    }
+
+    #[test]
+    fn keys_with_less_than_a_minute_left_are_refused_as_clock_skew() {
+        assert!(lifetime_check(Duration::from_secs(3600)).is_ok(), "the hour asked for");
+        let minute = Duration::from_secs(60);
+        assert!(lifetime_check(minute).is_ok(), "exactly a minute left is enough");
+        let text = clock_skew(lifetime_check(minute - Duration::from_millis(1)));
+        assert!(text.contains("less than a minute away or past") && text.contains("set it right"), "{text}");
+        clock_skew(lifetime_check(Duration::ZERO));
+    }
+
+    #[test]
+    fn keys_that_outlive_the_request_by_more_than_a_day_are_refused_as_clock_skew() {
+        let (hour, day) = (Duration::from_secs(3600), Duration::from_secs(86_400));
+        assert!(lifetime_check(hour + day / 2).is_ok(), "a clock 12 hours behind");
+        assert!(lifetime_check(hour + day).is_ok(), "exactly a day later than asked");
+        let text = clock_skew(lifetime_check(hour + day + Duration::from_millis(1)));
+        assert!(text.contains("more than a day later than the 3600 s asked for"), "{text}");
     }
 }

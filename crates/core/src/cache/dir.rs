@@ -225,6 +225,29 @@ mod tests {
     }
 
     #[test]
+    fn the_guard_locks_go_into_a_private_directory_of_the_user_in_tmpdir_never_through_a_symlink() {
+        let temp = tempfile::tempdir().unwrap();
+        let env = Env::from_slice(&[("TMPDIR", temp.path().to_str().unwrap())]);
+        let locks = temp.path().join(format!("serverless-access-roles-locks-{}", user_id()));
+        assert_eq!(guard_dir(&env), Some(locks.clone()));
+        assert_eq!(mode(&locks), 0o700);
+        std::fs::remove_dir(&locks).unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), &locks).unwrap();
+        assert_eq!(guard_dir(&env), None, "a planted symlink is not used");
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+        if user_id() == 0 {
+            // As root, a directory owned by nobody stands for one another user planted.
+            std::fs::remove_file(&locks).unwrap();
+            std::fs::create_dir(&locks).unwrap();
+            std::os::unix::fs::chown(&locks, Some(65534), Some(65534)).unwrap();
+            std::fs::set_permissions(&locks, std::fs::Permissions::from_mode(0o777)).unwrap();
+            assert_eq!(guard_dir(&env), None, "another user's directory is not used");
+            assert_eq!(mode(&locks), 0o777, "nor changed");
+        }
+    }
+
+    #[test]
     fn a_named_symlink_or_file_is_refused_and_the_default_directory_is_tightened() {
         let root = tempfile::tempdir().unwrap();
         let real = root.path().join("real");
@@ -236,6 +259,9 @@ mod tests {
             .unwrap_err()
             .ends_with("link is a symlink; use a real directory"));
         assert!(named(&root.path().join("file")).prepare().unwrap_err().ends_with("file is not a directory"));
+        // A private file is no private directory: no entries are looked for in it.
+        std::fs::set_permissions(root.path().join("file"), std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(named(&root.path().join("file")).in_use(), None);
         let default = CacheDir { path: root.path().join("serverless-access-roles"), named: false };
         assert_eq!(default.prepare(), Ok(default.path().to_owned()));
         std::fs::set_permissions(default.path(), std::fs::Permissions::from_mode(0o755)).unwrap();

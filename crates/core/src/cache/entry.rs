@@ -237,6 +237,41 @@ mod tests {
     }
 
     #[test]
+    fn fifteen_minutes_of_clock_skew_past_the_requests_lifetime_are_allowed_and_no_more() {
+        let arn = "arn:aws:sts::111111111111:assumed-role/r/s";
+        // Whole milliseconds, as entries store them.
+        let now = UNIX_EPOCH
+            + Duration::from_millis(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64);
+        let at = |after: Duration| (now + after).duration_since(UNIX_EPOCH).unwrap().as_millis().to_string();
+        let limit = Duration::from_secs(3600 + 15 * 60);
+        let decoded = |after: Duration| decode(entry_with(&at(after), arn).as_bytes(), "k", &request(), now);
+        assert!(decoded(Duration::from_secs(3600 + 14 * 60)).is_some());
+        assert!(decoded(limit).is_some(), "exactly the request's hour and 15 minutes");
+        assert!(decoded(limit + Duration::from_millis(1)).is_none());
+    }
+
+    #[test]
+    fn only_version_1_entries_filed_under_their_own_key_are_read_or_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let label = Label { app: Some("pay".to_owned()), stage: Some("dev".to_owned()), ..Label::default() };
+        write(dir.path(), "k", &role(), &label).unwrap();
+        let listed = summary(&entry_path(dir.path(), "k")).unwrap();
+        assert_eq!((listed.key.as_str(), listed.label, listed.region.as_str()), ("k", label, "us-east-1"));
+        assert_eq!(
+            (listed.assumed_role_arn.as_str(), listed.expiration),
+            (role().assumed_role_arn.as_str(), role().expiration)
+        );
+        std::fs::copy(entry_path(dir.path(), "k"), entry_path(dir.path(), "other")).unwrap();
+        assert!(summary(&entry_path(dir.path(), "other")).is_none(), "filed under another key");
+        let text = std::fs::read_to_string(entry_path(dir.path(), "k")).unwrap();
+        let version_2 = text.replace(r#""version":1"#, r#""version":2"#);
+        std::fs::write(entry_path(dir.path(), "k"), &version_2).unwrap();
+        assert!(summary(&entry_path(dir.path(), "k")).is_none(), "another version");
+        assert!(decode(version_2.as_bytes(), "k", &request(), SystemTime::now()).is_none());
+        assert!(decode(text.as_bytes(), "k", &request(), SystemTime::now()).is_some());
+    }
+
+    #[test]
     fn keys_of_another_role_are_corrupt() {
         let in_an_hour = (SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() + 3_000_000).to_string();
         for other in [
@@ -278,7 +313,13 @@ mod tests {
         assert!(read(dir.path(), "other", &request(), SystemTime::now()).is_none(), "an entry filed under another key");
         std::fs::write(entry_path(dir.path(), "k"), "{\"version\":1,").unwrap();
         assert!(read(dir.path(), "k", &request(), SystemTime::now()).is_none(), "a torn entry");
-        std::fs::write(entry_path(dir.path(), "k"), vec![b' '; MAX_ENTRY_BYTES as usize + 1]).unwrap();
+        // A valid entry padded with white space to one byte past 64 KiB, and to 64 KiB exactly.
+        write(dir.path(), "k", &role(), &Label::default()).unwrap();
+        let valid = std::fs::read(entry_path(dir.path(), "k")).unwrap();
+        let padded = |len: usize| [valid.clone(), vec![b' '; len - valid.len()]].concat();
+        std::fs::write(entry_path(dir.path(), "k"), padded(64 * 1024)).unwrap();
+        assert!(read(dir.path(), "k", &request(), SystemTime::now()).is_some(), "an entry of 64 KiB");
+        std::fs::write(entry_path(dir.path(), "k"), padded(64 * 1024 + 1)).unwrap();
         assert!(read(dir.path(), "k", &request(), SystemTime::now()).is_none(), "an oversized entry");
     }
 
@@ -302,5 +343,8 @@ mod tests {
         assert!(is_fresh(now + Duration::from_secs(3600), Duration::from_secs(900), now));
         assert!(!is_fresh(now + Duration::from_secs(600), Duration::from_secs(900), now));
         assert!(!is_fresh(now - Duration::from_secs(1), Duration::ZERO, now));
+        let margin = Duration::from_secs(900);
+        assert!(!is_fresh(now + margin, margin, now), "exactly the margin left is not fresh");
+        assert!(is_fresh(now + margin + Duration::from_millis(1), margin, now));
     }
 }

@@ -74,3 +74,88 @@ pub(super) fn checked(
 fn loop_error(request: &AssumeRoleRequest) -> Error {
     Error::CredentialProcessLoop { role_arn: request.role_arn.clone() }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use crate::context::Context;
+    use crate::env::Env;
+
+    const ROLE: &str = "arn:aws:iam::111111111111:role/r";
+
+    /// Settings of a process whose temporary directory is its own.
+    fn settings() -> (tempfile::TempDir, CacheSettings) {
+        let temp = tempfile::tempdir().unwrap();
+        let context = Context::new(Env::from_slice(&[("TMPDIR", temp.path().to_str().unwrap())]));
+        let settings = CacheSettings {
+            enabled: true,
+            force_refresh: false,
+            refresh_margin: None,
+            dir: None,
+            context,
+            label: Default::default(),
+        };
+        (temp, settings)
+    }
+
+    fn lock_file(settings: &CacheSettings, key: &str) -> PathBuf {
+        lock::lock_path(&guard_dir(settings.context.env()).unwrap(), key)
+    }
+
+    fn failed() -> Result<Credentials, Error> {
+        Err(Error::Sts { sts_code: "Throttling".to_owned(), message: "slow down".to_owned() })
+    }
+
+    #[tokio::test]
+    async fn the_guard_lock_is_held_while_resolving_and_removed_after() {
+        let (_temp, settings) = settings();
+        let request = AssumeRoleRequest::plain(ROLE);
+        let guard = enter("k", Duration::ZERO, &request, &settings).await.unwrap().expect("held");
+        assert!(lock_file(&settings, "k").exists());
+        let waiter = enter("k", Duration::from_millis(30), &request, &settings).await.unwrap();
+        assert!(waiter.is_none(), "another resolve of the key waits, then goes ahead without it");
+        drop(guard);
+        assert!(!lock_file(&settings, "k").exists(), "no file is left per key");
+        assert!(enter("k", Duration::ZERO, &request, &settings).await.unwrap().is_some(), "free again");
+    }
+
+    #[tokio::test]
+    async fn a_failure_after_the_chain_came_back_is_the_loop_error_and_any_other_outcome_stands() {
+        use std::io::Write;
+        let (_temp, settings) = settings();
+        let request = AssumeRoleRequest::plain(ROLE);
+        let guard = enter("k", Duration::ZERO, &request, &settings).await.unwrap().expect("held");
+        assert!(matches!(checked(failed(), Some(&guard), &request), Err(Error::Sts { .. })));
+        // What a run the chain started writes when it finds this resolve holding the lock.
+        let mut file = std::fs::OpenOptions::new().append(true).open(lock_file(&settings, "k")).unwrap();
+        file.write_all(b"\nloop").unwrap();
+        match checked(failed(), Some(&guard), &request) {
+            Err(Error::CredentialProcessLoop { role_arn }) => assert_eq!(role_arn, ROLE),
+            other => panic!("{other:?}"),
+        }
+        let keys = Credentials {
+            access_key_id: "ASIA".to_owned(),
+            secret_access_key: crate::credentials::Secret::new("s"),
+            session_token: crate::credentials::Secret::new("t"),
+            expiration: std::time::SystemTime::now(),
+            assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/r/s".to_owned(),
+            region: "us-east-1".to_owned(),
+        };
+        assert!(checked(Ok(keys), Some(&guard), &request).is_ok(), "keys had are keys");
+        assert!(matches!(checked(failed(), None, &request), Err(Error::Sts { .. })), "no guard held");
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    #[tokio::test]
+    async fn a_run_its_ancestors_chain_started_stops_at_once_with_the_loop_error() {
+        let (_temp, settings) = settings();
+        let dir = guard_dir(settings.context.env()).unwrap();
+        let Acquired::Held(_ancestor) = lock::acquire(&dir, "k", Duration::ZERO, true).await else { panic!("held") };
+        // The line the holder writes, as this test's parent would have written it.
+        std::fs::write(lock::lock_path(&dir, "k"), format!("{} chain", std::os::unix::process::parent_id())).unwrap();
+        match enter("k", Duration::from_secs(5), &AssumeRoleRequest::plain(ROLE), &settings).await {
+            Err(err @ Error::CredentialProcessLoop { .. }) => assert_eq!(err.code(), "E_CREDENTIAL_PROCESS_LOOP"),
+            other => panic!("{:?}", other.map(|guard| guard.is_some())),
+        }
+    }
+}

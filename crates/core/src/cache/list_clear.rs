@@ -162,6 +162,43 @@ mod tests {
     }
 
     #[test]
+    fn live_entries_keep_their_locks_and_a_lock_another_process_holds_stays() {
+        let dir = private_tempdir();
+        write(dir.path(), &k('b'), &keys(7200), &label("pay", "prod")).unwrap();
+        write(dir.path(), &k('a'), &keys(3600), &label("pay", "dev")).unwrap();
+        std::fs::write(lock::lock_path(dir.path(), &k('a')), "").unwrap();
+        // A lock beside no entry, held by a process busy with its key (this one, on another open file).
+        let held = crate::ready::ready(lock::acquire(dir.path(), &k('f'), Duration::ZERO, false));
+        assert!(matches!(held, Some(lock::Acquired::Held(_))));
+        let listed = list(&cache(dir.path()));
+        let keys: Vec<_> = listed.iter().map(|s| s.key.clone()).collect();
+        assert_eq!(keys, [k('a'), k('b')], "soonest expiry first");
+        let lock_names = [format!("{}.lock", k('a')), format!("{}.lock", k('f'))];
+        for name in &lock_names {
+            assert!(dir.path().join(name).exists(), "{name}");
+        }
+        assert_eq!(clear(&cache(dir.path()), &Filter { app: Some("bill".to_owned()), stage: None }), 0);
+        assert!(dir.path().join(&lock_names[1]).exists(), "still held");
+        drop(held);
+        assert_eq!(clear(&cache(dir.path()), &Filter::default()), 2);
+        assert!(names(dir.path()).is_empty(), "entries and free locks gone");
+    }
+
+    #[test]
+    fn clear_removes_expired_entries_whatever_the_filter_and_counts_only_the_selected() {
+        let dir = private_tempdir();
+        write(dir.path(), &k('a'), &keys(3600), &label("pay", "dev")).unwrap();
+        write(dir.path(), &k('d'), &keys(-60), &label("bill", "prod")).unwrap();
+        let pay_dev = Filter { app: Some("pay".to_owned()), stage: Some("dev".to_owned()) };
+        let bill_dev = Filter { app: Some("bill".to_owned()), stage: Some("dev".to_owned()) };
+        assert_eq!(clear(&cache(dir.path()), &bill_dev), 0, "the expired one goes, uncounted");
+        assert_eq!(names(dir.path()), vec![format!("{}.json", k('a'))]);
+        assert_eq!(clear(&cache(dir.path()), &Filter { stage: Some("prod".to_owned()), ..pay_dev.clone() }), 0);
+        assert_eq!(clear(&cache(dir.path()), &pay_dev), 1);
+        assert_eq!(clear(&cache(&dir.path().join("missing")), &Filter::default()), 0);
+    }
+
+    #[test]
     fn files_of_other_names_are_never_opened_or_removed() {
         let dir = private_tempdir();
         let foreign = ["yarn.lock", "Cargo.lock", "x.json", "x.lock", &format!("{}.lock", k('A'))];

@@ -75,8 +75,9 @@ pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration, chain: boo
                 file = reopened;
             }
             Err(TryLockError::WouldBlock) => {
+                // Each holder line is looked into once: the ancestry walk reads /proc.
                 let found = holder::read(&file);
-                if found.is_some() && found != checked {
+                if found != checked {
                     if found.is_some_and(|(pid, chain)| chain && holder::is_ancestor(pid)) {
                         holder::report_loop(&file);
                         return Acquired::Loop;
@@ -308,6 +309,26 @@ mod tests {
     }
 
     #[cfg(unix)]
+    #[tokio::test]
+    async fn a_waiter_whose_lock_file_was_replaced_waits_for_the_holder_of_the_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = acquire(dir.path(), "k", Duration::from_secs(5), false).await;
+        assert!(held(&first));
+        let path = dir.path().to_owned();
+        let waiter = tokio::spawn(async move { acquire(&path, "k", Duration::from_secs(10), false).await });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // `cache clear` removes the file, and another process locks a new one at the path.
+        std::fs::remove_file(lock_path(dir.path(), "k")).unwrap();
+        let third = acquire(dir.path(), "k", Duration::ZERO, false).await;
+        assert!(held(&third));
+        drop(first);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!waiter.is_finished(), "the lock on the removed file does not count: it waits for the new one");
+        drop(third);
+        assert!(held(&waiter.await.unwrap()));
+    }
+
+    #[cfg(unix)]
     #[test]
     fn the_holder_records_its_process_id_and_ancestry_is_walked_upward() {
         let dir = tempfile::tempdir().unwrap();
@@ -323,11 +344,56 @@ mod tests {
         assert!(holder::loop_reported(&file));
         assert!(holder::is_ancestor(std::os::unix::process::parent_id()));
         assert!(!holder::is_ancestor(std::process::id()), "a process is not its own ancestor");
+        // The parent's parent, as the kernel's status file says (not the stat file parent_of reads).
+        #[cfg(target_os = "linux")]
+        {
+            let parent = std::os::unix::process::parent_id();
+            let status = std::fs::read_to_string(format!("/proc/{parent}/status")).unwrap();
+            let ppid = status.lines().find_map(|line| line.strip_prefix("PPid:")).unwrap().trim().parse().unwrap();
+            assert_eq!(holder::parent_of(parent), Some(ppid));
+            assert_eq!(holder::parent_of(u32::MAX), None, "no such process");
+        }
         // Upward past the first step: the parent's parent is an ancestor too.
         #[cfg(any(target_os = "linux", target_os = "macos"))]
         if let Some(grandparent) = holder::parent_of(std::os::unix::process::parent_id()).filter(|p| *p > 1) {
             assert!(holder::is_ancestor(grandparent), "grandparent {grandparent}");
         }
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    #[tokio::test]
+    async fn a_waiter_whose_ancestor_holds_the_lock_for_its_chain_stops_and_tells_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = acquire(dir.path(), "k", Duration::ZERO, true).await;
+        let Acquired::Held(holder) = first else { panic!("the first try takes the lock") };
+        // The lock as this test's parent would hold it, its chain running the bin: the line that
+        // holder writes, in the file it holds.
+        let ancestor = std::os::unix::process::parent_id();
+        std::fs::write(lock_path(dir.path(), "k"), format!("{ancestor} chain")).unwrap();
+        assert!(!holder.loop_reported());
+        let waiter = acquire(dir.path(), "k", Duration::from_secs(5), false).await;
+        assert!(matches!(waiter, Acquired::Loop), "stops at once instead of waiting out the 5 s");
+        assert!(holder.loop_reported(), "the holder learns that its chain came back to it");
+        // An ancestor whose chain does not run the bin is waited for, as any holder is.
+        std::fs::write(lock_path(dir.path(), "k"), format!("{ancestor}")).unwrap();
+        assert!(matches!(acquire(dir.path(), "k", Duration::from_millis(50), false).await, Acquired::NotHeld));
+        assert!(!holder.loop_reported());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_holder_line_that_names_no_process_is_no_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.lock");
+        let file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path).unwrap();
+        for text in ["", "\n", "chain", "1 chain", "0", "-5 chain", "12x chain", "4294967296 chain"] {
+            std::fs::write(&path, text).unwrap();
+            assert_eq!(holder::read(&file), None, "{text:?}");
+        }
+        std::fs::write(&path, "4242 chain\nloop").unwrap();
+        assert_eq!(holder::read(&file), Some((4242, true)));
+        std::fs::write(&path, "4242 other").unwrap();
+        assert_eq!(holder::read(&file), Some((4242, false)));
     }
 
     #[cfg(unix)]

@@ -44,3 +44,58 @@ pub(crate) async fn caller_identity(request: &AssumeRoleRequest, call: &CallSett
         arn,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sts::stand_in;
+    use std::time::Duration;
+
+    const ROLE: &str = "arn:aws:iam::111111111111:role/r";
+
+    async fn ask(endpoint: &str) -> Result<CallerIdentity, Error> {
+        let call = CallSettings {
+            mfa_code: None,
+            timeout: Duration::from_secs(10),
+            context: stand_in::base_env(endpoint).into(),
+        };
+        caller_identity(&AssumeRoleRequest::plain(ROLE), &call).await
+    }
+
+    fn who(arn: &str) -> stand_in::StandIn {
+        let body = format!(
+            "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>{arn}</Arn><UserId>AIDA</UserId>\
+             <Account>111111111111</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"
+        );
+        stand_in::serve(200, &[("content-type", "text/xml")], body)
+    }
+
+    #[tokio::test]
+    async fn the_base_identity_is_who_sts_says_and_whether_it_already_is_the_role() {
+        let user = "arn:aws:iam::111111111111:user/ana";
+        let expected =
+            CallerIdentity { arn: user.to_owned(), account: "111111111111".to_owned(), is_target_role: false };
+        assert_eq!(ask(&who(user).endpoint).await.unwrap(), expected);
+        let session = "arn:aws:sts::111111111111:assumed-role/r/earlier";
+        assert!(ask(&who(session).endpoint).await.unwrap().is_target_role);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_e_sts_error_with_its_code_and_no_answer_is_e_sts_unreachable() {
+        let refused = stand_in::serve(
+            403,
+            &[("content-type", "text/xml")],
+            stand_in::error_answer("InvalidClientTokenId", "The security token included in the request is invalid"),
+        );
+        match ask(&refused.endpoint).await.unwrap_err() {
+            Error::Sts { sts_code, message } => {
+                assert_eq!(sts_code, "InvalidClientTokenId");
+                assert!(message.contains("The security token included in the request is invalid"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let err = ask(&format!("http://127.0.0.1:{port}")).await.unwrap_err();
+        assert_eq!(err.code(), "E_STS_UNREACHABLE", "{err}");
+    }
+}

@@ -22,9 +22,8 @@ pub(super) async fn classify(
 ) -> Error {
     if super::limit::is_too_large(&err) {
         let message = format!(
-            "STS sent an answer larger than {} bytes, which is not an AssumeRole response; check AWS_ENDPOINT_URL_STS \
-             and any proxy in between",
-            super::limit::MAX_ANSWER_BYTES
+            "STS sent {}, which is not an AssumeRole response; check AWS_ENDPOINT_URL_STS and any proxy in between",
+            super::limit::TooLarge
         );
         return Error::Sts { sts_code: "AnswerTooLarge".to_owned(), message };
     }
@@ -181,6 +180,186 @@ mod tests {
         assert!(text.starts_with("STS AssumeRole failed (Bad\\u{1b}[31mCode): \\u{1b}]0;owned\\u{7}"), "{text}");
         assert!(!text.chars().any(char::is_control), "{text}");
         assert!(text.chars().count() < 1100, "{}", text.chars().count());
+    }
+
+    use crate::sts::stand_in;
+
+    const ROLE: &str = "arn:aws:iam::111111111111:role/r";
+
+    /// What assuming [`ROLE`] at `sts` comes to, as an error.
+    async fn refused(sts: &stand_in::StandIn, timeout: Duration) -> Error {
+        stand_in::assume_at(&sts.endpoint, &AssumeRoleRequest::plain(ROLE), timeout).await.unwrap_err()
+    }
+
+    fn error(status: u16, code: &str, message: &str) -> stand_in::StandIn {
+        stand_in::serve(status, &[("content-type", "text/xml")], stand_in::error_answer(code, message))
+    }
+
+    #[tokio::test]
+    async fn a_refusal_of_the_base_keys_is_e_invalid_base_credentials_with_stss_words() {
+        for code in [
+            "InvalidClientTokenId",
+            "SignatureDoesNotMatch",
+            "ExpiredToken",
+            "UnrecognizedClientException",
+            "InvalidAccessKeyId",
+            "IncompleteSignature",
+        ] {
+            match refused(&error(403, code, "the keys are no good"), Duration::from_secs(10)).await {
+                Error::InvalidBaseCredentials { sts_code, message } => {
+                    assert_eq!((sts_code.as_str(), message.as_str()), (code, "the keys are no good"));
+                }
+                other => panic!("{code}: {other:?}"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn access_denied_names_the_role_and_the_base_identity_when_sts_says_who_it_is() {
+        for code in ["AccessDenied", "AccessDeniedException"] {
+            match refused(&error(403, code, "not authorized to perform sts:AssumeRole"), Duration::from_secs(10)).await
+            {
+                Error::AccessDenied { role_arn, base_arn, message } => {
+                    assert_eq!(role_arn, ROLE);
+                    assert_eq!(base_arn, None, "GetCallerIdentity was refused too");
+                    assert_eq!(message, "not authorized to perform sts:AssumeRole");
+                }
+                other => panic!("{code}: {other:?}"),
+            }
+        }
+        let who = |session: &'static str| {
+            stand_in::serve_with(move |request| {
+                if request.contains("Action=GetCallerIdentity") {
+                    let body = format!(
+                        "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>{session}</Arn><UserId>AROA:s</UserId>\
+                         <Account>111111111111</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"
+                    );
+                    stand_in::http(200, &[("content-type", "text/xml")], body)
+                } else {
+                    stand_in::http(403, &[("content-type", "text/xml")], stand_in::error_answer("AccessDenied", "no"))
+                }
+            })
+        };
+        let user = "arn:aws:iam::111111111111:user/ana";
+        match refused(&who(user), Duration::from_secs(10)).await {
+            Error::AccessDenied { base_arn, .. } => assert_eq!(base_arn.as_deref(), Some(user)),
+            other => panic!("{other:?}"),
+        }
+        // Already on the role: its own trust policy refuses it.
+        let on_the_role = "arn:aws:sts::111111111111:assumed-role/r/earlier";
+        match refused(&who(on_the_role), Duration::from_secs(10)).await {
+            Error::AlreadyOnRole { role_arn, base_arn } => {
+                assert_eq!((role_arn.as_str(), base_arn.as_str()), (ROLE, on_the_role))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_error_the_sdk_cannot_read_is_taken_from_the_body_else_named_by_its_status() {
+        // moto's wording: the code one level deeper than AWS puts it.
+        let moto = stand_in::serve(
+            403,
+            &[("content-type", "text/xml")],
+            "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>User: x is not authorized</Message></Error></Errors></ErrorResponse>",
+        );
+        match refused(&moto, Duration::from_secs(10)).await {
+            Error::AccessDenied { message, .. } => assert_eq!(message, "User: x is not authorized"),
+            other => panic!("{other:?}"),
+        }
+        let proxy = stand_in::serve(404, &[("content-type", "text/html")], "<html>not here</html>");
+        match refused(&proxy, Duration::from_secs(10)).await {
+            Error::Sts { sts_code, message } => {
+                assert_eq!((sts_code.as_str(), message.as_str()), ("HTTP 404", "no message"))
+            }
+            other => panic!("{other:?}"),
+        }
+        match refused(&error(400, "ValidationError", "1 validation error"), Duration::from_secs(10)).await {
+            Error::Sts { sts_code, message } => {
+                assert_eq!((sts_code.as_str(), message.as_str()), ("ValidationError", "1 validation error"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_success_status_without_an_assume_role_answer_is_a_malformed_response_of_its_size() {
+        let page = stand_in::serve(200, &[("content-type", "text/xml")], "<nonsense/>");
+        match refused(&page, Duration::from_secs(10)).await {
+            Error::Sts { sts_code, message } => {
+                assert_eq!(sts_code, "MalformedResponse");
+                assert!(
+                    message.starts_with("unreadable answer from STS: HTTP 200, 11 bytes, not an AssumeRole"),
+                    "{message}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(page.requests(), 1, "not retried");
+        // An answer that ends before the length it announced.
+        let cut =
+            stand_in::serve(200, &[("content-type", "text/xml"), ("content-length", "100")], "<AssumeRoleResponse>");
+        match refused(&cut, Duration::from_secs(10)).await {
+            Error::Sts { sts_code, message } => {
+                assert_eq!(sts_code, "MalformedResponse");
+                assert!(message.starts_with("unreadable answer from STS: HTTP 200, "), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_server_that_is_gone_or_silent_is_e_sts_unreachable_at_the_endpoint_called() {
+        // A port nothing listens on: bound, then closed.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let gone = format!("http://127.0.0.1:{port}");
+        match stand_in::assume_at(&gone, &AssumeRoleRequest::plain(ROLE), Duration::from_secs(10)).await.unwrap_err() {
+            Error::StsUnreachable { endpoint, reason } => {
+                assert_eq!((endpoint.as_deref(), reason.as_str()), (Some(gone.as_str()), "connection refused"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let silent = stand_in::silent();
+        match refused(&silent, Duration::from_secs(1)).await {
+            Error::StsUnreachable { endpoint, reason } => {
+                assert_eq!(endpoint.as_deref(), Some(silent.endpoint.as_str()));
+                assert_eq!(reason, "no answer within 1 s (timeoutSeconds)");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The reason given for a call that failed with `cause` below the connector.
+    fn reason_for(cause: std::io::Error) -> String {
+        let err = SdkError::dispatch_failure(aws_sdk_sts::error::ConnectorError::io(Box::new(cause)));
+        unreachable_reason(&err, Duration::from_secs(7))
+    }
+
+    #[test]
+    fn why_sts_could_not_be_reached_is_said_in_a_few_words() {
+        use std::io::{Error as IoError, ErrorKind};
+        assert_eq!(reason_for(IoError::from(ErrorKind::ConnectionRefused)), "connection refused");
+        for kind in [ErrorKind::ConnectionReset, ErrorKind::ConnectionAborted] {
+            assert_eq!(reason_for(IoError::from(kind)), "the connection was closed before an answer");
+        }
+        assert_eq!(reason_for(IoError::from(ErrorKind::TimedOut)), "no answer within 7 s (timeoutSeconds)");
+        // By its kind, whatever its words.
+        let late = IoError::new(ErrorKind::TimedOut, "deadline passed");
+        assert_eq!(reason_for(late), "no answer within 7 s (timeoutSeconds)");
+        assert_eq!(reason_for(IoError::other("operation timed out")), "no answer within 7 s (timeoutSeconds)");
+        assert_eq!(reason_for(IoError::other("read timeout")), "no answer within 7 s (timeoutSeconds)");
+        assert_eq!(
+            unreachable_reason(&SdkError::timeout_error("late"), Duration::from_secs(7)),
+            "no answer within 7 s (timeoutSeconds)"
+        );
+        // Each resolver words it its own way.
+        for dns in ["dns error", "failed to lookup address information", "Name or service not known"] {
+            assert_eq!(reason_for(IoError::other(dns)), "DNS lookup failed (no such host?)", "{dns}");
+        }
+        for tls in ["invalid peer certificate: UnknownIssuer", "tls: bad record", "handshake failure"] {
+            assert_eq!(reason_for(IoError::other(tls)), format!("TLS failed: {tls}"));
+        }
+        assert_eq!(reason_for(IoError::other("no route")), "connection failed: no route");
     }
 
     #[test]

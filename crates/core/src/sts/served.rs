@@ -75,6 +75,51 @@ mod tests {
         runtime.block_on(asked).unwrap_err()
     }
 
+    /// An endpoint that answers keys expiring at `expiration` (RFC 3339), as `exec --server` does.
+    fn endpoint_answering(expiration: &str) -> ServedEndpoint {
+        let body = format!(
+            r#"{{"AccessKeyId":"ASIASERVED","SecretAccessKey":"served-secret","Token":"served-token","Expiration":"{expiration}"}}"#
+        );
+        let served = crate::sts::stand_in::serve(200, &[("content-type", "application/json")], body);
+        ServedEndpoint { uri: format!("{}/creds", served.endpoint), token: Secret::new("a-token") }
+    }
+
+    fn fetch(endpoint: &ServedEndpoint) -> Result<Credentials, Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let session = "arn:aws:sts::111111111111:assumed-role/r/s";
+        let asked = served_credentials(
+            endpoint,
+            "arn:aws:iam::111111111111:role/r",
+            session,
+            "eu-west-1",
+            Duration::from_secs(5),
+        );
+        runtime.block_on(asked)
+    }
+
+    #[test]
+    fn the_endpoints_keys_come_with_the_session_and_region_the_marker_named() {
+        let in_an_hour = SystemTime::now() + Duration::from_secs(3600);
+        let stamp =
+            aws_smithy_types::DateTime::from(in_an_hour).fmt(aws_smithy_types::date_time::Format::DateTime).unwrap();
+        let keys = fetch(&endpoint_answering(&stamp)).unwrap();
+        assert_eq!((keys.access_key_id.as_str(), keys.secret_access_key.expose()), ("ASIASERVED", "served-secret"));
+        assert_eq!(keys.session_token.expose(), "served-token");
+        assert_eq!(
+            (keys.assumed_role_arn.as_str(), keys.region.as_str()),
+            ("arn:aws:sts::111111111111:assumed-role/r/s", "eu-west-1")
+        );
+        let expected = in_an_hour.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+        assert_eq!(keys.expiration.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(), expected);
+    }
+
+    #[test]
+    fn keys_the_endpoint_answers_already_expired_are_e_session_endpoint() {
+        let err = fetch(&endpoint_answering("2020-01-01T00:00:00Z")).unwrap_err();
+        assert_eq!(err.code(), "E_SESSION_ENDPOINT");
+        assert!(err.to_string().contains("it answered keys that have expired"), "{err}");
+    }
+
     #[test]
     fn an_endpoint_that_is_gone_is_e_session_endpoint_naming_the_role() {
         // A port nothing listens on: bound, then closed.
