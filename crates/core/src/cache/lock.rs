@@ -70,9 +70,15 @@ pub(super) async fn acquire(dir: &Path, key: &str, timeout: Duration, chain: boo
             }
             Ok(()) => {
                 // `cache clear` removed the file while this process waited on it: a lock on the
-                // removed file would not exclude one taken on the file at the path now.
+                // removed file would not exclude one taken on the file at the path now. The
+                // deadline holds here too: where the open file and the path never agree (a file
+                // system whose two answers differ), the wait ends, it does not spin.
+                if Instant::now() >= deadline {
+                    return Acquired::NotHeld;
+                }
                 let Ok(reopened) = options.open(&path) else { return Acquired::NotHeld };
                 file = reopened;
+                tokio::time::sleep(POLL).await;
             }
             Err(TryLockError::WouldBlock) => {
                 // Each holder line is looked into once: the ancestry walk reads /proc.
