@@ -4,7 +4,7 @@
 //! store. A later run for the same store replaces that block and nothing else: every other byte
 //! of the file stays as it was, and a run with nothing new leaves the file untouched.
 
-use super::merge::{merge, StaleBlock};
+use super::merge::{merge, store_gone, StaleBlock};
 use crate::env::Env;
 use crate::error::Error;
 use std::io::Write;
@@ -125,9 +125,7 @@ pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOut
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(err) => return Err(failed(format!("cannot read it: {err}"))),
     };
-    let gone =
-        |store: &Path| matches!(std::fs::symlink_metadata(store), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
-    let merged = merge(&old, store, sections, &gone).map_err(failed)?;
+    let merged = merge(&old, store, sections, &store_gone).map_err(failed)?;
     let changed = merged.text != old;
     if changed {
         replace(&target, &merged.text).map_err(|err| failed(format!("cannot write it: {err}")))?;

@@ -32,6 +32,13 @@ struct Block<'a> {
     lines: Range<usize>,
 }
 
+/// Whether the store a block names is gone: nothing, not even a dangling symlink, stands at its
+/// path. One rule for [`super::write`] and [`super::block_state`], so `doctor` calls current what
+/// `write` would leave as it is.
+pub(super) fn store_gone(store: &Path) -> bool {
+    matches!(std::fs::symlink_metadata(store), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
+}
+
 /// The text `old` with the block of `store` replaced or added (see the module's rules); `gone`
 /// says whether a store named by another block no longer exists.
 pub(super) fn merge(
@@ -170,6 +177,14 @@ mod tests {
         assert_eq!(kept, ["a", "default"]);
         assert!(text.starts_with(&old), "{text}");
         assert!(text.contains("[profile c]") && !text.contains("[profile a]\ncredential"), "{text}");
+    }
+
+    #[test]
+    fn a_section_is_the_users_profile_only_when_its_header_names_that_profile() {
+        let old = "[profilea]\nregion = x\n[profile\tb]\nregion = y\n[ profile  c ]\n";
+        let (text, kept) = merged(old, &[section("a", None), section("b", None), section("c", None)]);
+        assert_eq!(kept, ["b", "c"], "`[profilea]` is a section named `profilea`, not profile `a`");
+        assert!(text.starts_with(old) && text.contains("[profile a]\ncredential_process"), "{text}");
     }
 
     #[test]
