@@ -119,7 +119,7 @@ pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOut
     if !dir.exists() {
         create_private_dir(dir).map_err(|err| failed(format!("cannot create its directory: {err}")))?;
     }
-    let _turn = lock_dir(dir).map_err(failed)?;
+    let _turn = lock_dir(dir, LOCK_TIMEOUT).map_err(failed)?;
     let old = match std::fs::read(&target) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| failed("it is not UTF-8 text".to_owned()))?,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -133,12 +133,12 @@ pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOut
     Ok(WriteOutcome { path: path.to_owned(), changed, kept: merged.kept, stale: merged.stale })
 }
 
-/// Holds an exclusive lock on `dir` until dropped, waiting at most [`LOCK_TIMEOUT`] for it;
-/// `None` where the file system has no locks.
+/// Holds an exclusive lock on `dir` until dropped, waiting at most `timeout` for it; `None`
+/// where the file system has no locks.
 #[cfg(unix)]
-fn lock_dir(dir: &Path) -> Result<Option<std::fs::File>, String> {
+fn lock_dir(dir: &Path, timeout: Duration) -> Result<Option<std::fs::File>, String> {
     let handle = std::fs::File::open(dir).map_err(|err| format!("cannot open its directory: {err}"))?;
-    let deadline = Instant::now() + LOCK_TIMEOUT;
+    let deadline = Instant::now() + timeout;
     loop {
         match handle.try_lock() {
             Ok(()) => return Ok(Some(handle)),
@@ -146,10 +146,7 @@ fn lock_dir(dir: &Path) -> Result<Option<std::fs::File>, String> {
                 std::thread::sleep(Duration::from_millis(20));
             }
             Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(format!(
-                    "another profiles --write has held it for {} s; try again when it is done",
-                    LOCK_TIMEOUT.as_secs()
-                ));
+                return Err(format!("another profiles --write has held it for {timeout:?}; try again when it is done"));
             }
             // A file system without locks (some network mounts): written as before, unserialised.
             Err(std::fs::TryLockError::Error(_)) => return Ok(None),
@@ -159,8 +156,8 @@ fn lock_dir(dir: &Path) -> Result<Option<std::fs::File>, String> {
 
 /// Without Unix directory locks, writers are not serialised.
 #[cfg(not(unix))]
-fn lock_dir(_dir: &Path) -> Result<(), String> {
-    let _ = (LOCK_TIMEOUT, Instant::now());
+fn lock_dir(_dir: &Path, _timeout: Duration) -> Result<(), String> {
+    let _ = Instant::now();
     Ok(())
 }
 
@@ -177,10 +174,10 @@ pub(super) fn marker_path(store: &Path) -> Result<String, Error> {
 fn replace(target: &Path, text: &str) -> std::io::Result<()> {
     let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mode = std::fs::metadata(target).ok().map(|m| m.permissions());
+    // A new file keeps the mode tempfile creates it with: 0600 (a test checks it).
     let mut temp = tempfile::Builder::new().prefix(".config.").tempfile_in(dir)?;
-    match mode {
-        Some(permissions) => temp.as_file().set_permissions(permissions)?,
-        None => set_private(temp.as_file())?,
+    if let Some(permissions) = mode {
+        temp.as_file().set_permissions(permissions)?;
     }
     temp.write_all(text.as_bytes())?;
     temp.as_file().sync_all()?;
@@ -198,21 +195,44 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
 }
 
-#[cfg(unix)]
-fn set_private(file: &std::fs::File) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn set_private(_file: &std::fs::File) -> std::io::Result<()> {
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::aws_profiles::test_sections::{section, STORE};
+
+    #[test]
+    fn a_block_is_its_markers_around_the_sections_one_blank_line_apart() {
+        let block = render(Path::new(STORE), &[section("a", Some("eu-west-1")), section("b", None)]).unwrap();
+        assert_eq!(
+            block,
+            "# >>> serverless-access-roles profiles from /srv/access-roles.yml\n\
+             # Written by `serverless-access-roles profiles --write`, which replaces this block: edit the store instead.\n\
+             [profile a]\ncredential_process = /bin/sar credential-process --app a\nregion = eu-west-1\n\
+             \n\
+             [profile b]\ncredential_process = /bin/sar credential-process --app b\n\
+             # <<< serverless-access-roles profiles from /srv/access-roles.yml\n"
+        );
+    }
+
+    #[test]
+    fn a_config_path_that_is_a_directory_is_an_error_and_stays_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write(dir.path(), Path::new(STORE), &[section("a", None)]).unwrap_err();
+        assert_eq!(err.code(), "E_AWS_CONFIG_FILE");
+        assert!(err.to_string().contains("cannot read it"), "{err}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_writer_gives_up_when_another_holds_the_directory_past_the_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = lock_dir(dir.path(), LOCK_TIMEOUT).unwrap().expect("the temporary directory has locks");
+        let err = lock_dir(dir.path(), Duration::from_millis(100)).unwrap_err();
+        assert_eq!(err, "another profiles --write has held it for 100ms; try again when it is done");
+        drop(held);
+        assert!(lock_dir(dir.path(), Duration::from_millis(100)).unwrap().is_some());
+    }
 
     #[test]
     fn values_on_several_lines_are_refused() {
