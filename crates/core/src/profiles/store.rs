@@ -450,6 +450,16 @@ mod tests {
     }
 
     #[test]
+    fn an_undefined_reference_without_a_close_match_lists_the_defined_profiles_or_says_there_are_none() {
+        let none = error_of("defaultProfile: sandbox\nprofiles: {}\n");
+        assert!(none.ends_with("profile `sandbox` is not defined under `profiles`; no profiles are defined"), "{none}");
+        let arn = "arn:aws:iam::111111111111:role/r";
+        let far =
+            error_of(&format!("defaultProfile: zzzzzz\nprofiles:\n  b: {{roleArn: {arn}}}\n  a: {{roleArn: {arn}}}\n"));
+        assert!(far.ends_with("profile `zzzzzz` is not defined under `profiles`; defined: a, b"), "{far}");
+    }
+
+    #[test]
     fn a_store_without_profiles_or_empty_is_rejected() {
         assert!(error_of("").contains("empty"));
         assert!(error_of("# nothing yet\n\n").contains("empty"));
