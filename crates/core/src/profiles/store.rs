@@ -428,6 +428,9 @@ mod tests {
         assert!(err.contains("did you mean `roleArn`?"), "{err}");
         let err = error_of("defaultProfle: a\nprofiles: {}\n");
         assert!(err.contains("did you mean `defaultProfile`?"), "{err}");
+        // The words of the parser's "expected one of" are no keys.
+        let err = error_of("on: a\nprofiles: {}\n");
+        assert!(err.contains("unknown field `on`, expected one of") && !err.contains("did you mean"), "{err}");
     }
 
     #[test]
@@ -493,6 +496,54 @@ mod tests {
         let err = error_of(&deep);
         assert!(err.starts_with("access-roles.yml:3:"), "{err}");
         assert!(err.contains("nested deeper than 64 levels"), "{err}");
+    }
+
+    #[test]
+    fn a_store_may_be_1_mib_and_no_more_a_byte_order_mark_aside() {
+        let head = "profiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n#";
+        let padded = |bytes: u64| format!("\u{feff}{head}{}\n", "x".repeat(bytes as usize - head.len() - 1));
+        assert!(parse(&padded(super::super::MAX_STORE_BYTES)).is_ok());
+        let err = parse(&padded(super::super::MAX_STORE_BYTES + 1)).unwrap_err();
+        assert_eq!(err.code(), "E_UNREADABLE_CONFIG");
+        assert!(err.to_string().contains("it is 1048577 bytes; a profile store may be at most 1 MiB"), "{err}");
+    }
+
+    #[test]
+    fn a_parser_message_that_names_no_field_is_kept_whole() {
+        for (name, text) in [("access-roles.yml", "- a\n"), ("access-roles.json", "[1]")] {
+            let Error::InvalidConfig { field, message, .. } = ProfileStore::parse(Path::new(name), text).unwrap_err()
+            else {
+                panic!("{name}: not E_INVALID_CONFIG")
+            };
+            assert_eq!(field, None, "{name}: {message}");
+            assert!(message.starts_with("invalid type: sequence, expected struct ProfileStore"), "{name}: {message}");
+        }
+    }
+
+    #[test]
+    fn a_json_error_at_the_start_of_a_line_has_a_line_and_no_column() {
+        let err = ProfileStore::parse(Path::new("s.json"), "{\"profiles\": {}\n").unwrap_err();
+        assert_eq!(err.to_string(), "s.json:2: EOF while parsing an object");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_says_what_was_expected() {
+        let arn = "arn:aws:iam::111111111111:role/r";
+        for (text, expected) in [
+            ("profiles: [1, 2]\n".to_owned(), "profiles: invalid type: sequence, expected a mapping"),
+            ("profiles:\n  a:\n    roleArn: [x]\n".to_owned(), "invalid type: sequence, expected an IAM role ARN"),
+            (
+                format!("profiles:\n  a:\n    roleArn: {arn}\n    durationSeconds: [1]\n"),
+                "durationSeconds: durationSeconds must be a whole number",
+            ),
+            (
+                format!("profiles:\n  a:\n    roleArn: {arn}\n    sessionTags: [a]\n"),
+                "invalid type: sequence, expected a map",
+            ),
+        ] {
+            let err = error_of(&text);
+            assert!(err.contains(expected), "{err}");
+        }
     }
 
     #[test]
