@@ -89,6 +89,19 @@ mod tests {
     }
 
     #[test]
+    fn a_config_that_cannot_be_read_is_an_error_not_a_missing_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("access-roles.yml");
+        let err = block_state(dir.path(), &store, &[section("a-dev")]).unwrap_err();
+        assert_eq!(err.code(), "E_AWS_CONFIG_FILE");
+        assert!(err.to_string().contains("cannot read it"), "{err}");
+        let binary = dir.path().join("config");
+        std::fs::write(&binary, b"[profile a]\n\xff\n").unwrap();
+        let err = block_state(&binary, &store, &[section("a-dev")]).unwrap_err();
+        assert!(err.to_string().contains("it is not UTF-8 text"), "{err}");
+    }
+
+    #[test]
     fn each_state_has_the_name_doctor_reports() {
         let names = [BlockState::Current, BlockState::Stale, BlockState::Missing].map(BlockState::as_str);
         assert_eq!(names, ["current", "stale", "missing"]);

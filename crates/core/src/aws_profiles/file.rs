@@ -115,7 +115,7 @@ pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOut
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => path.to_owned(),
         Err(err) => return Err(failed(format!("cannot read it: {err}"))),
     };
-    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = dir_of(&target);
     if !dir.exists() {
         create_private_dir(dir).map_err(|err| failed(format!("cannot create its directory: {err}")))?;
     }
@@ -134,9 +134,12 @@ pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOut
 }
 
 /// Holds an exclusive lock on `dir` until dropped, waiting at most `timeout` for it; `None`
-/// where the file system has no locks.
-#[cfg(unix)]
+/// where the file system has no locks, and off Unix, where a directory does not open as a file
+/// (writers are not serialised there).
 fn lock_dir(dir: &Path, timeout: Duration) -> Result<Option<std::fs::File>, String> {
+    if !cfg!(unix) {
+        return Ok(None);
+    }
     let handle = std::fs::File::open(dir).map_err(|err| format!("cannot open its directory: {err}"))?;
     let deadline = Instant::now() + timeout;
     loop {
@@ -154,11 +157,9 @@ fn lock_dir(dir: &Path, timeout: Duration) -> Result<Option<std::fs::File>, Stri
     }
 }
 
-/// Without Unix directory locks, writers are not serialised.
-#[cfg(not(unix))]
-fn lock_dir(_dir: &Path, _timeout: Duration) -> Result<(), String> {
-    let _ = Instant::now();
-    Ok(())
+/// The directory `path` is in: the current one for a bare file name.
+fn dir_of(path: &Path) -> &Path {
+    path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 /// The store's path as the markers show it: on one line.
@@ -172,7 +173,7 @@ pub(super) fn marker_path(store: &Path) -> Result<String, Error> {
 
 /// Writes `text` to `target` through a temporary file renamed over it, keeping its mode.
 fn replace(target: &Path, text: &str) -> std::io::Result<()> {
-    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = dir_of(target);
     let mode = std::fs::metadata(target).ok().map(|m| m.permissions());
     // A new file keeps the mode tempfile creates it with: 0600 (a test checks it).
     let mut temp = tempfile::Builder::new().prefix(".config.").tempfile_in(dir)?;
@@ -184,15 +185,13 @@ fn replace(target: &Path, text: &str) -> std::io::Result<()> {
     super::rename::persist(temp, target)
 }
 
-#[cfg(unix)]
+/// Creates `dir` and its missing parents, private to the user on Unix (0700).
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 #[cfg(test)]
@@ -225,6 +224,17 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn a_config_path_the_system_refuses_is_unreadable_and_nothing_is_made_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("d".repeat(300)).join("config");
+        let err = write(&config, Path::new(STORE), &[section("a", None)]).unwrap_err();
+        assert_eq!(err.code(), "E_AWS_CONFIG_FILE");
+        assert!(err.to_string().contains("cannot read it"), "{err}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn a_writer_gives_up_when_another_holds_the_directory_past_the_timeout() {
         let dir = tempfile::tempdir().unwrap();
         let held = lock_dir(dir.path(), LOCK_TIMEOUT).unwrap().expect("the temporary directory has locks");
@@ -232,6 +242,13 @@ mod tests {
         assert_eq!(err, "another profiles --write has held it for 100ms; try again when it is done");
         drop(held);
         assert!(lock_dir(dir.path(), Duration::from_millis(100)).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_config_named_without_a_directory_is_in_the_current_one() {
+        assert_eq!(dir_of(Path::new("config")), Path::new("."));
+        assert_eq!(dir_of(Path::new("aws/config")), Path::new("aws"));
+        assert_eq!(dir_of(Path::new("/home/ana/.aws/config")), Path::new("/home/ana/.aws"));
     }
 
     #[test]
