@@ -1,7 +1,7 @@
 //! Whether the AWS config file holds the block `profiles --write` would write now, for `doctor`.
 
 use super::file::Section;
-use super::merge::merge;
+use super::merge::{merge, store_gone};
 use crate::error::Error;
 use std::path::Path;
 
@@ -38,8 +38,7 @@ pub fn block_state(path: &Path, store: &Path, sections: &[Section]) -> Result<Bl
         Err(err) => return Err(failed(format!("cannot read it: {err}"))),
     };
     // As `write` merges: a block of a store that is gone and holds these profiles is this one's.
-    let gone = |store: &Path| !store.exists();
-    let merged = merge(&old, store, sections, &gone).map_err(failed)?;
+    let merged = merge(&old, store, sections, &store_gone).map_err(failed)?;
     if merged.text == old {
         return Ok(BlockState::Current);
     }
@@ -47,7 +46,7 @@ pub fn block_state(path: &Path, store: &Path, sections: &[Section]) -> Result<Bl
         return Ok(BlockState::Stale);
     }
     // Merging no sections removes the block: the text changes only when there is one.
-    let without = merge(&old, store, &[], &gone).map_err(failed)?;
+    let without = merge(&old, store, &[], &store_gone).map_err(failed)?;
     Ok(if without.text == old { BlockState::Missing } else { BlockState::Stale })
 }
 
@@ -72,5 +71,39 @@ mod tests {
         assert_eq!(block_state(&config, &store, &[]).unwrap(), BlockState::Stale);
         let other = dir.path().join("other.yml");
         assert_eq!(block_state(&config, &other, &[section("b-dev")]).unwrap(), BlockState::Missing);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_block_of_a_store_behind_a_dangling_symlink_is_left_alone_as_write_leaves_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (config, store) = (dir.path().join("config"), dir.path().join("access-roles.yml"));
+        let linked = dir.path().join("linked.yml");
+        std::os::unix::fs::symlink(dir.path().join("nowhere.yml"), &linked).unwrap();
+        super::super::write(&config, &linked, &[section("a-dev")]).unwrap();
+        let outcome = super::super::write(&config, &store, &[section("a-dev")]).unwrap();
+        assert!(outcome.stale.is_empty(), "a store behind a symlink is not gone");
+        assert_eq!(block_state(&config, &store, &[section("a-dev")]).unwrap(), BlockState::Current);
+        std::fs::remove_file(&linked).unwrap();
+        assert_eq!(block_state(&config, &store, &[section("a-dev")]).unwrap(), BlockState::Stale);
+    }
+
+    #[test]
+    fn a_config_that_cannot_be_read_is_an_error_not_a_missing_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("access-roles.yml");
+        let err = block_state(dir.path(), &store, &[section("a-dev")]).unwrap_err();
+        assert_eq!(err.code(), "E_AWS_CONFIG_FILE");
+        assert!(err.to_string().contains("cannot read it"), "{err}");
+        let binary = dir.path().join("config");
+        std::fs::write(&binary, b"[profile a]\n\xff\n").unwrap();
+        let err = block_state(&binary, &store, &[section("a-dev")]).unwrap_err();
+        assert!(err.to_string().contains("it is not UTF-8 text"), "{err}");
+    }
+
+    #[test]
+    fn each_state_has_the_name_doctor_reports() {
+        let names = [BlockState::Current, BlockState::Stale, BlockState::Missing].map(BlockState::as_str);
+        assert_eq!(names, ["current", "stale", "missing"]);
     }
 }

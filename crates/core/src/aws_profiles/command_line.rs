@@ -279,6 +279,20 @@ mod tests {
     }
 
     #[test]
+    fn a_posix_word_gets_an_empty_quote_only_where_whitespace_precedes_a_hash_or_semicolon() {
+        for (word, written) in [
+            ("/home/a b #c;d/x.yml", "'/home/a b ''#c;d/x.yml'"),
+            ("/home/a\u{a0};b/x", "'/home/a\u{a0}'';b/x'"),
+            ("/home/a\u{feff}#b/x", "'/home/a\u{feff}''#b/x'"),
+            ("/home/a#b;c d/x", "'/home/a#b;c d/x'"),
+            ("/home/it's", "'/home/it'\\''s'"),
+        ] {
+            assert_eq!(quote(word, Shell::Posix).unwrap(), written, "{word:?}");
+            assert_eq!(shlex::split(written).unwrap(), [word]);
+        }
+    }
+
+    #[test]
     fn windows_paths_with_spaces_are_quoted_only_where_needed() {
         let cp = command(
             r"C:\Program Files\nodejs\node.exe",
@@ -299,9 +313,10 @@ mod tests {
                 assert!(quoted || !"&|<>^()".contains(c), "{c} outside quotes in {line}");
             }
         }
-        let trailing = CredentialProcess { config: r"C:\odd dir\", ..cp };
-        let line = credential_process_line(&trailing, Shell::Windows).unwrap();
-        assert_eq!(split(&line, Shell::Windows).unwrap().last().unwrap(), r"C:\odd dir\");
+        for config in [r"C:\odd dir\", r"C:\odd dir\\", r"C:\odd dir\\\"] {
+            let line = credential_process_line(&CredentialProcess { config, ..cp.clone() }, Shell::Windows).unwrap();
+            assert_eq!(split(&line, Shell::Windows).unwrap().last().unwrap(), config);
+        }
     }
 
     #[test]

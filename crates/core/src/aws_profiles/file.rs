@@ -4,7 +4,7 @@
 //! store. A later run for the same store replaces that block and nothing else: every other byte
 //! of the file stays as it was, and a run with nothing new leaves the file untouched.
 
-use super::merge::{merge, StaleBlock};
+use super::merge::{merge, store_gone, StaleBlock};
 use crate::env::Env;
 use crate::error::Error;
 use std::io::Write;
@@ -115,19 +115,17 @@ pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOut
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => path.to_owned(),
         Err(err) => return Err(failed(format!("cannot read it: {err}"))),
     };
-    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = dir_of(&target);
     if !dir.exists() {
         create_private_dir(dir).map_err(|err| failed(format!("cannot create its directory: {err}")))?;
     }
-    let _turn = lock_dir(dir).map_err(failed)?;
+    let _turn = lock_dir(dir, LOCK_TIMEOUT).map_err(failed)?;
     let old = match std::fs::read(&target) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| failed("it is not UTF-8 text".to_owned()))?,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(err) => return Err(failed(format!("cannot read it: {err}"))),
     };
-    let gone =
-        |store: &Path| matches!(std::fs::symlink_metadata(store), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
-    let merged = merge(&old, store, sections, &gone).map_err(failed)?;
+    let merged = merge(&old, store, sections, &store_gone).map_err(failed)?;
     let changed = merged.text != old;
     if changed {
         replace(&target, &merged.text).map_err(|err| failed(format!("cannot write it: {err}")))?;
@@ -135,12 +133,15 @@ pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOut
     Ok(WriteOutcome { path: path.to_owned(), changed, kept: merged.kept, stale: merged.stale })
 }
 
-/// Holds an exclusive lock on `dir` until dropped, waiting at most [`LOCK_TIMEOUT`] for it;
-/// `None` where the file system has no locks.
-#[cfg(unix)]
-fn lock_dir(dir: &Path) -> Result<Option<std::fs::File>, String> {
+/// Holds an exclusive lock on `dir` until dropped, waiting at most `timeout` for it; `None`
+/// where the file system has no locks, and off Unix, where a directory does not open as a file
+/// (writers are not serialised there).
+fn lock_dir(dir: &Path, timeout: Duration) -> Result<Option<std::fs::File>, String> {
+    if !cfg!(unix) {
+        return Ok(None);
+    }
     let handle = std::fs::File::open(dir).map_err(|err| format!("cannot open its directory: {err}"))?;
-    let deadline = Instant::now() + LOCK_TIMEOUT;
+    let deadline = Instant::now() + timeout;
     loop {
         match handle.try_lock() {
             Ok(()) => return Ok(Some(handle)),
@@ -148,10 +149,7 @@ fn lock_dir(dir: &Path) -> Result<Option<std::fs::File>, String> {
                 std::thread::sleep(Duration::from_millis(20));
             }
             Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(format!(
-                    "another profiles --write has held it for {} s; try again when it is done",
-                    LOCK_TIMEOUT.as_secs()
-                ));
+                return Err(format!("another profiles --write has held it for {timeout:?}; try again when it is done"));
             }
             // A file system without locks (some network mounts): written as before, unserialised.
             Err(std::fs::TryLockError::Error(_)) => return Ok(None),
@@ -159,11 +157,9 @@ fn lock_dir(dir: &Path) -> Result<Option<std::fs::File>, String> {
     }
 }
 
-/// Without Unix directory locks, writers are not serialised.
-#[cfg(not(unix))]
-fn lock_dir(_dir: &Path) -> Result<(), String> {
-    let _ = (LOCK_TIMEOUT, Instant::now());
-    Ok(())
+/// The directory `path` is in: the current one for a bare file name.
+fn dir_of(path: &Path) -> &Path {
+    path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 /// The store's path as the markers show it: on one line.
@@ -177,44 +173,83 @@ pub(super) fn marker_path(store: &Path) -> Result<String, Error> {
 
 /// Writes `text` to `target` through a temporary file renamed over it, keeping its mode.
 fn replace(target: &Path, text: &str) -> std::io::Result<()> {
-    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = dir_of(target);
     let mode = std::fs::metadata(target).ok().map(|m| m.permissions());
+    // A new file keeps the mode tempfile creates it with: 0600 (a test checks it).
     let mut temp = tempfile::Builder::new().prefix(".config.").tempfile_in(dir)?;
-    match mode {
-        Some(permissions) => temp.as_file().set_permissions(permissions)?,
-        None => set_private(temp.as_file())?,
+    if let Some(permissions) = mode {
+        temp.as_file().set_permissions(permissions)?;
     }
     temp.write_all(text.as_bytes())?;
     temp.as_file().sync_all()?;
     super::rename::persist(temp, target)
 }
 
-#[cfg(unix)]
+/// Creates `dir` and its missing parents, private to the user on Unix (0700).
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
-}
-
-#[cfg(unix)]
-fn set_private(file: &std::fs::File) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn set_private(_file: &std::fs::File) -> std::io::Result<()> {
-    Ok(())
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::aws_profiles::test_sections::{section, STORE};
+
+    #[test]
+    fn a_block_is_its_markers_around_the_sections_one_blank_line_apart() {
+        let block = render(Path::new(STORE), &[section("a", Some("eu-west-1")), section("b", None)]).unwrap();
+        assert_eq!(
+            block,
+            "# >>> serverless-access-roles profiles from /srv/access-roles.yml\n\
+             # Written by `serverless-access-roles profiles --write`, which replaces this block: edit the store instead.\n\
+             [profile a]\ncredential_process = /bin/sar credential-process --app a\nregion = eu-west-1\n\
+             \n\
+             [profile b]\ncredential_process = /bin/sar credential-process --app b\n\
+             # <<< serverless-access-roles profiles from /srv/access-roles.yml\n"
+        );
+    }
+
+    #[test]
+    fn a_config_path_that_is_a_directory_is_an_error_and_stays_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write(dir.path(), Path::new(STORE), &[section("a", None)]).unwrap_err();
+        assert_eq!(err.code(), "E_AWS_CONFIG_FILE");
+        assert!(err.to_string().contains("cannot read it"), "{err}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_config_path_the_system_refuses_is_unreadable_and_nothing_is_made_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("d".repeat(300)).join("config");
+        let err = write(&config, Path::new(STORE), &[section("a", None)]).unwrap_err();
+        assert_eq!(err.code(), "E_AWS_CONFIG_FILE");
+        assert!(err.to_string().contains("cannot read it"), "{err}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_writer_gives_up_when_another_holds_the_directory_past_the_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = lock_dir(dir.path(), LOCK_TIMEOUT).unwrap().expect("the temporary directory has locks");
+        let err = lock_dir(dir.path(), Duration::from_millis(100)).unwrap_err();
+        assert_eq!(err, "another profiles --write has held it for 100ms; try again when it is done");
+        drop(held);
+        assert!(lock_dir(dir.path(), Duration::from_millis(100)).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_config_named_without_a_directory_is_in_the_current_one() {
+        assert_eq!(dir_of(Path::new("config")), Path::new("."));
+        assert_eq!(dir_of(Path::new("aws/config")), Path::new("aws"));
+        assert_eq!(dir_of(Path::new("/home/ana/.aws/config")), Path::new("/home/ana/.aws"));
+    }
 
     #[test]
     fn values_on_several_lines_are_refused() {

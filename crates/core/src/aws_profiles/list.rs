@@ -166,6 +166,20 @@ mod tests {
     }
 
     #[test]
+    fn the_store_is_found_from_the_directory_and_listed_with_or_without_a_prefix() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = include_str!("../../test-data/design-example.yml");
+        std::fs::write(dir.path().join("access-roles.yml"), text).unwrap();
+        let context = crate::env::Env::from_slice(&[("USER", "ana")]).into();
+        let options = PlanOptions { cwd: Some(dir.path().to_owned()), context, ..Default::default() };
+        let listing = list(&options, "", &[]).unwrap();
+        assert_eq!(listing.config_path, dir.path().join("access-roles.yml"));
+        assert_eq!(names(&listing), ["payments", "payments-prod"]);
+        let listing = list(&options, "acme-", &["dev".to_owned()]).unwrap();
+        assert_eq!(names(&listing), ["acme-payments", "acme-payments-dev", "acme-payments-prod"]);
+    }
+
+    #[test]
     fn an_app_default_resolves_a_stage_the_app_does_not_map() {
         let text = "profiles:\n  a:\n    roleArn: arn:aws:iam::111111111111:role/a\n  b:\n    roleArn: arn:aws:iam::111111111111:role/b\napps:\n  web:\n    defaultProfile: a\n    stages:\n      default: b\n";
         let s = store(text);

@@ -32,6 +32,13 @@ struct Block<'a> {
     lines: Range<usize>,
 }
 
+/// Whether the store a block names is gone: nothing, not even a dangling symlink, stands at its
+/// path. One rule for [`super::write`] and [`super::block_state`], so `doctor` calls current what
+/// `write` would leave as it is.
+pub(super) fn store_gone(store: &Path) -> bool {
+    matches!(std::fs::symlink_metadata(store), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
+}
+
 /// The text `old` with the block of `store` replaced or added (see the module's rules); `gone`
 /// says whether a store named by another block no longer exists.
 pub(super) fn merge(
@@ -103,8 +110,9 @@ fn blocks<'a>(lines: &[&'a str], marker: &str) -> Result<Vec<Block<'a>>, String>
         let end = format!("{END}{store}");
         match lines[i..].iter().position(|l| l.trim_end() == end) {
             Some(length) => {
-                found.push(Block { store, lines: i..i + length + 1 });
-                i += length + 1;
+                let block = Block { store, lines: i..i + length + 1 };
+                i = block.lines.end;
+                found.push(block);
             }
             None if store == marker => {
                 return Err(format!(
@@ -170,6 +178,33 @@ mod tests {
         assert_eq!(kept, ["a", "default"]);
         assert!(text.starts_with(&old), "{text}");
         assert!(text.contains("[profile c]") && !text.contains("[profile a]\ncredential"), "{text}");
+    }
+
+    #[test]
+    fn a_block_starts_a_new_file_and_stays_where_it_stands_without_a_blank_line() {
+        let block = render(Path::new(STORE), &[section("a", None)]).unwrap();
+        assert_eq!(merged("", &[section("a", None)]).0, block, "a new file is the block alone");
+        let tight = format!("[default]\n{block}");
+        assert_eq!(merged(&tight, &[section("a", None)]).0, tight, "the user's spacing before it is kept");
+    }
+
+    #[test]
+    fn another_stores_block_without_its_end_is_plain_text_and_an_emptied_block_of_ours_is_refilled() {
+        let open = "# >>> serverless-access-roles profiles from /other/access-roles.yml\n[profile x]\n";
+        let (text, _) = merged(open, &[section("a", None)]);
+        let block = render(Path::new(STORE), &[section("a", None)]).unwrap();
+        assert_eq!(text, format!("{open}\n{block}"));
+        let (begin, end) = (block.lines().next().unwrap(), block.lines().last().unwrap());
+        let emptied = format!("[default]\n\n{begin}\n{end}\n[profile mine]\n");
+        assert_eq!(merged(&emptied, &[section("a", None)]).0, format!("[default]\n\n{block}[profile mine]\n"));
+    }
+
+    #[test]
+    fn a_section_is_the_users_profile_only_when_its_header_names_that_profile() {
+        let old = "[profilea]\nregion = x\n[profile\tb]\nregion = y\n[ profile  c ]\n";
+        let (text, kept) = merged(old, &[section("a", None), section("b", None), section("c", None)]);
+        assert_eq!(kept, ["b", "c"], "`[profilea]` is a section named `profilea`, not profile `a`");
+        assert!(text.starts_with(old) && text.contains("[profile a]\ncredential_process"), "{text}");
     }
 
     #[test]

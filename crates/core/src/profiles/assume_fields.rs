@@ -126,6 +126,9 @@ mod tests {
         assert!(MfaSerial::try_from("arn:aws:iam::123456789012:mfa/ana".to_owned()).is_ok());
         assert!(MfaSerial::try_from("GAHT12345678".to_owned()).is_ok());
         assert!(MfaSerial::try_from("short".to_owned()).is_err());
+        assert!(MfaSerial::try_from("GAHT1234".to_owned()).is_err(), "8 characters");
+        assert!(MfaSerial::try_from("G".repeat(256)).is_ok());
+        assert!(MfaSerial::try_from("G".repeat(257)).is_err());
         assert!(MfaSerial::try_from("arn:aws:iam::123456789012:mfa/a b".to_owned()).is_err());
     }
 
@@ -143,6 +146,24 @@ mod tests {
     }
 
     #[test]
+    fn session_tags_may_be_50_with_values_of_256_characters() {
+        let fifty: BTreeMap<_, _> = (0..50).map(|i| (format!("k{i}"), "v".repeat(256))).collect();
+        assert_eq!(SessionTags::try_from(fifty).unwrap().iter().count(), 50);
+        let long = BTreeMap::from([("team".to_owned(), "é".repeat(257))]);
+        assert!(SessionTags::try_from(long).unwrap_err().contains("value of session tag `team`"));
+    }
+
+    #[test]
+    fn a_session_tag_key_of_other_characters_or_in_the_aws_namespace_is_refused() {
+        for key in ["te|am", "AWS:team", "k".repeat(129).as_str()] {
+            let err = SessionTags::try_from(BTreeMap::from([(key.to_owned(), "x".to_owned())])).unwrap_err();
+            assert!(err.contains("session tag key"), "{key}: {err}");
+        }
+        let spaced = BTreeMap::from([("cost center".to_owned(), "R and D".to_owned())]);
+        assert!(SessionTags::try_from(spaced).unwrap().contains("cost center"));
+    }
+
+    #[test]
     fn policies_are_documents_as_mappings_or_json_strings() {
         let mapping = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]});
         let from_mapping = SessionPolicy::try_from(mapping.clone()).unwrap();
@@ -154,5 +175,10 @@ mod tests {
             .contains("Statement"));
         let huge = serde_json::json!({"Statement": "x".repeat(3000)});
         assert!(SessionPolicy::try_from(huge).unwrap_err().contains("2048"));
+        // `{"Statement":"…"}` packs to 16 characters and the string.
+        let largest = SessionPolicy::try_from(serde_json::json!({"Statement": "x".repeat(2032)})).unwrap();
+        assert_eq!(largest.as_json().len(), 2048);
+        let over = SessionPolicy::try_from(serde_json::json!({"Statement": "x".repeat(2033)})).unwrap_err();
+        assert_eq!(over, "policy is 2049 characters packed; STS allows at most 2048");
     }
 }

@@ -210,12 +210,10 @@ impl TryFrom<String> for NameTemplate {
             return Err("expected a non-empty name template of at most 256 characters".to_owned());
         }
         let mut rest = value.as_str();
-        while let Some(open) = rest.find('{') {
-            let after = &rest[open + 1..];
-            let Some(close) = after.find('}') else {
+        while let Some((_, after)) = rest.split_once('{') {
+            let Some((name, tail)) = after.split_once('}') else {
                 return Err("the name template has a `{` without a closing `}`".to_owned());
             };
-            let name = &after[..close];
             if !NAME_PLACEHOLDERS.contains(&name) {
                 let known = NAME_PLACEHOLDERS.iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>();
                 return Err(format!(
@@ -224,7 +222,7 @@ impl TryFrom<String> for NameTemplate {
                     known.join(", ")
                 ));
             }
-            rest = &after[close + 1..];
+            rest = tail;
         }
         Ok(NameTemplate(value))
     }
@@ -241,7 +239,29 @@ mod tests {
             "arn:aws-cn:iam::111111111111:role/deploy",
             "arn:aws-us-gov:iam::111111111111:role/teams/payments/deploy+ci@x",
         ] {
-            assert_eq!(RoleArn::try_from(arn.to_owned()).unwrap().as_str(), arn);
+            let role = RoleArn::try_from(arn.to_owned()).unwrap();
+            assert_eq!((role.as_str(), role.to_string().as_str()), (arn, arn));
+        }
+    }
+
+    #[test]
+    fn role_arn_path_and_name_may_be_576_characters_and_no_more() {
+        // IAM allows a 512-character path and a 64-character name.
+        let path = format!("{}/", "p".repeat(63)).repeat(8);
+        let longest = format!("arn:aws:iam::111111111111:role/{path}{}", "n".repeat(64));
+        assert!(RoleArn::try_from(longest.clone()).is_ok());
+        let over = longest.replacen("role/", "role/p", 1);
+        assert!(RoleArn::try_from(over).unwrap_err().contains("role name"));
+        let long_name = format!("arn:aws:iam::111111111111:role/{}", "n".repeat(65));
+        assert!(RoleArn::try_from(long_name).unwrap_err().contains("role name"));
+    }
+
+    #[test]
+    fn role_arn_rejects_bad_characters_in_the_path_or_in_the_name_alone() {
+        for bad in ["team s/deploy", "team\\s/deploy", "team:s/deploy", "deploy!", "dé/deploy"] {
+            let arn = format!("arn:aws:iam::111111111111:role/{bad}");
+            let err = RoleArn::try_from(arn.clone()).unwrap_err();
+            assert!(err.contains("role name"), "{arn}: {err}");
         }
     }
 
@@ -270,6 +290,9 @@ mod tests {
         assert!(DurationSeconds::try_from(899).unwrap_err().contains("between 900 and 43200"));
         assert!(DurationSeconds::try_from(43201).is_err());
         assert!(DurationSeconds::try_from(-1).is_err());
+        assert_eq!(DurationSeconds::try_from(serde_json::json!(7200)).unwrap().get(), 7200);
+        let low = DurationSeconds::try_from(serde_json::json!(60)).unwrap_err();
+        assert_eq!(low, "durationSeconds must be between 900 and 43200, found 60");
         let err = DurationSeconds::try_from(serde_json::json!("1h")).unwrap_err();
         assert!(err.contains("whole number of seconds"), "{err}");
         assert!(DurationSeconds::try_from(serde_json::json!(3600.5)).is_err());
@@ -281,7 +304,10 @@ mod tests {
 
     #[test]
     fn external_id_follows_sts_character_rules() {
-        assert!(ExternalId::try_from("acme-7f3a".to_owned()).is_ok());
+        assert_eq!(ExternalId::try_from("acme-7f3a".to_owned()).unwrap().as_str(), "acme-7f3a");
+        assert!(ExternalId::try_from("a:/_+=,.@-9".repeat(111) + "abc").is_ok());
+        let over = ExternalId::try_from("x".repeat(1225)).unwrap_err();
+        assert_eq!(over, "externalId must be 2 to 1224 characters long, found 1225");
         assert!(ExternalId::try_from("x".to_owned()).unwrap_err().contains("2 to 1224"));
         assert!(ExternalId::try_from("acme 7f3a".to_owned()).unwrap_err().contains("' '"));
     }
@@ -289,21 +315,37 @@ mod tests {
     #[test]
     fn region_must_look_like_an_aws_region() {
         for ok in ["us-east-1", "cn-north-1", "us-gov-west-1", "eu-central-2"] {
-            assert!(Region::try_from(ok.to_owned()).is_ok(), "{ok}");
+            assert_eq!(Region::try_from(ok.to_owned()).unwrap().as_str(), ok);
         }
-        for bad in ["", "useast1", "US-EAST-1", "us-east-", "us-east-one"] {
+        let longest = format!("us-{}-1", "x".repeat(27));
+        assert!(Region::try_from(longest.clone()).is_ok());
+        let too_long = longest.replacen("us-", "us-x", 1);
+        for bad in ["", "useast1", "us-1", "US-EAST-1", "us-east-", "us-east-one", "us--east-1", too_long.as_str()] {
             assert!(Region::try_from(bad.to_owned()).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn session_name_template_knows_its_placeholders() {
-        assert!(NameTemplate::try_from("{user}-{app}-{stage}".to_owned()).is_ok());
+        let default = NameTemplate::default_template();
+        assert_eq!(NameTemplate::try_from("{user}-{app}-{stage}".to_owned()).unwrap(), default);
+        assert_eq!(default.as_str(), "{user}-{app}-{stage}");
+        assert!(NameTemplate::try_from("{profile}{stage}}".to_owned()).is_ok());
+        assert!(NameTemplate::try_from("{user}-{".to_owned()).unwrap_err().contains("without a closing"));
+        assert!(NameTemplate::try_from("{user}-{app}-{nope}".to_owned()).unwrap_err().contains("`{nope}`"));
         assert!(NameTemplate::try_from("ci-{service}".to_owned()).is_ok());
         let err = NameTemplate::try_from("{usr}-{app}".to_owned()).unwrap_err();
         assert!(err.contains("unknown placeholder `{usr}`"), "{err}");
         assert!(NameTemplate::try_from("{user".to_owned()).is_err());
         assert!(NameTemplate::try_from("  ".to_owned()).is_err());
+    }
+
+    #[test]
+    fn session_name_template_may_be_256_characters_and_no_more() {
+        let longest = format!("{{user}}-{}", "x".repeat(249));
+        assert_eq!(NameTemplate::try_from(longest.clone()).unwrap().as_str(), longest);
+        let err = NameTemplate::try_from(longest + "x").unwrap_err();
+        assert_eq!(err, "expected a non-empty name template of at most 256 characters");
     }
 
     #[test]

@@ -121,6 +121,15 @@ mod tests {
     }
 
     #[test]
+    fn finds_scalars_of_every_type_and_whole_mappings_and_sequences() {
+        let text = "n: [-5, 7, 1.5, ~, true, x]\nm:\n  k: {a: 1}\n  s:\n    - [1]\n";
+        let at = |i| locate(text, &[Step::Key("n"), Step::Index(i)]);
+        assert_eq!((0..6).map(at).collect::<Vec<_>>(), [5, 9, 12, 17, 20, 26].map(|column| Some((1, column))));
+        assert_eq!(locate(text, &[Step::Key("m"), Step::Key("k")]), Some((3, 6)));
+        assert_eq!(locate(text, &[Step::Key("m"), Step::Key("s"), Step::Index(0)]), Some((5, 7)));
+    }
+
+    #[test]
     fn a_path_that_leads_nowhere_has_no_location() {
         assert_eq!(locate(TEXT, &[Step::Key("apps"), Step::Key("billing")]), None);
         assert_eq!(locate(TEXT, &[Step::Key("profiles"), Step::Key("a"), Step::Key("tags"), Step::Index(5)]), None);

@@ -83,6 +83,7 @@ mod tests {
         let s = store(STORE);
         let chosen = s.select("payments", "prod").unwrap();
         assert_eq!((chosen.name, chosen.rule), ("production", Rule::Stage));
+        assert_eq!(chosen.rule.key("payments", "prod"), "apps.payments.stages.prod");
         assert_eq!(chosen.profile.role_arn.as_str(), "arn:aws:iam::222222222222:role/serverless-deploy");
     }
 
@@ -108,6 +109,7 @@ mod tests {
         let s = store(STORE);
         let chosen = s.select("billing", "prod").unwrap();
         assert_eq!((chosen.name, chosen.rule), ("sandbox", Rule::StoreDefault));
+        assert_eq!(chosen.rule.key("billing", "prod"), "defaultProfile");
     }
 
     #[test]

@@ -36,6 +36,8 @@ mod tests {
         for good in ["payments", "prod", "Sandbox-1", "proto", "__proto", "Constructor"] {
             assert_eq!(problem(good), None, "{good}");
         }
+        // The limit counts characters, not bytes.
+        assert_eq!(problem(&"é".repeat(128)), None);
         for (bad, expected) in [
             ("__proto__", "is reserved"),
             ("constructor", "is reserved"),
@@ -43,7 +45,7 @@ mod tests {
             ("", "must not be empty"),
             ("  ", "must not be empty"),
             ("a\nb", "control character"),
-            (&"x".repeat(129), "at most 128"),
+            (&"é".repeat(129), "is 129 characters long; at most 128"),
         ] {
             assert!(problem(bad).is_some_and(|p| p.contains(expected)), "{bad:?}");
         }

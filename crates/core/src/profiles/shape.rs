@@ -219,6 +219,22 @@ mod tests {
     }
 
     #[test]
+    fn a_store_may_nest_64_levels_and_hold_20000_nodes_and_no_more() {
+        // HEAD opens three mappings and the sequences one level each.
+        let nested = |levels: usize| format!("{HEAD}{}{}\n", "[".repeat(levels - 3), "]".repeat(levels - 3));
+        assert_eq!(check(&nested(MAX_DEPTH)), Ok(()));
+        let refused = refusal(&nested(MAX_DEPTH + 1));
+        assert_eq!((refused.line, refused.column), (4, 13 + MAX_DEPTH as u64 - 3));
+        // HEAD and the sequence are 9 nodes; each `a` one more.
+        let wide = |nodes: u64| format!("{HEAD}[{}]\n", "a, ".repeat(nodes as usize - 9));
+        assert_eq!(check(&wide(MAX_NODES)), Ok(()));
+        assert!(refusal(&wide(MAX_NODES + 1)).message.contains("more than 20000"));
+        let wide_maps = |nodes: u64| format!("{HEAD}[{}]\n", "{}, ".repeat(nodes as usize - 9));
+        assert_eq!(check(&wide_maps(MAX_NODES)), Ok(()));
+        assert!(refusal(&wide_maps(MAX_NODES + 1)).message.contains("more than 20000"));
+    }
+
+    #[test]
     fn too_many_nodes_are_refused_counting_what_aliases_repeat() {
         let wide = format!("{HEAD}[{}]\n", "a, ".repeat(MAX_NODES as usize));
         assert!(refusal(&wide).message.contains("more than 20000"));

@@ -428,6 +428,9 @@ mod tests {
         assert!(err.contains("did you mean `roleArn`?"), "{err}");
         let err = error_of("defaultProfle: a\nprofiles: {}\n");
         assert!(err.contains("did you mean `defaultProfile`?"), "{err}");
+        // The words of the parser's "expected one of" are no keys.
+        let err = error_of("on: a\nprofiles: {}\n");
+        assert!(err.contains("unknown field `on`, expected one of") && !err.contains("did you mean"), "{err}");
     }
 
     #[test]
@@ -447,6 +450,16 @@ mod tests {
         assert!(err.starts_with("access-roles.yml:7:"), "{err}");
         assert!(err.contains("profile `prodution` is not defined"), "{err}");
         assert!(err.contains("did you mean `production`?"), "{err}");
+    }
+
+    #[test]
+    fn an_undefined_reference_without_a_close_match_lists_the_defined_profiles_or_says_there_are_none() {
+        let none = error_of("defaultProfile: sandbox\nprofiles: {}\n");
+        assert!(none.ends_with("profile `sandbox` is not defined under `profiles`; no profiles are defined"), "{none}");
+        let arn = "arn:aws:iam::111111111111:role/r";
+        let far =
+            error_of(&format!("defaultProfile: zzzzzz\nprofiles:\n  b: {{roleArn: {arn}}}\n  a: {{roleArn: {arn}}}\n"));
+        assert!(far.ends_with("profile `zzzzzz` is not defined under `profiles`; defined: a, b"), "{far}");
     }
 
     #[test]
@@ -483,6 +496,54 @@ mod tests {
         let err = error_of(&deep);
         assert!(err.starts_with("access-roles.yml:3:"), "{err}");
         assert!(err.contains("nested deeper than 64 levels"), "{err}");
+    }
+
+    #[test]
+    fn a_store_may_be_1_mib_and_no_more_a_byte_order_mark_aside() {
+        let head = "profiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n#";
+        let padded = |bytes: u64| format!("\u{feff}{head}{}\n", "x".repeat(bytes as usize - head.len() - 1));
+        assert!(parse(&padded(super::super::MAX_STORE_BYTES)).is_ok());
+        let err = parse(&padded(super::super::MAX_STORE_BYTES + 1)).unwrap_err();
+        assert_eq!(err.code(), "E_UNREADABLE_CONFIG");
+        assert!(err.to_string().contains("it is 1048577 bytes; a profile store may be at most 1 MiB"), "{err}");
+    }
+
+    #[test]
+    fn a_parser_message_that_names_no_field_is_kept_whole() {
+        for (name, text) in [("access-roles.yml", "- a\n"), ("access-roles.json", "[1]")] {
+            let Error::InvalidConfig { field, message, .. } = ProfileStore::parse(Path::new(name), text).unwrap_err()
+            else {
+                panic!("{name}: not E_INVALID_CONFIG")
+            };
+            assert_eq!(field, None, "{name}: {message}");
+            assert!(message.starts_with("invalid type: sequence, expected struct ProfileStore"), "{name}: {message}");
+        }
+    }
+
+    #[test]
+    fn a_json_error_at_the_start_of_a_line_has_a_line_and_no_column() {
+        let err = ProfileStore::parse(Path::new("s.json"), "{\"profiles\": {}\n").unwrap_err();
+        assert_eq!(err.to_string(), "s.json:2: EOF while parsing an object");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_says_what_was_expected() {
+        let arn = "arn:aws:iam::111111111111:role/r";
+        for (text, expected) in [
+            ("profiles: [1, 2]\n".to_owned(), "profiles: invalid type: sequence, expected a mapping"),
+            ("profiles:\n  a:\n    roleArn: [x]\n".to_owned(), "invalid type: sequence, expected an IAM role ARN"),
+            (
+                format!("profiles:\n  a:\n    roleArn: {arn}\n    durationSeconds: [1]\n"),
+                "durationSeconds: durationSeconds must be a whole number",
+            ),
+            (
+                format!("profiles:\n  a:\n    roleArn: {arn}\n    sessionTags: [a]\n"),
+                "invalid type: sequence, expected a map",
+            ),
+        ] {
+            let err = error_of(&text);
+            assert!(err.contains(expected), "{err}");
+        }
     }
 
     #[test]
