@@ -125,7 +125,7 @@ mod tests {
     /// Set in the environment of the child process of
     /// [`a_ctrl_c_typed_at_the_terminal_is_not_counted_and_a_kill_is`].
     #[cfg(target_os = "linux")]
-    const CHILD: &str = "ACCESS_ROLES_TEST_SIGINT_CHILD";
+    const CHILD: &str = "SERVERLESS_ACCESS_ROLES_TEST_SIGINT_CHILD";
 
     /// The child's side: watches, then reports what [`super::take_sent`] says after each SIGINT
     /// it gets, whoever raised it.
