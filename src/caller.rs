@@ -1,7 +1,6 @@
 //! `callerIdentity(app, stage, options)`.
 
-use crate::args;
-use crate::error::{error_value, reject, to_js};
+use crate::planned::{planned, spawned};
 use access_roles_core as core;
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
@@ -33,22 +32,13 @@ pub fn caller_identity<'env>(
     stage: Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> napi::Result<PromiseRaw<'env, CallerIdentity>> {
-    let (app, stage) = (args::text(env, "app", app)?, args::text(env, "stage", stage)?);
-    let options = args::options(env, options)?;
-    let resolver = match core::Resolver::new(&app, &stage, &options) {
+    let resolver = match planned(env, app, stage, options)? {
         Ok(resolver) => resolver,
-        Err(err) => return PromiseRaw::reject(env, error_value(env, &err)?),
+        Err(rejected) => return Ok(rejected),
     };
-    let work = async move { Ok(tokio::spawn(async move { resolver.caller_identity().await }).await) };
-    env.spawn_future_with_callback(work, |env, joined| match joined {
-        Ok(Ok(caller)) => {
-            Ok(CallerIdentity { arn: caller.arn, account: caller.account, is_target_role: caller.is_target_role })
-        }
-        Ok(Err(err)) => Err(to_js(env, &err)),
-        Err(_) => Err(reject(
-            env,
-            "E_INTERNAL",
-            "internal error while asking STS who the base identity is; please report it".to_owned(),
-        )),
-    })
+    spawned(env, async move { resolver.caller_identity().await }, convert_caller, "asking STS who the base identity is")
+}
+
+fn convert_caller(_: &Env, caller: core::CallerIdentity) -> napi::Result<CallerIdentity> {
+    Ok(CallerIdentity { arn: caller.arn, account: caller.account, is_target_role: caller.is_target_role })
 }

@@ -15,6 +15,7 @@ mod date;
 pub mod describe;
 mod error;
 pub mod interrupts;
+mod planned;
 pub mod resolve;
 pub mod role_env;
 pub mod store;

@@ -1,8 +1,8 @@
 //! `resolveCredentials(app, stage, options)`.
 
-use crate::args;
 use crate::date::JsTime;
-use crate::error::{error_value, reject, to_js};
+use crate::error::reject;
+use crate::planned::{planned, spawned};
 use access_roles_core as core;
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
@@ -120,27 +120,16 @@ pub fn resolve_credentials<'env>(
     stage: Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> napi::Result<PromiseRaw<'env, AccessRoleCredentials>> {
-    let (app, stage) = (args::text(env, "app", app)?, args::text(env, "stage", stage)?);
-    let options = args::options(env, options)?;
     // Planned once, here: an answer from memory or the disk cache needs no trip through the
     // async runtime.
-    let resolver = match core::Resolver::new(&app, &stage, &options) {
+    let resolver = match planned(env, app, stage, options)? {
         Ok(resolver) => resolver,
-        Err(err) => return PromiseRaw::reject(env, error_value(env, &err)?),
+        Err(rejected) => return Ok(rejected),
     };
     if let Some(credentials) = resolver.cached() {
         return PromiseRaw::resolve(env, convert_credentials(env, credentials)?);
     }
-    // The core runs as its own task so that a panic in it ends the task, not the process; it
-    // surfaces as E_INTERNAL.
-    let work = async move { Ok(tokio::spawn(resolver.resolve()).await) };
-    env.spawn_future_with_callback(work, |env, joined| match joined {
-        Ok(Ok(credentials)) => convert_credentials(env, credentials),
-        Ok(Err(err)) => Err(to_js(env, &err)),
-        Err(_) => {
-            Err(reject(env, "E_INTERNAL", "internal error while resolving credentials; please report it".to_owned()))
-        }
-    })
+    spawned(env, resolver.resolve(), convert_credentials, "resolving credentials")
 }
 
 pub(crate) fn convert_options(options: ResolveOptions) -> core::ResolveOptions {

@@ -60,15 +60,10 @@ impl<'a> Arn<'a> {
         if !self.known_partition() || !self.valid_account() || !self.region.is_empty() {
             return None;
         }
-        let name_of = |path_and_name: &'a str| {
-            let name = path_and_name.rsplit('/').next().unwrap_or_default();
-            let path_ok = path_and_name.chars().all(|c| c.is_ascii_graphic() && c != '\\' && c != ':');
-            (path_ok && iam_name(name)).then_some(name)
-        };
         match (self.service, self.resource) {
             ("iam", "root") => Some(Principal::Root),
-            ("iam", resource) if resource.starts_with("user/") => name_of(&resource[5..]).map(Principal::User),
-            ("iam", resource) if resource.starts_with("role/") => name_of(&resource[5..]).map(Principal::Role),
+            ("iam", resource) if resource.starts_with("user/") => iam_path_name(&resource[5..]).map(Principal::User),
+            ("iam", resource) if resource.starts_with("role/") => iam_path_name(&resource[5..]).map(Principal::Role),
             ("sts", resource) => {
                 let (role, session) = resource.strip_prefix("assumed-role/")?.split_once('/')?;
                 (iam_name(role) && !session.is_empty()).then_some(Principal::AssumedRole(role))
@@ -76,6 +71,16 @@ impl<'a> Arn<'a> {
             _ => None,
         }
     }
+}
+
+/// The name at the end of an IAM user's or role's `[PATH/]NAME` (what follows `user/` or
+/// `role/`), when it is printable ASCII without `\\` or `:`, at most 576 characters (IAM's
+/// 512 for the path and 64 for the name), and the name is valid.
+pub fn iam_path_name(path_and_name: &str) -> Option<&str> {
+    let name = path_and_name.rsplit('/').next().unwrap_or_default();
+    let path_ok =
+        path_and_name.len() <= 512 + 64 && path_and_name.chars().all(|c| c.is_ascii_graphic() && c != '\\' && c != ':');
+    (path_ok && iam_name(name)).then_some(name)
 }
 
 /// An IAM user or role name: 1–64 of letters, digits and `+=,.@_-`.
@@ -143,6 +148,10 @@ mod tests {
         ] {
             assert_eq!(principal(refused), None, "{refused}");
         }
+        let path = format!("{}/", "p".repeat(63)).repeat(8);
+        let longest = format!("arn:aws:iam::111111111111:role/{path}{}", "n".repeat(64));
+        assert_eq!(principal(&longest), Some(Principal::Role(&"n".repeat(64))));
+        assert_eq!(principal(&longest.replacen("/p", "/pp", 1)), None);
     }
 
     #[test]

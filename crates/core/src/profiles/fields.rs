@@ -4,7 +4,7 @@
 //! own line and column by the parser.
 
 use super::checked::deserialize_checked;
-use crate::arn::{Arn, PARTITIONS};
+use crate::arn::{iam_path_name, Arn, PARTITIONS};
 use crate::text::shorten;
 use std::fmt;
 
@@ -45,12 +45,7 @@ impl TryFrom<String> for RoleArn {
         let Some(path_and_name) = arn.resource.strip_prefix("role/") else {
             return Err(format!("`{}` names no role (resource must start with `role/`); {expected}", shorten(&value)));
         };
-        let name = path_and_name.rsplit('/').next().unwrap_or_default();
-        let name_ok =
-            (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-        let path_ok = path_and_name.len() <= 512 + 64
-            && path_and_name.chars().all(|c| c.is_ascii_graphic() && c != '\\' && c != ':');
-        if !name_ok || !path_ok {
+        if iam_path_name(path_and_name).is_none() {
             return Err(format!(
                 "role name in `{}` is not valid: 1-64 of letters, digits and +=,.@_-",
                 shorten(&value)
