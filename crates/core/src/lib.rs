@@ -27,6 +27,8 @@ mod error;
 #[cfg(test)]
 mod fuzz;
 mod key_vars;
+#[cfg(test)]
+mod live_bytes;
 mod naming;
 mod plan;
 mod ready;

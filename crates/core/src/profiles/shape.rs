@@ -250,4 +250,22 @@ mod tests {
         assert_eq!(refused.line, 5, "the alias that passes the limit");
         assert_eq!(check("base: &b {roleArn: x, region: us-east-1}\nother: *b\nthird: *b\n"), Ok(()));
     }
+
+    #[test]
+    fn checking_a_store_frees_what_the_parser_allocated() {
+        // A process that reads its store again and again (a long `exec --server`) must not grow.
+        let stores = [
+            include_str!("../../test-data/design-example.yml").to_owned(),
+            "a: &x {b: 1}\nc: *x\n".to_owned(),
+            "profiles: [\n".to_owned(),
+            format!("{HEAD}{}\n", "[".repeat(1000)),
+        ];
+        let check_all = || stores.iter().map(|text| check(text).is_ok()).collect::<Vec<_>>();
+        let first = check_all();
+        let before = crate::live_bytes::live_bytes();
+        for _ in 0..3 {
+            drop(check_all());
+        }
+        assert_eq!(crate::live_bytes::live_bytes(), before, "bytes left behind by three checks of {first:?}");
+    }
 }
