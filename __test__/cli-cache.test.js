@@ -2,34 +2,25 @@
 // `serverless-access-roles cache list | clear` as a person runs them, on a cache that the bin's
 // own credential-process filled against moto with IAM enforced.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { startLocalAws } = require('./helpers/localaws');
 const harness = require('./helpers/harness');
-
 
 let aws;
 let dir;
 let storePath;
 let cacheDir;
 
-before(async () => {
-  aws = await startLocalAws();
-  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cache-cli-')));
+harness.useLocalAwsAndDir('sar-cache-cli-', (started) => {
+  ({ aws, dir } = started);
   storePath = path.join(dir, 'access-roles.yml');
   fs.writeFileSync(
     storePath,
     `profiles:\n  sandbox:\n    roleArn: ${aws.seed.roles.deploy}\napps:\n  payments:\n    defaultProfile: sandbox\n`,
   );
   cacheDir = path.join(dir, 'cache');
-});
-
-after(async () => {
-  await aws?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs the bin with `args` as the base user, on the test's cache directory. */
@@ -90,9 +81,7 @@ test('cache without list or clear, or with --app on list, is a usage error', asy
 
 /** Runs the bin with `args` and the variables `extra` over the test's. */
 function runBinWith(args, extra, cwd = dir) {
-  const env = { ...process.env, ...aws.env, HOME: dir, SERVERLESS_ACCESS_ROLES_CACHE_DIR: cacheDir, ...extra };
-  delete env.SERVERLESS_ACCESS_ROLES_CONFIG;
-  return harness.runBin(args, { env, cwd });
+  return harness.runBin(args, { env: harness.userEnv(aws, dir, { SERVERLESS_ACCESS_ROLES_CACHE_DIR: cacheDir, ...extra }), cwd });
 }
 
 test("cache list and clear leave other programs' lock files alone, in a private directory and a project one", async () => {

@@ -2,16 +2,16 @@
 // `serverless-access-roles credential-process` run as a real process against moto with IAM
 // enforced, and read by real consumers: the aws CLI (botocore) and the AWS SDK v3's fromProcess.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const { fromProcess } = require('@aws-sdk/credential-provider-process');
-const { startLocalAws, applyEnv } = require('./helpers/localaws');
+const { applyEnv } = require('./helpers/localaws');
 const { writeSampleStore } = require('./helpers/sample-store');
-const { BIN, runFile } = require('./helpers/harness');
+const { BIN, runFile, useLocalAwsAndDir } = require('./helpers/harness');
 const { resolveCredentials } = require('..');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -22,15 +22,9 @@ let aws;
 let dir;
 let storePath;
 
-before(async () => {
-  aws = await startLocalAws();
-  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cp-')));
+useLocalAwsAndDir('sar-cp-', (started) => {
+  ({ aws, dir } = started);
   storePath = writeSampleStore(dir, aws.seed);
-});
-
-after(async () => {
-  await aws?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /**

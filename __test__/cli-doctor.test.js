@@ -2,13 +2,13 @@
 // `serverless-access-roles doctor`: the bin run as a user runs it, against moto with IAM
 // enforced; each broken setup is found by its check, with its fix.
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startLocalAws } = require('./helpers/localaws');
+const { useLocalAwsAndDir, userEnv } = require('./helpers/harness');
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
 /** The bin's option naming the base identity's AWS profile. */
@@ -32,25 +32,10 @@ const STORE = () =>
     '',
   ].join('\n');
 
-before(async () => {
-  aws = await startLocalAws();
-  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-doctor-')));
+useLocalAwsAndDir('cli-doctor-', (started) => {
+  ({ aws, dir } = started);
   fs.writeFileSync(path.join(dir, 'access-roles.yml'), STORE());
-  env = {
-    ...process.env,
-    ...aws.env,
-    HOME: dir,
-    AWS_CONFIG_FILE: path.join(dir, 'aws-config'),
-    SERVERLESS_ACCESS_ROLES_CACHE_DIR: path.join(dir, 'cache'),
-    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
-    SERVERLESS_ACCESS_ROLES_SESSION: undefined,
-    NODE_NO_WARNINGS: '1',
-  };
-});
-
-after(async () => {
-  await aws?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  env = userEnv(aws, dir, { AWS_CONFIG_FILE: path.join(dir, 'aws-config') });
 });
 
 /** Runs `serverless-access-roles args` in `cwd` (default: the store's directory). */

@@ -5,14 +5,13 @@
 // from ECS. Refresh is seen through a stand-in STS whose stated expiry runs ahead
 // (helpers/sts-ahead.js), not by waiting out a session.
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
-const { startLocalAws } = require('./helpers/localaws');
+const { useLocalAwsAndDir, userEnv } = require('./helpers/harness');
 const { assumedKeyIds } = require('./helpers/sts-calls');
 const { startStsAhead } = require('./helpers/sts-ahead');
 
@@ -25,9 +24,8 @@ let aws;
 let dir;
 let env;
 
-before(async () => {
-  aws = await startLocalAws();
-  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-exec-server-')));
+useLocalAwsAndDir('cli-exec-server-', (started) => {
+  ({ aws, dir } = started);
   fs.writeFileSync(
     path.join(dir, 'access-roles.yml'),
     [
@@ -47,22 +45,7 @@ before(async () => {
       '',
     ].join('\n'),
   );
-  env = {
-    ...process.env,
-    ...aws.env,
-    HOME: dir,
-    SERVERLESS_ACCESS_ROLES_CACHE_DIR: path.join(dir, 'cache'),
-    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
-    SERVERLESS_ACCESS_ROLES_SESSION: undefined,
-    AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
-    AWS_CONTAINER_AUTHORIZATION_TOKEN: undefined,
-    NODE_NO_WARNINGS: '1',
-  };
-});
-
-after(async () => {
-  await aws?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  env = userEnv(aws, dir);
 });
 
 /**

@@ -2,13 +2,12 @@
 // `serverless-access-roles exec -- COMMAND`: the bin run as a user runs it, against moto with
 // IAM enforced; the aws CLI (from the project venv) and node children ask STS who they are.
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { startLocalAws } = require('./helpers/localaws');
+const { useLocalAwsAndDir, userEnv } = require('./helpers/harness');
 const { assumeRoleCount } = require('./helpers/sts-calls');
 const { NO_TERMINAL, runInTerminal } = require('./helpers/terminal');
 
@@ -21,9 +20,8 @@ let aws;
 let dir;
 let env;
 
-before(async () => {
-  aws = await startLocalAws();
-  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-exec-')));
+useLocalAwsAndDir('cli-exec-', (started) => {
+  ({ aws, dir } = started);
   fs.writeFileSync(
     path.join(dir, 'access-roles.yml'),
     [
@@ -43,20 +41,7 @@ before(async () => {
       '',
     ].join('\n'),
   );
-  env = {
-    ...process.env,
-    ...aws.env,
-    HOME: dir,
-    SERVERLESS_ACCESS_ROLES_CACHE_DIR: path.join(dir, 'cache'),
-    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
-    SERVERLESS_ACCESS_ROLES_SESSION: undefined,
-    NODE_NO_WARNINGS: '1',
-  };
-});
-
-after(async () => {
-  await aws?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  env = userEnv(aws, dir);
 });
 
 /**

@@ -5,13 +5,12 @@
 // and through exec: `--mfa-code`, the question on a terminal, E_MFA_REQUIRED without one.
 // moto does not check MFA codes; its request recorder shows the code STS was sent.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { startLocalAws } = require('./helpers/localaws');
+const { useLocalAwsAndDir, userEnv } = require('./helpers/harness');
 const { assumeRoleRequests } = require('./helpers/sts-calls');
 const { NO_TERMINAL, runInTerminal: onTerminal } = require('./helpers/terminal');
 
@@ -24,18 +23,12 @@ const PROMPT = `MFA code for ${DEVICE}: `;
 let aws;
 let dir;
 
-before(async () => {
-  aws = await startLocalAws();
-  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-cli-mfa-')));
+useLocalAwsAndDir('sar-cli-mfa-', (started) => {
+  ({ aws, dir } = started);
   fs.writeFileSync(
     path.join(dir, 'access-roles.yml'),
     `profiles:\n  guarded:\n    roleArn: ${aws.seed.roles.deploy}\n    mfaSerial: ${DEVICE}\napps:\n  payments:\n    stages:\n      dev: guarded\n`,
   );
-});
-
-after(async () => {
-  await aws?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /**
@@ -47,18 +40,13 @@ function developer() {
   fs.mkdirSync(path.join(home, '.aws'));
   const { accessKeyId, secretAccessKey } = aws.seed.baseUser;
   fs.writeFileSync(path.join(home, '.aws', 'credentials'), `[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`);
-  const env = {
-    ...process.env,
-    ...aws.env,
-    HOME: home,
+  const env = userEnv(aws, home, {
     AWS_ACCESS_KEY_ID: undefined,
     AWS_SECRET_ACCESS_KEY: undefined,
     AWS_CONFIG_FILE: undefined,
     AWS_SHARED_CREDENTIALS_FILE: undefined,
-    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
     SERVERLESS_ACCESS_ROLES_MFA_CODE: undefined,
-    SERVERLESS_ACCESS_ROLES_CACHE_DIR: path.join(home, 'cache'),
-  };
+  });
   return { home, env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
 }
 

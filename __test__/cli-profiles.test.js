@@ -3,13 +3,12 @@
 // merges into a real ~/.aws/config in a throw-away HOME, then used by the aws CLI against moto
 // with IAM enforced.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFile } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { startLocalAws } = require('./helpers/localaws');
+const { useLocalAwsAndDir, userEnv } = require('./helpers/harness');
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'serverless-access-roles.js');
@@ -18,14 +17,8 @@ const AWS_CLI = path.join(ROOT, '.venv', 'bin', 'aws');
 let aws;
 let dir;
 
-before(async () => {
-  aws = await startLocalAws();
-  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-profiles-')));
-});
-
-after(async () => {
-  await aws?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+useLocalAwsAndDir('sar-profiles-', (started) => {
+  ({ aws, dir } = started);
 });
 
 /**
@@ -65,16 +58,12 @@ apps:
  * own config file choice (~/.aws/config in that HOME), with `extra` on top.
  */
 function childEnv(ws, extra = {}) {
-  const env = {
-    ...process.env,
-    ...aws.env,
-    HOME: ws.home,
+  const env = userEnv(aws, ws.home, {
     AWS_CONFIG_FILE: undefined,
     AWS_SHARED_CREDENTIALS_FILE: undefined,
-    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
     SERVERLESS_ACCESS_ROLES_CACHE_DIR: ws.cacheDir,
     ...extra,
-  };
+  });
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
 }
 

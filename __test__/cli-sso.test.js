@@ -13,6 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { startLocalAws } = require('./helpers/localaws');
 const { startSsoPortal } = require('./helpers/sso-portal');
+const { userEnv } = require('./helpers/harness');
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'serverless-access-roles.js');
 const AWS_CLI = path.resolve(__dirname, '..', '.venv', 'bin', 'aws');
@@ -103,19 +104,12 @@ before(async () => {
   // A token the portal no longer accepts (signed out elsewhere), though not yet expired here.
   writeToken(dir, 'revoked', new Date(Date.now() + 3600 * 1000).toISOString(), 'signed-out-token');
   // No key variables: the SSO profile is the only way to the base user.
-  env = {
-    ...process.env,
-    ...aws.env,
+  env = userEnv(aws, dir, {
     AWS_ACCESS_KEY_ID: undefined,
     AWS_SECRET_ACCESS_KEY: undefined,
     AWS_CONFIG_FILE: path.join(dir, '.aws', 'config'),
     AWS_ENDPOINT_URL_SSO: portal.endpoint,
-    HOME: dir,
-    SERVERLESS_ACCESS_ROLES_CACHE_DIR: path.join(dir, 'cache'),
-    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
-    SERVERLESS_ACCESS_ROLES_SESSION: undefined,
-    NODE_NO_WARNINGS: '1',
-  };
+  });
 });
 
 after(async () => {

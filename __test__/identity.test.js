@@ -5,13 +5,12 @@
 // that is missing is an error, a stage near miss is warned about, and a base identity that
 // already is the role is told so.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
-const { startLocalAws, baseProfile } = require('./helpers/localaws');
+const { baseProfile } = require('./helpers/localaws');
 const { assumeRoleCount, assumedKeyIds } = require('./helpers/sts-calls');
 const harness = require('./helpers/harness');
 
@@ -22,9 +21,8 @@ let aws;
 let dir;
 let credentialsFile;
 
-before(async () => {
-  aws = await startLocalAws();
-  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sar-identity-')));
+harness.useLocalAwsAndDir('sar-identity-', (started) => {
+  ({ aws, dir } = started);
   const { deploy } = aws.seed.roles;
   fs.writeFileSync(
     path.join(dir, 'access-roles.yml'),
@@ -50,25 +48,15 @@ before(async () => {
   fs.writeFileSync(credentialsFile, baseProfile(aws.seed), { mode: 0o600 });
 });
 
-after(async () => {
-  await aws?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
 /** The environment of a bin run: the admin's key variables, the credentials file, no cache. */
 function env(extra = {}) {
-  const all = {
-    ...process.env,
-    ...aws.env,
+  const all = harness.userEnv(aws, dir, {
     AWS_ACCESS_KEY_ID: aws.seed.adminUser.accessKeyId,
     AWS_SECRET_ACCESS_KEY: aws.seed.adminUser.secretAccessKey,
     AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
-    HOME: dir,
-    SERVERLESS_ACCESS_ROLES_SESSION: undefined,
-    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
     SERVERLESS_ACCESS_ROLES_CACHE_DIR: fs.mkdtempSync(path.join(dir, 'cache-')),
     ...extra,
-  };
+  });
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
 }
 

@@ -6,6 +6,8 @@
 
 const { execFile } = require('node:child_process');
 const { before, after } = require('node:test');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { assumedKeyIds } = require('./sts-calls');
 
@@ -34,6 +36,50 @@ function useLocalAwsAndHome(setUp) {
     await started.aws?.stop();
     await started.home?.remove();
   });
+}
+
+/**
+ * Starts moto (./localaws) and makes a directory of the file's own under the system's temp
+ * directory (its real path: macOS's is behind a link) before a file's tests, then awaits `setUp`
+ * with both; stops and removes whichever was made after the tests.
+ * @param {string} prefix the directory's name before mkdtemp's suffix
+ * @param {(started: { aws: object, dir: string }) => void | Promise<void>} setUp
+ */
+function useLocalAwsAndDir(prefix, setUp) {
+  const started = {};
+  before(async () => {
+    started.dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+    started.aws = await require('./localaws').startLocalAws();
+    await setUp(started);
+  });
+  after(async () => {
+    await started.aws?.stop();
+    if (started.dir) fs.rmSync(started.dir, { recursive: true, force: true });
+  });
+}
+
+/**
+ * The environment of a user of the bin in these tests: the runner's, with the local server's
+ * keys, endpoint and region, `home` as HOME and a cache under it, and none of the store, session
+ * or endpoint variables the runner may carry; `overrides` last (`undefined` unsets).
+ * @param {{ env: object }} aws the running server
+ * @param {string} home
+ * @param {NodeJS.ProcessEnv} [overrides]
+ * @returns {NodeJS.ProcessEnv}
+ */
+function userEnv(aws, home, overrides = {}) {
+  return {
+    ...process.env,
+    ...aws.env,
+    HOME: home,
+    SERVERLESS_ACCESS_ROLES_CACHE_DIR: path.join(home, 'cache'),
+    SERVERLESS_ACCESS_ROLES_CONFIG: undefined,
+    SERVERLESS_ACCESS_ROLES_SESSION: undefined,
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: undefined,
+    NODE_NO_WARNINGS: '1',
+    ...overrides,
+  };
 }
 
 /**
@@ -94,4 +140,14 @@ class FakeServerlessError extends Error {
   }
 }
 
-module.exports = { BIN, useLocalAwsAndHome, awsClient, runBin, runFile, grantsDuring, FakeServerlessError };
+module.exports = {
+  BIN,
+  useLocalAwsAndHome,
+  useLocalAwsAndDir,
+  userEnv,
+  awsClient,
+  runBin,
+  runFile,
+  grantsDuring,
+  FakeServerlessError,
+};
