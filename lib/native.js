@@ -145,6 +145,7 @@ const FUNCTIONS = [
   'findProfileStore',
   'checkStore',
   'describeStore',
+  'saveStore',
   'mappingPath',
   'suggest',
   'iamPrincipal',

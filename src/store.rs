@@ -1,6 +1,7 @@
 //! `findProfileStore(options)`, `checkStore(text, store, options)`, `describeStore(store)`,
-//! `suggest(word, candidates)`: the profile store as the core reads it, for the commands that
-//! edit it (`access-role link`, `template`), from its text in memory, never a scratch file.
+//! `saveStore(path, text)`, `suggest(word, candidates)`: the profile store as the core reads and
+//! saves it, for the commands that edit it (`access-role link`, `template`), from its text in
+//! memory, never a scratch file.
 
 use crate::args;
 use crate::describe::{description, ProfileDescription};
@@ -206,4 +207,16 @@ pub fn mapping_path(env: &Env, app: Unknown<'_>, stage: Option<Unknown<'_>>) -> 
     let app = args::text(env, "app", app)?;
     let stage = args::optional_text(env, "stage", stage)?;
     Ok(core::profiles::mapping_path(&app, stage.as_deref()))
+}
+
+/// Replaces the profile store at `path` with `text`, whole or not at all: through a symlink to
+/// its target, keeping its mode, owner and group (a new store: 0644, its directory made). Throws
+/// `E_STORE_FILE`, before anything is written, for a path that is no regular file, a symlink to
+/// nothing, a store the user may not write, one whose owner or group the rewrite could not
+/// keep, and one with other hard links.
+#[napi(catch_unwind, ts_args_type = "path: string, text: string")]
+pub fn save_store(env: &Env, path: Unknown<'_>, text: Unknown<'_>) -> napi::Result<()> {
+    let path = args::text(env, "path", path)?;
+    let text = args::text(env, "text", text)?;
+    core::profiles::save(Path::new(&path), &text).map_err(|err| to_js(env, &err))
 }

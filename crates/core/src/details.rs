@@ -74,7 +74,7 @@ impl Error {
                 vec![("searched", Some(Detail::List(searched.iter().map(|p| p.display().to_string()).collect())))]
             }
             Error::MissingStore { path: p, .. } | Error::UnreadableConfig { path: p, .. } => vec![("path", path(p))],
-            Error::AwsConfigFile { path: p, .. } => vec![("path", path(p))],
+            Error::AwsConfigFile { path: p, .. } | Error::StoreFile { path: p, .. } => vec![("path", path(p))],
             Error::InvalidConfig { path: p, line, column, field, message } => vec![
                 ("path", path(p)),
                 ("line", line.map(Detail::Number)),

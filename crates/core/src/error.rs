@@ -119,6 +119,13 @@ pub enum Error {
         /// What is wrong, and what to do.
         message: String,
     },
+    /// The profile store could not be saved (`access-role link`).
+    StoreFile {
+        /// The store.
+        path: PathBuf,
+        /// What is wrong, and what to do.
+        message: String,
+    },
     /// The environment carries the keys of another access role's session (the plugin's export
     /// or `exec`); they are not used as the base identity of this one.
     SessionRoleMismatch {
@@ -199,6 +206,7 @@ impl Error {
             Error::EndpointShadowed { .. } => "E_ENDPOINT_SHADOWED",
             Error::Sts { .. } => "E_STS_ERROR",
             Error::AwsConfigFile { .. } => "E_AWS_CONFIG_FILE",
+            Error::StoreFile { .. } => "E_STORE_FILE",
         }
     }
 }
@@ -368,6 +376,7 @@ impl fmt::Display for Error {
             ),
             Error::Sts { sts_code, message } => write!(f, "STS AssumeRole failed ({sts_code}): {message}"),
             Error::AwsConfigFile { path, message } => write!(f, "AWS config file {}: {message}", shown(path)),
+            Error::StoreFile { path, message } => write!(f, "profile store {}: {message}", shown(path)),
         }
     }
 }

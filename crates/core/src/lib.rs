@@ -37,6 +37,7 @@ mod resolve;
 mod role_env;
 mod sts;
 mod suggest;
+mod user_file;
 
 pub use cache::{
     clear as clear_cache, list as list_cache, CacheDir, Filter as CacheFilter, Label as CacheLabel,

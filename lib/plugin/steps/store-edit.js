@@ -1,8 +1,7 @@
 'use strict';
 
 const fs = require('node:fs');
-const path = require('node:path');
-const { checkStore, describeStore, findProfileStore, mappingPath } = require('../../native');
+const { checkStore, describeStore, findProfileStore, mappingPath, saveStore } = require('../../native');
 const fromNativeError = require('../from-native-error');
 const linkProfile = require('../../api/link-profile');
 const userError = require('../user-error');
@@ -77,7 +76,7 @@ function planStoreEdit(serverless, settings, link) {
 /**
  * Checks a store text with the native reader as the store would read (the core's checkStore,
  * in memory), and answers how it describes app and stage. With `commit`, the text then replaces
- * the store: written to a file beside it and renamed over it, so a store is never half-written.
+ * the store (the core's saveStore: whole or not at all, keeping its mode, owner and group).
  *
  * @returns {import('../../../index').ProfileDescription} how the store answers for app and stage
  * @throws the native error as a user error: it names the store, line and column
@@ -89,28 +88,14 @@ function checkStoreText(serverless, store, text, { app, stage, resolveOptions, c
   } catch (error) {
     throw fromNativeError(serverless, error);
   }
-  if (commit) replaceStore(store, text);
-  return described;
-}
-
-/**
- * Writes `text` to a file beside the store, then renames it over the store. A symlinked store (a
- * team's shared one) is written through to its target, whose directory takes the temporary
- * file, as `profiles --write` writes the AWS config.
- */
-function replaceStore(store, text) {
-  const ext = path.extname(store.path);
-  const target = store.exists ? fs.realpathSync(store.path) : store.path;
-  const dir = path.dirname(target);
-  const temp = path.join(dir, `.${path.basename(target, path.extname(target))}.${process.pid}.tmp${ext}`);
-  const mode = store.exists ? fs.statSync(target).mode & 0o777 : 0o644;
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(temp, text, { mode });
-    fs.renameSync(temp, target);
-  } finally {
-    fs.rmSync(temp, { force: true });
+  if (commit) {
+    try {
+      saveStore(store.path, text);
+    } catch (error) {
+      throw fromNativeError(serverless, error);
+    }
   }
+  return described;
 }
 
 module.exports = { planStoreEdit, checkStoreText };

@@ -7,7 +7,7 @@
 use super::merge::{merge, store_gone, StaleBlock};
 use crate::env::Env;
 use crate::error::Error;
-use std::io::Write;
+use crate::user_file;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -104,17 +104,15 @@ pub fn render(store: &Path, sections: &[Section]) -> Result<String, Error> {
 /// 3. Writers of one file take turns: each holds a lock on the file's directory (`flock`, which
 ///    changes nothing on disk) from reading the file to renaming the new one over it, so two
 ///    concurrent writers both keep their blocks.
-/// 4. The new text goes to a temporary file beside the config that is then renamed over it, so a
-///    reader sees the old file or the new one. It keeps the file's mode (a new file gets 0600, in
-///    a directory made 0700); a symlinked config is written through to its target.
+/// 4. The new text replaces the old as [`crate::user_file`] rewrites a file: renamed over it, so
+///    a reader sees the old file or the new one, keeping its mode, owner and group (a new file
+///    gets 0600, in a directory made 0700), written through a symlink to its target; a path that
+///    is no regular file, a symlink to nothing, a file the user may not write or one with other
+///    hard links is refused before anything is written.
 /// 5. When the text would not change, the file is not written at all.
 pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOutcome, Error> {
     let failed = |message: String| Error::AwsConfigFile { path: path.to_owned(), message };
-    let target = match std::fs::canonicalize(path) {
-        Ok(real) => real,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => path.to_owned(),
-        Err(err) => return Err(failed(format!("cannot read it: {err}"))),
-    };
+    let target = user_file::target_of(path).map_err(failed)?;
     let dir = dir_of(&target);
     if !dir.exists() {
         create_private_dir(dir).map_err(|err| failed(format!("cannot create its directory: {err}")))?;
@@ -128,7 +126,7 @@ pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOut
     let merged = merge(&old, store, sections, &store_gone).map_err(failed)?;
     let changed = merged.text != old;
     if changed {
-        replace(&target, &merged.text).map_err(|err| failed(format!("cannot write it: {err}")))?;
+        user_file::replace(&target, &merged.text, 0o600).map_err(failed)?;
     }
     Ok(WriteOutcome { path: path.to_owned(), changed, kept: merged.kept, stale: merged.stale })
 }
@@ -171,20 +169,6 @@ pub(super) fn marker_path(store: &Path) -> Result<String, Error> {
     Ok(text)
 }
 
-/// Writes `text` to `target` through a temporary file renamed over it, keeping its mode.
-fn replace(target: &Path, text: &str) -> std::io::Result<()> {
-    let dir = dir_of(target);
-    let mode = std::fs::metadata(target).ok().map(|m| m.permissions());
-    // A new file keeps the mode tempfile creates it with: 0600 (a test checks it).
-    let mut temp = tempfile::Builder::new().prefix(".config.").tempfile_in(dir)?;
-    if let Some(permissions) = mode {
-        temp.as_file().set_permissions(permissions)?;
-    }
-    temp.write_all(text.as_bytes())?;
-    temp.as_file().sync_all()?;
-    super::rename::persist(temp, target)
-}
-
 /// Creates `dir` and its missing parents, private to the user on Unix (0700).
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
@@ -218,7 +202,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = write(dir.path(), Path::new(STORE), &[section("a", None)]).unwrap_err();
         assert_eq!(err.code(), "E_AWS_CONFIG_FILE");
-        assert!(err.to_string().contains("cannot read it"), "{err}");
+        assert!(err.to_string().contains("it is a directory, not a regular file"), "{err}");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
@@ -281,7 +265,7 @@ mod tests {
         assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o640);
         let leftovers = std::fs::read_dir(dir.path())
             .unwrap()
-            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".config."));
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with('.'));
         assert_eq!(leftovers.count(), 0, "no temporary file is left behind");
     }
 

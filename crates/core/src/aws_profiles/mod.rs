@@ -13,7 +13,6 @@ mod file;
 mod list;
 mod load;
 mod merge;
-mod rename;
 mod selected;
 mod sso_login;
 #[cfg(test)]

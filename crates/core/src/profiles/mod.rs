@@ -7,6 +7,7 @@ mod fields;
 mod locate;
 mod lookup;
 mod names;
+mod save;
 mod shape;
 mod store;
 mod summary;
@@ -17,6 +18,7 @@ pub use discovery::{Discovery, StoreLocation};
 pub use fields::{DurationSeconds, ExternalId, NameTemplate, Region, RoleArn};
 pub use lookup::{Rule, Selection};
 pub(crate) use names::problem as name_problem;
+pub use save::save;
 pub use store::{AppProfiles, Profile, ProfileStore};
 pub use summary::{mapping_path, summarize, Format, Mapping, ProfileEntry, StoreSummary};
 

@@ -1,4 +1,4 @@
-//! Renaming the new AWS config file over the old one, retried briefly where that can fail for a
+//! Renaming a rewritten file over the old one, retried briefly where that can fail for a
 //! moment: on Windows, while another program (the aws CLI reading it, an editor, a virus scanner)
 //! has the old file open without `FILE_SHARE_DELETE`, the rename fails with "Access is denied" or
 //! a sharing violation until it lets go.
