@@ -5,7 +5,7 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFile } = require('node:child_process');
+const { execFile, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { useLocalAwsAndDir, userEnv } = require('./helpers/harness');
@@ -282,6 +282,32 @@ test('errors are one coded line with exit 1; a bad command line is exit 2 with t
   const help = await profiles(ws, ['--help']);
   assert.equal(help.status, 0);
   assert.match(help.stdout, /^usage: serverless-access-roles profiles /);
+});
+
+test('--write changes nothing it would have to replace whole: a pipe, a symlink to nothing, a file with other hard links', async () => {
+  const ws = workspace(storeText());
+  const pipe = path.join(ws.root, 'pipe-config');
+  execFileSync('mkfifo', [pipe]);
+  const dangling = path.join(ws.root, 'dangling-config');
+  fs.symlinkSync('dotfiles/aws-config', dangling);
+  const linked = path.join(ws.root, 'linked-config');
+  fs.writeFileSync(linked, USER_CONFIG);
+  fs.linkSync(linked, path.join(ws.root, 'dotfiles-config'));
+  const refusals = [
+    [pipe, /it is a named pipe, not a regular file; nothing was written$/m],
+    [dangling, /it is a symlink to dotfiles\/aws-config, which does not exist; create that file or remove the link$/m],
+    [linked, /it has 2 hard links, and a rewrite would leave the others with the old text/],
+  ];
+  for (const [config, message] of refusals) {
+    const refused = await profiles(ws, ['--write', '--aws-config', config]);
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, /^serverless-access-roles: E_AWS_CONFIG_FILE: AWS config file /);
+    assert.match(refused.stderr, message);
+  }
+  assert.ok(fs.lstatSync(pipe).isFIFO(), 'the pipe is still a pipe');
+  assert.ok(fs.lstatSync(dangling).isSymbolicLink(), 'the link is still a link');
+  assert.equal(fs.readFileSync(path.join(ws.root, 'dotfiles-config'), 'utf8'), USER_CONFIG);
+  assert.equal(fs.statSync(linked).nlink, 2);
 });
 
 test('after the project moves, --write replaces its old block and says so; the aws CLI then works through the new one', async () => {

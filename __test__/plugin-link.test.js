@@ -282,19 +282,38 @@ describe('access-role link --role-arn and template (osls 4)', { concurrency: tru
       }
     }));
 
-  test('link writes through a symlinked store to the shared file behind it', () =>
+  test('link writes through a symlinked store to the shared file behind it, keeping its mode, owner and group', () =>
     withService('osls', async (service) => {
       const shared = path.join(service.dir, 'team', 'shared-store.yml');
       const link = path.join(service.dir, 'access-roles.yml');
       await fsp.mkdir(path.dirname(shared));
       await fsp.rename(link, shared);
-      await fsp.chmod(shared, 0o640);
+      // Group-writable, which the umask (022) would cut from a new file's mode.
+      await fsp.chmod(shared, 0o664);
+      // A team's group where this user may give it (root, as in CI).
+      const gid = process.getuid() === 0 ? 65534 : (await fsp.stat(shared)).gid;
+      await fsp.chown(shared, process.getuid(), gid);
       await fsp.symlink(shared, link);
       await run(service, ['access-role', 'link', '--profile', 'billing', '--role-arn', roles().deploy, '--app', 'billing', '--new-profile']);
       assert.ok((await fsp.lstat(link)).isSymbolicLink(), 'the link is still a link');
       assert.equal(YAML.parse(await fsp.readFile(shared, 'utf8')).profiles.billing.roleArn, roles().deploy, 'the shared store has the edit');
-      assert.equal((await fsp.stat(shared)).mode & 0o777, 0o640, 'and keeps its mode');
+      const after = await fsp.stat(shared);
+      assert.deepEqual([after.mode & 0o7777, after.uid, after.gid], [0o664, process.getuid(), gid], 'and keeps its mode, owner and group');
       assert.deepEqual((await fsp.readdir(path.dirname(shared))), ['shared-store.yml'], 'no temporary file is left');
+    }));
+
+  test('link refuses a store with another hard link, and neither name changes', () =>
+    withService('osls', async (service) => {
+      const store = path.join(service.dir, 'access-roles.yml');
+      const other = path.join(service.dir, 'dotfiles-store.yml');
+      await fsp.link(store, other);
+      const before = await service.readStore();
+      const refused = await run(service, ['access-role', 'link', '--profile', 'billing', '--role-arn', roles().deploy, '--app', 'billing', '--new-profile'], { ok: false });
+      assert.match(refused.output, /profile store .*access-roles\.yml: it has 2 hard links, and a rewrite would leave the others with the old text; make the other names symlinks to it/);
+      assert.match(refused.output, /ACCESS_ROLES_STORE_FILE/);
+      assert.equal(await service.readStore(), before);
+      assert.equal(await fsp.readFile(other, 'utf8'), before);
+      assert.equal((await fsp.stat(store)).nlink, 2);
     }));
 
   test('a new profile name close to an existing one needs --new-profile', () =>
