@@ -17,3 +17,31 @@ pub fn save(path: &Path, text: &str) -> Result<(), Error> {
     }
     user_file::replace(&target, text, 0o644).map_err(failed)
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_new_store_is_made_0644_with_its_directory_and_a_refusal_names_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("team").join("access-roles.yml");
+        save(&store, "profiles: {}\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&store).unwrap(), "profiles: {}\n");
+        assert_eq!(std::fs::metadata(&store).unwrap().permissions().mode() & 0o777, 0o644);
+
+        let link = dir.path().join("shared.yml");
+        std::os::unix::fs::symlink("nowhere.yml", &link).unwrap();
+        let err = save(&link, "x: 1\n").unwrap_err();
+        assert_eq!(err.code(), "E_STORE_FILE");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "profile store {}: it is a symlink to nowhere.yml, which does not exist; create that file or remove the link",
+                link.display()
+            )
+        );
+        assert!(!dir.path().join("nowhere.yml").exists());
+    }
+}

@@ -159,7 +159,10 @@ mod tests {
         let link = dir.path().join("config");
         std::os::unix::fs::symlink("dotfiles/aws-config", &link).unwrap();
         let err = target_of(&link).unwrap_err();
-        assert_eq!(err, "it is a symlink to dotfiles/aws-config, which does not exist; create that file or remove the link");
+        assert_eq!(
+            err,
+            "it is a symlink to dotfiles/aws-config, which does not exist; create that file or remove the link"
+        );
         assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
         let missing = dir.path().join("new");
         assert_eq!(target_of(&missing).unwrap(), missing, "nothing there yet: the path itself");
