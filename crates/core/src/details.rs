@@ -172,6 +172,15 @@ mod tests {
                 Some(Hint::BaseProfile),
             ),
             (Error::NoBaseCredentials { base_profile: None, reason: "x".to_owned(), skipped_profile: None }, None),
+            // Named, its fix is in the AWS files: the base profile setting is already set.
+            (
+                Error::NoBaseCredentials {
+                    base_profile: Some("mine".to_owned()),
+                    reason: "x".to_owned(),
+                    skipped_profile: None,
+                },
+                None,
+            ),
             (
                 Error::NoProfile {
                     path: PathBuf::from("s.yml"),

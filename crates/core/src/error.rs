@@ -279,17 +279,29 @@ impl fmt::Display for Error {
             ),
             Error::NoBaseCredentials { base_profile, reason, .. } => {
                 write!(f, "no base AWS credentials to assume the access role with")?;
-                if let Some(profile) = base_profile {
-                    write!(f, " (AWS profile `{}`)", escape_control(profile))?;
+                let profile = base_profile.as_deref().map(escape_control);
+                if let Some(profile) = &profile {
+                    write!(f, " (AWS profile `{profile}`)")?;
                 }
                 // A reason that already names its fix (aws_profiles/sso_login.rs) stands alone.
                 if reason.contains("`aws sso login ") {
                     return write!(f, ": {reason}");
                 }
-                write!(
-                    f,
-                    ": {reason}; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or log in with `aws sso login`"
-                )
+                match profile {
+                    // A named profile is the base identity's only source: key variables and
+                    // AWS_PROFILE are not read.
+                    Some(profile) => write!(
+                        f,
+                        ": {reason}; give profile `{profile}` credentials in ~/.aws/config or ~/.aws/credentials \
+                         (keys, credential_process, sso, or role_arn with source_profile or credential_source), \
+                         or name another profile"
+                    ),
+                    None => write!(
+                        f,
+                        ": {reason}; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or log in with \
+                         `aws sso login`"
+                    ),
+                }
             }
             Error::InvalidBaseCredentials { sts_code, message } => write!(
                 f,
@@ -386,4 +398,30 @@ impl std::error::Error for Error {}
 /// A path as a message shows it: control characters in it escaped.
 fn shown(path: &Path) -> String {
     escape_control(&path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_base_credentials_advises_the_named_profile_or_else_the_default_chain() {
+        let err = |base_profile: Option<&str>| Error::NoBaseCredentials {
+            base_profile: base_profile.map(str::to_owned),
+            reason: "the chain found none".to_owned(),
+            skipped_profile: None,
+        };
+        assert_eq!(
+            err(None).to_string(),
+            "no base AWS credentials to assume the access role with: the chain found none; set AWS_PROFILE or \
+             AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or log in with `aws sso login`"
+        );
+        // A named profile is the base identity's only source: the key variables and AWS_PROFILE are not read.
+        assert_eq!(
+            err(Some("mine")).to_string(),
+            "no base AWS credentials to assume the access role with (AWS profile `mine`): the chain found none; \
+             give profile `mine` credentials in ~/.aws/config or ~/.aws/credentials (keys, credential_process, \
+             sso, or role_arn with source_profile or credential_source), or name another profile"
+        );
+    }
 }

@@ -1,9 +1,16 @@
-//! Quoting values in messages: control characters escaped, cut to a readable length.
+//! Quoting values in messages: control characters escaped, cut to a readable length. And the
+//! byte-order mark a text file may start with.
 
 /// `value` with its control characters escaped (`us-east-1\n` becomes `us-east-1\\n`), for echoing
 /// input in a message, where a raw line break or escape sequence would garble the terminal.
 pub fn escape_control(value: &str) -> String {
     value.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
+/// The byte-order mark `text` starts with (what some Windows editors save UTF-8 with), or `""`,
+/// and the text after it: the mark is no part of the text.
+pub(crate) fn split_bom(text: &str) -> (&str, &str) {
+    text.split_at(if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 })
 }
 
 /// Cuts a value quoted in an error to a readable length (80 characters), escaped.

@@ -3,7 +3,8 @@
 //! Blocks are owned by the store whose path their markers name. A block whose store is gone (the
 //! project was moved or deleted) and that holds profiles this store writes is this store's old
 //! block: the first such is replaced where it stands, any other removed, and the caller says
-//! which. A block of a store that still exists is left alone, as is every line outside blocks.
+//! which. A block of a store that still exists is left alone, as is every line outside blocks. A
+//! byte-order mark is no part of the first line, and stays first.
 
 use super::file::{marker_path, render, Section, BEGIN, END};
 use std::ops::Range;
@@ -48,6 +49,7 @@ pub(super) fn merge(
     gone: &dyn Fn(&Path) -> bool,
 ) -> Result<Merged, String> {
     let marker = marker_path(store).map_err(|err| err.to_string())?;
+    let (bom, old) = crate::text::split_bom(old);
     let lines: Vec<&str> = old.split_inclusive('\n').collect();
     let blocks = blocks(&lines, &marker)?;
     let mut own = blocks.iter().filter(|b| b.store == marker);
@@ -86,6 +88,7 @@ pub(super) fn merge(
         text.push_str(&render(store, &written).map_err(|err| err.to_string())?);
     }
     text.extend((at..lines.len()).filter(kept_line).map(|i| lines[i]));
+    text.insert_str(0, bom);
     let stale = stale
         .iter()
         .enumerate()
@@ -237,6 +240,15 @@ mod tests {
         assert_eq!(merged(old, &[]).0, old);
         let (with, _) = merged(old, &[section("a", None)]);
         assert_eq!(merged(&with, &[]).0, "[default]\nregion = x\n\n");
+    }
+
+    #[test]
+    fn a_block_first_after_a_byte_order_mark_is_found_and_the_mark_kept() {
+        let first = format!("\u{feff}{}[default]\n", render(Path::new(STORE), &[section("a", None)]).unwrap());
+        let (text, kept) = merged(&first, &[section("a", Some("us-east-1")), section("b", None)]);
+        assert!(kept.is_empty(), "the block's profiles are not the user's: {kept:?}");
+        let block = render(Path::new(STORE), &[section("a", Some("us-east-1")), section("b", None)]).unwrap();
+        assert_eq!(text, format!("\u{feff}{block}[default]\n"), "one block, updated where it stood");
     }
 
     #[test]

@@ -239,8 +239,8 @@ pub(super) fn read_document<T: serde::de::DeserializeOwned>(
         let (field, message) = split_field(message);
         Error::InvalidConfig { path: path.to_owned(), line, column, field, message: crate::text::foreign(&message) }
     };
-    // A byte-order mark (what some Windows editors save UTF-8 with) is no part of the text.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A byte-order mark is no part of the text.
+    let text = crate::text::split_bom(text).1;
     if text.len() as u64 > super::MAX_STORE_BYTES {
         let reason = format!("it is {} bytes; a profile store may be at most 1 MiB", text.len());
         return Err(Error::UnreadableConfig { path: path.to_owned(), reason });
