@@ -5,6 +5,7 @@
 const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -160,6 +161,38 @@ describe('doctor', { concurrency: true }, () => {
     const checks = Object.fromEntries(JSON.parse(run.stdout).map((c) => [c.check, c]));
     assert.equal(checks['session marker'].detail, `matches its keys or their endpoint: ${aws.seed.roles.deploy}`);
     assert.equal(checks['base identity'].status, 'ok');
+    assert.match(checks['base identity'].detail, /: STS says its keys are arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+$/);
+  });
+
+  test("a marker written beside another role's keys is caught by asking STS who they are", async () => {
+    // The variables of two real sessions: payments' (the deploy role) and billing's (another role).
+    const billingStore = path.join(dir, 'billing', 'access-roles.yml');
+    fs.mkdirSync(path.dirname(billingStore), { recursive: true });
+    fs.writeFileSync(billingStore, `profiles:\n  billing:\n    roleArn: ${aws.seed.roles.deployExternalId}\n    externalId: ${aws.seed.externalId}\napps:\n  billing: { defaultProfile: billing }\n`);
+    const printEnv = [process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'];
+    const sessionOf = async (args) => {
+      const run = await bin(['exec', ...args, '--stage', 'dev', '--quiet', '--', ...printEnv]);
+      assert.equal(run.code, 0, run.stderr);
+      return JSON.parse(run.stdout);
+    };
+    const deploy = await sessionOf(['--app', 'payments']);
+    const billing = await sessionOf(['--app', 'billing', '--config', billingStore]);
+    // The deploy session's marker, its key digest made again over billing's keys, as anyone who
+    // holds both could.
+    const marker = JSON.parse(deploy.SERVERLESS_ACCESS_ROLES_SESSION);
+    marker.keys = crypto.createHash('sha256').update(`${billing.AWS_ACCESS_KEY_ID}\n${billing.AWS_SESSION_TOKEN}`).digest('hex').slice(0, marker.keys.length);
+    const forged = {
+      AWS_ACCESS_KEY_ID: billing.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: billing.AWS_SECRET_ACCESS_KEY,
+      AWS_SESSION_TOKEN: billing.AWS_SESSION_TOKEN,
+      SERVERLESS_ACCESS_ROLES_SESSION: JSON.stringify(marker),
+    };
+    const { code, checks } = await doctor('dev', { extraEnv: forged });
+    assert.equal(code, 1);
+    assert.equal(checks['base identity'].status, 'failure');
+    assert.equal(checks['base identity'].code, 'E_SESSION_ROLE_MISMATCH');
+    const billingRole = aws.seed.roles.deployExternalId.split('/').pop();
+    assert.match(checks['base identity'].detail, new RegExp(`session of ${aws.seed.roles.deploy}, but STS says they are arn:aws:sts::\\d+:assumed-role/${billingRole}/`));
   });
 
   test('profiles written with --prefix and --stages are current when doctor is given the same', async () => {

@@ -58,16 +58,25 @@ function mappingCheck(app, stage, described) {
   return ok('mapping', detail);
 }
 
-/** Who the base identity is, and whether it already is the role (assuming it again is refused). */
+/**
+ * Who the base identity is, and whether it already is the role (assuming it again is refused).
+ * Inside a session, STS is asked who its keys are: the marker alone proves nothing to someone
+ * who could write it beside other keys.
+ */
 async function baseCheck(app, stage, options, assumed) {
-  if (assumed.value?.source === 'session') {
-    return ok('base identity', `inside a session of ${assumed.value.roleArn} (${MARKER}): its keys are the role's`);
-  }
   let caller;
   try {
     caller = await native.callerIdentity(app, stage, options);
   } catch (err) {
     return failed('base identity', err);
+  }
+  if (assumed.value?.source === 'session') {
+    if (caller.isTargetRole) return ok('base identity', `inside a session of ${assumed.value.roleArn} (${MARKER}): STS says its keys are ${caller.arn}`);
+    return failed(
+      'base identity',
+      { code: 'E_SESSION_ROLE_MISMATCH', message: `${MARKER} says these keys are a session of ${assumed.value.roleArn}, but STS says they are ${caller.arn}` },
+      `unset ${MARKER} and the key variables beside it (set by another tool, or by hand), then run again with your own identity`,
+    );
   }
   if (caller.isTargetRole) {
     return failed(
