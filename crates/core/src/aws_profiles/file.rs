@@ -113,7 +113,7 @@ pub fn render(store: &Path, sections: &[Section]) -> Result<String, Error> {
 pub fn write(path: &Path, store: &Path, sections: &[Section]) -> Result<WriteOutcome, Error> {
     let failed = |message: String| Error::AwsConfigFile { path: path.to_owned(), message };
     let target = user_file::target_of(path).map_err(failed)?;
-    let dir = dir_of(&target);
+    let dir = user_file::dir_of(&target);
     if !dir.exists() {
         create_private_dir(dir).map_err(|err| failed(format!("cannot create its directory: {err}")))?;
     }
@@ -153,11 +153,6 @@ fn lock_dir(dir: &Path, timeout: Duration) -> Result<Option<std::fs::File>, Stri
             Err(std::fs::TryLockError::Error(_)) => return Ok(None),
         }
     }
-}
-
-/// The directory `path` is in: the current one for a bare file name.
-fn dir_of(path: &Path) -> &Path {
-    path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 /// The store's path as the markers show it: on one line.
@@ -226,13 +221,6 @@ mod tests {
         assert_eq!(err, "another profiles --write has held it for 100ms; try again when it is done");
         drop(held);
         assert!(lock_dir(dir.path(), Duration::from_millis(100)).unwrap().is_some());
-    }
-
-    #[test]
-    fn a_config_named_without_a_directory_is_in_the_current_one() {
-        assert_eq!(dir_of(Path::new("config")), Path::new("."));
-        assert_eq!(dir_of(Path::new("aws/config")), Path::new("aws"));
-        assert_eq!(dir_of(Path::new("/home/ana/.aws/config")), Path::new("/home/ana/.aws"));
     }
 
     #[test]

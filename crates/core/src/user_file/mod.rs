@@ -74,7 +74,7 @@ pub(crate) fn replace(target: &Path, text: &str, new_mode: u32) -> Result<(), St
             .open(target)
             .map_err(|err| format!("cannot write it: {err}; nothing was changed"))?;
     }
-    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = dir_of(target);
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut temp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
@@ -85,6 +85,11 @@ pub(crate) fn replace(target: &Path, text: &str, new_mode: u32) -> Result<(), St
         .and_then(|()| temp.as_file().sync_all())
         .map_err(|err| format!("cannot write beside it: {err}"))?;
     rename::persist(temp, target).map_err(|err| format!("cannot write it: {err}"))
+}
+
+/// The directory `path` is in: the current one for a bare file name.
+pub(crate) fn dir_of(path: &Path) -> &Path {
+    path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 /// Gives the temporary file the old file's owner, group and mode (a new file: `new_mode`), or
@@ -135,6 +140,13 @@ mod tests {
             std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn a_file_named_without_a_directory_is_in_the_current_one() {
+        assert_eq!(dir_of(Path::new("config")), Path::new("."));
+        assert_eq!(dir_of(Path::new("aws/config")), Path::new("aws"));
+        assert_eq!(dir_of(Path::new("/home/ana/.aws/config")), Path::new("/home/ana/.aws"));
     }
 
     #[test]
@@ -207,5 +219,9 @@ mod tests {
         replace(&fresh, "x\n", 0o644).unwrap();
         assert_eq!(std::fs::metadata(&fresh).unwrap().mode() & 0o7777, 0o644);
         assert_eq!(entries(dir.path()), ["access-roles.yml", "fresh.yml"]);
+
+        // A path the system cannot look at is no new file.
+        let under_a_file = file.join("config");
+        assert!(replace(&under_a_file, "x\n", 0o644).unwrap_err().starts_with("cannot read it: "));
     }
 }
