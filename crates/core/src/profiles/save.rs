@@ -12,9 +12,8 @@ use std::path::Path;
 pub fn save(path: &Path, text: &str) -> Result<(), Error> {
     let failed = |message: String| Error::StoreFile { path: path.to_owned(), message };
     let target = user_file::target_of(path).map_err(failed)?;
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|err| failed(format!("cannot create its directory: {err}")))?;
-    }
+    std::fs::create_dir_all(user_file::dir_of(&target))
+        .map_err(|err| failed(format!("cannot create its directory: {err}")))?;
     user_file::replace(&target, text, 0o644).map_err(failed)
 }
 
