@@ -1,7 +1,8 @@
 'use strict';
 // Who a command runs as, through the bin against moto with IAM enforced: an explicit base
 // profile is the only base identity (key variables beside it are ignored, a typo is an error),
-// a session marker proves nothing without its keys and request, a store named by the variable
+// a session marker proves nothing without its keys and request nor, when a base profile is named,
+// without having been made by that profile, a store named by the variable
 // that is missing is an error, a stage near miss is warned about, and a base identity that
 // already is the role is told so.
 
@@ -10,8 +11,8 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
-const { baseProfile } = require('./helpers/localaws');
-const { assumeRoleCount, assumedKeyIds } = require('./helpers/sts-calls');
+const { adminProfile, baseProfile } = require('./helpers/localaws');
+const { assumeRoleCount, assumeRoleRequests, assumedKeyIds } = require('./helpers/sts-calls');
 const harness = require('./helpers/harness');
 
 const { BIN } = harness;
@@ -187,4 +188,50 @@ test('a base profile that already is the access role gets its own message', asyn
   assert.equal(run.status, 1);
   assert.match(run.stderr, /E_ALREADY_ON_ROLE: the base identity already is the access role: arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+ is a session of arn:aws:iam::\d+:role\/serverless-deploy/);
   assert.ok(!run.stderr.includes(keys.SecretAccessKey) && !run.stderr.includes(keys.SessionToken));
+});
+
+test('inside an exec session, a named base profile that did not make the session is the base identity', async () => {
+  // The base user's keys are the default chain of the outer exec; the AWS profiles `base` (the
+  // same user) and `admin` (whom the deploy role does not trust) are defined beside them.
+  const both = path.join(dir, 'credentials-base-and-admin');
+  fs.writeFileSync(both, baseProfile(aws.seed) + adminProfile(aws.seed), { mode: 0o600 });
+  const outer = {
+    AWS_ACCESS_KEY_ID: aws.seed.baseUser.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: aws.seed.baseUser.secretAccessKey,
+    AWS_SHARED_CREDENTIALS_FILE: both,
+  };
+  const nested = (...flags) => [BIN, 'credential-process', '--app', 'payments', '--stage', 'prod', '--verbose', ...flags];
+  const inExec = (execFlags, inner) =>
+    runBin(['exec', '--app', 'payments', '--stage', 'prod', ...execFlags, '--quiet', '--', process.execPath, ...inner], outer);
+  const LINE = /^serverless-access-roles: payments\/prod → profile "sandbox" \(apps\.payments\.stages\.prod\) → \S+; keys (.+), expire \S+Z$/m;
+
+  // A session of the default chain: the profile named inside it calls STS, through the cache.
+  const before = await assumeRoleCount(aws.endpoint);
+  const named = await inExec([], nested('--aws-profile', 'base'));
+  assert.equal(named.status, 0, named.stderr);
+  assert.equal(await assumeRoleCount(aws.endpoint), before + 2, "exec's AssumeRole and the named profile's");
+  assert.match(
+    named.stderr,
+    /^serverless-access-roles: SERVERLESS_ACCESS_ROLES_SESSION ignored: the session was made by another base identity than AWS profile "base"$/m,
+  );
+  assert.equal(named.stderr.match(LINE)?.[1], 'fresh from STS, base identity AWS profile "base"');
+
+  // A session of the profile `base`: `admin` named inside it is asked of STS as the admin, and
+  // STS refuses the admin; the session's keys are not handed out.
+  await aws.recorder.start();
+  const other = await inExec(['--aws-profile', 'base'], nested('--aws-profile', 'admin'));
+  assert.equal(other.status, 1, other.stderr);
+  assert.equal(other.stdout, '');
+  assert.match(other.stderr, /E_ACCESS_DENIED: not allowed to assume .+ as arn:aws:iam::\d+:user\/admin/);
+  assert.equal((await assumeRoleRequests(aws)).length, 2, "exec's AssumeRole and the admin's");
+
+  // The same profile inside it, or none, answers the session's keys without STS, and the line
+  // names no base identity for them.
+  for (const flags of [['--aws-profile', 'base'], []]) {
+    const before = await assumeRoleCount(aws.endpoint);
+    const same = await inExec(['--aws-profile', 'base'], nested(...flags));
+    assert.equal(same.status, 0, same.stderr);
+    assert.equal(await assumeRoleCount(aws.endpoint), before + 1, `${flags}: exec's AssumeRole only`);
+    assert.equal(same.stderr.match(LINE)?.[1], 'the session this process runs in (made before this command; no base identity used)', same.stderr);
+  }
 });

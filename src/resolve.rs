@@ -75,6 +75,8 @@ pub struct AccessRoleCredentials {
     /// near miss of (a likely typo, `prd` for `prod`).
     pub near_stage: Option<String>,
     /// The AWS config profile named as the base identity; absent: the AWS SDK's default chain.
+    /// Keys of the session (`source: 'session'`) used no base identity: another process made
+    /// them, with this profile when one is named.
     pub base_profile: Option<String>,
     /// What the keys were requested with, as digests (no secret): `sessionEnvironment` binds the
     /// session marker to it.

@@ -1,12 +1,16 @@
 'use strict';
 
-/** How each source of keys reads in a line. */
-const SOURCES = { sts: 'fresh from STS', cache: 'cached', session: "the session this process runs in" };
+/** How each source of keys reads in a line, with the base identity that called STS for them. */
+const SOURCES = { sts: 'fresh from STS', cache: 'cached' };
+
+/** How the session's keys read: no base identity was used for them (the core decided the session answers). */
+const SESSION_KEYS = 'the session this process runs in (made before this command; no base identity used)';
 
 /**
  * One line saying which identity a resolve answered, and why: app/stage → profile (the store
- * rule that chose it) → role, where the keys came from and the base identity that called STS.
- * The plugin and the bin print it before anything runs on the keys.
+ * rule that chose it) → role, where the keys came from and, for keys from STS or the cache, the
+ * base identity that called STS. Keys of the session the process runs in name none: another
+ * process made them. The plugin and the bin print it before anything runs on the keys.
  *
  * @param {string} app
  * @param {string} stage
@@ -15,10 +19,13 @@ const SOURCES = { sts: 'fresh from STS', cache: 'cached', session: "the session 
  */
 function resolvedLine(app, stage, credentials) {
   const base = credentials.baseProfile ? `AWS profile "${credentials.baseProfile}"` : 'the default credential chain';
+  const keys =
+    credentials.source === 'session'
+      ? SESSION_KEYS
+      : `${SOURCES[credentials.source] ?? credentials.source}, base identity ${base}`;
   return (
     `${app}/${stage} → profile "${credentials.profile}" (${credentials.rule}) → ${credentials.roleArn}; ` +
-    `keys ${SOURCES[credentials.source] ?? credentials.source}, base identity ${base}, ` +
-    `expire ${credentials.expiration.toISOString()}`
+    `keys ${keys}, expire ${credentials.expiration.toISOString()}`
   );
 }
 

@@ -90,6 +90,8 @@ pub struct AccessRoleCredentials {
     /// near miss of (a likely typo: `prd` for `prod`).
     pub near_stage: Option<String>,
     /// The AWS config profile named as the base identity; `None`: aws-config's default chain.
+    /// Keys of the session ([`Source::Session`]) used no base identity: another process made
+    /// them, with this profile when one is named (see [`crate::role_env`]).
     pub base_profile: Option<String>,
     /// What the keys were requested with, as digests (no secret): binds the session marker to
     /// the request (see [`crate::role_env`]).

@@ -161,7 +161,8 @@ impl Resolver {
             rule: self.plan.rule.clone(),
             near_stage: self.plan.near_stage.clone(),
             base_profile: self.base_profile.clone(),
-            request_digest: request_digest(&self.plan.request),
+            // Keys of the session are bound to what made them (see `SessionLookup::request_digest`).
+            request_digest: self.session.request_digest.clone().unwrap_or_else(|| request_digest(&self.plan.request)),
             session_ignored: self.session.ignored.clone(),
             role_arn: self.plan.request.role_arn.clone(),
             assumed_role_arn: credentials.assumed_role_arn,

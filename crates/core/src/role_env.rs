@@ -10,6 +10,10 @@
 //!   (the user exported their own), an expiry later than the request could give, an
 //!   assumed-role ARN that is not a session of its role. The resolve then runs as it would
 //!   without a marker, and says why in [`SessionLookup::ignored`];
+//! - ignores it too when the resolve names a base profile that did not make the session (the
+//!   marker was made with another one, or with the default chain): a named profile is the only
+//!   base identity the user chose (see [`crate::base_identity`]), so the resolve assumes the role
+//!   from it as without a marker, whatever role or request the session is for;
 //! - for the same role and request, answers the environment's keys without calling STS;
 //! - for the same role and another request (session policy, duration, tags, …), fails with
 //!   [`Error::SessionRequestMismatch`] naming what differs: a session cannot narrow itself;
@@ -203,18 +207,28 @@ pub fn served_session_environment(
     })
 }
 
-/// The fields of an AssumeRole request that decide what its keys may do, each as a short digest,
-/// as JSON: what a session marker is bound to. Not the session name (cosmetic) nor the region
-/// (keys from any regional STS endpoint are the same keys).
+/// The fields of an AssumeRole request that decide what its keys may do, and the base profile
+/// that calls it, each as a short digest, as JSON: what a session marker is bound to. Not the
+/// session name (cosmetic) nor the region (keys from any regional STS endpoint are the same keys).
 pub(crate) fn request_digest(request: &AssumeRoleRequest) -> String {
     serde_json::to_string(&request_fields(request)).unwrap_or_default()
 }
+
+/// The marker's name of the base profile's digest, apart from the fields a session must match.
+const BASE_PROFILE: &str = "baseProfile";
 
 fn request_fields(request: &AssumeRoleRequest) -> BTreeMap<String, String> {
     let hops: Vec<_> = request.hops().iter().map(|hop| (hop.role_arn.clone(), own_fields(hop))).collect();
     let mut fields = own_fields(request);
     fields.insert("via".to_owned(), digest(serde_json::json!(hops).to_string().as_bytes()));
+    fields.insert(BASE_PROFILE.to_owned(), base_profile_digest(request.first_hop().base_profile.as_deref()));
     fields
+}
+
+/// The digest of the base profile named for a request (the first hop's), or of none: the default
+/// chain.
+fn base_profile_digest(profile: Option<&str>) -> String {
+    digest(serde_json::json!(profile).to_string().as_bytes())
 }
 
 /// The digests of one call's own fields, without the calls before it.
@@ -263,11 +277,16 @@ pub(crate) struct SessionLookup {
     pub(crate) served: Option<ServedSession>,
     /// Why a marker in the environment was not believed, when it was not.
     pub(crate) ignored: Option<String>,
+    /// The marker's request digests, when the session answers (`keys` or `served`): what a
+    /// session made on its keys is bound to. Its base profile may be one this resolve did not
+    /// name, as a resolve that names none takes the session whoever made it.
+    pub(crate) request_digest: Option<String>,
 }
 
 /// The session `env` carries for `request`: its keys when it carries one of this role and
-/// request, nothing when it carries none, an ignored marker with the reason, or an error for a
-/// session of another role or request, or an expired one (see the module's rules).
+/// request (and of the base profile the request names, if it names one), nothing when it carries
+/// none, an ignored marker with the reason, or an error for a session of another role or request,
+/// or an expired one (see the module's rules).
 pub(crate) fn session_keys(env: &Env, request: &AssumeRoleRequest, now: SystemTime) -> Result<SessionLookup, Error> {
     let Some(text) = env.var(SESSION_VAR) else { return Ok(SessionLookup::default()) };
     let ignored =
@@ -301,22 +320,31 @@ pub(crate) fn session_keys(env: &Env, request: &AssumeRoleRequest, now: SystemTi
     if expiration.is_some_and(|expiration| expiration > now + longest) {
         return ignored("its expiry is later than any session could last");
     }
+    // A named base profile is the only base identity: a session it did not make is not its.
+    if let Some(named) = request.first_hop().base_profile.as_deref() {
+        if marker.request.get(BASE_PROFILE) != Some(&base_profile_digest(Some(named))) {
+            let named = crate::text::escape_control(named);
+            return ignored(&format!("the session was made by another base identity than AWS profile \"{named}\""));
+        }
+    }
     if marker.role_arn != request.role_arn {
         return Err(Error::SessionRoleMismatch { session_role: marker.role_arn, role_arn: request.role_arn.clone() });
     }
     let wanted = request_fields(request);
     let differing: Vec<String> = wanted
         .iter()
-        .filter(|(name, value)| marker.request.get(*name) != Some(value))
+        // The base profile was decided above: none named takes the session whoever made it.
+        .filter(|(name, value)| *name != BASE_PROFILE && marker.request.get(*name) != Some(value))
         .map(|(name, _)| name.clone())
         .collect();
     if !differing.is_empty() {
         return Err(Error::SessionRequestMismatch { role_arn: marker.role_arn, fields: differing });
     }
+    let request_digest = serde_json::to_string(&marker.request).ok();
     let (access_key_id, secret, token) = match bound {
         Bound::Endpoint(endpoint) => {
             let served = ServedSession { endpoint, assumed_role_arn: marker.assumed_role_arn, region: marker.region };
-            return Ok(SessionLookup { served: Some(served), ..Default::default() });
+            return Ok(SessionLookup { served: Some(served), request_digest, ..Default::default() });
         }
         Bound::Keys { access_key_id, secret, token } => (access_key_id, secret, token),
     };
@@ -338,7 +366,7 @@ pub(crate) fn session_keys(env: &Env, request: &AssumeRoleRequest, now: SystemTi
         assumed_role_arn: marker.assumed_role_arn,
         region: marker.region,
     };
-    Ok(SessionLookup { keys: Some(keys), ..Default::default() })
+    Ok(SessionLookup { keys: Some(keys), request_digest, ..Default::default() })
 }
 
 /// What the variables beside a marker hold, once they proved to be the ones it was made with.
@@ -511,6 +539,49 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("(via differ)"));
+    }
+
+    #[test]
+    fn a_named_base_profile_takes_only_a_session_it_made_and_is_the_base_identity_otherwise() {
+        let now = SystemTime::now();
+        let named = |profile: Option<&str>, request: AssumeRoleRequest| AssumeRoleRequest {
+            base_profile: profile.map(str::to_owned),
+            ..request
+        };
+        let session_of = |profile: Option<&str>| {
+            let credentials = credentials(now + Duration::from_secs(3600));
+            let request_digest = request_digest(&named(profile, request()));
+            env_of(&session_environment(&AccessRoleCredentials { request_digest, ..credentials }))
+        };
+        let other_than_admin = "the session was made by another base identity than AWS profile \"admin\"";
+        // Made by the default chain or by another profile: `admin` named is the base identity,
+        // whatever role or request the session is for, and even once it has expired.
+        let expired = env_of(&session_environment(&credentials(now - Duration::from_secs(1))));
+        let other_role = AssumeRoleRequest::plain("arn:aws:iam::222222222222:role/other");
+        let narrow = AssumeRoleRequest { policy: Some(r#"{"Statement":[]}"#.to_owned()), ..request() };
+        for (env, request) in [
+            (session_of(None), request()),
+            (session_of(Some("base")), request()),
+            (session_of(None), other_role),
+            (session_of(None), narrow),
+            (expired, request()),
+        ] {
+            let found = session_keys(&env, &named(Some("admin"), request), now).unwrap();
+            assert!(found.keys.is_none() && found.served.is_none() && found.request_digest.is_none());
+            assert_eq!(found.ignored.unwrap(), format!("{SESSION_VAR} ignored: {other_than_admin}"));
+        }
+        let found = session_keys(&served_env(now), &named(Some("admin"), request()), now).unwrap();
+        assert!(found.served.is_none() && found.ignored.unwrap().ends_with(other_than_admin), "served");
+        // Made by the profile named: its keys, without STS.
+        let found = session_keys(&session_of(Some("admin")), &named(Some("admin"), request()), now).unwrap();
+        assert_eq!((found.ignored, found.keys.map(|k| k.access_key_id)), (None, Some("ASIAEXAMPLE".to_owned())));
+        // None named: the session, whoever made it; a session made on its keys stays bound to
+        // the profile that made them.
+        let found = session_keys(&session_of(Some("admin")), &request(), now).unwrap();
+        assert!(found.keys.is_some());
+        assert_eq!(found.request_digest.unwrap(), request_digest(&named(Some("admin"), request())));
+        let control = session_keys(&session_of(None), &named(Some("ad\nmin"), request()), now).unwrap();
+        assert!(control.ignored.unwrap().ends_with("than AWS profile \"ad\\nmin\""), "one line");
     }
 
     #[test]
