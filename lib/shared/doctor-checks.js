@@ -180,7 +180,11 @@ function sessionCheck(assumed) {
   if (!process.env[MARKER]) return ok('session marker', 'none: not inside a session');
   if (assumed.value?.source === 'session') return ok('session marker', `matches its keys or their endpoint: ${assumed.value.roleArn}`);
   if (assumed.value?.sessionIgnored) {
-    return warning('session marker', `ignored: ${assumed.value.sessionIgnored}`, `unset ${MARKER} (copied from another shell?)`);
+    return warning(
+      'session marker',
+      `ignored: ${assumed.value.sessionIgnored}`,
+      `unset ${MARKER} if it came from another shell; a session made by another base identity than the one you name is never used`,
+    );
   }
   if (SESSION_CODES.has(assumed.error?.code)) return failed('session marker', assumed.error);
   return ok('session marker', 'set, not for this role');
