@@ -104,6 +104,30 @@ test('a store named by SERVERLESS_ACCESS_ROLES_CONFIG that is missing is E_MISSI
   assert.match(run.stderr, /^serverless-access-roles: E_MISSING_STORE: profile store .+gone\.yml does not exist; SERVERLESS_ACCESS_ROLES_CONFIG names it/);
 });
 
+test('key variables beside AWS_PROFILE are the base identity, and the verbose line says AWS_PROFILE was not read', async () => {
+  // The base user's keys in the variables, and AWS_PROFILE naming the admin's profile: the chain
+  // reads the variables first, as the aws CLI does.
+  fs.writeFileSync(path.join(dir, 'admin-credentials'), adminProfile(aws.seed), { mode: 0o600 });
+  const both = {
+    AWS_ACCESS_KEY_ID: aws.seed.baseUser.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: aws.seed.baseUser.secretAccessKey,
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'admin-credentials'),
+    AWS_PROFILE: 'admin',
+  };
+  const run = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--no-cache', '--verbose'], both);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(
+    run.stderr,
+    /keys fresh from STS, base identity the default credential chain's key variables \(AWS_PROFILE "admin" is not read beside them; name it with --aws-profile\)/,
+  );
+  assert.match(await callerOf(JSON.parse(run.stdout)), DEPLOY_SESSION);
+  // Named, the profile is the base identity (the admin, whom the role does not trust), and the
+  // line has nothing to add.
+  const named = await runBin(['credential-process', '--app', 'payments', '--stage', 'prod', '--no-cache', '--verbose', '--aws-profile', 'admin'], both);
+  assert.equal(named.status, 1);
+  assert.match(named.stderr, /E_ACCESS_DENIED: not allowed to assume .+ as arn:aws:iam::\d+:user\/admin/);
+});
+
 test('a forged session marker beside long-term keys is ignored: keys come only from a real AssumeRole', async () => {
   const forged = JSON.stringify({
     roleArn: aws.seed.roles.deploy,

@@ -97,6 +97,10 @@ pub struct AccessRoleCredentials {
     /// Why the disk cache was not used although it was on (its directory is a symlink, or
     /// cannot be made private), for a debug line; absent when it was used or turned off.
     pub disk_cache_off: Option<String>,
+    /// The profile `AWS_PROFILE` (or `AWS_DEFAULT_PROFILE`) selects when no base profile was
+    /// named and the default chain took the key variables beside it instead (they come first in
+    /// the chain); absent otherwise.
+    pub aws_profile_shadowed: Option<String>,
 }
 
 /// Resolves temporary AWS credentials for the access role of the deployment profile that the
@@ -177,5 +181,6 @@ fn convert_credentials(env: &Env, credentials: core::AccessRoleCredentials) -> n
         region: credentials.region,
         source: credentials.source.as_str().to_owned(),
         disk_cache_off: credentials.disk_cache_off,
+        aws_profile_shadowed: credentials.aws_profile_shadowed,
     })
 }

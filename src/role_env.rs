@@ -75,6 +75,7 @@ fn to_core(credentials: AccessRoleCredentials) -> core::AccessRoleCredentials {
         region: credentials.region,
         source,
         disk_cache_off: None,
+        aws_profile_shadowed: None,
     }
 }
 

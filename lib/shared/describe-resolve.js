@@ -18,7 +18,10 @@ const SESSION_KEYS = 'the session this process runs in (made before this command
  * @returns {string}
  */
 function resolvedLine(app, stage, credentials) {
-  const base = credentials.baseProfile ? `AWS profile "${credentials.baseProfile}"` : 'the default credential chain';
+  const chain = credentials.awsProfileShadowed
+    ? `the default credential chain's key variables (AWS_PROFILE "${credentials.awsProfileShadowed}" is not read beside them; name it with --aws-profile)`
+    : 'the default credential chain';
+  const base = credentials.baseProfile ? `AWS profile "${credentials.baseProfile}"` : chain;
   const keys =
     credentials.source === 'session'
       ? SESSION_KEYS

@@ -109,6 +109,10 @@ pub struct AccessRoleCredentials {
     /// Why the disk cache was not used although it was on (its directory is a symlink or cannot
     /// be made private, …), for a debug line; `None` when it was used or turned off.
     pub disk_cache_off: Option<String>,
+    /// The profile `AWS_PROFILE` (or `AWS_DEFAULT_PROFILE`) selects when no base profile was
+    /// named and the default chain took the key variables beside it instead (they come first in
+    /// the chain), for the line that says which identity was used; absent otherwise.
+    pub aws_profile_shadowed: Option<String>,
 }
 
 /// Shows the first four characters of an access key id, e.g. `ASIA****************`.
@@ -135,6 +139,7 @@ impl fmt::Debug for AccessRoleCredentials {
             .field("region", &self.region)
             .field("source", &self.source)
             .field("disk_cache_off", &self.disk_cache_off)
+            .field("aws_profile_shadowed", &self.aws_profile_shadowed)
             .finish()
     }
 }
@@ -211,6 +216,7 @@ mod tests {
             region: "us-east-1".to_owned(),
             source: Source::Sts,
             disk_cache_off: None,
+            aws_profile_shadowed: None,
         };
         let text = format!("{credentials:?} {credentials:#?}");
         assert!(!text.contains("very-secret-value") && !text.contains("session-token-value"), "{text}");

@@ -52,6 +52,8 @@ pub struct Resolver {
     session: SessionLookup,
     /// The base identity's AWS profile, when one is named.
     base_profile: Option<String>,
+    /// The profile `AWS_PROFILE` selects when the default chain takes the key variables instead.
+    aws_profile_shadowed: Option<String>,
     cache: CacheSettings,
     call: CallSettings,
 }
@@ -69,6 +71,8 @@ impl Resolver {
         // this package's bin is not its own base identity.
         let BaseIdentity { profile: base_profile, context: base } = BaseIdentity::of(&plan.request, context)?;
         crate::key_vars::check(base.env())?;
+        let aws_profile_shadowed =
+            if base_profile.is_none() { crate::aws_profiles::shadowed_by_key_variables(base.env()) } else { None };
         let cache = CacheSettings {
             enabled: options.cache.unwrap_or(true),
             force_refresh: options.force_refresh,
@@ -87,7 +91,7 @@ impl Resolver {
             timeout: Duration::from_secs(options.timeout_seconds.unwrap_or(20).clamp(1, 300).into()),
             context: base,
         };
-        Ok(Resolver { plan, context: context.clone(), session, base_profile, cache, call })
+        Ok(Resolver { plan, context: context.clone(), session, base_profile, aws_profile_shadowed, cache, call })
     }
 
     /// The credentials of the session the environment carries, else fresh cached ones that can
@@ -167,6 +171,8 @@ impl Resolver {
             role_arn: self.plan.request.role_arn.clone(),
             assumed_role_arn: credentials.assumed_role_arn,
             region: credentials.region,
+            // Keys of the session used no base identity.
+            aws_profile_shadowed: self.aws_profile_shadowed.clone().filter(|_| source != Source::Session),
             source,
             disk_cache_off: None,
         }
@@ -258,14 +264,48 @@ mod tests {
             region: "us-east-1".to_owned(),
             source: Source::Sts,
             disk_cache_off: None,
+            aws_profile_shadowed: None,
         });
         let set = session.set.iter().map(|(name, value)| (name.to_string(), Some(value.expose().to_owned())));
-        let env = Env::from_slice(&[]).with_overrides(set);
+        // An AWS_PROFILE set again inside the session: its keys used no base identity at all.
+        let env = Env::from_slice(&[("AWS_PROFILE", "admin")]).with_overrides(set);
         let options = ResolveOptions { plan: PlanOptions { context: env.into(), ..options.plan }, ..options };
         let cached = Resolver::new("app", "dev", &options).unwrap().cached().unwrap();
         assert_eq!((cached.access_key_id.as_str(), cached.source), ("ASIASESSION", Source::Session));
+        assert_eq!(cached.aws_profile_shadowed, None);
         let resolved = block_on(resolve("app", "dev", &options)).unwrap();
         assert_eq!((resolved.access_key_id.as_str(), resolved.source), ("ASIASESSION", Source::Session));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn keys_made_with_the_key_variables_name_the_aws_profile_the_chain_did_not_read() {
+        use crate::sts::stand_in;
+        let answer = stand_in::assume_role_answer(
+            std::time::SystemTime::now() + Duration::from_secs(3600),
+            "arn:aws:sts::111111111111:assumed-role/r/s",
+        );
+        let sts = stand_in::serve(200, &[("content-type", "text/xml")], answer);
+        let (_dir, options) =
+            in_dir("defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n");
+        let env =
+            stand_in::base_env(&sts.endpoint).with_overrides([("AWS_PROFILE".to_owned(), Some("admin".to_owned()))]);
+        let options =
+            ResolveOptions { cache: Some(false), plan: PlanOptions { context: env.into(), ..options.plan }, ..options };
+        let resolved = block_on(resolve("app", "dev", &options)).unwrap();
+        assert_eq!((resolved.source, resolved.aws_profile_shadowed.as_deref()), (Source::Sts, Some("admin")));
+    }
+
+    #[test]
+    fn the_aws_profile_is_shadowed_only_by_both_key_variables() {
+        let shadowed = |vars: &[(&str, &str)]| crate::aws_profiles::shadowed_by_key_variables(&Env::from_slice(vars));
+        let keys = [("AWS_ACCESS_KEY_ID", "AKIA1"), ("AWS_SECRET_ACCESS_KEY", "s")];
+        assert_eq!(shadowed(&[keys[0], keys[1], ("AWS_PROFILE", "admin")]).as_deref(), Some("admin"));
+        assert_eq!(shadowed(&[keys[0], keys[1], ("AWS_DEFAULT_PROFILE", "ops")]).as_deref(), Some("ops"));
+        assert_eq!(shadowed(&[keys[0], ("AWS_PROFILE", "admin")]), None, "one key variable is no keys");
+        assert_eq!(shadowed(&[keys[0], ("AWS_SECRET_ACCESS_KEY", ""), ("AWS_PROFILE", "admin")]), None);
+        assert_eq!(shadowed(&[keys[0], keys[1], ("AWS_PROFILE", "")]), None);
+        assert_eq!(shadowed(&keys), None);
     }
 
     #[cfg(unix)]

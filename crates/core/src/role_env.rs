@@ -456,6 +456,7 @@ mod tests {
             region: "eu-west-1".to_owned(),
             source: Source::Sts,
             disk_cache_off: None,
+            aws_profile_shadowed: None,
         }
     }
 

@@ -27,7 +27,9 @@ pub use file::{config_file, render, write, Section, WriteOutcome};
 pub use list::{list, ConfigProfile, Listing, Skipped};
 pub(crate) use load::AwsFilesMemo;
 pub use merge::StaleBlock;
-pub(crate) use selected::{base_env, defined_profiles, own_selected_profile, selected_profile};
+pub(crate) use selected::{
+    base_env, defined_profiles, own_selected_profile, selected_profile, shadowed_by_key_variables,
+};
 pub(crate) use sso_login::with_sso_login;
 
 /// The AWS config profile a base identity comes from: `base_profile` when one is named, else

@@ -26,6 +26,14 @@ pub(crate) fn selected_profile(env: &Env) -> Option<String> {
     PROFILE_VARIABLES.iter().find_map(|v| env.var(v))
 }
 
+/// The profile `env` selects ([`selected_profile`]) when the default chain does not read it: the
+/// key variables beside it come first in the chain (as in the aws CLI), so they are the base
+/// identity. For the line that says which identity a resolve used.
+pub(crate) fn shadowed_by_key_variables(env: &Env) -> Option<String> {
+    let keys = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"].iter().all(|v| env.var(v).is_some_and(|k| !k.is_empty()));
+    keys.then(|| selected_profile(env)).flatten().filter(|name| !name.is_empty())
+}
+
 /// The environment the base identity is looked up in: `env`, or, when the profile it selects runs
 /// this bin ([`own_selected_profile`]), `env` without `AWS_PROFILE` and `AWS_DEFAULT_PROFILE`,
 /// so the default chain (key variables, the `default` profile, web identity, container and
