@@ -258,4 +258,21 @@ test('inside an exec session, a named base profile that did not make the session
     assert.equal(await assumeRoleCount(aws.endpoint), before + 1, `${flags}: exec's AssumeRole only`);
     assert.equal(same.stderr.match(LINE)?.[1], 'the session this process runs in (made before this command; no base identity used)', same.stderr);
   }
+
+  // A stage whose profile narrows the session (a session policy): the session of `base` cannot
+  // answer it. With `base` named, the profile assumes the narrower session itself; with none,
+  // the session's keys would be the base identity, and that is refused.
+  const narrow = (...flags) => [BIN, 'credential-process', '--app', 'payments', '--stage', 'narrow', '--verbose', ...flags];
+  const beforeNarrow = await assumeRoleCount(aws.endpoint);
+  const narrowed = await inExec(['--aws-profile', 'base'], narrow('--aws-profile', 'base'));
+  assert.equal(narrowed.status, 0, narrowed.stderr);
+  assert.equal(await assumeRoleCount(aws.endpoint), beforeNarrow + 2, "exec's AssumeRole and the narrower one");
+  assert.match(
+    narrowed.stderr,
+    /^serverless-access-roles: SERVERLESS_ACCESS_ROLES_SESSION ignored: it was made for another request of this role \(policy differ\); AWS profile "base" assumes the role itself$/m,
+  );
+  assert.match(narrowed.stderr, /keys fresh from STS, base identity AWS profile "base"/);
+  const refused = await inExec(['--aws-profile', 'base'], narrow());
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /E_SESSION_REQUEST_MISMATCH/);
 });

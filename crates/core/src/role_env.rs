@@ -321,14 +321,25 @@ pub(crate) fn session_keys(env: &Env, request: &AssumeRoleRequest, now: SystemTi
         return ignored("its expiry is later than any session could last");
     }
     // A named base profile is the only base identity: a session it did not make is not its.
-    if let Some(named) = request.first_hop().base_profile.as_deref() {
+    let named = request.first_hop().base_profile.as_deref();
+    if let Some(named) = named {
         if marker.request.get(BASE_PROFILE) != Some(&base_profile_digest(Some(named))) {
             let named = crate::text::escape_control(named);
             return ignored(&format!("the session was made by another base identity than AWS profile \"{named}\""));
         }
     }
+    // A session that cannot answer is an error only where its keys would be the base identity
+    // of a fresh resolve; a named profile, which reads none of them, assumes the role itself.
+    let refused = |err: Error, why: String| match named {
+        Some(named) => {
+            ignored(&format!("{why}; AWS profile \"{}\" assumes the role itself", crate::text::escape_control(named)))
+        }
+        None => Err(err),
+    };
     if marker.role_arn != request.role_arn {
-        return Err(Error::SessionRoleMismatch { session_role: marker.role_arn, role_arn: request.role_arn.clone() });
+        let why = format!("it is a session of {}, not of this role", crate::text::foreign(&marker.role_arn));
+        let err = Error::SessionRoleMismatch { session_role: marker.role_arn, role_arn: request.role_arn.clone() };
+        return refused(err, why);
     }
     let wanted = request_fields(request);
     let differing: Vec<String> = wanted
@@ -338,7 +349,8 @@ pub(crate) fn session_keys(env: &Env, request: &AssumeRoleRequest, now: SystemTi
         .map(|(name, _)| name.clone())
         .collect();
     if !differing.is_empty() {
-        return Err(Error::SessionRequestMismatch { role_arn: marker.role_arn, fields: differing });
+        let why = format!("it was made for another request of this role ({} differ)", differing.join(", "));
+        return refused(Error::SessionRequestMismatch { role_arn: marker.role_arn, fields: differing }, why);
     }
     let request_digest = serde_json::to_string(&marker.request).ok();
     let (access_key_id, secret, token) = match bound {
@@ -353,10 +365,9 @@ pub(crate) fn session_keys(env: &Env, request: &AssumeRoleRequest, now: SystemTi
         return ignored("its expiry is later than the request's durationSeconds could give");
     }
     if expiration <= now {
-        return Err(Error::SessionExpired {
-            role_arn: marker.role_arn,
-            expiration: marker.expiration.unwrap_or_default(),
-        });
+        let expired = marker.expiration.unwrap_or_default();
+        let why = format!("its keys expired at {}", crate::text::foreign(&expired));
+        return refused(Error::SessionExpired { role_arn: marker.role_arn, expiration: expired }, why);
     }
     let keys = Credentials {
         access_key_id,
@@ -576,6 +587,38 @@ mod tests {
         // Made by the profile named: its keys, without STS.
         let found = session_keys(&session_of(Some("admin")), &named(Some("admin"), request()), now).unwrap();
         assert_eq!((found.ignored, found.keys.map(|k| k.access_key_id)), (None, Some("ASIAEXAMPLE".to_owned())));
+        // Made by it for another role or request, or expired: not an error, as it is without a
+        // profile named (the session's keys would be the base identity), but ignored, saying why:
+        // the profile assumes the role itself.
+        let admins_expired = {
+            let credentials = credentials(now - Duration::from_secs(1));
+            let request_digest = request_digest(&named(Some("admin"), request()));
+            env_of(&session_environment(&AccessRoleCredentials { request_digest, ..credentials }))
+        };
+        let other_role = AssumeRoleRequest::plain("arn:aws:iam::222222222222:role/other");
+        let narrow = AssumeRoleRequest { policy: Some(r#"{"Statement":[]}"#.to_owned()), ..request() };
+        for (env, request, why, code) in [
+            (
+                session_of(Some("admin")),
+                other_role.clone(),
+                format!("it is a session of {ROLE}, not of this role"),
+                "E_SESSION_ROLE_MISMATCH",
+            ),
+            (
+                session_of(Some("admin")),
+                narrow.clone(),
+                "it was made for another request of this role (policy differ)".to_owned(),
+                "E_SESSION_REQUEST_MISMATCH",
+            ),
+            (admins_expired.clone(), request(), "its keys expired at ".to_owned(), "E_SESSION_EXPIRED"),
+        ] {
+            let found = session_keys(&env, &named(Some("admin"), request.clone()), now).unwrap();
+            let ignored = found.ignored.expect("ignored");
+            assert!(found.keys.is_none() && found.served.is_none(), "{ignored}");
+            assert!(ignored.starts_with(&format!("{SESSION_VAR} ignored: {why}")), "{ignored}");
+            assert!(ignored.ends_with("; AWS profile \"admin\" assumes the role itself"), "{ignored}");
+            assert_eq!(session_keys(&env, &request, now).unwrap_err().code(), code, "none named: {why}");
+        }
         // None named: the session, whoever made it; a session made on its keys stays bound to
         // the profile that made them.
         let found = session_keys(&session_of(Some("admin")), &request(), now).unwrap();
