@@ -67,12 +67,8 @@ pub(crate) fn replace(target: &Path, text: &str, new_mode: u32) -> Result<(), St
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
         Err(err) => return Err(format!("cannot read it: {err}")),
     };
-    if old.is_some() {
-        // Opening to write changes nothing, and answers as the system would for this user.
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(target)
-            .map_err(|err| format!("cannot write it: {err}; nothing was changed"))?;
+    if let Some(old) = &old {
+        may_write(target, old).map_err(|err| format!("cannot write it: {err}; nothing was changed"))?;
     }
     let dir = dir_of(target);
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -85,6 +81,23 @@ pub(crate) fn replace(target: &Path, text: &str, new_mode: u32) -> Result<(), St
         .and_then(|()| temp.as_file().sync_all())
         .map_err(|err| format!("cannot write beside it: {err}"))?;
     rename::persist(temp, target).map_err(|err| format!("cannot write it: {err}"))
+}
+
+/// Whether this user may write `target`: opening it to write changes nothing and answers as the
+/// system would (mode, ACLs, an immutable flag, a read-only mount).
+#[cfg(unix)]
+fn may_write(target: &Path, _old: &std::fs::Metadata) -> std::io::Result<()> {
+    std::fs::OpenOptions::new().write(true).open(target).map(drop)
+}
+
+/// Off Unix, the read-only flag: opening to write could fail only because a reader holds the file
+/// for a moment, which the rename waits out ([`rename`]).
+#[cfg(not(unix))]
+fn may_write(_target: &Path, old: &std::fs::Metadata) -> std::io::Result<()> {
+    if old.permissions().readonly() {
+        return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "it is read-only"));
+    }
+    Ok(())
 }
 
 /// The directory `path` is in: the current one for a bare file name.
