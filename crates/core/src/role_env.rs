@@ -784,6 +784,7 @@ mod tests {
         let served_session = found.served.unwrap();
         assert_eq!(served_session.endpoint, served());
         assert_eq!(served_session.assumed_role_arn, "arn:aws:sts::111111111111:assumed-role/deploy/ana");
+        assert_eq!(found.request_digest, Some(request_digest(&request())), "bound to what made it, as keys are");
         let other = AssumeRoleRequest::plain("arn:aws:iam::222222222222:role/other");
         assert_eq!(session_keys(&served_env(now), &other, now).unwrap_err().code(), "E_SESSION_ROLE_MISMATCH");
         let narrow = AssumeRoleRequest { duration_seconds: 900, ..request() };
@@ -813,6 +814,13 @@ mod tests {
                 .unwrap();
         let found = session_keys(&env_of(&session), &request(), now).unwrap();
         assert!(found.ignored.unwrap().contains("not an http://127.0.0.1 address"));
+        // Only a loopback address with a port of up to five digits is one.
+        assert!(is_loopback_http("http://127.0.0.1:65535/creds") && is_loopback_http("http://127.0.0.1:9"));
+        for uri in
+            ["http://127.0.0.1:/creds", "http://127.0.0.1:123456/", "http://127.0.0.1:80a/", "http://127.0.0.10:80/"]
+        {
+            assert!(!is_loopback_http(uri), "{uri}");
+        }
         // A key marker's fields mixed into a served one.
         let mut mixed: serde_json::Value = serde_json::from_str(&served_env(now).var(SESSION_VAR).unwrap()).unwrap();
         mixed["keys"] = "0123456789abcdef".into();
