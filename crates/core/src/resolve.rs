@@ -277,17 +277,26 @@ mod tests {
         assert_eq!((resolved.access_key_id.as_str(), resolved.source), ("ASIASESSION", Source::Session));
     }
 
+    /// A stand-in STS that grants role `r` for an hour, and a store naming it in a directory
+    /// of its own.
     #[cfg(unix)]
-    #[test]
-    fn keys_made_with_the_key_variables_name_the_aws_profile_the_chain_did_not_read() {
+    fn granting_sts_and_store() -> (crate::sts::stand_in::StandIn, tempfile::TempDir, ResolveOptions) {
         use crate::sts::stand_in;
         let answer = stand_in::assume_role_answer(
             std::time::SystemTime::now() + Duration::from_secs(3600),
             "arn:aws:sts::111111111111:assumed-role/r/s",
         );
         let sts = stand_in::serve(200, &[("content-type", "text/xml")], answer);
-        let (_dir, options) =
+        let (dir, options) =
             in_dir("defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n");
+        (sts, dir, options)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn keys_made_with_the_key_variables_name_the_aws_profile_the_chain_did_not_read() {
+        use crate::sts::stand_in;
+        let (sts, _dir, options) = granting_sts_and_store();
         let env =
             stand_in::base_env(&sts.endpoint).with_overrides([("AWS_PROFILE".to_owned(), Some("admin".to_owned()))]);
         let options =
@@ -312,13 +321,7 @@ mod tests {
     #[test]
     fn keys_from_sts_say_why_the_disk_cache_was_off_and_are_kept_in_memory() {
         use crate::sts::stand_in;
-        let answer = stand_in::assume_role_answer(
-            std::time::SystemTime::now() + Duration::from_secs(3600),
-            "arn:aws:sts::111111111111:assumed-role/r/s",
-        );
-        let sts = stand_in::serve(200, &[("content-type", "text/xml")], answer);
-        let (dir, options) =
-            in_dir("defaultProfile: p\nprofiles:\n  p:\n    roleArn: arn:aws:iam::111111111111:role/r\n");
+        let (sts, dir, options) = granting_sts_and_store();
         // The cache directory named is a symlink: the disk cache is off, and the answer says why.
         let real = dir.path().join("real");
         std::fs::create_dir(&real).unwrap();
