@@ -6,7 +6,7 @@
 //! are the ones every AWS SDK and the aws CLI read, plus a marker of ours that names the session
 //! (role, assumed-role ARN, region and expiry) and binds it to the keys beside it and to the
 //! request that made them, by digests: no secret. A resolve that finds the marker:
-//! - ignores it when it does not prove itself: keys that are not the ones it was made with
+//! - ignores it when it does not agree with what is beside it: keys that are not the ones it was made with
 //!   (the user exported their own), an expiry later than the request could give, an
 //!   assumed-role ARN that is not a session of its role. The resolve then runs as it would
 //!   without a marker, and says why in [`SessionLookup::ignored`];
@@ -21,6 +21,10 @@
 //!   would otherwise become the base identity of the other role, which nobody asked for;
 //! - for expired keys, fails with [`Error::SessionExpired`]: there is no base identity left to
 //!   refresh them with.
+//!
+//! The last three fail only where the session's keys would be the base identity of a fresh
+//! resolve. A resolve that names the base profile that made the session reads none of them: it
+//! ignores the session, saying why, and assumes the role from that profile.
 //!
 //! A session whose keys a local credentials endpoint serves (`exec --server`, see
 //! [`served_session_environment`]) carries the endpoint's variables instead of keys, and a marker
