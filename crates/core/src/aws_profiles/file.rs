@@ -104,7 +104,7 @@ pub fn render(store: &Path, sections: &[Section]) -> Result<String, Error> {
 /// 3. Writers of one file take turns: each holds a lock on the file's directory (`flock`, which
 ///    changes nothing on disk) from reading the file to renaming the new one over it, so two
 ///    concurrent writers both keep their blocks.
-/// 4. The new text replaces the old as [`crate::user_file`] rewrites a file: renamed over it, so
+/// 4. The new text replaces the old as `crate::user_file` rewrites a file: renamed over it, so
 ///    a reader sees the old file or the new one, keeping its mode, owner and group (a new file
 ///    gets 0600, in a directory made 0700), written through a symlink to its target; a path that
 ///    is no regular file, a symlink to nothing, a file the user may not write or one with other

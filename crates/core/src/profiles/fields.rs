@@ -176,7 +176,7 @@ impl TryFrom<String> for Region {
 /// A name template for `sessionName` or `sourceIdentity`, e.g. `{user}-{app}-{stage}`.
 ///
 /// Placeholders: `{user}`, `{app}`, `{stage}`, `{profile}`, `{service}`. The rendered name is
-/// sanitised to STS's rules (see [`crate::session_name`]).
+/// sanitised to STS's rules (see `naming.rs`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NameTemplate(String);
 

@@ -1,4 +1,4 @@
-//! Saving a profile store's new text (`access-role link`) as [`crate::user_file`] rewrites a
+//! Saving a profile store's new text (`access-role link`) as `crate::user_file` rewrites a
 //! file: whole or not at all, through a symlink to the team's shared store, keeping its mode,
 //! owner and group.
 
@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Replaces the store at `path` with `text`; a new store gets mode 0644, and its directory is
 /// made when missing. Refused with [`Error::StoreFile`], before anything is written, where the
-/// rewrite would change more than the text (see [`crate::user_file::replace`]).
+/// rewrite would change more than the text (see `crate::user_file::replace`).
 pub fn save(path: &Path, text: &str) -> Result<(), Error> {
     let failed = |message: String| Error::StoreFile { path: path.to_owned(), message };
     let target = user_file::target_of(path).map_err(failed)?;
