@@ -176,7 +176,7 @@ impl TryFrom<String> for Region {
 /// A name template for `sessionName` or `sourceIdentity`, e.g. `{user}-{app}-{stage}`.
 ///
 /// Placeholders: `{user}`, `{app}`, `{stage}`, `{profile}`, `{service}`. The rendered name is
-/// sanitised to STS's rules (see `naming.rs`).
+/// sanitised to STS's rules (see `crates/core/src/naming.rs`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NameTemplate(String);
 
