@@ -222,6 +222,7 @@ describe('doctor', { concurrency: true }, () => {
     const checks = Object.fromEntries(JSON.parse(run.stdout).map((c) => [c.check, c]));
     assert.equal(checks['session marker'].detail, `matches its keys or their endpoint: ${aws.seed.roles.deploy}`);
     assert.equal(checks.assume.status, 'ok');
+    assert.match(checks['base identity'].detail, /: STS says its keys are arn:aws:sts::\d+:assumed-role\/serverless-deploy\/\S+$/);
   });
 
   test(`${BASE_PROFILE_OPTION} names the base profile; an unknown one fails the base check`, async () => {
