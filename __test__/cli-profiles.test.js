@@ -295,7 +295,7 @@ test('--write changes nothing it would have to replace whole: a pipe, a symlink 
   fs.linkSync(linked, path.join(ws.root, 'dotfiles-config'));
   const refusals = [
     [pipe, /it is a named pipe, not a regular file; nothing was written$/m],
-    [dangling, /it is a symlink to dotfiles\/aws-config, which does not exist; create that file or remove the link$/m],
+    [dangling, /it is a symlink to dotfiles\/aws-config, which leads to no file; create the file it leads to or remove the link$/m],
     [linked, /it has 2 hard links, and a rewrite would leave the others with the old text/],
   ];
   for (const [config, message] of refusals) {
@@ -339,6 +339,17 @@ test('--write by a user who may not write the config, or whose owner it cannot k
     assert.deepEqual([fs.readFileSync(config, 'utf8'), after.uid, after.mode & 0o777], [USER_CONFIG, uid, mode], config);
   }
   assert.deepEqual(fs.readdirSync(ws.home).sort(), ['read-only-config', 'roots-config'], 'no temporary file is left');
+
+  // A file of nobody's with the set-user-ID bit: writing clears it, so the mode is set after the
+  // text, and the bit is kept.
+  const setuid = path.join(ws.home, 'setuid-config');
+  fs.writeFileSync(setuid, USER_CONFIG);
+  fs.chownSync(setuid, 65534, 65534);
+  fs.chmodSync(setuid, 0o4644);
+  const written = await asNobody(setuid);
+  assert.equal(written.status, 0, written.stderr);
+  assert.match(fs.readFileSync(setuid, 'utf8'), /\[profile payments\]/);
+  assert.equal(fs.statSync(setuid).mode & 0o7777, 0o4644);
 });
 
 /** The directories below `root` and itself, each as [dir, subdirectories, files]. */

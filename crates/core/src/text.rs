@@ -4,7 +4,14 @@
 /// `value` with its control characters escaped (`us-east-1\n` becomes `us-east-1\\n`), for echoing
 /// input in a message, where a raw line break or escape sequence would garble the terminal.
 pub fn escape_control(value: &str) -> String {
-    value.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+    value.chars().map(|c| if needs_escape(c) { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
+/// Control characters, and the marks that reorder or hide text on a terminal (bidirectional
+/// overrides, embeddings, isolates and marks): a name could otherwise show as another.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The byte-order mark `text` starts with (what some Windows editors save UTF-8 with), or `""`,
@@ -48,6 +55,13 @@ mod tests {
         assert_eq!(shorten_to("abcd", 3), "abc…");
         assert_eq!(shorten(&"é".repeat(100)).chars().count(), 81);
         assert_eq!(shorten("us-east-1\n"), "us-east-1\\n");
+    }
+
+    #[test]
+    fn marks_that_reorder_text_are_escaped_and_other_letters_kept() {
+        assert_eq!(escape_control("admin\u{202E}nimda"), "admin\\u{202e}nimda");
+        assert_eq!(escape_control("\u{2066}x\u{2069}\u{200F}\u{061C}"), "\\u{2066}x\\u{2069}\\u{200f}\\u{61c}");
+        assert_eq!(escape_control("déploiement-東京"), "déploiement-東京");
     }
 
     #[test]

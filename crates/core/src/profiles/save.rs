@@ -37,7 +37,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!(
-                "profile store {}: it is a symlink to nowhere.yml, which does not exist; create that file or remove the link",
+                "profile store {}: it is a symlink to nowhere.yml, which leads to no file; create the file it leads to or remove the link",
                 link.display()
             )
         );

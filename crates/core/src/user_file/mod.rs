@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 /// nothing is there yet. Refused, with what to do: a symlink to nothing, and anything that is
 /// not a regular file (a directory, a device, a pipe: read, a pipe would block).
 pub(crate) fn target_of(path: &Path) -> Result<PathBuf, String> {
+    if path.as_os_str().to_string_lossy().ends_with(std::path::is_separator) {
+        return Err("it ends with a path separator, which names a directory; nothing was written".to_owned());
+    }
     match std::fs::canonicalize(path) {
         Ok(real) => {
             let kind = std::fs::metadata(&real).map_err(|err| format!("cannot read it: {err}"))?.file_type();
@@ -27,7 +30,7 @@ pub(crate) fn target_of(path: &Path) -> Result<PathBuf, String> {
         }
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => match std::fs::read_link(path) {
             Ok(to) => Err(format!(
-                "it is a symlink to {}, which does not exist; create that file or remove the link",
+                "it is a symlink to {}, which leads to no file; create the file it leads to or remove the link",
                 to.display()
             )),
             Err(_) => Ok(path.to_owned()),
@@ -69,25 +72,31 @@ pub(crate) fn replace(target: &Path, text: &str, new_mode: u32) -> Result<(), St
     };
     if let Some(old) = &old {
         may_write(target, old).map_err(|err| format!("cannot write it: {err}; nothing was changed"))?;
+        keepable(target, old)?;
     }
-    let dir = dir_of(target);
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // A short fixed prefix: the file's own name could make the temporary one too long.
     let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .tempfile_in(dir)
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir_of(target))
         .map_err(|err| format!("cannot write beside it: {err}"))?;
+    // The text first: writing clears the set-user-ID and set-group-ID bits of a file, which
+    // the mode then sets.
+    temp.write_all(text.as_bytes()).map_err(|err| format!("cannot write beside it: {err}"))?;
     keep_metadata(temp.as_file(), old.as_ref(), new_mode)?;
-    temp.write_all(text.as_bytes())
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|err| format!("cannot write beside it: {err}"))?;
+    temp.as_file().sync_all().map_err(|err| format!("cannot write beside it: {err}"))?;
     rename::persist(temp, target).map_err(|err| format!("cannot write it: {err}"))
 }
+
+/// How the temporary file's name starts, beside the file it replaces.
+const TEMP_PREFIX: &str = ".sar-";
 
 /// Whether this user may write `target`: opening it to write changes nothing and answers as the
 /// system would (mode, ACLs, an immutable flag, a read-only mount).
 #[cfg(unix)]
 fn may_write(target: &Path, _old: &std::fs::Metadata) -> std::io::Result<()> {
-    std::fs::OpenOptions::new().write(true).open(target).map(drop)
+    use std::os::unix::fs::OpenOptionsExt;
+    // Without blocking: a pipe put in the file's place since it was looked at fails at once.
+    std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(target).map(drop)
 }
 
 /// Off Unix, the read-only flag: opening to write could fail only because a reader holds the file
@@ -113,13 +122,6 @@ fn keep_metadata(temp: &std::fs::File, old: Option<&std::fs::Metadata>, new_mode
     let Some(old) = old else {
         return temp.set_permissions(std::fs::Permissions::from_mode(new_mode)).map_err(|err| err.to_string());
     };
-    if old.nlink() > 1 {
-        return Err(format!(
-            "it has {} hard links, and a rewrite would leave the others with the old text; \
-             make the other names symlinks to it",
-            old.nlink()
-        ));
-    }
     let made = temp.metadata().map_err(|err| err.to_string())?;
     if (made.uid(), made.gid()) != (old.uid(), old.gid()) {
         std::os::unix::fs::fchown(temp, Some(old.uid()), Some(old.gid())).map_err(|err| {
@@ -131,7 +133,74 @@ fn keep_metadata(temp: &std::fs::File, old: Option<&std::fs::Metadata>, new_mode
             )
         })?;
     }
-    temp.set_permissions(old.permissions()).map_err(|err| err.to_string())
+    temp.set_permissions(old.permissions()).map_err(|err| err.to_string())?;
+    // The system may drop a bit it will not let this user set (set-group-ID outside the group).
+    let mode = temp.metadata().map_err(|err| err.to_string())?.mode() & 0o7777;
+    if mode != old.mode() & 0o7777 {
+        return Err(format!(
+            "its mode {:04o} cannot be kept by this user (the new file would be {mode:04o}); run as its owner",
+            old.mode() & 0o7777
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses, before anything is written, a file whose rewrite would drop what a new file cannot
+/// be given here: other hard links (renaming over one name parts it from the others), and, on
+/// Linux, extended attributes and access control lists other than the system's security labels.
+#[cfg(unix)]
+fn keepable(target: &Path, old: &std::fs::Metadata) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    if old.nlink() > 1 {
+        return Err(format!(
+            "it has {} hard links, and a rewrite would leave the others with the old text; \
+             make the other names symlinks to it",
+            old.nlink()
+        ));
+    }
+    let attributes = extended_attributes(target).map_err(|err| format!("cannot read its attributes: {err}"))?;
+    if !attributes.is_empty() {
+        return Err(format!(
+            "it has extended attributes or an access control list ({}), which a rewrite would drop; \
+             remove them, or edit the file by hand",
+            attributes.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// Off Unix a file is kept whole by its permissions alone.
+#[cfg(not(unix))]
+fn keepable(_target: &Path, _old: &std::fs::Metadata) -> Result<(), String> {
+    Ok(())
+}
+
+/// The names of `path`'s extended attributes (a POSIX ACL is `system.posix_acl_access`), but
+/// `security.*`: labels the system gives a new file by its own rules.
+#[cfg(target_os = "linux")]
+fn extended_attributes(path: &Path) -> std::io::Result<Vec<String>> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    let mut names = vec![0u8; 64 * 1024];
+    // SAFETY: `c_path` is NUL-terminated, and `names` is valid for writes of its length.
+    let size = unsafe { libc::listxattr(c_path.as_ptr(), names.as_mut_ptr().cast(), names.len()) };
+    let Ok(size) = usize::try_from(size) else {
+        let err = std::io::Error::last_os_error();
+        // A file system without extended attributes has none to drop.
+        return if err.raw_os_error() == Some(libc::ENOTSUP) { Ok(Vec::new()) } else { Err(err) };
+    };
+    Ok(names[..size]
+        .split(|byte| *byte == 0)
+        .filter(|name| !name.is_empty() && !name.starts_with(b"security."))
+        .map(|name| String::from_utf8_lossy(name).into_owned())
+        .collect())
+}
+
+/// Elsewhere on Unix (macOS), extended attributes are not looked at: a rewrite there may drop
+/// them.
+#[cfg(all(unix, not(target_os = "linux")))]
+fn extended_attributes(_path: &Path) -> std::io::Result<Vec<String>> {
+    Ok(Vec::new())
 }
 
 /// Off Unix a file has no owner to keep here; it keeps its permissions (the read-only flag).
@@ -186,7 +255,7 @@ mod tests {
         let err = target_of(&link).unwrap_err();
         assert_eq!(
             err,
-            "it is a symlink to dotfiles/aws-config, which does not exist; create that file or remove the link"
+            "it is a symlink to dotfiles/aws-config, which leads to no file; create the file it leads to or remove the link"
         );
         assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
         let missing = dir.path().join("new");
@@ -195,6 +264,48 @@ mod tests {
         std::fs::write(&real, "x").unwrap();
         std::os::unix::fs::symlink(&real, dir.path().join("to-real")).unwrap();
         assert_eq!(target_of(&dir.path().join("to-real")).unwrap(), real.canonicalize().unwrap());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_with_extended_attributes_or_an_acl_is_refused_and_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config");
+        std::fs::write(&file, "old\n").unwrap();
+        let c_path = std::ffi::CString::new(file.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: NUL-terminated name and path; the value is valid for its length.
+        let set = unsafe { libc::setxattr(c_path.as_ptr(), c"user.note".as_ptr(), b"keep".as_ptr().cast(), 4, 0) };
+        assert_eq!(set, 0, "the test's file system takes user attributes: {}", std::io::Error::last_os_error());
+        let err = replace(&file, "new\n", 0o600).unwrap_err();
+        assert_eq!(
+            err,
+            "it has extended attributes or an access control list (user.note), which a rewrite would drop; \
+             remove them, or edit the file by hand"
+        );
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "old\n");
+        assert_eq!(entries(dir.path()), ["config"], "nothing was made beside it");
+        assert_eq!(extended_attributes(&file).unwrap(), ["user.note"]);
+    }
+
+    #[test]
+    fn a_path_ending_in_a_separator_or_a_symlink_chain_to_nothing_is_refused_and_nothing_is_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let slash = format!("{}/new/config/", dir.path().display());
+        assert!(target_of(Path::new(&slash)).unwrap_err().starts_with("it ends with a path separator"));
+        let chain = dir.path().join("config");
+        std::os::unix::fs::symlink("l1", &chain).unwrap();
+        std::os::unix::fs::symlink("missing", dir.path().join("l1")).unwrap();
+        assert!(target_of(&chain).unwrap_err().starts_with("it is a symlink to l1, which leads to no file;"));
+        assert_eq!(entries(dir.path()), ["config", "l1"]);
+    }
+
+    #[test]
+    fn a_name_as_long_as_the_system_allows_is_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c".repeat(255));
+        std::fs::write(&file, "old\n").unwrap();
+        replace(&file, "new\n", 0o600).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "new\n");
     }
 
     #[test]
