@@ -285,6 +285,7 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "old\n");
         assert_eq!(entries(dir.path()), ["config"], "nothing was made beside it");
         assert_eq!(extended_attributes(&file).unwrap(), ["user.note"]);
+        assert!(extended_attributes(&dir.path().join("missing")).is_err(), "an error is not \"none\"");
     }
 
     #[test]
