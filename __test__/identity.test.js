@@ -118,7 +118,7 @@ test('key variables beside AWS_PROFILE are the base identity, and the verbose li
   assert.equal(run.status, 0, run.stderr);
   assert.match(
     run.stderr,
-    /keys fresh from STS, base identity the default credential chain's key variables \(AWS_PROFILE "admin" is not read beside them; name it with --aws-profile\)/,
+    /keys fresh from STS, base identity the default credential chain's key variables \(AWS_PROFILE "admin" is not read beside them; name it with --aws-profile NAME\)/,
   );
   assert.match(await callerOf(JSON.parse(run.stdout)), DEPLOY_SESSION);
   // Named, the profile is the base identity (the admin, whom the role does not trust), and the

@@ -230,7 +230,7 @@ async function exec(args) {
     }
     if (shell && !parsed.quiet) {
       const renewal = parsed.server ? 'renewed by a local endpoint while it runs' : 'not renewed: exit it before then';
-      process.stderr.write(`${PROGRAM}: ${resolvedLine(parsed.app, parsed.stage, credentials)}; starting ${shell} on the role (${renewal})\n`);
+      process.stderr.write(`${PROGRAM}: ${resolvedLine(parsed.app, parsed.stage, credentials, 'cli')}; starting ${shell} on the role (${renewal})\n`);
     }
   } catch (err) {
     await server?.close();

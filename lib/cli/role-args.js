@@ -167,7 +167,7 @@ async function resolveAsking(app, stage, options, { tell = false } = {}) {
   if (tell) {
     // A session marker that did not prove itself is said, as the plugin's debug line does.
     if (credentials.sessionIgnored) process.stderr.write(`${PROGRAM}: ${credentials.sessionIgnored}\n`);
-    process.stderr.write(`${PROGRAM}: ${resolvedLine(app, stage, credentials)}\n`);
+    process.stderr.write(`${PROGRAM}: ${resolvedLine(app, stage, credentials, 'cli')}\n`);
   }
   return credentials;
 }

@@ -119,7 +119,7 @@ class ServerlessAccessRoles {
     this.refreshCredentials = refreshCredentials;
     const nearStage = nearStageWarning(settings.app, settings.stage, credentials);
     if (nearStage) log.warning(`Access roles: ${nearStage}`);
-    log.notice(`Access role: ${resolvedLine(settings.app, settings.stage, credentials)}`);
+    log.notice(`Access role: ${resolvedLine(settings.app, settings.stage, credentials, 'plugin')}`);
     log.debug(`assumed ${credentials.assumedRoleArn} (${credentials.source}); installed on ${surfaces.join(', ')}`);
     if (credentials.diskCacheOff) log.debug(`disk cache off: ${credentials.diskCacheOff}`);
     if (credentials.sessionIgnored) log.debug(credentials.sessionIgnored);

@@ -1,5 +1,7 @@
 'use strict';
 
+const { WORDS } = require('./hint-words');
+
 /** How each source of keys reads in a line, with the base identity that called STS for them. */
 const SOURCES = { sts: 'fresh from STS', cache: 'cached' };
 
@@ -15,11 +17,12 @@ const SESSION_KEYS = 'the session this process runs in (made before this command
  * @param {string} app
  * @param {string} stage
  * @param {import('../../index').AccessRoleCredentials} credentials
+ * @param {'cli' | 'plugin'} frontEnd whose words name the base profile setting
  * @returns {string}
  */
-function resolvedLine(app, stage, credentials) {
+function resolvedLine(app, stage, credentials, frontEnd) {
   const chain = credentials.awsProfileShadowed
-    ? `the default credential chain's key variables (AWS_PROFILE "${credentials.awsProfileShadowed}" is not read beside them; name it with --aws-profile)`
+    ? `the default credential chain's key variables (AWS_PROFILE "${credentials.awsProfileShadowed}" is not read beside them; name it with ${WORDS.baseProfile[frontEnd]})`
     : 'the default credential chain';
   const base = credentials.baseProfile ? `AWS profile "${credentials.baseProfile}"` : chain;
   const keys =

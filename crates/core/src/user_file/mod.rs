@@ -61,9 +61,10 @@ fn kind_of(kind: &std::fs::FileType) -> &'static str {
 }
 
 /// Replaces the text of `target` (from [`target_of`]) with `text`, keeping its mode, owner and
-/// group; a new file gets `new_mode` on Unix. The directory must exist. Refused before anything
-/// is written: a file the user may not write, one whose owner or group the rewrite could not
-/// keep, and one with other hard links (renaming over one name would part it from the others).
+/// group; a new file gets `new_mode` on Unix. The directory must exist. Refused, with `target`
+/// untouched and no temporary file left: a file the user may not write, one [`keepable`]
+/// refuses (other hard links, extended attributes), and one whose owner, group or mode the new
+/// file could not be given.
 pub(crate) fn replace(target: &Path, text: &str, new_mode: u32) -> Result<(), String> {
     let old = match std::fs::metadata(target) {
         Ok(old) => Some(old),
@@ -115,7 +116,7 @@ pub(crate) fn dir_of(path: &Path) -> &Path {
 }
 
 /// Gives the temporary file the old file's owner, group and mode (a new file: `new_mode`), or
-/// refuses a rewrite that could not keep them or would part hard links.
+/// refuses a rewrite that could not keep them.
 #[cfg(unix)]
 fn keep_metadata(temp: &std::fs::File, old: Option<&std::fs::Metadata>, new_mode: u32) -> Result<(), String> {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
