@@ -310,54 +310,43 @@ test('--write changes nothing it would have to replace whole: a pipe, a symlink 
   assert.equal(fs.statSync(linked).nlink, 2);
 });
 
-test('--write by a user who may not write the config, or whose owner it cannot keep, refuses and changes nothing', { skip: process.getuid?.() !== 0 && 'needs root, to run the bin as another user' }, async () => {
-  // A workspace the user nobody (65534) owns, run as nobody: one config of nobody's, read-only,
-  // and one of root's in nobody's own directory.
+test('--write by a user who may not write the config, or whose owner it cannot keep, refuses and changes nothing', { skip: process.getuid?.() !== 0 && 'needs root, to run the bin without the powers that let root write any file' }, async () => {
+  // Root without the capabilities that let it pass over a file's permissions and owner: the
+  // bin is then bound by them as any user is, wherever the checkout is (a user such as nobody
+  // may not be able to read it).
   const ws = workspace(storeText());
-  fs.chmodSync(dir, 0o711);
-  fs.chmodSync(ws.root, 0o755);
-  for (const [dir, , files] of walk(ws.root)) {
-    fs.chownSync(dir, 65534, 65534);
-    for (const file of files) fs.chownSync(path.join(dir, file), 65534, 65534);
-  }
+  const asUser = (config) =>
+    run(ws, 'setpriv', ['--bounding-set=-dac_override,-dac_read_search,-chown,-fowner,-fsetid', process.execPath, BIN, 'profiles', '--write', '--aws-config', config]);
+  fs.mkdirSync(ws.home, { recursive: true });
   const readOnly = path.join(ws.home, 'read-only-config');
-  fs.writeFileSync(readOnly, USER_CONFIG, { mode: 0o444 });
-  fs.chownSync(readOnly, 65534, 65534);
-  const roots = path.join(ws.home, 'roots-config');
-  fs.writeFileSync(roots, USER_CONFIG);
-  fs.chmodSync(roots, 0o666);
-  const asNobody = (config) =>
-    run(ws, 'setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'profiles', '--write', '--aws-config', config]);
-  const refusedReadOnly = await asNobody(readOnly);
+  fs.writeFileSync(readOnly, USER_CONFIG);
+  fs.chmodSync(readOnly, 0o444);
+  const others = path.join(ws.home, 'others-config');
+  fs.writeFileSync(others, USER_CONFIG);
+  fs.chmodSync(others, 0o666);
+  fs.chownSync(others, 65534, 65534);
+  const refusedReadOnly = await asUser(readOnly);
   assert.equal(refusedReadOnly.status, 1, refusedReadOnly.stderr);
   assert.match(refusedReadOnly.stderr, /^serverless-access-roles: E_AWS_CONFIG_FILE: AWS config file .+: cannot write it: Permission denied .*; nothing was changed$/m);
-  const refusedRoots = await asNobody(roots);
-  assert.equal(refusedRoots.status, 1, refusedRoots.stderr);
-  assert.match(refusedRoots.stderr, /it belongs to user 0 and group 0, which a rewrite by this user cannot keep/);
-  for (const [config, uid, mode] of [[readOnly, 65534, 0o444], [roots, 0, 0o666]]) {
+  const refusedOthers = await asUser(others);
+  assert.equal(refusedOthers.status, 1, refusedOthers.stderr);
+  assert.match(refusedOthers.stderr, /it belongs to user 65534 and group 65534, which a rewrite by this user cannot keep/);
+  for (const [config, uid, mode] of [[readOnly, 0, 0o444], [others, 65534, 0o666]]) {
     const after = fs.statSync(config);
     assert.deepEqual([fs.readFileSync(config, 'utf8'), after.uid, after.mode & 0o777], [USER_CONFIG, uid, mode], config);
   }
-  assert.deepEqual(fs.readdirSync(ws.home).sort(), ['read-only-config', 'roots-config'], 'no temporary file is left');
+  assert.deepEqual(fs.readdirSync(ws.home).sort(), ['others-config', 'read-only-config'], 'no temporary file is left');
 
-  // A file of nobody's with the set-user-ID bit: writing clears it, so the mode is set after the
-  // text, and the bit is kept.
+  // A file with the set-user-ID bit: writing clears it for a process without the power to keep
+  // it, so the mode is set after the text, and the bit is kept.
   const setuid = path.join(ws.home, 'setuid-config');
   fs.writeFileSync(setuid, USER_CONFIG);
-  fs.chownSync(setuid, 65534, 65534);
   fs.chmodSync(setuid, 0o4644);
-  const written = await asNobody(setuid);
+  const written = await asUser(setuid);
   assert.equal(written.status, 0, written.stderr);
   assert.match(fs.readFileSync(setuid, 'utf8'), /\[profile payments\]/);
   assert.equal(fs.statSync(setuid).mode & 0o7777, 0o4644);
 });
-
-/** The directories below `root` and itself, each as [dir, subdirectories, files]. */
-function* walk(root) {
-  const entries = fs.readdirSync(root, { withFileTypes: true });
-  yield [root, entries.filter((e) => e.isDirectory()).map((e) => e.name), entries.filter((e) => !e.isDirectory()).map((e) => e.name)];
-  for (const entry of entries) if (entry.isDirectory()) yield* walk(path.join(root, entry.name));
-}
 
 test('after the project moves, --write replaces its old block and says so; the aws CLI then works through the new one', async () => {
   const ws = workspace(storeText());
